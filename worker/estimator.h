@@ -1,0 +1,67 @@
+/* The interface every estimator implements, and the registry that finds an
+ * estimator by its scikit-learn class name.
+ *
+ * An estimator is one table of operations. The coordinator uses only
+ * params_parse (to validate every candidate before any fit runs); workers use
+ * the rest. Adding an estimator is one source file and one registry line. */
+#ifndef GCV_ESTIMATOR_H
+#define GCV_ESTIMATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/param.h"
+#include "../common/status.h"
+
+enum gcv_estimator_kind {
+    GCV_ESTIMATOR_CLASSIFIER,
+    GCV_ESTIMATOR_REGRESSOR,
+};
+
+/* The rows an estimator fits on or predicts, as a view into the dataset.
+ * Every pointer is borrowed from the caller and stays valid for the call. */
+struct gcv_rows {
+    const double *X;        /* [n_total * n_features], row-major, all rows of the dataset */
+    size_t n_features;
+    const size_t *index;    /* [n_rows] row numbers into X, in fold order */
+    size_t n_rows;
+    const int32_t *y_class; /* [n_total] class codes 0..n_classes-1, or NULL for regression */
+    const double *y_value;  /* [n_total] targets, or NULL for classification */
+    size_t n_classes;       /* classes of the whole dataset; a fold may lack some */
+};
+
+struct gcv_estimator_ops {
+    const char *name;              /* scikit-learn class name, "SVC" */
+    enum gcv_estimator_kind kind;
+
+    /* Checks every parameter in params (names, types, ranges) and converts
+     * them into the estimator's own struct, filling defaults for the rest.
+     * On success *out is owned by the caller and freed with params_free.
+     * On failure err names the parameter, the value, its spec location and
+     * what is accepted; the status is GCV_ERR_PARAM. */
+    enum gcv_status (*params_parse)(const struct gcv_param_set *params, void **out,
+                                    struct gcv_error *err);
+    void (*params_free)(void *params);
+
+    /* Fits on train. On success *model is owned by the caller and freed with
+     * model_free. A failure that belongs to this fit alone (no convergence, a
+     * singular matrix) returns GCV_ERR_FIT; the search goes on. */
+    enum gcv_status (*fit)(const void *params, const struct gcv_rows *train, void **model,
+                           struct gcv_error *err);
+
+    /* Predicts rows (their y fields are ignored) into out[rows->n_rows]: class
+     * codes of the dataset for classifiers, target values for regressors. */
+    enum gcv_status (*predict)(const void *model, const struct gcv_rows *rows, double *out,
+                               struct gcv_error *err);
+
+    void (*model_free)(void *model);
+};
+
+/* Returns the estimator named name, or NULL. */
+const struct gcv_estimator_ops *gcv_estimator_find(const char *name);
+
+/* Writes the registered names, comma-separated, into buf of size len (for
+ * "unknown estimator" messages). */
+void gcv_estimator_list_names(char *buf, size_t len);
+
+#endif
