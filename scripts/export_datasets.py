@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Write the example datasets in examples/ from scikit-learn's bundled copies.
+
+Each file contains X (float64, n_rows x n_features), y (int64 class labels),
+is_test (uint8, 1 for a holdout row) and target_names (the class names, as
+an attribute of y). The holdout rows are the test rows of
+train_test_split(X, y, random_state=0); rows stay in the original order, so
+row i of the file is row i of scikit-learn's dataset.
+
+The output is deterministic: HDF5 object timestamps are turned off, so
+running the script again rewrites byte-identical files.
+
+Run with the Debian interpreter that sees python3-sklearn and python3-h5py:
+    /usr/bin/python3 scripts/export_datasets.py [OUT_DIR]
+"""
+
+import argparse
+import os
+import sys
+
+import h5py
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+SPLIT_SEED = 0
+
+
+def holdout_mask(data, target):
+    """Return a uint8 mask with 1 on the test rows of train_test_split."""
+    rows = np.arange(data.shape[0])
+    _, _, _, _, _, test_rows = train_test_split(
+        data, target, rows, random_state=SPLIT_SEED)
+    mask = np.zeros(data.shape[0], dtype=np.uint8)
+    mask[test_rows] = 1
+    return mask
+
+
+def write_file(path, X, y, is_test, target_names, description, attrs):
+    """Write one dataset file with timestamps off so reruns are identical."""
+    tmp_path = path + ".tmp"
+    with h5py.File(tmp_path, "w", track_order=False) as f:
+        f.attrs["description"] = description
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        f.create_dataset("X", data=np.ascontiguousarray(X, dtype=np.float64),
+                         track_times=False)
+        y_dataset = f.create_dataset("y", data=np.asarray(y, dtype=np.int64),
+                                  track_times=False)
+        y_dataset.attrs["target_names"] = np.array(
+            [str(name) for name in target_names], dtype=h5py.string_dtype())
+        f.create_dataset("is_test", data=is_test, track_times=False)
+    os.replace(tmp_path, path)
+
+
+def export_iris(out_dir):
+    iris = load_iris()
+    is_test = holdout_mask(iris.data, iris.target)
+    path = os.path.join(out_dir, "iris.h5")
+    write_file(
+        path, iris.data, iris.target, is_test, iris.target_names,
+        "Fisher's iris data as bundled with scikit-learn (load_iris), "
+        "unscaled. is_test marks the test rows of "
+        "train_test_split(X, y, random_state=0).",
+        {"split_seed": SPLIT_SEED})
+    return path, iris.data.shape, int(is_test.sum())
+
+
+def export_breast_cancer(out_dir):
+    cancer = load_breast_cancer()
+    is_test = holdout_mask(cancer.data, cancer.target)
+
+    # Scale with statistics of the search rows only, so that nothing about
+    # the holdout rows leaks into the search.
+    scaler = StandardScaler().fit(cancer.data[is_test == 0])
+    X = scaler.transform(cancer.data)
+
+    path = os.path.join(out_dir, "breast_cancer.h5")
+    write_file(
+        path, X, cancer.target, is_test, cancer.target_names,
+        "Wisconsin diagnostic breast cancer data as bundled with "
+        "scikit-learn (load_breast_cancer). is_test marks the test rows of "
+        "train_test_split(X, y, random_state=0).",
+        {"split_seed": SPLIT_SEED,
+         "scaling": "X is standardized by a StandardScaler fitted on the "
+                    "rows where is_test == 0 (the search rows only).",
+         "scaler_mean": scaler.mean_,
+         "scaler_scale": scaler.scale_})
+    return path, X.shape, int(is_test.sum())
+
+
+def main(argv):
+    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", nargs="?",
+                        default=os.path.join(repo_root, "examples"),
+                        help="output folder (default: examples/ of the "
+                             "repository)")
+    args = parser.parse_args(argv)
+    os.makedirs(args.out_dir, exist_ok=True)
+
+    for export in (export_iris, export_breast_cancer):
+        path, shape, n_holdout = export(args.out_dir)
+        print(f"wrote {path}: {shape[0]} rows x {shape[1]} features, "
+              f"{n_holdout} holdout rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
