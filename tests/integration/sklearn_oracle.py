@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Run scikit-learn's GridSearchCV on a gridcv search spec and write its results.
+
+The output is the reference that compare_results.py checks gridcv against:
+
+    /usr/bin/python3 tests/integration/sklearn_oracle.py SPEC.json --out ORACLE.json
+
+It reads the same HDF5 file as gridcv and keeps the same rows: the search
+rows are those whose holdout mask is 0, in file order. The folds are not
+shuffled: an integer cv means StratifiedKFold(n_splits) for a classifier and
+KFold(n_splits) otherwise, as GridSearchCV itself chooses. The search runs
+with n_jobs=1, then the refit best model is scored on the holdout rows with
+the search's scorer.
+
+The output JSON contains cv_results (scikit-learn's cv_results_ in its key
+order, NaN written as null, a masked param entry as null), best_params,
+best_index, best_score, holdout_score (null without holdout rows or refit),
+n_splits, n_candidates and scoring.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.model_selection import (GridSearchCV, KFold, PredefinedSplit,
+                                     StratifiedKFold)
+
+# Spec estimator names and the scikit-learn classes they mean. gridcv's own
+# registry decides which of these it implements; the oracle accepts any.
+ESTIMATORS = {
+    "SVC": ("sklearn.svm", "SVC"),
+    "LinearSVC": ("sklearn.svm", "LinearSVC"),
+    "SVR": ("sklearn.svm", "SVR"),
+    "LogisticRegression": ("sklearn.linear_model", "LogisticRegression"),
+    "Ridge": ("sklearn.linear_model", "Ridge"),
+    "RidgeClassifier": ("sklearn.linear_model", "RidgeClassifier"),
+    "KNeighborsClassifier": ("sklearn.neighbors", "KNeighborsClassifier"),
+}
+
+SPLITTERS = {"KFold", "StratifiedKFold", "PredefinedSplit"}
+
+
+class SpecError(Exception):
+    """The spec requests something the oracle cannot reproduce."""
+
+
+def make_estimator(name, params):
+    if name not in ESTIMATORS:
+        raise SpecError(f"estimator {name!r} is not known to the oracle; "
+                        f"known: {', '.join(sorted(ESTIMATORS))}")
+    module_name, class_name = ESTIMATORS[name]
+    module = __import__(module_name, fromlist=[class_name])
+    return getattr(module, class_name)(**params)
+
+
+def read_dataset(h5file, name, path):
+    if name not in h5file:
+        raise SpecError(f"dataset {name!r} not found in {path}")
+    values = h5file[name][()]
+    if values.dtype.kind in "SO":
+        values = np.array([v.decode() if isinstance(v, bytes) else v
+                           for v in values.ravel()], dtype=object)
+    return values
+
+
+def load_data(spec, spec_dir):
+    """Return X_search, y_search, X_holdout, y_holdout, test_fold_search."""
+    data = spec["data"]
+    path = os.path.join(spec_dir, data["path"])
+    with h5py.File(path, "r") as h5file:
+        X = np.asarray(read_dataset(h5file, data.get("X", "X"), path),
+                       dtype=np.float64)
+        y = read_dataset(h5file, data.get("y", "y"), path)
+        if data.get("holdout") is not None:
+            holdout = read_dataset(h5file, data["holdout"], path).astype(bool)
+        else:
+            holdout = np.zeros(X.shape[0], dtype=bool)
+        cv = spec.get("cv", 5)
+        test_fold = None
+        if isinstance(cv, dict) and cv.get("splitter") == "PredefinedSplit":
+            test_fold = read_dataset(h5file, cv.get("test_fold", "test_fold"),
+                                     path).astype(np.int64)
+
+    search = ~holdout
+    return (X[search], y[search], X[holdout], y[holdout],
+            None if test_fold is None else test_fold[search])
+
+
+def make_cv(spec, estimator, test_fold):
+    cv = spec.get("cv", 5)
+    if isinstance(cv, bool) or not isinstance(cv, (int, dict)):
+        raise SpecError(f"cv must be an integer or an object, got {cv!r}")
+    if isinstance(cv, int):
+        if is_classifier(estimator):
+            return StratifiedKFold(n_splits=cv)
+        return KFold(n_splits=cv)
+
+    splitter = cv.get("splitter")
+    if splitter not in SPLITTERS:
+        raise SpecError(f"cv.splitter must be one of {sorted(SPLITTERS)}, "
+                        f"got {splitter!r}")
+    if splitter == "PredefinedSplit":
+        return PredefinedSplit(test_fold)
+    n_splits = cv.get("n_splits", 5)
+    if splitter == "KFold":
+        return KFold(n_splits=n_splits)
+    return StratifiedKFold(n_splits=n_splits)
+
+
+def parse_error_score(value):
+    if value == "nan":
+        return np.nan
+    if value == "raise":
+        return "raise"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise SpecError(f"error_score must be \"nan\", \"raise\" or a number, "
+                    f"got {value!r}")
+
+
+def to_json_value(value):
+    """Convert a numpy or Python scalar to JSON, NaN and masked to None."""
+    if value is None or value is np.ma.masked:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if math.isnan(value) else value
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"cannot write {value!r} ({type(value).__name__}) "
+                    f"to JSON")
+
+
+def column_to_json(column):
+    if isinstance(column, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(column)
+        return [None if masked else to_json_value(value)
+                for value, masked in zip(column.data, mask)]
+    return [to_json_value(value) for value in column]
+
+
+def run_search(spec, spec_dir):
+    X, y, X_holdout, y_holdout, test_fold = load_data(spec, spec_dir)
+    estimator = make_estimator(spec["estimator"], spec.get("params", {}))
+    refit = spec.get("refit", True)
+    scoring = spec.get("scoring", "accuracy")
+
+    search = GridSearchCV(
+        estimator,
+        param_grid=spec["param_grid"],
+        scoring=scoring,
+        n_jobs=1,
+        refit=refit,
+        cv=make_cv(spec, estimator, test_fold),
+        return_train_score=spec.get("return_train_score", False),
+        error_score=parse_error_score(spec.get("error_score", "nan")))
+    search.fit(X, y)
+
+    cv_results = {}
+    for key, column in search.cv_results_.items():
+        if key == "params":
+            cv_results[key] = [{name: to_json_value(value)
+                                for name, value in params.items()}
+                               for params in column]
+        else:
+            cv_results[key] = column_to_json(column)
+
+    result = {
+        "cv_results": cv_results,
+        "best_params": None,
+        "best_index": None,
+        "best_score": None,
+        "holdout_score": None,
+        "n_splits": int(search.n_splits_),
+        "n_candidates": len(cv_results["params"]),
+        "scoring": scoring,
+        "n_search_rows": int(X.shape[0]),
+        "n_holdout_rows": int(X_holdout.shape[0]),
+    }
+    if refit:
+        result["best_params"] = {name: to_json_value(value)
+                                 for name, value in search.best_params_.items()}
+        result["best_index"] = int(search.best_index_)
+        result["best_score"] = to_json_value(search.best_score_)
+        if X_holdout.shape[0] > 0:
+            result["holdout_score"] = to_json_value(
+                search.score(X_holdout, y_holdout))
+    return result
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(
+        description="Run scikit-learn's GridSearchCV on a gridcv spec.")
+    parser.add_argument("spec", help="gridcv search spec (JSON)")
+    parser.add_argument("--out", help="output JSON file (default: stdout)")
+    args = parser.parse_args(argv)
+
+    with open(args.spec, encoding="utf-8") as spec_file:
+        spec = json.load(spec_file)
+    try:
+        result = run_search(spec, os.path.dirname(os.path.abspath(args.spec)))
+    except SpecError as error:
+        print(f"sklearn_oracle: {args.spec}: {error}", file=sys.stderr)
+        return 2
+
+    text = json.dumps(result, indent=1, allow_nan=False) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out_file:
+            out_file.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
