@@ -38,13 +38,20 @@ struct gcv_fold_plan {
 
 /* Splits the search rows rows[0..n_rows) as scikit-learn 1.2's splitter of
  * the same name does without shuffling.
- * y_class: [n_total] class codes (indexed by dataset row), required by
- *   StratifiedKFold, else may be NULL; n_classes: number of codes.
+ * rows: [n_rows] dataset row numbers, strictly increasing (GCV_ERR_INTERNAL
+ *   otherwise), so that plan lists keep scikit-learn's order.
+ * y_class: [n_total] class codes 0..n_classes-1 (indexed by dataset row),
+ *   required by StratifiedKFold, else may be NULL. Codes absent from the
+ *   search rows are ignored, because scikit-learn receives only the labels
+ *   of the search rows.
  * test_fold: [n_total] fold per dataset row (-1: always in training),
  *   required by PredefinedSplit, else may be NULL.
+ * StratifiedKFold logs scikit-learn's warning once per call when the least
+ * populated class has fewer than n_splits rows.
  * On success the plan is owned by the caller (gcv_fold_plan_free). On
- * failure (n_splits < 2, more splits than rows or than members of every
- * class) err carries scikit-learn's reason and the status is GCV_ERR_SPEC. */
+ * failure the plan is empty; when the spec is at fault (n_splits < 2, more
+ * splits than rows or than members of every class, no PredefinedSplit
+ * fold) err carries scikit-learn's reason and the status is GCV_ERR_SPEC. */
 enum gcv_status gcv_fold_plan_build(const struct gcv_splitter *splitter, const size_t *rows,
                                     size_t n_rows, const int32_t *y_class, size_t n_classes,
                                     const int32_t *test_fold, struct gcv_fold_plan *plan,
