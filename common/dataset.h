@@ -36,6 +36,26 @@ struct gcv_dataset {
     int32_t *test_fold;     /* [n_rows] PredefinedSplit fold per row, owned; NULL when unused */
 };
 
+/* Where a dataset comes from: one HDF5 file and the names of its
+ * datasets. Every string is borrowed. */
+struct gcv_dataset_source {
+    const char *path;        /* HDF5 file */
+    const char *X;           /* 2-D numeric dataset */
+    const char *y;           /* 1-D labels or targets */
+    const char *holdout;     /* 1-D 0/1 mask, or NULL */
+    const char *test_fold;   /* 1-D integer fold per row, or NULL */
+    bool classification;     /* read y as class labels, else as float targets */
+};
+
+/* Reads the datasets of source into data, which the caller owns on success
+ * (gcv_dataset_free). Rejects, as GCV_ERR_DATA with the file and dataset
+ * named: a missing file or dataset, a file that is not HDF5, X that is not
+ * 2-D or numeric, y that is not 1-D or has another length, NaN or infinite
+ * values, continuous y for a classifier or string y for a regressor, and a
+ * holdout mask that is not 0/1 or keeps out all rows or none. */
+enum gcv_status gcv_dataset_load(const struct gcv_dataset_source *source,
+                                 struct gcv_dataset *data, struct gcv_error *err);
+
 /* Frees everything the dataset owns and zeroes it. Accepts NULL. */
 void gcv_dataset_free(struct gcv_dataset *data);
 

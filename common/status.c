@@ -60,7 +60,7 @@ enum gcv_status gcv_error_set(struct gcv_error *err, enum gcv_status status,
 enum gcv_status gcv_error_prefix(struct gcv_error *err, const char *format, ...)
 {
     char prefix[GCV_ERROR_MAX];
-    char joined[GCV_ERROR_MAX];
+    char joined[2 * GCV_ERROR_MAX];
     va_list args;
 
     if (err == NULL)
@@ -69,7 +69,7 @@ enum gcv_status gcv_error_prefix(struct gcv_error *err, const char *format, ...)
     vsnprintf(prefix, sizeof prefix, format, args);
     va_end(args);
     snprintf(joined, sizeof joined, "%s%s", prefix, err->message);
-    memcpy(err->message, joined, sizeof err->message);
+    snprintf(err->message, sizeof err->message, "%.*s", GCV_ERROR_MAX - 1, joined);
     return err->status;
 }
 

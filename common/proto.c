@@ -1,0 +1,145 @@
+#include "proto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum gcv_status gcv_proto_mpi_error(int code, const char *call, struct gcv_error *err)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+
+    if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "MPI error code %d", code);
+    return gcv_error_set(err, GCV_ERR_MPI, "%s failed: %s", call, text);
+}
+
+enum gcv_status gcv_proto_wait(MPI_Request *request, MPI_Status *mpi_status,
+                               struct gcv_error *err)
+{
+    long sleep_ns = 20000;
+    enum gcv_status status = GCV_OK;
+
+    for (;;) {
+        int done = 0;
+        struct timespec pause;
+
+        GCV_MPI_CHECK(MPI_Test(request, &done, mpi_status));
+        if (done)
+            break;
+        pause.tv_sec = 0;
+        pause.tv_nsec = sleep_ns;
+        nanosleep(&pause, NULL);
+        if (sleep_ns < 1000000)
+            sleep_ns *= 2;
+    }
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, MPI_Comm comm,
+                                    struct gcv_error *err)
+{
+    int32_t message[2] = {candidate, fold};
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Send(message, 2, MPI_INT32_T, worker, GCV_TAG_TASK, comm));
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, MPI_Comm comm,
+                                    struct gcv_error *err)
+{
+    int32_t message[2];
+    MPI_Request request = MPI_REQUEST_NULL;
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Irecv(message, 2, MPI_INT32_T, 0, GCV_TAG_TASK, comm, &request));
+    if ((status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err)) != GCV_OK)
+        goto cleanup;
+    *candidate = message[0];
+    *fold = message[1];
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_send_result(const struct gcv_task_result *result, MPI_Comm comm,
+                                      struct gcv_error *err)
+{
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Send(result, (int)sizeof *result, MPI_BYTE, 0, GCV_TAG_RESULT, comm));
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_recv_result(struct gcv_task_result *result, MPI_Comm comm,
+                                      struct gcv_error *err)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Irecv(result, (int)sizeof *result, MPI_BYTE, MPI_ANY_SOURCE,
+                            GCV_TAG_RESULT, comm, &request));
+    status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err);
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_bcast_string(char **text, MPI_Comm comm, struct gcv_error *err)
+{
+    long long length = 0;
+    int rank;
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Comm_rank(comm, &rank));
+    if (rank == 0)
+        length = (long long)strlen(*text);
+    GCV_MPI_CHECK(MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, comm));
+    if (rank != 0) {
+        *text = malloc((size_t)length + 1);
+        if (*text == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory receiving %lld bytes", length);
+    }
+    /* A spec is far below 2 GiB, the most one MPI_Bcast count carries. */
+    GCV_MPI_CHECK(MPI_Bcast(*text, (int)length + 1, MPI_CHAR, 0, comm));
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_agree(enum gcv_status local, struct gcv_error *err, MPI_Comm comm)
+{
+    int rank, size, failing, candidate;
+    int32_t agreed;
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Comm_rank(comm, &rank));
+    GCV_MPI_CHECK(MPI_Comm_size(comm, &size));
+
+    /* The lowest failing rank speaks for all. */
+    candidate = local != GCV_OK ? rank : size;
+    GCV_MPI_CHECK(MPI_Allreduce(&candidate, &failing, 1, MPI_INT, MPI_MIN, comm));
+    if (failing == size)
+        return GCV_OK;
+
+    agreed = (int32_t)local;
+    GCV_MPI_CHECK(MPI_Bcast(&agreed, 1, MPI_INT32_T, failing, comm));
+
+    if (failing != 0 && rank == failing)
+        GCV_MPI_CHECK(MPI_Send(err->message, GCV_ERROR_MAX, MPI_CHAR, 0, GCV_TAG_ERROR, comm));
+    if (failing != 0 && rank == 0) {
+        char message[GCV_ERROR_MAX];
+        GCV_MPI_CHECK(MPI_Recv(message, GCV_ERROR_MAX, MPI_CHAR, failing, GCV_TAG_ERROR, comm,
+                               MPI_STATUS_IGNORE));
+        message[GCV_ERROR_MAX - 1] = '\0';
+        gcv_error_set(err, (enum gcv_status)agreed, "rank %d: %s", failing, message);
+    }
+    if (rank == 0)
+        err->status = (enum gcv_status)agreed;
+    return (enum gcv_status)agreed;
+
+cleanup:
+    return status;
+}

@@ -1,0 +1,732 @@
+#include "spec.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Locating a value in the spec text ------------------------------- */
+
+struct cursor {
+    const char *p;
+    int line;
+    int column;
+};
+
+static void advance(struct cursor *c)
+{
+    if (*c->p == '\n') {
+        c->line++;
+        c->column = 1;
+    } else {
+        c->column++;
+    }
+    c->p++;
+}
+
+static void skip_space(struct cursor *c)
+{
+    while (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r')
+        advance(c);
+}
+
+/* Skips a string literal; on return c is past the closing quote. The raw
+ * text between the quotes is copied into key (escapes are kept as written,
+ * which is enough to match the plain keys of a spec). */
+static bool skip_string(struct cursor *c, char *key, size_t key_len)
+{
+    size_t n = 0;
+
+    if (*c->p != '"')
+        return false;
+    advance(c);
+    while (*c->p != '\0' && *c->p != '"') {
+        if (*c->p == '\\' && c->p[1] != '\0') {
+            if (key != NULL && n + 1 < key_len)
+                key[n++] = *c->p;
+            advance(c);
+        }
+        if (key != NULL && n + 1 < key_len)
+            key[n++] = *c->p;
+        advance(c);
+    }
+    if (key != NULL)
+        key[n] = '\0';
+    if (*c->p != '"')
+        return false;
+    advance(c);
+    return true;
+}
+
+static bool skip_value(struct cursor *c);
+
+/* Skips the members or elements of an object or array, c at the opener. */
+static bool skip_container(struct cursor *c, char close)
+{
+    advance(c);
+    skip_space(c);
+    if (*c->p == close) {
+        advance(c);
+        return true;
+    }
+    for (;;) {
+        if (close == '}') {
+            if (!skip_string(c, NULL, 0))
+                return false;
+            skip_space(c);
+            if (*c->p != ':')
+                return false;
+            advance(c);
+        }
+        if (!skip_value(c))
+            return false;
+        skip_space(c);
+        if (*c->p == ',') {
+            advance(c);
+            skip_space(c);
+            continue;
+        }
+        if (*c->p != close)
+            return false;
+        advance(c);
+        return true;
+    }
+}
+
+static bool skip_value(struct cursor *c)
+{
+    skip_space(c);
+    if (*c->p == '{')
+        return skip_container(c, '}');
+    if (*c->p == '[')
+        return skip_container(c, ']');
+    if (*c->p == '"')
+        return skip_string(c, NULL, 0);
+    if (*c->p == '\0')
+        return false;
+    while (*c->p != '\0' && strchr(",]} \t\r\n", *c->p) == NULL)
+        advance(c);
+    return true;
+}
+
+/* Walks path (".key", "[index]" steps) from the value at c. */
+static bool find_path(struct cursor *c, const char *path)
+{
+    skip_space(c);
+    if (*path == '\0')
+        return true;
+
+    if (*path == '.') {
+        char want[256], key[256];
+        size_t n = strcspn(path + 1, ".[");
+        if (n >= sizeof want || *c->p != '{')
+            return false;
+        memcpy(want, path + 1, n);
+        want[n] = '\0';
+        advance(c);
+        skip_space(c);
+        while (*c->p == '"') {
+            if (!skip_string(c, key, sizeof key))
+                return false;
+            skip_space(c);
+            if (*c->p != ':')
+                return false;
+            advance(c);
+            if (strcmp(key, want) == 0)
+                return find_path(c, path + 1 + n);
+            if (!skip_value(c))
+                return false;
+            skip_space(c);
+            if (*c->p != ',')
+                return false;
+            advance(c);
+            skip_space(c);
+        }
+        return false;
+    }
+
+    if (*path == '[') {
+        char *end;
+        long index = strtol(path + 1, &end, 10);
+        if (*end != ']' || *c->p != '[')
+            return false;
+        advance(c);
+        for (long i = 0;; i++) {
+            skip_space(c);
+            if (*c->p == ']' || *c->p == '\0')
+                return false;
+            if (i == index)
+                return find_path(c, end + 1);
+            if (!skip_value(c))
+                return false;
+            skip_space(c);
+            if (*c->p != ',')
+                return false;
+            advance(c);
+        }
+    }
+    return false;
+}
+
+bool gcv_spec_locate(const char *text, const char *path, int *line, int *column)
+{
+    struct cursor c = {text, 1, 1};
+    char dotted[512];
+
+    if (path[0] != '.' && path[0] != '[') {
+        snprintf(dotted, sizeof dotted, ".%s", path);
+        path = dotted;
+    }
+    if (!find_path(&c, path))
+        return false;
+    *line = c.line;
+    *column = c.column;
+    return true;
+}
+
+/* ---- Parsing ----------------------------------------------------------- */
+
+struct parser {
+    const char *text;
+    const char *file;
+    struct gcv_error *err;
+};
+
+/* Writes "path (line L column C)" into buf for messages. */
+static const char *where(const struct parser *ps, const char *path, char *buf, size_t len)
+{
+    int line, column;
+
+    if (gcv_spec_locate(ps->text, path, &line, &column))
+        snprintf(buf, len, "%s (line %d column %d)", path, line, column);
+    else
+        snprintf(buf, len, "%s", path);
+    return buf;
+}
+
+static const char *json_type_name(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
+#define SPEC_FAIL(ps, path, ...)                                                  \
+    do {                                                                          \
+        char where_buf_[600], message_[GCV_ERROR_MAX];                            \
+        snprintf(message_, sizeof message_, __VA_ARGS__);                         \
+        return gcv_error_set((ps)->err, GCV_ERR_SPEC, "%s: %s: %s", (ps)->file,   \
+                             where((ps), (path), where_buf_, sizeof where_buf_),  \
+                             message_);                                           \
+    } while (0)
+
+/* Checks that every key of object is in allowed (a NULL-terminated list). */
+static enum gcv_status check_keys(const struct parser *ps, const json_t *object,
+                                  const char *prefix, const char *const *allowed)
+{
+    const char *key;
+    json_t *value;
+
+    json_object_foreach((json_t *)object, key, value) {
+        bool known = false;
+        char path[300], list[400] = "";
+
+        for (size_t i = 0; allowed[i] != NULL; i++) {
+            if (strcmp(key, allowed[i]) == 0)
+                known = true;
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     i > 0 ? ", " : "", allowed[i]);
+        }
+        if (!known) {
+            snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+            SPEC_FAIL(ps, path, "unknown key \"%s\"; accepted keys: %s", key, list);
+        }
+    }
+    return GCV_OK;
+}
+
+static enum gcv_status get_string(const struct parser *ps, const json_t *object,
+                                  const char *key, const char *path, const char *fallback,
+                                  char **out)
+{
+    const json_t *value = json_object_get(object, key);
+
+    *out = NULL;
+    if (value == NULL || (json_is_null(value) && fallback == NULL)) {
+        if (fallback == NULL)
+            return GCV_OK;
+        *out = strdup(fallback);
+    } else if (!json_is_string(value)) {
+        SPEC_FAIL(ps, path, "must be a string, got %s", json_type_name(value));
+    } else if (json_string_length(value) == 0) {
+        SPEC_FAIL(ps, path, "must not be empty");
+    } else {
+        *out = strdup(json_string_value(value));
+    }
+    if (*out == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    return GCV_OK;
+}
+
+static enum gcv_status get_bool(const struct parser *ps, const json_t *object, const char *key,
+                                bool fallback, bool *out)
+{
+    const json_t *value = json_object_get(object, key);
+
+    *out = fallback;
+    if (value == NULL)
+        return GCV_OK;
+    if (!json_is_boolean(value))
+        SPEC_FAIL(ps, key, "must be true or false, got %s", json_type_name(value));
+    *out = json_is_true(value);
+    return GCV_OK;
+}
+
+/* Converts a scalar JSON value into a typed value. */
+static enum gcv_status to_value(const struct parser *ps, const json_t *json, const char *path,
+                                struct gcv_value *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (json_typeof(json)) {
+    case JSON_NULL:
+        out->kind = GCV_VALUE_NULL;
+        return GCV_OK;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        out->kind = GCV_VALUE_BOOL;
+        out->boolean = json_is_true(json);
+        return GCV_OK;
+    case JSON_INTEGER:
+        out->kind = GCV_VALUE_INT;
+        out->integer = json_integer_value(json);
+        out->real = (double)out->integer;
+        return GCV_OK;
+    case JSON_REAL:
+        out->kind = GCV_VALUE_REAL;
+        out->real = json_real_value(json);
+        return GCV_OK;
+    case JSON_STRING:
+        out->kind = GCV_VALUE_STRING;
+        out->string = strdup(json_string_value(json));
+        if (out->string == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+        return GCV_OK;
+    default:
+        SPEC_FAIL(ps, path, "must be a number, a string, a boolean or null, got %s",
+                  json_type_name(json));
+    }
+}
+
+static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
+                                  struct gcv_spec *spec)
+{
+    static const char *const keys[] = {"path", "X", "y", "holdout", NULL};
+    const json_t *data = json_object_get(root, "data");
+    char *path = NULL;
+    enum gcv_status status;
+
+    if (data == NULL)
+        SPEC_FAIL(ps, "data", "missing key \"data\": an object with \"path\" to an HDF5 file");
+    if (!json_is_object(data))
+        SPEC_FAIL(ps, "data", "must be an object with \"path\", \"X\", \"y\", \"holdout\", got %s",
+                  json_type_name(data));
+    if ((status = check_keys(ps, data, "data", keys)) != GCV_OK)
+        return status;
+    if (json_object_get(data, "path") == NULL)
+        SPEC_FAIL(ps, "data", "missing key \"path\": the HDF5 file with X and y");
+
+    if ((status = get_string(ps, data, "path", "data.path", NULL, &path)) != GCV_OK)
+        return status;
+
+    /* A relative path is relative to the spec file's folder, so a spec and
+     * its data can move together. */
+    if (path[0] != '/' && strrchr(ps->file, '/') != NULL) {
+        size_t folder_len = (size_t)(strrchr(ps->file, '/') - ps->file);
+        size_t len = folder_len + 1 + strlen(path) + 1;
+        char *joined = malloc(len);
+        if (joined == NULL) {
+            free(path);
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+        }
+        snprintf(joined, len, "%.*s/%s", (int)folder_len, ps->file, path);
+        free(path);
+        path = joined;
+    }
+    spec->data.path = path;
+
+    if ((status = get_string(ps, data, "X", "data.X", "X", &spec->data.X)) != GCV_OK)
+        return status;
+    if ((status = get_string(ps, data, "y", "data.y", "y", &spec->data.y)) != GCV_OK)
+        return status;
+    return get_string(ps, data, "holdout", "data.holdout", NULL, &spec->data.holdout);
+}
+
+static enum gcv_status parse_params(const struct parser *ps, const json_t *root,
+                                    struct gcv_spec *spec)
+{
+    const json_t *params = json_object_get(root, "params");
+    const char *key;
+    json_t *json;
+
+    if (params == NULL || json_is_null(params))
+        return GCV_OK;
+    if (!json_is_object(params))
+        SPEC_FAIL(ps, "params", "must be an object of fixed estimator parameters, got %s",
+                  json_type_name(params));
+
+    json_object_foreach((json_t *)params, key, json) {
+        char path[300], location[600];
+        struct gcv_value value;
+        enum gcv_status status;
+
+        snprintf(path, sizeof path, "params.%s", key);
+        if ((status = to_value(ps, json, path, &value)) != GCV_OK)
+            return status;
+        status = gcv_param_set_put(&spec->params, key, &value,
+                                   where(ps, path, location, sizeof location), ps->err);
+        gcv_value_clear(&value);
+        if (status != GCV_OK)
+            return status;
+    }
+    return GCV_OK;
+}
+
+/* Reads one grid object ({"C": [...], ...}) at path into object. */
+static enum gcv_status parse_grid_object(const struct parser *ps, const json_t *json,
+                                         const char *path, struct gcv_grid_object *object)
+{
+    const char *key;
+    json_t *list;
+
+    if (!json_is_object(json))
+        SPEC_FAIL(ps, path, "must be an object of parameter lists such as {\"C\": [1, 10]}, got %s",
+                  json_type_name(json));
+
+    object->axes = calloc(json_object_size(json) + 1, sizeof *object->axes);
+    if (object->axes == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+    json_object_foreach((json_t *)json, key, list) {
+        struct gcv_grid_axis *axis = &object->axes[object->n_axes];
+        char axis_path[300];
+        size_t n = json_array_size(list);
+
+        snprintf(axis_path, sizeof axis_path, "%s.%s", path, key);
+        if (!json_is_array(list))
+            SPEC_FAIL(ps, axis_path, "must be a list of values, got %s (write [%s] for one value)",
+                      json_type_name(list), json_is_string(list) ? "\"...\"" : "...");
+        if (n == 0)
+            SPEC_FAIL(ps, axis_path, "must be a non-empty list of values");
+
+        axis->name = strdup(key);
+        axis->values = calloc(n, sizeof *axis->values);
+        axis->where = calloc(n, sizeof *axis->where);
+        object->n_axes++;
+        if (axis->name == NULL || axis->values == NULL || axis->where == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+        for (size_t v = 0; v < n; v++) {
+            char value_path[340], location[720];
+            enum gcv_status status;
+
+            snprintf(value_path, sizeof value_path, "%s[%zu]", axis_path, v);
+            status = to_value(ps, json_array_get(list, v), value_path, &axis->values[v]);
+            if (status != GCV_OK)
+                return status;
+            axis->n_values++;
+            axis->where[v] = strdup(where(ps, value_path, location, sizeof location));
+            if (axis->where[v] == NULL)
+                return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+            for (size_t u = 0; u < v; u++) {
+                if (gcv_value_equal(&axis->values[u], &axis->values[v])) {
+                    char text[128];
+                    gcv_value_format_json(&axis->values[v], text, sizeof text);
+                    SPEC_FAIL(ps, value_path, "duplicate value %s (also at index %zu): each "
+                              "value of a parameter may appear once", text, u);
+                }
+            }
+        }
+    }
+    return GCV_OK;
+}
+
+static enum gcv_status parse_grid(const struct parser *ps, const json_t *root,
+                                  struct gcv_spec *spec)
+{
+    const json_t *grid = json_object_get(root, "param_grid");
+    struct gcv_grid_object *objects = NULL;
+    size_t n_objects = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (grid == NULL)
+        SPEC_FAIL(ps, "param_grid", "missing key \"param_grid\": an object such as "
+                  "{\"C\": [1, 10]} or a list of such objects");
+
+    if (json_is_array(grid)) {
+        if (json_array_size(grid) == 0)
+            SPEC_FAIL(ps, "param_grid", "must be a non-empty list of grid objects");
+        n_objects = json_array_size(grid);
+    } else if (json_is_object(grid)) {
+        n_objects = 1;
+    } else {
+        SPEC_FAIL(ps, "param_grid", "must be an object or a list of objects, got %s",
+                  json_type_name(grid));
+    }
+
+    objects = calloc(n_objects, sizeof *objects);
+    if (objects == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+    for (size_t i = 0; i < n_objects && status == GCV_OK; i++) {
+        char path[64];
+        if (json_is_array(grid)) {
+            snprintf(path, sizeof path, "param_grid[%zu]", i);
+            status = parse_grid_object(ps, json_array_get(grid, i), path, &objects[i]);
+        } else {
+            status = parse_grid_object(ps, grid, "param_grid", &objects[i]);
+        }
+    }
+    if (status == GCV_OK)
+        status = gcv_grid_expand(objects, n_objects, &spec->grid, ps->err);
+
+    for (size_t i = 0; i < n_objects; i++)
+        gcv_grid_object_free(&objects[i]);
+    free(objects);
+    return status;
+}
+
+static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
+                                struct gcv_spec *spec)
+{
+    static const char *const keys[] = {"splitter", "n_splits", "test_fold", "shuffle",
+                                       "random_state", NULL};
+    const json_t *cv = json_object_get(root, "cv");
+    const json_t *n_splits;
+    char *splitter = NULL;
+    enum gcv_status status;
+
+    spec->splitter.kind = GCV_SPLIT_STRATIFIED_KFOLD;
+    spec->splitter.n_splits = 5;
+    spec->cv_is_integer = true;
+    if (cv == NULL || json_is_null(cv))
+        return GCV_OK;
+
+    if (json_is_integer(cv)) {
+        if (json_integer_value(cv) < 2)
+            SPEC_FAIL(ps, "cv", "must be an integer >= 2 (the number of folds), got %lld",
+                      (long long)json_integer_value(cv));
+        spec->splitter.n_splits = (size_t)json_integer_value(cv);
+        return GCV_OK;
+    }
+    if (!json_is_object(cv))
+        SPEC_FAIL(ps, "cv", "must be an integer >= 2 or an object such as "
+                  "{\"splitter\": \"KFold\", \"n_splits\": 5}, got %s", json_type_name(cv));
+
+    spec->cv_is_integer = false;
+    if ((status = check_keys(ps, cv, "cv", keys)) != GCV_OK)
+        return status;
+    if (json_object_get(cv, "splitter") == NULL)
+        SPEC_FAIL(ps, "cv", "missing key \"splitter\": KFold, StratifiedKFold or PredefinedSplit");
+    if ((status = get_string(ps, cv, "splitter", "cv.splitter", NULL, &splitter)) != GCV_OK)
+        return status;
+
+    if (strcmp(splitter, "KFold") == 0) {
+        spec->splitter.kind = GCV_SPLIT_KFOLD;
+    } else if (strcmp(splitter, "StratifiedKFold") == 0) {
+        spec->splitter.kind = GCV_SPLIT_STRATIFIED_KFOLD;
+    } else if (strcmp(splitter, "PredefinedSplit") == 0) {
+        spec->splitter.kind = GCV_SPLIT_PREDEFINED;
+    } else {
+        free(splitter);
+        SPEC_FAIL(ps, "cv.splitter", "unknown splitter; accepted: KFold, StratifiedKFold, "
+                  "PredefinedSplit");
+    }
+    free(splitter);
+
+    n_splits = json_object_get(cv, "n_splits");
+    if (n_splits != NULL && spec->splitter.kind == GCV_SPLIT_PREDEFINED)
+        SPEC_FAIL(ps, "cv.n_splits", "PredefinedSplit takes its folds from \"test_fold\", "
+                  "not from n_splits");
+    if (n_splits != NULL) {
+        if (!json_is_integer(n_splits) || json_integer_value(n_splits) < 2)
+            SPEC_FAIL(ps, "cv.n_splits", "must be an integer >= 2");
+        spec->splitter.n_splits = (size_t)json_integer_value(n_splits);
+    }
+
+    if (json_object_get(cv, "shuffle") != NULL) {
+        const json_t *shuffle = json_object_get(cv, "shuffle");
+        if (!json_is_boolean(shuffle))
+            SPEC_FAIL(ps, "cv.shuffle", "must be true or false");
+        if (json_is_true(shuffle))
+            SPEC_FAIL(ps, "cv.shuffle", "shuffled splits are not supported yet; use false");
+    }
+    if (json_object_get(cv, "random_state") != NULL &&
+        !json_is_null(json_object_get(cv, "random_state")))
+        SPEC_FAIL(ps, "cv.random_state", "has no effect without shuffle; use null");
+
+    if (spec->splitter.kind == GCV_SPLIT_PREDEFINED) {
+        if (json_object_get(cv, "test_fold") == NULL)
+            SPEC_FAIL(ps, "cv", "PredefinedSplit needs \"test_fold\": the name of a 1-D "
+                      "integer dataset giving each row's test fold (-1: always in training)");
+        return get_string(ps, cv, "test_fold", "cv.test_fold", NULL, &spec->test_fold);
+    }
+    if (json_object_get(cv, "test_fold") != NULL)
+        SPEC_FAIL(ps, "cv.test_fold", "is only used by the PredefinedSplit splitter");
+    return GCV_OK;
+}
+
+static enum gcv_status parse_error_score(const struct parser *ps, const json_t *root,
+                                         struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "error_score");
+
+    spec->error_score = GCV_ERROR_SCORE_NAN;
+    if (value == NULL)
+        return GCV_OK;
+    if (json_is_number(value)) {
+        spec->error_score = GCV_ERROR_SCORE_VALUE;
+        spec->error_score_value = json_number_value(value);
+        return GCV_OK;
+    }
+    if (json_is_string(value) && strcmp(json_string_value(value), "nan") == 0)
+        return GCV_OK;
+    if (json_is_string(value) && strcmp(json_string_value(value), "raise") == 0) {
+        spec->error_score = GCV_ERROR_SCORE_RAISE;
+        return GCV_OK;
+    }
+    SPEC_FAIL(ps, "error_score", "must be \"nan\", \"raise\" or a number");
+}
+
+static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
+                                  struct gcv_spec *spec)
+{
+    static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
+                                       "scoring", "refit", "return_train_score",
+                                       "error_score", NULL};
+    enum gcv_status status;
+
+    if (!json_is_object(root))
+        return gcv_error_set(ps->err, GCV_ERR_SPEC, "%s: the spec must be a JSON object, got %s",
+                             ps->file, json_type_name(root));
+    if ((status = check_keys(ps, root, "", keys)) != GCV_OK)
+        return status;
+    if ((status = parse_data(ps, root, spec)) != GCV_OK)
+        return status;
+
+    if (json_object_get(root, "estimator") == NULL)
+        SPEC_FAIL(ps, "estimator", "missing key \"estimator\": a scikit-learn class name such "
+                  "as \"SVC\"");
+    if ((status = get_string(ps, root, "estimator", "estimator", NULL, &spec->estimator)) != GCV_OK)
+        return status;
+    if ((status = parse_params(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = parse_grid(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = parse_cv(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = get_string(ps, root, "scoring", "scoring", NULL, &spec->scoring)) != GCV_OK)
+        return status;
+    if ((status = get_bool(ps, root, "refit", true, &spec->refit)) != GCV_OK)
+        return status;
+    if ((status = get_bool(ps, root, "return_train_score", false,
+                           &spec->return_train_score)) != GCV_OK)
+        return status;
+    return parse_error_score(ps, root, spec);
+}
+
+enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_spec *spec,
+                               struct gcv_error *err)
+{
+    struct parser ps = {text, file, err};
+    json_error_t json_err;
+    json_t *root;
+    enum gcv_status status;
+
+    memset(spec, 0, sizeof *spec);
+    root = json_loads(text, JSON_REJECT_DUPLICATES, &json_err);
+    if (root == NULL)
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: line %d column %d: invalid JSON: %s",
+                             file, json_err.line, json_err.column, json_err.text);
+
+    spec->text = strdup(text);
+    spec->file = strdup(file);
+    if (spec->text == NULL || spec->file == NULL)
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    else
+        status = parse_root(&ps, root, spec);
+
+    json_decref(root);
+    if (status != GCV_OK)
+        gcv_spec_free(spec);
+    return status;
+}
+
+enum gcv_status gcv_spec_read_file(const char *path, char **text, struct gcv_error *err)
+{
+    FILE *file = NULL;
+    char *buffer = NULL;
+    long size;
+    enum gcv_status status = GCV_OK;
+
+    *text = NULL;
+    file = fopen(path, "rb");
+    if (file == NULL)
+        return gcv_error_set(err, GCV_ERR_SPEC, "cannot open spec file %s: %s", path,
+                             strerror(errno));
+    if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET) != 0) {
+        status = gcv_error_set(err, GCV_ERR_SPEC, "cannot read spec file %s: %s", path,
+                               strerror(errno));
+        goto cleanup;
+    }
+    buffer = malloc((size_t)size + 1);
+    if (buffer == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading spec file %s", path);
+        goto cleanup;
+    }
+    if (fread(buffer, 1, (size_t)size, file) != (size_t)size) {
+        status = gcv_error_set(err, GCV_ERR_SPEC, "cannot read spec file %s", path);
+        goto cleanup;
+    }
+    buffer[size] = '\0';
+    if (strlen(buffer) != (size_t)size) {
+        status = gcv_error_set(err, GCV_ERR_SPEC, "spec file %s contains a NUL byte: it must "
+                               "be JSON text", path);
+        goto cleanup;
+    }
+    *text = buffer;
+    buffer = NULL;
+
+cleanup:
+    free(buffer);
+    fclose(file);
+    return status;
+}
+
+void gcv_spec_free(struct gcv_spec *spec)
+{
+    if (spec == NULL)
+        return;
+    free(spec->text);
+    free(spec->file);
+    free(spec->data.path);
+    free(spec->data.X);
+    free(spec->data.y);
+    free(spec->data.holdout);
+    free(spec->estimator);
+    gcv_param_set_clear(&spec->params);
+    gcv_grid_free(&spec->grid);
+    free(spec->test_fold);
+    free(spec->scoring);
+    memset(spec, 0, sizeof *spec);
+}

@@ -1,0 +1,68 @@
+/* The search spec: the JSON file a user writes, checked whole and turned
+ * into typed fields. This is the only module that uses the JSON library.
+ *
+ * Every error names the key (as a path such as "param_grid[0].C[2]"), its
+ * line and column in the file, the value, and what is accepted. */
+#ifndef GCV_SPEC_H
+#define GCV_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grid.h"
+#include "param.h"
+#include "split.h"
+#include "status.h"
+
+enum gcv_error_score {
+    GCV_ERROR_SCORE_NAN,    /* a failed fit scores NaN */
+    GCV_ERROR_SCORE_RAISE,  /* a failed fit ends the search */
+    GCV_ERROR_SCORE_VALUE,  /* a failed fit scores error_score_value */
+};
+
+struct gcv_data_spec {
+    char *path;       /* HDF5 file, resolved against the spec's folder, owned */
+    char *X;          /* dataset name of X, owned; default "X" */
+    char *y;          /* dataset name of y, owned; default "y" */
+    char *holdout;    /* dataset name of the holdout mask, owned; NULL when none */
+};
+
+struct gcv_spec {
+    char *text;             /* the spec file's JSON text, owned */
+    char *file;             /* the spec file's path as given, owned */
+
+    struct gcv_data_spec data;
+    char *estimator;                /* scikit-learn class name, owned */
+    struct gcv_param_set params;    /* fixed constructor parameters */
+    struct gcv_grid grid;           /* candidates in scikit-learn's order */
+
+    struct gcv_splitter splitter;
+    bool cv_is_integer;     /* "cv": N, so the splitter follows the estimator kind */
+    char *test_fold;        /* PredefinedSplit's dataset name, owned; NULL otherwise */
+
+    char *scoring;          /* scorer name, owned; NULL means the estimator's default */
+    bool refit;
+    bool return_train_score;
+    enum gcv_error_score error_score;
+    double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */
+};
+
+/* Reads the spec file at path into *text (owned by the caller, freed with
+ * free). Errors are GCV_ERR_SPEC naming the file and the system's reason. */
+enum gcv_status gcv_spec_read_file(const char *path, char **text, struct gcv_error *err);
+
+/* Parses and checks text, the contents of the spec file named file (used
+ * to resolve data.path and in messages). On success spec owns copies of
+ * both and is freed with gcv_spec_free. Estimator parameters are checked
+ * only for their JSON shape here; each estimator checks their values. */
+enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_spec *spec,
+                               struct gcv_error *err);
+
+/* Frees everything the spec owns and zeroes it. Accepts NULL. */
+void gcv_spec_free(struct gcv_spec *spec);
+
+/* Finds the line and column (1-based) of the value at a JSON path such as
+ * "param_grid[0].C[2]" in text. Returns false when the path is not found. */
+bool gcv_spec_locate(const char *text, const char *path, int *line, int *column);
+
+#endif

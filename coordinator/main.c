@@ -1,0 +1,156 @@
+/* gridcv: scikit-learn's GridSearchCV for MPI clusters.
+ *
+ * The entry point parses the command line before MPI starts, so that
+ * --help and usage errors need no MPI job, then runs the subcommand on
+ * every rank and ends every rank through MPI_Finalize with one exit code. */
+#include <getopt.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "search.h"
+
+#define GCV_VERSION "0.1.0"
+
+static const char usage_main[] =
+    "usage: gridcv [--help] [--version] COMMAND [ARGS]\n"
+    "\n"
+    "Grid search with cross-validation, as scikit-learn's GridSearchCV, on MPI.\n"
+    "\n"
+    "commands:\n"
+    "  run SPEC      run the search described by the JSON spec file SPEC\n"
+    "\n"
+    "Run a search on several ranks with mpirun or srun, e.g.\n"
+    "  mpirun -n 4 gridcv run search.json --out results\n"
+    "Rank 0 coordinates; every other rank fits models.\n"
+    "`gridcv COMMAND --help` lists a command's options.\n";
+
+static const char usage_run[] =
+    "usage: gridcv run [options] SPEC\n"
+    "\n"
+    "Runs the grid search described by the JSON spec file SPEC and writes\n"
+    "cv_results.csv, cv_results.json, best.json and a copy of the spec into\n"
+    "the output folder.\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR   output folder (default: gridcv-NAME in the current\n"
+    "                  folder, NAME being the spec file's name without\n"
+    "                  extension)\n"
+    "  -f, --force     overwrite an output folder that holds another search\n"
+    "  -q, --quiet     print no start line and no progress\n"
+    "  -v, --verbose   also print one line per fit on standard error\n"
+    "  -h, --help      show this help and exit\n"
+    "\n"
+    "exit status: 0 success, 2 bad input (command line, spec, data),\n"
+    "1 failure while running.\n";
+
+/* Returns true on the rank that should print before MPI starts: Open MPI
+ * and Slurm tell each process its rank through the environment. */
+static int is_first_process(void)
+{
+    const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (rank == NULL)
+        rank = getenv("PMIX_RANK");
+    if (rank == NULL)
+        rank = getenv("SLURM_PROCID");
+    return rank == NULL || strcmp(rank, "0") == 0;
+}
+
+/* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
+ * error. */
+static int parse_run(int argc, char **argv, struct gcv_run_options *options)
+{
+    static const struct option long_options[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int option;
+
+    memset(options, 0, sizeof *options);
+    options->verbosity = 1;
+    opterr = 0;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "o:fqvh", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'o':
+            options->out_dir = optarg;
+            break;
+        case 'f':
+            options->force = true;
+            break;
+        case 'q':
+            options->verbosity = 0;
+            break;
+        case 'v':
+            options->verbosity = 2;
+            break;
+        case 'h':
+            if (is_first_process())
+                fputs(usage_run, stdout);
+            return -1;
+        default:
+            if (is_first_process())
+                fprintf(stderr, "gridcv: error: run: unknown or incomplete option \"%s\"; see "
+                        "`gridcv run --help`\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        if (is_first_process())
+            fprintf(stderr, "gridcv: error: run: expected one spec file, got %d arguments; see "
+                    "`gridcv run --help`\n", argc - optind);
+        return 2;
+    }
+    options->spec_path = argv[optind];
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct gcv_run_options options;
+    int code, rank = 0;
+
+    if (argc < 2) {
+        if (is_first_process())
+            fputs(usage_main, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        if (is_first_process())
+            fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        if (is_first_process())
+            printf("gridcv %s\n", GCV_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "run") != 0) {
+        if (is_first_process())
+            fprintf(stderr, "gridcv: error: unknown command \"%s\"; commands: run (see "
+                    "`gridcv --help`)\n", argv[1]);
+        return 2;
+    }
+
+    code = parse_run(argc - 1, argv + 1, &options);
+    if (code != 0)
+        return code < 0 ? 0 : code;
+
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+        fprintf(stderr, "gridcv: error: MPI_Init failed\n");
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    gcv_log_init(rank, GCV_LOG_WARN);
+
+    code = gcv_search_run(&options);
+
+    MPI_Finalize();
+    return code;
+}

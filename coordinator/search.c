@@ -1,0 +1,370 @@
+#include "search.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/dataset.h"
+#include "../common/log.h"
+#include "../common/proto.h"
+#include "../common/spec.h"
+#include "../common/split.h"
+#include "../worker/task.h"
+#include "../worker/worker.h"
+#include "output.h"
+#include "results.h"
+#include "scheduler.h"
+#include "summary.h"
+
+/* Everything one rank holds during a search; freed in reverse order. */
+struct search {
+    int rank;
+    int size;
+    char folder[4096];
+    struct gcv_spec spec;
+    enum gcv_estimator_kind kind;
+    struct gcv_dataset data;
+    size_t *search_rows;   /* [n_search_rows] rows outside the holdout, owned */
+    size_t n_search_rows;
+    size_t *holdout_rows;  /* [n_holdout_rows] owned */
+    size_t n_holdout_rows;
+    struct gcv_fold_plan plan;
+    struct gcv_task_context ctx;
+    struct gcv_results results;
+};
+
+/* Rank 0: reads and checks the whole spec, including every candidate's
+ * parameters, before any other rank does work. */
+static enum gcv_status read_spec(struct search *run, const char *path, struct gcv_error *err)
+{
+    struct gcv_task_context probe;
+    char *text = NULL;
+    enum gcv_status status;
+
+    if ((status = gcv_spec_read_file(path, &text, err)) != GCV_OK)
+        return status;
+    status = gcv_spec_parse(text, path, &run->spec, err);
+    free(text);
+    if (status != GCV_OK)
+        return status;
+    if ((status = gcv_task_estimator_kind(&run->spec, &run->kind, err)) != GCV_OK)
+        return status;
+    if ((status = gcv_task_context_init(&probe, &run->spec, NULL, NULL, err)) != GCV_OK)
+        return status;
+    gcv_task_context_free(&probe);
+    return GCV_OK;
+}
+
+/* Every rank: receives the spec text from rank 0 and parses it. */
+static enum gcv_status share_spec(struct search *run, const char *path, struct gcv_error *err)
+{
+    char *text = run->rank == 0 ? run->spec.text : NULL;
+    char *file = run->rank == 0 ? run->spec.file : (char *)path;
+    enum gcv_status status;
+
+    if ((status = gcv_proto_bcast_string(&text, MPI_COMM_WORLD, err)) != GCV_OK)
+        return status;
+    if ((status = gcv_proto_bcast_string(&file, MPI_COMM_WORLD, err)) != GCV_OK)
+        return status;
+    if (run->rank != 0) {
+        status = gcv_spec_parse(text, file, &run->spec, err);
+        if (status == GCV_OK)
+            status = gcv_task_estimator_kind(&run->spec, &run->kind, err);
+        free(text);
+        free(file);
+    }
+    return status;
+}
+
+static bool folder_is_empty(const char *folder)
+{
+    DIR *dir = opendir(folder);
+    struct dirent *entry;
+    bool empty = true;
+
+    if (dir == NULL)
+        return true;
+    while ((entry = readdir(dir)) != NULL)
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            empty = false;
+    closedir(dir);
+    return empty;
+}
+
+/* Returns true when folder/spec.json holds exactly text. */
+static bool folder_has_spec(const char *folder, const char *text)
+{
+    char path[4200];
+    char *stored = NULL;
+    struct gcv_error ignored;
+    bool same;
+
+    snprintf(path, sizeof path, "%s/spec.json", folder);
+    if (gcv_spec_read_file(path, &stored, &ignored) != GCV_OK)
+        return false;
+    same = strcmp(stored, text) == 0;
+    free(stored);
+    return same;
+}
+
+/* Creates folder and its parents, as mkdir -p. */
+static int make_folders(const char *folder)
+{
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s", folder);
+    for (char *p = path + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* Rank 0: chooses, checks and prepares the output folder. A folder that
+ * holds another search's files is refused unless forced; the files of a
+ * previous result are removed first, so none of them can be mistaken for
+ * this run's. */
+static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_options *options,
+                                      struct gcv_error *err)
+{
+    static const char *const outputs[] = {"cv_results.json", "cv_results.csv", "best.json",
+                                          "spec.json"};
+    struct gcv_output_file file;
+    enum gcv_status status;
+
+    if (options->out_dir != NULL) {
+        snprintf(run->folder, sizeof run->folder, "%s", options->out_dir);
+    } else {
+        const char *name = strrchr(options->spec_path, '/');
+        size_t len;
+        name = name != NULL ? name + 1 : options->spec_path;
+        len = strcspn(name, ".");
+        snprintf(run->folder, sizeof run->folder, "gridcv-%.*s", (int)len, name);
+    }
+
+    if (!folder_is_empty(run->folder) && !options->force &&
+        !folder_has_spec(run->folder, run->spec.text))
+        return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s already holds files of "
+                             "another search: choose another --out, or pass --force to "
+                             "overwrite it", run->folder);
+    if (make_folders(run->folder) != 0)
+        return gcv_error_set(err, GCV_ERR_IO, "cannot create output folder %s: %s", run->folder,
+                             strerror(errno));
+    if (access(run->folder, W_OK) != 0)
+        return gcv_error_set(err, GCV_ERR_IO, "output folder %s is not writable: %s",
+                             run->folder, strerror(errno));
+
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", run->folder, outputs[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            return gcv_error_set(err, GCV_ERR_IO, "cannot remove the old %s: %s", path,
+                                 strerror(errno));
+    }
+
+    /* The spec is copied in, so the folder says which search it holds. */
+    if ((status = gcv_output_open(&file, run->folder, "spec.json", err)) != GCV_OK)
+        return status;
+    fputs(run->spec.text, file.stream);
+    return gcv_output_commit(&file, err);
+}
+
+/* Every rank: loads the data and splits the search rows into folds. */
+static enum gcv_status load_data(struct search *run, struct gcv_error *err)
+{
+    struct gcv_dataset_source source = {
+        .path = run->spec.data.path,
+        .X = run->spec.data.X,
+        .y = run->spec.data.y,
+        .holdout = run->spec.data.holdout,
+        .test_fold = run->spec.test_fold,
+        .classification = run->kind == GCV_ESTIMATOR_CLASSIFIER,
+    };
+    struct gcv_splitter splitter = run->spec.splitter;
+    enum gcv_status status;
+
+    if ((status = gcv_dataset_load(&source, &run->data, err)) != GCV_OK)
+        return status;
+
+    run->search_rows = malloc(run->data.n_rows * sizeof *run->search_rows);
+    run->holdout_rows = malloc(run->data.n_rows * sizeof *run->holdout_rows);
+    if (run->search_rows == NULL || run->holdout_rows == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu row indices",
+                             run->data.n_rows);
+    for (size_t i = 0; i < run->data.n_rows; i++) {
+        if (run->data.holdout != NULL && run->data.holdout[i])
+            run->holdout_rows[run->n_holdout_rows++] = i;
+        else
+            run->search_rows[run->n_search_rows++] = i;
+    }
+
+    /* An integer cv means StratifiedKFold for a classifier and KFold for a
+     * regressor, as scikit-learn's check_cv decides. */
+    if (run->spec.cv_is_integer)
+        splitter.kind = run->kind == GCV_ESTIMATOR_CLASSIFIER ? GCV_SPLIT_STRATIFIED_KFOLD
+                                                              : GCV_SPLIT_KFOLD;
+    if (splitter.kind == GCV_SPLIT_STRATIFIED_KFOLD && run->data.y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: cv: StratifiedKFold needs class labels, "
+                             "but y holds regression targets; use KFold", run->spec.file);
+    status = gcv_fold_plan_build(&splitter, run->search_rows, run->n_search_rows,
+                                 run->data.y_class, run->data.n_classes, run->data.test_fold,
+                                 &run->plan, err);
+    if (status != GCV_OK)
+        gcv_error_prefix(err, "%s: cv: ", run->spec.file);
+    return status;
+}
+
+/* Rank 0: refits the best candidate on all search rows and scores the
+ * holdout rows with it. */
+static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *outcome,
+                                  struct gcv_error *err)
+{
+    void *model = NULL;
+    double start = gcv_task_clock();
+    double scores[GCV_MAX_SCORERS];
+    enum gcv_status status;
+
+    memset(outcome, 0, sizeof *outcome);
+    if (!run->spec.refit)
+        return GCV_OK;
+
+    status = gcv_task_fit(&run->ctx, (int32_t)run->results.best_index, run->search_rows,
+                          run->n_search_rows, &model, err);
+    outcome->refit_time = gcv_task_clock() - start;
+    if (status != GCV_OK) {
+        gcv_error_prefix(err, "refit of the best candidate failed: ");
+        return status;
+    }
+    outcome->done = true;
+
+    if (run->n_holdout_rows > 0) {
+        status = gcv_task_score(&run->ctx, model, run->holdout_rows, run->n_holdout_rows, scores,
+                                err);
+        if (status == GCV_OK) {
+            outcome->has_holdout = true;
+            outcome->holdout_score = scores[0];
+            outcome->n_holdout = run->n_holdout_rows;
+        }
+    }
+    run->ctx.estimator->model_free(model);
+    return status;
+}
+
+/* Rank 0: the search proper, then the tables, the refit and the report. */
+static enum gcv_status coordinate(struct search *run, const struct gcv_run_options *options,
+                                  double start, struct gcv_error *err)
+{
+    const char *scorer_names[GCV_MAX_SCORERS];
+    struct gcv_progress progress;
+    struct gcv_refit_outcome refit;
+    double wall_time;
+    enum gcv_status status;
+
+    for (size_t s = 0; s < run->ctx.n_scorers; s++)
+        scorer_names[s] = run->ctx.scorers[s]->name;
+    status = gcv_results_init(&run->results, run->spec.grid.n_candidates, run->plan.n_folds,
+                              run->ctx.n_scorers, scorer_names, run->spec.return_train_score, err);
+    if (status != GCV_OK) {
+        gcv_scheduler_stop_workers(MPI_COMM_WORLD);
+        return status;
+    }
+
+    if (options->verbosity > 0)
+        gcv_summary_print_start(stdout, &run->spec, &run->data, run->n_search_rows,
+                                run->plan.n_folds, run->size > 1 ? run->size - 1 : 1);
+    gcv_progress_init(&progress, options->verbosity);
+    status = gcv_scheduler_run(&run->ctx, &run->spec, &run->results, gcv_progress_update,
+                               &progress, MPI_COMM_WORLD, err);
+    gcv_progress_finish(&progress);
+    if (status != GCV_OK)
+        return status;
+
+    gcv_results_finalize(&run->results);
+    if ((status = gcv_results_write(&run->results, &run->spec, run->folder, err)) != GCV_OK)
+        return status;
+    if ((status = refit_best(run, &refit, err)) != GCV_OK)
+        return status;
+
+    wall_time = gcv_task_clock() - start;
+    status = gcv_summary_write_best(&run->spec, &run->results, &refit, wall_time, run->folder, err);
+    if (status != GCV_OK)
+        return status;
+    gcv_summary_print_end(stdout, &run->spec, &run->results, &refit, wall_time, run->folder);
+    return GCV_OK;
+}
+
+static void search_free(struct search *run)
+{
+    gcv_results_free(&run->results);
+    gcv_task_context_free(&run->ctx);
+    gcv_fold_plan_free(&run->plan);
+    free(run->holdout_rows);
+    free(run->search_rows);
+    gcv_dataset_free(&run->data);
+    gcv_spec_free(&run->spec);
+}
+
+int gcv_search_run(const struct gcv_run_options *options)
+{
+    struct search run;
+    struct gcv_error err = {GCV_OK, ""};
+    double start = gcv_task_clock();
+    enum gcv_status status = GCV_OK;
+
+    memset(&run, 0, sizeof run);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &run.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &run.size);
+
+    /* Spec: read and checked on rank 0, then shared. */
+    if (run.rank == 0)
+        status = read_spec(&run, options->spec_path, &err);
+    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+        goto cleanup;
+    if ((status = share_spec(&run, options->spec_path, &err)) != GCV_OK)
+        status = gcv_proto_agree(status, &err, MPI_COMM_WORLD);
+    else
+        status = gcv_proto_agree(GCV_OK, &err, MPI_COMM_WORLD);
+    if (status != GCV_OK)
+        goto cleanup;
+
+    /* Output folder: checked before the data is read, so a refused folder
+     * costs nothing. */
+    if (run.rank == 0)
+        status = prepare_folder(&run, options, &err);
+    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+        goto cleanup;
+
+    /* Data and folds, on every rank. */
+    status = load_data(&run, &err);
+    if (status == GCV_OK)
+        status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
+    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+        goto cleanup;
+
+    /* The search. */
+    if (run.rank == 0)
+        status = coordinate(&run, options, start, &err);
+    else
+        status = gcv_worker_run(&run.ctx, MPI_COMM_WORLD, &err);
+    status = gcv_proto_agree(status, &err, MPI_COMM_WORLD);
+
+cleanup:
+    if (status != GCV_OK && run.rank == 0) {
+        fprintf(stderr, "gridcv: error: %s\n", err.message);
+        fflush(stderr);
+    }
+    search_free(&run);
+    return gcv_status_exit_code(status);
+}

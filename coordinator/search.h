@@ -1,0 +1,19 @@
+/* One search from spec to report, on every rank: the body of `gridcv run`. */
+#ifndef GCV_SEARCH_H
+#define GCV_SEARCH_H
+
+#include <stdbool.h>
+
+struct gcv_run_options {
+    const char *spec_path;
+    const char *out_dir;   /* NULL: gridcv-<spec name> in the current folder */
+    bool force;            /* overwrite an output folder of another search */
+    int verbosity;         /* 0 quiet, 1 progress (default), 2 a line per fit */
+};
+
+/* Runs the search on MPI_COMM_WORLD (MPI must be initialised) and returns
+ * the process exit code: 0 success, 2 bad input, 1 failure while running.
+ * Every rank returns the same code; rank 0 prints the one error line. */
+int gcv_search_run(const struct gcv_run_options *options);
+
+#endif

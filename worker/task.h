@@ -1,0 +1,70 @@
+/* Running one (candidate, fold) task: fit the candidate's setting on the
+ * fold's training rows, predict its test rows once, score them with every
+ * scorer. The same code serves the workers, a one-rank run and the refit
+ * of the best setting. */
+#ifndef GCV_TASK_H
+#define GCV_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/dataset.h"
+#include "../common/proto.h"
+#include "../common/scorer.h"
+#include "../common/spec.h"
+#include "../common/split.h"
+#include "estimator.h"
+
+/* What every rank needs to run any task. Built identically on every rank
+ * from the spec, the dataset and the fold plan. */
+struct gcv_task_context {
+    const struct gcv_dataset *data;         /* borrowed, outlives the context */
+    const struct gcv_fold_plan *plan;       /* borrowed, outlives the context */
+    const struct gcv_estimator_ops *estimator;
+    void **candidate_params;                /* [n_candidates] parsed settings, owned */
+    size_t n_candidates;
+    const struct gcv_scorer *scorers[GCV_MAX_SCORERS];
+    size_t n_scorers;
+    bool return_train_score;
+};
+
+/* Finds the estimator and scorers the spec names and parses the setting of
+ * every candidate (the fixed params overridden by the candidate's grid
+ * values), so that a bad value is reported before any fit runs. data and
+ * plan may be NULL when only validating. On success the context is owned by
+ * the caller (gcv_task_context_free). */
+enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                      const struct gcv_dataset *data,
+                                      const struct gcv_fold_plan *plan, struct gcv_error *err);
+
+/* Frees the parsed settings and zeroes the context. Accepts NULL. */
+void gcv_task_context_free(struct gcv_task_context *ctx);
+
+/* Returns the estimator kind that the spec's estimator name has, for
+ * choosing the splitter and reading y; GCV_ERR_SPEC when the name is
+ * unknown (err lists the known names). */
+enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
+                                        enum gcv_estimator_kind *kind, struct gcv_error *err);
+
+/* Runs task (candidate, fold) and fills out. A failed fit or score is
+ * reported in out->status (GCV_ERR_FIT) and out->message; scores are then
+ * NaN. Never fails itself. */
+void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
+                  struct gcv_task_result *out);
+
+/* Fits candidate on rows[0..n_rows) of the dataset; *model is owned by the
+ * caller (ctx->estimator->model_free). */
+enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candidate,
+                             const size_t *rows, size_t n_rows, void **model,
+                             struct gcv_error *err);
+
+/* Predicts rows[0..n_rows) with model and scores them with every scorer
+ * into scores[ctx->n_scorers]. */
+enum gcv_status gcv_task_score(const struct gcv_task_context *ctx, const void *model,
+                               const size_t *rows, size_t n_rows, double *scores,
+                               struct gcv_error *err);
+
+/* Returns seconds on a monotonic clock. */
+double gcv_task_clock(void);
+
+#endif
