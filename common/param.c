@@ -58,11 +58,58 @@ int gcv_format_double(double x, bool python_style, char *buf, size_t len)
 
     /* Python writes an integral float with ".0" and uses exponents from
      * 1e16 up and below 1e-4, while %g switches to exponents at the
-     * precision, so integral values below 1e16 are rewritten in fixed
-     * notation. */
+     * precision. So integral values below 1e16 are rewritten in fixed
+     * notation, and values from 1e16 up in exponent notation, which %g
+     * misses for 17 digits (12345678901234568.0 is 1.2345678901234568e+16). */
     if (python_style && fabs(x) < 1e16 && x == floor(x))
         snprintf(text, sizeof text, "%.1f", x);
+    else if (python_style && fabs(x) >= 1e16)
+        snprintf(text, sizeof text, "%.*e", precision - 1, x);
     return snprintf(buf, len, "%s", text);
+}
+
+/* Appends printf-formatted text at buf + used, counting what does not fit
+ * as snprintf does. Used by the string formatters below, which declare
+ * buf, len, used and n. */
+#define APPEND(...)                                                              \
+    do {                                                                         \
+        n = snprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, \
+                     __VA_ARGS__);                                               \
+        if (n < 0)                                                               \
+            return n;                                                            \
+        used += (size_t)n;                                                       \
+    } while (0)
+
+/* Writes s as Python 3's repr of a str: in single quotes, or in double
+ * quotes when s contains a single quote and no double quote. The chosen
+ * quote and backslashes are escaped, tab, newline and carriage return
+ * become \t, \n and \r, and other ASCII control characters \xNN.
+ * NOTE: bytes from 0x80 up are copied as they are, although Python escapes
+ * the non-printable code points among them (such as U+0085). */
+static int format_python_string(const char *s, char *buf, size_t len)
+{
+    char quote = strchr(s, '\'') != NULL && strchr(s, '"') == NULL ? '"' : '\'';
+    size_t used = 0;
+    int n;
+
+    APPEND("%c", quote);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == (unsigned char)quote || c == '\\')
+            APPEND("\\%c", c);
+        else if (c == '\t')
+            APPEND("\\t");
+        else if (c == '\n')
+            APPEND("\\n");
+        else if (c == '\r')
+            APPEND("\\r");
+        else if (c < 0x20 || c == 0x7f)
+            APPEND("\\x%02x", c);
+        else
+            APPEND("%c", c);
+    }
+    APPEND("%c", quote);
+    return (int)used;
 }
 
 int gcv_value_format_python(const struct gcv_value *value, char *buf, size_t len)
@@ -77,7 +124,7 @@ int gcv_value_format_python(const struct gcv_value *value, char *buf, size_t len
     case GCV_VALUE_REAL:
         return gcv_format_double(value->real, true, buf, len);
     case GCV_VALUE_STRING:
-        return snprintf(buf, len, "'%s'", value->string);
+        return format_python_string(value->string, buf, len);
     }
     return snprintf(buf, len, "?");
 }
@@ -88,15 +135,6 @@ static int format_json_string(const char *s, char *buf, size_t len)
 {
     size_t used = 0;
     int n;
-
-#define APPEND(...)                                                              \
-    do {                                                                         \
-        n = snprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, \
-                     __VA_ARGS__);                                               \
-        if (n < 0)                                                               \
-            return n;                                                            \
-        used += (size_t)n;                                                       \
-    } while (0)
 
     APPEND("\"");
     for (; *s != '\0'; s++) {
@@ -109,7 +147,6 @@ static int format_json_string(const char *s, char *buf, size_t len)
             APPEND("%c", c);
     }
     APPEND("\"");
-#undef APPEND
     return (int)used;
 }
 
