@@ -1,0 +1,63 @@
+/* Kernel functions of libsvm (linear, polynomial, RBF, sigmoid) on dense
+ * row-major data, computed a block at a time through BLAS.
+ *
+ * With gamma g, coef0 r and degree d (libsvm's definitions):
+ *   linear   K(x, z) = x.z
+ *   poly     K(x, z) = (g x.z + r)^d, the power taken by repeated squaring
+ *   rbf      K(x, z) = exp(-g (|x|^2 + |z|^2 - 2 x.z))
+ *   sigmoid  K(x, z) = tanh(g x.z + r)
+ * Every block first forms the dot products with one dgemv or dgemm call and
+ * then applies the kernel's formula in a loop chosen once per block, so no
+ * function pointer is called per element. The RBF kernel needs the squared
+ * norms of both sides, which callers compute once with
+ * gcv_kernel_row_norms. */
+#ifndef GCV_KERNEL_H
+#define GCV_KERNEL_H
+
+#include <stddef.h>
+
+#include "../estimator.h"
+
+enum gcv_kernel_type {
+    GCV_KERNEL_LINEAR,
+    GCV_KERNEL_POLY,
+    GCV_KERNEL_RBF,
+    GCV_KERNEL_SIGMOID,
+};
+
+struct gcv_kernel {
+    enum gcv_kernel_type type;
+    double gamma;  /* poly, rbf, sigmoid */
+    double coef0;  /* poly, sigmoid */
+    int degree;    /* poly, >= 0 */
+};
+
+/* Copies the rows of rows->X listed in rows->index, in that order, into
+ * out[rows->n_rows * rows->n_features], row-major. */
+void gcv_kernel_gather_rows(const struct gcv_rows *rows, double *out);
+
+/* Writes the squared Euclidean norm of each row of X[n_rows * n_features]
+ * (row-major) into norms[n_rows]. */
+void gcv_kernel_row_norms(const double *X, size_t n_rows, size_t n_features, double *norms);
+
+/* Writes K(x, x) for each row into out[n_rows], given the squared norms of
+ * the rows (libsvm's diagonal: the RBF value is exactly 1). */
+void gcv_kernel_diagonal(const struct gcv_kernel *kernel, const double *norms, size_t n_rows,
+                         double *out);
+
+/* Writes out[r] = K(A_r, x) for the n_rows rows of A[n_rows * n_features]
+ * (row-major, leading dimension n_features). a_norms[n_rows] and x_norm are
+ * the squared norms, read only by the RBF kernel (they may be NULL and 0
+ * otherwise). */
+void gcv_kernel_column(const struct gcv_kernel *kernel, const double *A, const double *a_norms,
+                       size_t n_rows, size_t n_features, const double *x, double x_norm,
+                       double *out);
+
+/* Writes out[r * n_b + c] = K(A_r, B_c) for A[n_a * n_features] and
+ * B[n_b * n_features], both row-major; out is [n_a * n_b], row-major.
+ * a_norms[n_a] and b_norms[n_b] are read only by the RBF kernel. */
+void gcv_kernel_block(const struct gcv_kernel *kernel, const double *A, const double *a_norms,
+                      size_t n_a, const double *B, const double *b_norms, size_t n_b,
+                      size_t n_features, double *out);
+
+#endif
