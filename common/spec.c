@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- Locating a value in the spec text ------------------------------- */
 
@@ -548,9 +549,11 @@ static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
     } else if (strcmp(splitter, "PredefinedSplit") == 0) {
         spec->splitter.kind = GCV_SPLIT_PREDEFINED;
     } else {
+        char name[64];
+        snprintf(name, sizeof name, "%s", splitter);
         free(splitter);
-        SPEC_FAIL(ps, "cv.splitter", "unknown splitter; accepted: KFold, StratifiedKFold, "
-                  "PredefinedSplit");
+        SPEC_FAIL(ps, "cv.splitter", "unknown splitter \"%s\"; accepted: KFold, "
+                  "StratifiedKFold, PredefinedSplit", name);
     }
     free(splitter);
 
@@ -676,6 +679,7 @@ enum gcv_status gcv_spec_read_file(const char *path, char **text, struct gcv_err
 {
     FILE *file = NULL;
     char *buffer = NULL;
+    struct stat info;
     long size;
     enum gcv_status status = GCV_OK;
 
@@ -684,6 +688,13 @@ enum gcv_status gcv_spec_read_file(const char *path, char **text, struct gcv_err
     if (file == NULL)
         return gcv_error_set(err, GCV_ERR_SPEC, "cannot open spec file %s: %s", path,
                              strerror(errno));
+    /* fopen opens a folder for reading too; ftell then gives no usable
+     * size. */
+    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+        status = gcv_error_set(err, GCV_ERR_SPEC, "spec file %s is a folder: give the path of "
+                               "the JSON spec file", path);
+        goto cleanup;
+    }
     if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET) != 0) {
         status = gcv_error_set(err, GCV_ERR_SPEC, "cannot read spec file %s: %s", path,
                                strerror(errno));
