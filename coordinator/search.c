@@ -112,6 +112,27 @@ static bool folder_has_spec(const char *folder, const char *text)
     return same;
 }
 
+/* Returns the status of an output folder that cannot be created or
+ * written, from errno. A cause in the path the user gave (through a file,
+ * no permission, a read-only file system) is bad input, exit 2; anything
+ * else (a full disk, an I/O error) is a failure while running. */
+static enum gcv_status folder_error_status(int error)
+{
+    switch (error) {
+    case ENOTDIR:
+    case EEXIST:
+    case ENOENT:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ENAMETOOLONG:
+    case ELOOP:
+        return GCV_ERR_USAGE;
+    default:
+        return GCV_ERR_IO;
+    }
+}
+
 /* Creates folder and its parents, as mkdir -p. */
 static int make_folders(const char *folder)
 {
@@ -141,6 +162,7 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
     static const char *const outputs[] = {"cv_results.json", "cv_results.csv", "best.json",
                                           "spec.json"};
     struct gcv_output_file file;
+    struct stat info;
     enum gcv_status status;
 
     if (options->out_dir != NULL) {
@@ -159,11 +181,14 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
                              "another search: choose another --out, or pass --force to "
                              "overwrite it", run->folder);
     if (make_folders(run->folder) != 0)
-        return gcv_error_set(err, GCV_ERR_IO, "cannot create output folder %s: %s", run->folder,
-                             strerror(errno));
+        return gcv_error_set(err, folder_error_status(errno), "cannot create output folder %s: "
+                             "%s; choose another --out", run->folder, strerror(errno));
+    if (stat(run->folder, &info) != 0 || !S_ISDIR(info.st_mode))
+        return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s exists and is not a folder: "
+                             "choose another --out", run->folder);
     if (access(run->folder, W_OK) != 0)
-        return gcv_error_set(err, GCV_ERR_IO, "output folder %s is not writable: %s",
-                             run->folder, strerror(errno));
+        return gcv_error_set(err, folder_error_status(errno), "output folder %s is not "
+                             "writable: %s; choose another --out", run->folder, strerror(errno));
 
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
         char path[4200];
