@@ -11,7 +11,9 @@
 
 /* X(name, exit code, message). One list gives the enum, the names and the
  * messages, so they never drift apart. Exit code 2 is bad input (the user
- * can fix it); 1 is a failure while running. */
+ * can fix it), and 1 is a failure while running. Exit code 3 means a signal
+ * stopped the search early and its journal lets `gridcv run --resume`
+ * finish it, so a batch script can requeue itself on 3. */
 #define GCV_STATUS_LIST(X)                                                   \
     X(GCV_OK, 0, "success")                                                  \
     X(GCV_ERR_USAGE, 2, "invalid command line")                              \
@@ -22,7 +24,9 @@
     X(GCV_ERR_NOMEM, 1, "out of memory")                                     \
     X(GCV_ERR_MPI, 1, "MPI error")                                           \
     X(GCV_ERR_FIT, 1, "fit failed")                                          \
-    X(GCV_ERR_INTERNAL, 1, "internal error")
+    X(GCV_ERR_INTERNAL, 1, "internal error")                              \
+    X(GCV_ERR_TIMEOUT, 1, "time limit exceeded")                          \
+    X(GCV_STOPPED, 3, "stopped early, resumable")
 
 enum gcv_status {
 #define GCV_STATUS_ENUM(name, code, message) name,
@@ -47,7 +51,7 @@ const char *gcv_status_name(enum gcv_status status);
 /* Returns the generic message of a status ("invalid search spec"). */
 const char *gcv_status_message(enum gcv_status status);
 
-/* Returns the process exit code for a status: 0, 1 or 2. */
+/* Returns the process exit code for a status: 0, 1, 2 or 3. */
 int gcv_status_exit_code(enum gcv_status status);
 
 /* Records status and a printf-formatted message in err (which may be NULL)
