@@ -15,18 +15,43 @@ enum gcv_status gcv_proto_mpi_error(int code, const char *call, struct gcv_error
     return gcv_error_set(err, GCV_ERR_MPI, "%s failed: %s", call, text);
 }
 
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
 enum gcv_status gcv_proto_wait(MPI_Request *request, MPI_Status *mpi_status,
                                struct gcv_error *err)
+{
+    bool done;
+
+    return gcv_proto_wait_interruptible(request, mpi_status, NULL, 0, &done, err);
+}
+
+enum gcv_status gcv_proto_wait_interruptible(MPI_Request *request, MPI_Status *mpi_status,
+                                             const volatile sig_atomic_t *interrupt,
+                                             double deadline, bool *done,
+                                             struct gcv_error *err)
 {
     long sleep_ns = 20000;
     enum gcv_status status = GCV_OK;
 
+    *done = false;
     for (;;) {
-        int done = 0;
+        int completed = 0;
         struct timespec pause;
 
-        GCV_MPI_CHECK(MPI_Test(request, &done, mpi_status));
-        if (done)
+        GCV_MPI_CHECK(MPI_Test(request, &completed, mpi_status));
+        if (completed) {
+            *done = true;
+            break;
+        }
+        if (interrupt != NULL && *interrupt != 0)
+            break;
+        if (deadline > 0 && monotonic_seconds() >= deadline)
             break;
         pause.tv_sec = 0;
         pause.tv_nsec = sleep_ns;
@@ -84,6 +109,68 @@ enum gcv_status gcv_proto_recv_result(struct gcv_task_result *result, MPI_Comm c
     GCV_MPI_CHECK(MPI_Irecv(result, (int)sizeof *result, MPI_BYTE, MPI_ANY_SOURCE,
                             GCV_TAG_RESULT, comm, &request));
     status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err);
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_recv_result_interruptible(struct gcv_task_result *result,
+                                                    MPI_Comm comm,
+                                                    const volatile sig_atomic_t *interrupt,
+                                                    double deadline, bool *received,
+                                                    struct gcv_error *err)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Status mpi_status;
+    bool done = false;
+    int cancelled = 0;
+    enum gcv_status status = GCV_OK;
+
+    *received = false;
+    GCV_MPI_CHECK(MPI_Irecv(result, (int)sizeof *result, MPI_BYTE, MPI_ANY_SOURCE,
+                            GCV_TAG_RESULT, comm, &request));
+    status = gcv_proto_wait_interruptible(&request, MPI_STATUS_IGNORE, interrupt, deadline,
+                                          &done, err);
+    if (status != GCV_OK || done) {
+        *received = done;
+        return status;
+    }
+
+    /* A result may still have matched between the last poll and the
+     * cancel; MPI_Test_cancelled tells which happened. */
+    GCV_MPI_CHECK(MPI_Cancel(&request));
+    GCV_MPI_CHECK(MPI_Wait(&request, &mpi_status));
+    GCV_MPI_CHECK(MPI_Test_cancelled(&mpi_status, &cancelled));
+    *received = !cancelled;
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_send_drain(int worker, MPI_Comm comm, struct gcv_error *err)
+{
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Send(NULL, 0, MPI_BYTE, worker, GCV_TAG_DRAIN, comm));
+cleanup:
+    return status;
+}
+
+enum gcv_status gcv_proto_poll_drain(bool wait, bool *drained, MPI_Comm comm,
+                                     struct gcv_error *err)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    int pending = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (*drained)
+        return GCV_OK;
+    if (!wait) {
+        GCV_MPI_CHECK(MPI_Iprobe(0, GCV_TAG_DRAIN, comm, &pending, MPI_STATUS_IGNORE));
+        if (!pending)
+            return GCV_OK;
+    }
+    GCV_MPI_CHECK(MPI_Irecv(NULL, 0, MPI_BYTE, 0, GCV_TAG_DRAIN, comm, &request));
+    if ((status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err)) == GCV_OK)
+        *drained = true;
 cleanup:
     return status;
 }

@@ -10,6 +10,7 @@
 #define GCV_PROTO_H
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,10 +20,15 @@ enum gcv_proto_tag {
     GCV_TAG_TASK = 101,    /* coordinator -> worker: int32[2] {candidate, fold}, or a stop */
     GCV_TAG_RESULT = 102,  /* worker -> coordinator: struct gcv_task_result */
     GCV_TAG_ERROR = 103,   /* failing rank -> rank 0: the text of its error message */
+    GCV_TAG_DRAIN = 104,   /* coordinator -> worker: empty; skip the tasks not yet started */
 };
 
 /* The candidate index of the task message that tells a worker to stop. */
 #define GCV_TASK_STOP (-1)
+
+/* The fold index of a stop that follows a GCV_TAG_DRAIN message, which the
+ * worker must receive before it ends. */
+#define GCV_STOP_AFTER_DRAIN 1
 
 /* The most scorers a search can ask for at once. */
 #define GCV_MAX_SCORERS 8
@@ -65,6 +71,15 @@ enum gcv_status gcv_proto_mpi_error(int code, const char *call, struct gcv_error
 enum gcv_status gcv_proto_wait(MPI_Request *request, MPI_Status *mpi_status,
                                struct gcv_error *err);
 
+/* Waits as gcv_proto_wait, but returns early with *done false, the request
+ * still active, once *interrupt is nonzero (checked between polls, so a
+ * signal handler can set it) or the CLOCK_MONOTONIC time in seconds passes
+ * deadline. interrupt may be NULL and deadline 0 for none. */
+enum gcv_status gcv_proto_wait_interruptible(MPI_Request *request, MPI_Status *mpi_status,
+                                             const volatile sig_atomic_t *interrupt,
+                                             double deadline, bool *done,
+                                             struct gcv_error *err);
+
 /* Sends a task (or GCV_TASK_STOP) to worker. */
 enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, MPI_Comm comm,
                                     struct gcv_error *err);
@@ -80,6 +95,26 @@ enum gcv_status gcv_proto_send_result(const struct gcv_task_result *result, MPI_
 /* Receives the next result from any worker, waiting without spinning. */
 enum gcv_status gcv_proto_recv_result(struct gcv_task_result *result, MPI_Comm comm,
                                       struct gcv_error *err);
+
+/* Receives the next result as gcv_proto_recv_result, but gives up as
+ * gcv_proto_wait_interruptible does. *received tells whether result was
+ * filled; when not, no receive is left pending. */
+enum gcv_status gcv_proto_recv_result_interruptible(struct gcv_task_result *result,
+                                                    MPI_Comm comm,
+                                                    const volatile sig_atomic_t *interrupt,
+                                                    double deadline, bool *received,
+                                                    struct gcv_error *err);
+
+/* Tells worker to skip the tasks it holds but has not started: it answers
+ * each with a result of status GCV_STOPPED. A stop with fold
+ * GCV_STOP_AFTER_DRAIN must follow. */
+enum gcv_status gcv_proto_send_drain(int worker, MPI_Comm comm, struct gcv_error *err);
+
+/* Worker side: sets *drained once a drain message from rank 0 has been
+ * received, without waiting for one. With wait true, waits for it (after
+ * a stop with fold GCV_STOP_AFTER_DRAIN). Keeps *drained true once set. */
+enum gcv_status gcv_proto_poll_drain(bool wait, bool *drained, MPI_Comm comm,
+                                     struct gcv_error *err);
 
 /* Broadcasts a string from rank 0: on rank 0 *text is the input; on the
  * others *text receives a malloc'd copy that the caller frees. */
