@@ -9,24 +9,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* Copies the description of the deepest entry of HDF5's error stack. */
-static herr_t keep_last_description(unsigned n, const H5E_error2_t *entry, void *data)
+/* Copies the description of the innermost entry of HDF5's error stack,
+ * the one that names the cause ("truncated file: eof = 5708, ..."), where
+ * an upward walk starts (n == 0). Control characters become spaces, as
+ * some descriptions span lines and the message must be one line. */
+static herr_t keep_innermost_description(unsigned n, const H5E_error2_t *entry, void *data)
 {
-    (void)n;
-    if (entry->desc != NULL)
-        snprintf((char *)data, 256, "%s", entry->desc);
+    char *buf = data;
+
+    if (n != 0 || entry->desc == NULL)
+        return 0;
+    snprintf(buf, 256, "%s", entry->desc);
+    for (char *c = buf; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
     return 0;
 }
 
 static const char *hdf5_reason(char *buf)
 {
     buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_last_description, buf);
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost_description, buf);
     if (buf[0] == '\0')
         snprintf(buf, 256, "unknown HDF5 error");
     return buf;
+}
+
+/* Returns true when path names a folder, which access() accepts and HDF5
+ * reports only as a failed read. */
+static bool is_folder(const char *path)
+{
+    struct stat info;
+
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
 }
 
 /* An open dataset and what we learnt about it. */
@@ -497,6 +515,9 @@ enum gcv_status gcv_dataset_load(const struct gcv_dataset_source *source,
     if (access(source->path, R_OK) != 0)
         return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open %s: %s", source->path,
                              strerror(errno));
+    if (is_folder(source->path))
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is a folder, not an HDF5 file",
+                             source->path);
     if (H5Fis_hdf5(source->path) <= 0)
         return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a readable HDF5 file "
                              "(truncated, corrupt or another format)", source->path);
