@@ -611,12 +611,32 @@ static enum gcv_status parse_error_score(const struct parser *ps, const json_t *
     SPEC_FAIL(ps, "error_score", "must be \"nan\", \"raise\" or a number");
 }
 
+/* fit_timeout: the seconds one cross-validation fit may take before it is
+ * recorded as failed. Absent or null means no limit. */
+static enum gcv_status parse_fit_timeout(const struct parser *ps, const json_t *root,
+                                         struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "fit_timeout");
+
+    spec->fit_timeout = 0;
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (!json_is_number(value))
+        SPEC_FAIL(ps, "fit_timeout", "must be a number of seconds > 0, or null for no limit; "
+                  "got %s", json_type_name(value));
+    if (!(json_number_value(value) > 0))
+        SPEC_FAIL(ps, "fit_timeout", "must be a number of seconds > 0, or null for no limit; "
+                  "got %g", json_number_value(value));
+    spec->fit_timeout = json_number_value(value);
+    return GCV_OK;
+}
+
 static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
     static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
                                        "scoring", "refit", "return_train_score",
-                                       "error_score", NULL};
+                                       "error_score", "fit_timeout", NULL};
     enum gcv_status status;
 
     if (!json_is_object(root))
@@ -645,7 +665,9 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     if ((status = get_bool(ps, root, "return_train_score", false,
                            &spec->return_train_score)) != GCV_OK)
         return status;
-    return parse_error_score(ps, root, spec);
+    if ((status = parse_error_score(ps, root, spec)) != GCV_OK)
+        return status;
+    return parse_fit_timeout(ps, root, spec);
 }
 
 enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_spec *spec,

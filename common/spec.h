@@ -45,6 +45,7 @@ struct gcv_spec {
     bool return_train_score;
     enum gcv_error_score error_score;
     double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */
+    double fit_timeout;         /* seconds one cross-validation fit may take; 0 for no limit */
 };
 
 /* Reads the spec file at path into *text (owned by the caller, freed with
