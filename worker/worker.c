@@ -1,9 +1,12 @@
 #include "worker.h"
 
+#include <string.h>
+
 enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm,
                                struct gcv_error *err)
 {
     struct gcv_task_result result;
+    bool drained = false;
     int rank;
     enum gcv_status status = GCV_OK;
 
@@ -13,9 +16,27 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
 
         if ((status = gcv_proto_recv_task(&candidate, &fold, comm, err)) != GCV_OK)
             break;
-        if (candidate == GCV_TASK_STOP)
+        if (candidate == GCV_TASK_STOP) {
+            /* Receive the drain notice that preceded this stop, so that no
+             * message is left unmatched at MPI_Finalize. */
+            if (fold == GCV_STOP_AFTER_DRAIN)
+                status = gcv_proto_poll_drain(true, &drained, comm, err);
             break;
-        gcv_task_run(ctx, candidate, fold, &result);
+        }
+
+        /* After a drain notice, tasks not yet started go back unrun. A
+         * signal that reaches this rank itself changes nothing: the
+         * coordinator decides when the search stops. */
+        if ((status = gcv_proto_poll_drain(false, &drained, comm, err)) != GCV_OK)
+            break;
+        if (drained) {
+            memset(&result, 0, sizeof result);
+            result.candidate = candidate;
+            result.fold = fold;
+            result.status = GCV_STOPPED;
+        } else {
+            gcv_task_run(ctx, candidate, fold, &result);
+        }
         result.rank = rank;
         if ((status = gcv_proto_send_result(&result, comm, err)) != GCV_OK)
             break;
