@@ -28,6 +28,8 @@ struct gcv_rows {
     const int32_t *y_class; /* [n_total] class codes 0..n_classes-1, or NULL for regression */
     const double *y_value;  /* [n_total] targets, or NULL for classification */
     size_t n_classes;       /* classes of the whole dataset; a fold may lack some */
+    double deadline;        /* fit only: CLOCK_MONOTONIC seconds (gcv_task_clock) after
+                               which fit may give up with GCV_ERR_TIMEOUT; 0 for none */
 };
 
 struct gcv_estimator_ops {
@@ -45,7 +47,8 @@ struct gcv_estimator_ops {
 
     /* Fits on train. On success *model is owned by the caller and freed with
      * model_free. A failure that belongs to this fit alone (no convergence, a
-     * singular matrix) returns GCV_ERR_FIT; the search goes on. */
+     * singular matrix) returns GCV_ERR_FIT; the search goes on. A fit that
+     * checks train->deadline and finds it passed returns GCV_ERR_TIMEOUT. */
     enum gcv_status (*fit)(const void *params, const struct gcv_rows *train, void **model,
                            struct gcv_error *err);
 

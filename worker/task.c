@@ -78,6 +78,7 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
     ctx->data = data;
     ctx->plan = plan;
     ctx->return_train_score = spec->return_train_score;
+    ctx->fit_timeout = spec->fit_timeout;
 
     if ((status = gcv_task_estimator_kind(spec, &kind, err)) != GCV_OK)
         return status;
@@ -142,14 +143,23 @@ static struct gcv_rows view_rows(const struct gcv_task_context *ctx, const size_
     return view;
 }
 
+/* Fits as gcv_task_fit, telling the estimator a deadline (0 for none). */
+static enum gcv_status fit_until(const struct gcv_task_context *ctx, int32_t candidate,
+                                 const size_t *rows, size_t n_rows, double deadline,
+                                 void **model, struct gcv_error *err)
+{
+    struct gcv_rows train = view_rows(ctx, rows, n_rows);
+
+    train.deadline = deadline;
+    *model = NULL;
+    return ctx->estimator->fit(ctx->candidate_params[candidate], &train, model, err);
+}
+
 enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candidate,
                              const size_t *rows, size_t n_rows, void **model,
                              struct gcv_error *err)
 {
-    struct gcv_rows train = view_rows(ctx, rows, n_rows);
-
-    *model = NULL;
-    return ctx->estimator->fit(ctx->candidate_params[candidate], &train, model, err);
+    return fit_until(ctx, candidate, rows, n_rows, 0, model, err);
 }
 
 enum gcv_status gcv_task_score(const struct gcv_task_context *ctx, const void *model,
@@ -199,8 +209,16 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
         out->test_scores[s] = out->train_scores[s] = NAN;
 
     start = gcv_task_clock();
-    status = gcv_task_fit(ctx, candidate, split->train, split->n_train, &model, &err);
+    status = fit_until(ctx, candidate, split->train, split->n_train,
+                       ctx->fit_timeout > 0 ? start + ctx->fit_timeout : 0, &model, &err);
     out->fit_time = gcv_task_clock() - start;
+
+    /* A fit past fit_timeout fails, whether its solver saw the deadline or
+     * finished late (an estimator may check it rarely or never). */
+    if (ctx->fit_timeout > 0 && (status == GCV_ERR_TIMEOUT ||
+                                 (status == GCV_OK && out->fit_time > ctx->fit_timeout)))
+        status = gcv_error_set(&err, GCV_ERR_FIT, "fit exceeded fit_timeout of %g s",
+                               ctx->fit_timeout);
     if (status != GCV_OK)
         goto cleanup;
 

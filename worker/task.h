@@ -26,6 +26,7 @@ struct gcv_task_context {
     const struct gcv_scorer *scorers[GCV_MAX_SCORERS];
     size_t n_scorers;
     bool return_train_score;
+    double fit_timeout;                     /* seconds; a longer fit fails, 0 for no limit */
 };
 
 /* Finds the estimator and scorers the spec names and parses the setting of
@@ -48,12 +49,13 @@ enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
 
 /* Runs task (candidate, fold) and fills out. A failed fit or score is
  * reported in out->status (GCV_ERR_FIT) and out->message; scores are then
- * NaN. Never fails itself. */
+ * NaN. A fit that runs past ctx->fit_timeout is such a failure, with the
+ * message "fit exceeded fit_timeout of N s". Never fails itself. */
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                   struct gcv_task_result *out);
 
-/* Fits candidate on rows[0..n_rows) of the dataset; *model is owned by the
- * caller (ctx->estimator->model_free). */
+/* Fits candidate on rows[0..n_rows) of the dataset, without a time limit;
+ * *model is owned by the caller (ctx->estimator->model_free). */
 enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candidate,
                              const size_t *rows, size_t n_rows, void **model,
                              struct gcv_error *err);

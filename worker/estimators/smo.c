@@ -13,7 +13,7 @@
  *
  * Stopping rule: m(alpha) - M(alpha) < eps, i.e. Gmax + Gmax2 < eps with
  * Gmax = max over I_up of -y_t grad_t and Gmax2 = max over I_low of
- * y_t grad_t; or max_iter iterations.
+ * y_t grad_t; or max_iter iterations; or, as a failure, the deadline.
  *
  * Shrinking (libsvm's rule): every min(l, 1000) iterations, variables at a
  * bound whose gradient shows they will stay there leave the active set.
@@ -33,6 +33,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SMO_TAU 1e-12
 
@@ -700,6 +701,14 @@ static void state_free(struct smo_state *s)
     free(s->active_set);
 }
 
+static bool past_deadline(double deadline)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec >= deadline;
+}
+
 enum gcv_status gcv_smo_solve(const struct gcv_smo_problem *problem, double *alpha,
                               struct gcv_smo_solution *solution, struct gcv_error *err)
 {
@@ -773,6 +782,11 @@ enum gcv_status gcv_smo_solve(const struct gcv_smo_problem *problem, double *alp
             counter = l < 1000 ? l : 1000;
             if (problem->shrinking)
                 do_shrinking(&s);
+            if (problem->deadline > 0 && past_deadline(problem->deadline)) {
+                state_free(&s);
+                return gcv_error_set(err, GCV_ERR_TIMEOUT, "SMO passed its deadline after "
+                                     "%lld iterations", iter);
+            }
         }
 
         if (select_working_set(&s, &i, &j)) {

@@ -114,6 +114,9 @@ struct gcv_smo_problem {
     double eps;                /* stopping tolerance (scikit-learn's tol) */
     bool shrinking;
     long long max_iter;        /* iteration limit, -1 for none */
+    double deadline;           /* CLOCK_MONOTONIC seconds after which the solver gives
+                                  up with GCV_ERR_TIMEOUT, checked every min(l, 1000)
+                                  iterations; 0 for none */
 };
 
 struct gcv_smo_solution {
@@ -127,7 +130,8 @@ struct gcv_smo_solution {
  * the solution over it, in the caller's original order. Reaching max_iter
  * is not a failure: alpha and rho are those of the last iterate and
  * solution->converged is false, as scikit-learn keeps such a model with a
- * ConvergenceWarning. Fails only with GCV_ERR_NOMEM. */
+ * ConvergenceWarning. Fails with GCV_ERR_NOMEM, or GCV_ERR_TIMEOUT when the
+ * deadline passes (alpha is then left as it was). */
 enum gcv_status gcv_smo_solve(const struct gcv_smo_problem *problem, double *alpha,
                               struct gcv_smo_solution *solution, struct gcv_error *err);
 

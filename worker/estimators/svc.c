@@ -502,7 +502,7 @@ static enum gcv_status scale_gamma(const double *X, size_t n, size_t d, double *
 static enum gcv_status train_pair(const struct gcv_svc_params *params,
                                   const struct gcv_kernel *kernel, const double *X, size_t d,
                                   const struct class_groups *groups, size_t a, size_t b,
-                                  const double *weighted_C, double *coef,
+                                  const double *weighted_C, double deadline, double *coef,
                                   struct gcv_smo_solution *solution, struct gcv_error *err)
 {
     const size_t count_a = groups->count[a];
@@ -548,6 +548,7 @@ static enum gcv_status train_pair(const struct gcv_svc_params *params,
         .eps = params->tol,
         .shrinking = params->shrinking,
         .max_iter = params->max_iter,
+        .deadline = deadline,
     };
     status = gcv_smo_solve(&problem, coef, solution, err);
     if (status != GCV_OK)
@@ -738,7 +739,7 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
                 goto cleanup;
             }
             status = train_pair(params, &model->kernel, X, d, &groups, a, b, weighted_C,
-                                pair_coef[pair], &solution, err);
+                                train->deadline, pair_coef[pair], &solution, err);
             if (status != GCV_OK)
                 goto cleanup;
             model->rho[pair] = solution.rho;
