@@ -58,6 +58,24 @@ static int is_first_process(void)
     return rank == NULL || strcmp(rank, "0") == 0;
 }
 
+/* Returns code, for main to return before MPI_Init once a usage error is
+ * printed. Under a launcher every process parses the same command line
+ * and gets here. mpirun kills the rest of a job as soon as one process
+ * exits non-zero, which can kill the first process before its message is
+ * out. So a process that a launcher started joins MPI and leaves it
+ * together with the others, after the first process has printed. */
+static int end_before_mpi(int code)
+{
+    int launched = getenv("OMPI_COMM_WORLD_RANK") != NULL || getenv("PMIX_RANK") != NULL ||
+                   getenv("SLURM_PROCID") != NULL;
+
+    if (code != 0 && launched && MPI_Init(NULL, NULL) == MPI_SUCCESS) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        MPI_Finalize();
+    }
+    return code;
+}
+
 /* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
  * error. */
 static int parse_run(int argc, char **argv, struct gcv_run_options *options)
@@ -119,7 +137,7 @@ int main(int argc, char **argv)
     if (argc < 2) {
         if (is_first_process())
             fputs(usage_main, stderr);
-        return 2;
+        return end_before_mpi(2);
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         if (is_first_process())
@@ -135,12 +153,12 @@ int main(int argc, char **argv)
         if (is_first_process())
             fprintf(stderr, "gridcv: error: unknown command \"%s\"; commands: run (see "
                     "`gridcv --help`)\n", argv[1]);
-        return 2;
+        return end_before_mpi(2);
     }
 
     code = parse_run(argc - 1, argv + 1, &options);
     if (code != 0)
-        return code < 0 ? 0 : code;
+        return end_before_mpi(code < 0 ? 0 : code);
 
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "gridcv: error: MPI_Init failed\n");
