@@ -16,15 +16,19 @@ struct cursor {
     int column;
 };
 
+/* Steps past one byte. Columns count characters, as jansson's error
+ * columns do, so the bytes that continue a UTF-8 sequence add none. */
 static void advance(struct cursor *c)
 {
-    if (*c->p == '\n') {
+    bool newline = *c->p == '\n';
+
+    c->p++;
+    if (newline) {
         c->line++;
         c->column = 1;
-    } else {
+    } else if (((unsigned char)*c->p & 0xC0) != 0x80) {
         c->column++;
     }
-    c->p++;
 }
 
 static void skip_space(struct cursor *c)
@@ -187,6 +191,55 @@ bool gcv_spec_locate(const char *text, const char *path, int *line, int *column)
     return true;
 }
 
+/* Walks the value at c, whose path is in path, looking for the object key
+ * whose closing quote ends at byte offset target of text. Returns true
+ * with that key's path in path, or false with path as it was. */
+static bool find_key_ending_at(struct cursor *c, const char *text, size_t target, char *path,
+                               size_t size)
+{
+    size_t used = strlen(path);
+    char key[256];
+    bool is_object;
+
+    skip_space(c);
+    if (*c->p != '{' && *c->p != '[') {
+        skip_value(c);
+        return false;
+    }
+    is_object = *c->p == '{';
+    advance(c);
+
+    for (size_t index = 0;; index++) {
+        skip_space(c);
+        if (*c->p == '}' || *c->p == ']' || *c->p == '\0')
+            break;
+        if (is_object) {
+            if (!skip_string(c, key, sizeof key))
+                break;
+            snprintf(path + used, size - used, "%s%s", used > 0 ? "." : "", key);
+            if ((size_t)(c->p - text) == target)
+                return true;
+            skip_space(c);
+            if (*c->p != ':')
+                break;
+            advance(c);
+        } else {
+            snprintf(path + used, size - used, "[%zu]", index);
+        }
+        if (find_key_ending_at(c, text, target, path, size))
+            return true;
+        skip_space(c);
+        if (*c->p != ',')
+            break;
+        advance(c);
+    }
+
+    if (*c->p == '}' || *c->p == ']')
+        advance(c);
+    path[used] = '\0';
+    return false;
+}
+
 /* ---- Parsing ----------------------------------------------------------- */
 
 struct parser {
@@ -279,6 +332,20 @@ static enum gcv_status get_string(const struct parser *ps, const json_t *object,
     return GCV_OK;
 }
 
+/* Reads a string key that has no default. An absent key gives NULL (the
+ * callers that require it check first), and null is rejected, because a
+ * key that is written must name something. */
+static enum gcv_status get_string_not_null(const struct parser *ps, const json_t *object,
+                                           const char *key, const char *path, char **out)
+{
+    const json_t *value = json_object_get(object, key);
+
+    *out = NULL;
+    if (value != NULL && json_is_null(value))
+        SPEC_FAIL(ps, path, "must be a string, got null");
+    return get_string(ps, object, key, path, NULL, out);
+}
+
 static enum gcv_status get_bool(const struct parser *ps, const json_t *object, const char *key,
                                 bool fallback, bool *out)
 {
@@ -346,7 +413,7 @@ static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
     if (json_object_get(data, "path") == NULL)
         SPEC_FAIL(ps, "data", "missing key \"path\": the HDF5 file with X and y");
 
-    if ((status = get_string(ps, data, "path", "data.path", NULL, &path)) != GCV_OK)
+    if ((status = get_string_not_null(ps, data, "path", "data.path", &path)) != GCV_OK)
         return status;
 
     /* A relative path is relative to the spec file's folder, so a spec and
@@ -539,7 +606,7 @@ static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
         return status;
     if (json_object_get(cv, "splitter") == NULL)
         SPEC_FAIL(ps, "cv", "missing key \"splitter\": KFold, StratifiedKFold or PredefinedSplit");
-    if ((status = get_string(ps, cv, "splitter", "cv.splitter", NULL, &splitter)) != GCV_OK)
+    if ((status = get_string_not_null(ps, cv, "splitter", "cv.splitter", &splitter)) != GCV_OK)
         return status;
 
     if (strcmp(splitter, "KFold") == 0) {
@@ -582,7 +649,7 @@ static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
         if (json_object_get(cv, "test_fold") == NULL)
             SPEC_FAIL(ps, "cv", "PredefinedSplit needs \"test_fold\": the name of a 1-D "
                       "integer dataset giving each row's test fold (-1: always in training)");
-        return get_string(ps, cv, "test_fold", "cv.test_fold", NULL, &spec->test_fold);
+        return get_string_not_null(ps, cv, "test_fold", "cv.test_fold", &spec->test_fold);
     }
     if (json_object_get(cv, "test_fold") != NULL)
         SPEC_FAIL(ps, "cv.test_fold", "is only used by the PredefinedSplit splitter");
@@ -650,7 +717,8 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     if (json_object_get(root, "estimator") == NULL)
         SPEC_FAIL(ps, "estimator", "missing key \"estimator\": a scikit-learn class name such "
                   "as \"SVC\"");
-    if ((status = get_string(ps, root, "estimator", "estimator", NULL, &spec->estimator)) != GCV_OK)
+    if ((status = get_string_not_null(ps, root, "estimator", "estimator",
+                                       &spec->estimator)) != GCV_OK)
         return status;
     if ((status = parse_params(ps, root, spec)) != GCV_OK)
         return status;
@@ -680,9 +748,21 @@ enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_sp
 
     memset(spec, 0, sizeof *spec);
     root = json_loads(text, JSON_REJECT_DUPLICATES, &json_err);
-    if (root == NULL)
+    if (root == NULL) {
+        struct cursor start = {text, 1, 1};
+        char path[300] = "";
+
+        /* jansson names a duplicate key but not the object that contains it,
+         * so the key's path is found from where jansson stopped: right
+         * after the key. */
+        if (strncmp(json_err.text, "duplicate object key", 20) == 0 && json_err.position > 0 &&
+            find_key_ending_at(&start, text, (size_t)json_err.position, path, sizeof path))
+            return gcv_error_set(err, GCV_ERR_SPEC, "%s: %s (line %d column %d): invalid JSON: "
+                                 "%s", file, path, json_err.line, json_err.column,
+                                 json_err.text);
         return gcv_error_set(err, GCV_ERR_SPEC, "%s: line %d column %d: invalid JSON: %s",
                              file, json_err.line, json_err.column, json_err.text);
+    }
 
     spec->text = strdup(text);
     spec->file = strdup(file);
