@@ -1,9 +1,14 @@
-/* Reading a dataset from HDF5. This is the only module that uses HDF5.
- * HDF5's own error printing is turned off; the innermost message of its
- * error stack is folded into ours, with the file and dataset named. */
+/* Reading a dataset from HDF5 shards. This is the only module that uses
+ * HDF5. HDF5's own error printing is turned off; the innermost message of
+ * its error stack is folded into ours, with the shard and dataset named.
+ *
+ * Shards are read one after the other, each straight into its slice of the
+ * row arrays, so X is never held twice: HDF5 converts float32 or integer X
+ * to double and decompresses chunked (gzip) datasets on the way. */
 #include "dataset.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Alignment of each row array inside the block: one cache line. */
+#define BLOCK_ALIGN 64
 
 /* Copies the description of the innermost entry of HDF5's error stack,
  * the one that names the cause ("truncated file: eof = 5708, ..."), where
@@ -46,6 +54,8 @@ static bool is_folder(const char *path)
 
     return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
 }
+
+/* ----- shards and datasets ------------------------------------------------ */
 
 /* An open dataset and what we learnt about it. */
 struct h5_array {
@@ -122,61 +132,366 @@ static enum gcv_status array_read(const struct h5_array *array, hid_t mem_type, 
     return GCV_OK;
 }
 
-static enum gcv_status read_X(hid_t file, const struct gcv_dataset_source *source,
-                              struct gcv_dataset *data, struct gcv_error *err)
+/* Opens an HDF5 file read-only, or names the reason it cannot be opened. */
+static enum gcv_status open_file(const char *path, hid_t *file, struct gcv_error *err)
 {
-    struct h5_array array;
-    enum gcv_status status;
-    size_t n;
+    char reason[256];
 
-    if ((status = array_open(file, source->path, source->X, &array, err)) != GCV_OK)
+    *file = H5I_INVALID_HID;
+    if (access(path, R_OK) != 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open %s: %s", path,
+                             strerror(errno));
+    if (is_folder(path))
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is a folder, not an HDF5 file",
+                             path);
+    if (H5Fis_hdf5(path) <= 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a readable HDF5 file "
+                             "(truncated, corrupt or another format)", path);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open HDF5 file %s: %s", path,
+                             hdf5_reason(reason));
+    return GCV_OK;
+}
+
+/* Checks that a dataset is 1-D with one entry per row of its shard's X. */
+static enum gcv_status check_column(const struct h5_array *array, size_t n_rows,
+                                    const char *path, const char *name, const char *role,
+                                    struct gcv_error *err)
+{
+    if (array->rank != 1)
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must be 1-D, got %d-D",
+                             path, name, role, array->rank);
+    if ((size_t)array->dims[0] != n_rows)
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) has %llu entries but X "
+                             "has %zu rows: they must have the same length", path, name, role,
+                             (unsigned long long)array->dims[0], n_rows);
+    return GCV_OK;
+}
+
+/* ----- scan ---------------------------------------------------------------- */
+
+/* Appends a copy of path to the layout's file list, rejecting a file that is
+ * already in it. */
+static enum gcv_status add_file(struct gcv_dataset_layout *layout, size_t *capacity,
+                                const char *path, struct gcv_error *err)
+{
+    for (size_t i = 0; i < layout->n_shards; i++)
+        if (strcmp(layout->files[i], path) == 0)
+            return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is listed twice (shards %zu "
+                                 "and %zu): each shard must appear once", path, i,
+                                 layout->n_shards);
+    if (layout->n_shards == *capacity) {
+        size_t grown = *capacity > 0 ? 2 * *capacity : 8;
+        char **files = realloc(layout->files, grown * sizeof *files);
+        if (files == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory listing the shards");
+        layout->files = files;
+        *capacity = grown;
+    }
+    layout->files[layout->n_shards] = strdup(path);
+    if (layout->files[layout->n_shards] == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory listing the shards");
+    layout->n_shards++;
+    return GCV_OK;
+}
+
+/* Expands each entry of source->paths in order: an entry with a glob
+ * metacharacter becomes its matches, sorted by glob(3); any other entry is
+ * taken as it is, so a missing file is reported by name when it is opened. */
+static enum gcv_status expand_paths(const struct gcv_dataset_source *source,
+                                    struct gcv_dataset_layout *layout, struct gcv_error *err)
+{
+    size_t capacity = 0;
+    enum gcv_status status = GCV_OK;
+
+    for (size_t i = 0; i < source->n_paths && status == GCV_OK; i++) {
+        const char *entry = source->paths[i];
+        glob_t matches;
+        int rc;
+
+        if (strpbrk(entry, "*?[") == NULL) {
+            status = add_file(layout, &capacity, entry, err);
+            continue;
+        }
+        rc = glob(entry, GLOB_ERR, NULL, &matches);
+        if (rc == GLOB_NOMATCH)
+            return gcv_error_set(err, GCV_ERR_DATA, "data.path: the pattern %s matches no file",
+                                 entry);
+        if (rc != 0) {
+            if (rc != GLOB_NOSPACE)
+                globfree(&matches);
+            return gcv_error_set(err, rc == GLOB_NOSPACE ? GCV_ERR_NOMEM : GCV_ERR_DATA,
+                                 "data.path: cannot expand the pattern %s: %s", entry,
+                                 rc == GLOB_NOSPACE ? "out of memory" : "a folder is unreadable");
+        }
+        for (size_t m = 0; m < matches.gl_pathc && status == GCV_OK; m++)
+            status = add_file(layout, &capacity, matches.gl_pathv[m], err);
+        globfree(&matches);
+    }
+    return status;
+}
+
+/* Storage of y in the first shard, which every other shard must match. */
+enum y_storage { Y_UNKNOWN, Y_STRINGS, Y_NUMBERS };
+
+/* Checks one shard's datasets and records its rows. */
+static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_t shard,
+                                  struct gcv_dataset_layout *layout, enum y_storage *y_storage,
+                                  struct gcv_error *err)
+{
+    const char *path = layout->files[shard];
+    struct h5_array array = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, 0, 0, {0}};
+    hid_t file;
+    size_t n_rows;
+    enum y_storage storage;
+    enum gcv_status status;
+
+    if ((status = open_file(path, &file, err)) != GCV_OK)
         return status;
 
+    /* X: 2-D, numeric, non-empty, as wide as the first shard's. */
+    if ((status = array_open(file, path, source->X, &array, err)) != GCV_OK)
+        goto cleanup;
     if (array.rank != 2) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must be 2-D (rows x "
-                               "features), got %d-D", source->path, source->X, array.rank);
+                               "features), got %d-D", path, source->X, array.rank);
         goto cleanup;
     }
     if (!is_numeric(&array)) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must hold numbers "
-                               "(integer or float), got %s", source->path, source->X,
+                               "(integer or float), got %s", path, source->X,
                                array.type_class == H5T_STRING ? "strings" : "another type");
         goto cleanup;
     }
     if (array.dims[0] == 0 || array.dims[1] == 0) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) is empty: shape "
-                               "(%llu, %llu)", source->path, source->X,
-                               (unsigned long long)array.dims[0], (unsigned long long)array.dims[1]);
+                               "(%llu, %llu)", path, source->X, (unsigned long long)array.dims[0],
+                               (unsigned long long)array.dims[1]);
         goto cleanup;
     }
-
-    data->n_rows = (size_t)array.dims[0];
-    data->n_features = (size_t)array.dims[1];
-    n = data->n_rows * data->n_features;
-    data->X = malloc(n * sizeof *data->X);
-    if (data->X == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for X: %zu x %zu doubles",
-                               data->n_rows, data->n_features);
+    if (shard > 0 && (size_t)array.dims[1] != layout->n_features) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) has %llu columns, but "
+                               "shard %s has %zu: every shard must have the same features",
+                               path, source->X, (unsigned long long)array.dims[1],
+                               layout->files[0], layout->n_features);
         goto cleanup;
     }
-    status = array_read(&array, H5T_NATIVE_DOUBLE, data->X, source->path, source->X, err);
-    if (status != GCV_OK)
-        goto cleanup;
+    n_rows = (size_t)array.dims[0];
+    layout->n_features = (size_t)array.dims[1];
+    array_close(&array);
 
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(data->X[i])) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) holds %s at row "
-                                   "%zu, column %zu: remove or impute such values first",
-                                   source->path, source->X, isnan(data->X[i]) ? "NaN" : "infinity",
-                                   i / data->n_features, i % data->n_features);
+    /* y: a column of strings or numbers, stored as the first shard does. */
+    if ((status = array_open(file, path, source->y, &array, err)) != GCV_OK)
+        goto cleanup;
+    if ((status = check_column(&array, n_rows, path, source->y, "y", err)) != GCV_OK)
+        goto cleanup;
+    if (array.type_class == H5T_STRING) {
+        storage = Y_STRINGS;
+    } else if (is_numeric(&array)) {
+        storage = Y_NUMBERS;
+    } else {
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) must hold numbers or "
+                               "strings", path, source->y);
+        goto cleanup;
+    }
+    if (storage == Y_STRINGS && !source->classification) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds strings, but the "
+                               "estimator is a regressor and needs numeric targets", path,
+                               source->y);
+        goto cleanup;
+    }
+    if (*y_storage != Y_UNKNOWN && storage != *y_storage) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s, but shard %s "
+                               "holds %s: every shard must store y the same way", path, source->y,
+                               storage == Y_STRINGS ? "strings" : "numbers", layout->files[0],
+                               storage == Y_STRINGS ? "numbers" : "strings");
+        goto cleanup;
+    }
+    *y_storage = storage;
+    array_close(&array);
+
+    /* The optional columns: numeric, one entry per row. */
+    if (source->holdout != NULL) {
+        if ((status = array_open(file, path, source->holdout, &array, err)) != GCV_OK)
             goto cleanup;
-        }
+        status = check_column(&array, n_rows, path, source->holdout, "holdout mask", err);
+        if (status == GCV_OK && !is_numeric(&array))
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) must "
+                                   "hold integers 0 and 1", path, source->holdout);
+        if (status != GCV_OK)
+            goto cleanup;
+        array_close(&array);
     }
+    if (layout->has_test_fold && !layout->shard_folds) {
+        if ((status = array_open(file, path, source->test_fold, &array, err)) != GCV_OK)
+            goto cleanup;
+        status = check_column(&array, n_rows, path, source->test_fold, "test_fold", err);
+        if (status == GCV_OK && !is_numeric(&array))
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (test_fold) must hold "
+                                   "integers", path, source->test_fold);
+        if (status != GCV_OK)
+            goto cleanup;
+        array_close(&array);
+    }
+    if (layout->shard_folds && H5Lexists(file, GCV_DATASET_SHARD_FOLDS, H5P_DEFAULT) > 0) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: cv.test_fold \"%s\" means each shard is "
+                               "one test fold, but this file also has a dataset named \"%s\": "
+                               "rename that dataset to use it as test_fold", path,
+                               GCV_DATASET_SHARD_FOLDS, GCV_DATASET_SHARD_FOLDS);
+        goto cleanup;
+    }
+
+    layout->shard_start[shard + 1] = layout->shard_start[shard] + n_rows;
 
 cleanup:
     array_close(&array);
+    H5Fclose(file);
     return status;
 }
+
+enum gcv_status gcv_dataset_scan(const struct gcv_dataset_source *source,
+                                 struct gcv_dataset_layout *layout, struct gcv_error *err)
+{
+    enum y_storage y_storage = Y_UNKNOWN;
+    enum gcv_status status;
+
+    memset(layout, 0, sizeof *layout);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    layout->classification = source->classification;
+    layout->has_holdout = source->holdout != NULL;
+    layout->has_test_fold = source->test_fold != NULL;
+    layout->shard_folds = source->test_fold != NULL &&
+                          strcmp(source->test_fold, GCV_DATASET_SHARD_FOLDS) == 0;
+
+    if ((status = expand_paths(source, layout, err)) != GCV_OK)
+        goto cleanup;
+    if (layout->shard_folds && layout->n_shards < 2) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "cv.test_fold \"%s\" makes each shard one test "
+                               "fold, so data.path must give 2 or more shards, got %zu (%s)",
+                               GCV_DATASET_SHARD_FOLDS, layout->n_shards, layout->files[0]);
+        goto cleanup;
+    }
+
+    layout->shard_start = calloc(layout->n_shards + 1, sizeof *layout->shard_start);
+    if (layout->shard_start == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory listing %zu shards",
+                               layout->n_shards);
+        goto cleanup;
+    }
+    for (size_t shard = 0; shard < layout->n_shards; shard++)
+        if ((status = scan_shard(source, shard, layout, &y_storage, err)) != GCV_OK)
+            goto cleanup;
+    layout->n_rows = layout->shard_start[layout->n_shards];
+
+    if (gcv_dataset_block_size(layout) == 0)
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "data of %zu rows x %zu features is too large "
+                               "to address", layout->n_rows, layout->n_features);
+
+cleanup:
+    if (status != GCV_OK)
+        gcv_dataset_layout_free(layout);
+    return status;
+}
+
+void gcv_dataset_layout_free(struct gcv_dataset_layout *layout)
+{
+    if (layout == NULL)
+        return;
+    if (layout->files != NULL)
+        for (size_t i = 0; i < layout->n_shards; i++)
+            free(layout->files[i]);
+    free(layout->files);
+    free(layout->shard_start);
+    memset(layout, 0, sizeof *layout);
+}
+
+/* ----- the block of row arrays ------------------------------------------- */
+
+/* Byte offsets of the arrays in the block; SIZE_MAX for an absent one. */
+struct block_offsets {
+    size_t X, y_class, y_value, holdout, test_fold, shard_start, total;
+};
+
+/* Adds an array of count items of size bytes at the next aligned offset.
+ * Returns false on overflow. */
+static bool place(size_t *end, size_t count, size_t size, size_t *offset)
+{
+    size_t start = (*end + BLOCK_ALIGN - 1) / BLOCK_ALIGN * BLOCK_ALIGN;
+
+    if (start < *end || (size > 0 && count > (SIZE_MAX - start) / size))
+        return false;
+    *offset = start;
+    *end = start + count * size;
+    return true;
+}
+
+static bool block_offsets(const struct gcv_dataset_layout *layout, struct block_offsets *at)
+{
+    size_t end = 0, n = layout->n_rows;
+    bool ok = true;
+
+    at->y_class = at->y_value = at->holdout = at->test_fold = SIZE_MAX;
+    if (layout->n_features > 0 && n > SIZE_MAX / layout->n_features)
+        return false;
+    if (layout->n_shards == SIZE_MAX)
+        return false;
+    ok = place(&end, n * layout->n_features, sizeof(double), &at->X);
+    if (ok && layout->classification)
+        ok = place(&end, n, sizeof(int32_t), &at->y_class);
+    if (ok && !layout->classification)
+        ok = place(&end, n, sizeof(double), &at->y_value);
+    if (ok && layout->has_test_fold)
+        ok = place(&end, n, sizeof(int32_t), &at->test_fold);
+    if (ok && layout->has_holdout)
+        ok = place(&end, n, sizeof(uint8_t), &at->holdout);
+    if (ok)
+        ok = place(&end, layout->n_shards + 1, sizeof(size_t), &at->shard_start);
+    at->total = end;
+    return ok;
+}
+
+size_t gcv_dataset_block_size(const struct gcv_dataset_layout *layout)
+{
+    struct block_offsets at;
+
+    return block_offsets(layout, &at) ? at.total : 0;
+}
+
+enum gcv_status gcv_dataset_attach(struct gcv_dataset *data,
+                                   const struct gcv_dataset_layout *layout, void *block,
+                                   enum gcv_dataset_storage storage, struct gcv_error *err)
+{
+    struct block_offsets at;
+    char *base = block;
+
+    memset(data, 0, sizeof *data);
+    if (!block_offsets(layout, &at))
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "a dataset of %zu rows x %zu features "
+                             "does not fit in memory", layout->n_rows, layout->n_features);
+    data->n_shards = layout->n_shards;
+    data->n_rows = layout->n_rows;
+    data->n_features = layout->n_features;
+    data->is_classification = layout->classification;
+    data->storage = storage;
+
+    data->X = (double *)(void *)(base + at.X);
+    if (at.y_class != SIZE_MAX)
+        data->y_class = (int32_t *)(void *)(base + at.y_class);
+    if (at.y_value != SIZE_MAX)
+        data->y_value = (double *)(void *)(base + at.y_value);
+    if (at.test_fold != SIZE_MAX)
+        data->test_fold = (int32_t *)(void *)(base + at.test_fold);
+    if (at.holdout != SIZE_MAX)
+        data->holdout = (uint8_t *)(void *)(base + at.holdout);
+    data->shard_start = (size_t *)(void *)(base + at.shard_start);
+    if (layout->shard_start != NULL)
+        memcpy(data->shard_start, layout->shard_start,
+               (layout->n_shards + 1) * sizeof *data->shard_start);
+    return GCV_OK;
+}
+
+/* ----- labels --------------------------------------------------------------- */
 
 static int compare_llong(const void *a, const void *b)
 {
@@ -215,8 +530,8 @@ static enum gcv_status encode_integers(const long long *labels, struct gcv_datas
     return GCV_OK;
 }
 
-/* Encodes string labels as codes of their sorted unique values; takes
- * ownership of the strings in labels. */
+/* Encodes string labels as codes of their sorted unique values. The class
+ * list contains copies, so labels stays owned by the caller. */
 static enum gcv_status encode_strings(char **labels, struct gcv_dataset *data,
                                       struct gcv_error *err)
 {
@@ -229,7 +544,9 @@ static enum gcv_status encode_strings(char **labels, struct gcv_dataset *data,
     qsort(sorted, data->n_rows, sizeof *sorted, compare_string);
     for (size_t i = 0; i < data->n_rows; i++)
         if (i == 0 || strcmp(sorted[i], sorted[n_classes - 1]) != 0)
-            sorted[n_classes++] = strdup(sorted[i]);
+            sorted[n_classes++] = sorted[i];
+    for (size_t c = 0; c < n_classes; c++)
+        sorted[c] = strdup(sorted[c]);
 
     data->label_kind = GCV_LABELS_STRING;
     data->n_classes = n_classes;
@@ -244,300 +561,375 @@ static enum gcv_status encode_strings(char **labels, struct gcv_dataset *data,
     return GCV_OK;
 }
 
-/* Reads a string dataset into n owned C strings. */
-static enum gcv_status read_strings(const struct h5_array *array, size_t n, char ***out,
+/* Reads a string dataset of n entries into out[0..n) as owned C strings.
+ * The memory type takes the file's character set (h5py writes str as
+ * variable-length UTF-8), because HDF5 does not convert between ASCII and
+ * UTF-8. */
+static enum gcv_status read_strings(const struct h5_array *array, size_t n, char **out,
                                     const char *path, const char *name, struct gcv_error *err)
 {
-    char **strings = calloc(n, sizeof *strings);
     hid_t mem_type = H5Tcopy(H5T_C_S1);
+    char *fixed = NULL;  /* [n * width] fixed-length strings, NUL-terminated */
+    char **raw = NULL;   /* [n] variable-length strings, owned by HDF5 */
     enum gcv_status status = GCV_OK;
 
-    if (strings == NULL || mem_type < 0) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
-        goto cleanup;
-    }
+    if (mem_type < 0)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
+    H5Tset_cset(mem_type, H5Tget_cset(array->type));
 
     if (H5Tis_variable_str(array->type) > 0) {
-        char **raw = calloc(n, sizeof *raw);
-        H5Tset_size(mem_type, H5T_VARIABLE);
+        raw = calloc(n, sizeof *raw);
         if (raw == NULL) {
             status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
             goto cleanup;
         }
-        status = array_read(array, mem_type, raw, path, name, err);
+        H5Tset_size(mem_type, H5T_VARIABLE);
+        if ((status = array_read(array, mem_type, raw, path, name, err)) != GCV_OK)
+            goto cleanup;
         for (size_t i = 0; i < n && status == GCV_OK; i++) {
-            strings[i] = strdup(raw[i] != NULL ? raw[i] : "");
-            if (strings[i] == NULL)
+            out[i] = strdup(raw[i] != NULL ? raw[i] : "");
+            if (out[i] == NULL)
                 status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
         }
-        if (status == GCV_OK || raw[0] != NULL)
-            H5Dvlen_reclaim(mem_type, array->space, H5P_DEFAULT, raw);
-        free(raw);
+        H5Dvlen_reclaim(mem_type, array->space, H5P_DEFAULT, raw);
     } else {
         size_t width = H5Tget_size(array->type) + 1;
-        char *raw = calloc(n, width);
-        H5Tset_size(mem_type, width);
-        H5Tset_strpad(mem_type, H5T_STR_NULLTERM);
-        if (raw == NULL) {
+        fixed = calloc(n, width);
+        if (fixed == NULL) {
             status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
             goto cleanup;
         }
-        status = array_read(array, mem_type, raw, path, name, err);
+        H5Tset_size(mem_type, width);
+        H5Tset_strpad(mem_type, H5T_STR_NULLTERM);
+        if ((status = array_read(array, mem_type, fixed, path, name, err)) != GCV_OK)
+            goto cleanup;
         for (size_t i = 0; i < n && status == GCV_OK; i++) {
-            strings[i] = strndup(raw + i * width, width);
-            if (strings[i] == NULL)
+            out[i] = strndup(fixed + i * width, width);
+            if (out[i] == NULL)
                 status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
         }
-        free(raw);
     }
 
 cleanup:
-    if (mem_type >= 0)
-        H5Tclose(mem_type);
-    if (status != GCV_OK && strings != NULL) {
-        for (size_t i = 0; i < n; i++)
-            free(strings[i]);
-        free(strings);
-        strings = NULL;
-    }
-    *out = strings;
+    free(fixed);
+    free(raw);
+    H5Tclose(mem_type);
     return status;
 }
 
-/* Checks that a dataset is 1-D with one entry per row of X. */
-static enum gcv_status check_column(const struct h5_array *array, const struct gcv_dataset *data,
-                                    const char *path, const char *name, const char *role,
+/* ----- read ----------------------------------------------------------------- */
+
+/* The scratch of one read: what the row arrays cannot hold until every
+ * shard is in. */
+struct read_state {
+    const struct gcv_dataset_source *source;
+    const struct gcv_dataset_layout *layout;
+    struct gcv_dataset *data;
+    double *values;       /* [max shard rows] a numeric column of one shard */
+    long long *integers;  /* [n_rows] integer labels of a classifier, or NULL */
+    char **strings;       /* [n_rows] string labels, owned, or NULL */
+    size_t n_kept_out;    /* holdout rows so far */
+};
+
+/* Names the data in messages about all shards at once: the file, or the
+ * first and last of the shards. */
+static const char *describe_files(const struct gcv_dataset_layout *layout, char *buf, size_t len)
+{
+    if (layout->n_shards == 1)
+        snprintf(buf, len, "%s", layout->files[0]);
+    else
+        snprintf(buf, len, "data.path (%zu shards, %s to %s)", layout->n_shards,
+                 layout->files[0], layout->files[layout->n_shards - 1]);
+    return buf;
+}
+
+/* Reads X of one shard into its rows and checks that every value is finite. */
+static enum gcv_status read_shard_X(struct read_state *state, hid_t file, size_t shard,
                                     struct gcv_error *err)
 {
-    if (array->rank != 1)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must be 1-D, got %d-D",
-                             path, name, role, array->rank);
-    if ((size_t)array->dims[0] != data->n_rows)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) has %llu entries but X "
-                             "has %zu rows: they must have the same length", path, name, role,
-                             (unsigned long long)array->dims[0], data->n_rows);
+    const char *path = state->layout->files[shard];
+    const char *name = state->source->X;
+    const size_t d = state->data->n_features;
+    const size_t start = state->layout->shard_start[shard];
+    const size_t n = (state->layout->shard_start[shard + 1] - start) * d;
+    double *X = state->data->X + start * d;
+    struct h5_array array;
+    enum gcv_status status;
+
+    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+        return status;
+    if (array.rank != 2 || (size_t)array.dims[0] * (size_t)array.dims[1] != n)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) changed its shape "
+                               "while the data was read", path, name);
+    else
+        status = array_read(&array, H5T_NATIVE_DOUBLE, X, path, name, err);
+    array_close(&array);
+    if (status != GCV_OK)
+        return status;
+
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(X[i]))
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) holds %s at row %zu, "
+                                 "column %zu: remove or impute such values first", path, name,
+                                 isnan(X[i]) ? "NaN" : "infinity", i / d, i % d);
     return GCV_OK;
 }
 
-static enum gcv_status read_y(hid_t file, const struct gcv_dataset_source *source,
-                              struct gcv_dataset *data, struct gcv_error *err)
+/* Reads a numeric column of one shard as doubles into state->values. */
+static enum gcv_status read_shard_numbers(struct read_state *state, hid_t file, size_t shard,
+                                          const char *name, const char *role,
+                                          struct gcv_error *err)
 {
+    const char *path = state->layout->files[shard];
+    const size_t n = state->layout->shard_start[shard + 1] - state->layout->shard_start[shard];
     struct h5_array array;
-    double *values = NULL;
-    long long *integers = NULL;
-    char **strings = NULL;
-    size_t n = data->n_rows;
     enum gcv_status status;
 
-    if ((status = array_open(file, source->path, source->y, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
         return status;
-    if ((status = check_column(&array, data, source->path, source->y, "y", err)) != GCV_OK)
-        goto cleanup;
+    status = check_column(&array, n, path, name, role, err);
+    if (status == GCV_OK && !is_numeric(&array))
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must hold numbers",
+                               path, name, role);
+    if (status == GCV_OK)
+        status = array_read(&array, H5T_NATIVE_DOUBLE, state->values, path, name, err);
+    array_close(&array);
+    return status;
+}
 
-    if (array.type_class == H5T_STRING) {
-        if (!source->classification) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds strings, but "
-                                   "the estimator is a regressor and needs numeric targets",
-                                   source->path, source->y);
-            goto cleanup;
-        }
-        data->is_classification = true;
-        data->y_class = malloc(n * sizeof *data->y_class);
-        if (data->y_class == NULL) {
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for y");
-            goto cleanup;
-        }
-        if ((status = read_strings(&array, n, &strings, source->path, source->y, err)) != GCV_OK)
-            goto cleanup;
-        status = encode_strings(strings, data, err);
-        goto cleanup;
-    }
+/* Reads y of one shard: targets straight into y_value, integer labels into
+ * state->integers, string labels into state->strings. */
+static enum gcv_status read_shard_y(struct read_state *state, hid_t file, size_t shard,
+                                    struct gcv_error *err)
+{
+    const char *path = state->layout->files[shard];
+    const char *name = state->source->y;
+    const size_t start = state->layout->shard_start[shard];
+    const size_t n = state->layout->shard_start[shard + 1] - start;
+    const size_t n_total = state->layout->n_rows;
+    struct h5_array array;
+    bool strings;
+    enum gcv_status status;
 
-    if (!is_numeric(&array)) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) must hold numbers or "
-                               "strings", source->path, source->y);
-        goto cleanup;
+    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+        return status;
+    strings = array.type_class == H5T_STRING;
+    if (strings && !state->layout->classification)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds strings, but the "
+                               "estimator is a regressor and needs numeric targets", path, name);
+    else if ((strings && state->integers != NULL) || (!strings && state->strings != NULL))
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s, unlike the "
+                               "shards before it: every shard must store y the same way", path,
+                               name, strings ? "strings" : "numbers");
+    else if (strings)
+        status = check_column(&array, n, path, name, "y", err);
+    if (status == GCV_OK && strings && state->strings == NULL) {
+        state->strings = calloc(n_total, sizeof *state->strings);
+        if (state->strings == NULL)
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu labels", n_total);
     }
+    if (status == GCV_OK && strings)
+        status = read_strings(&array, n, state->strings + start, path, name, err);
+    array_close(&array);
+    if (status != GCV_OK || strings)
+        return status;
 
-    values = malloc(n * sizeof *values);
-    if (values == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for y");
-        goto cleanup;
-    }
-    if ((status = array_read(&array, H5T_NATIVE_DOUBLE, values, source->path, source->y, err)) != GCV_OK)
-        goto cleanup;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(values[i])) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s at row %zu",
-                                   source->path, source->y, isnan(values[i]) ? "NaN" : "infinity", i);
-            goto cleanup;
-        }
-    }
-
-    if (!source->classification) {
-        data->is_classification = false;
-        data->label_kind = GCV_LABELS_NONE;
-        data->y_value = values;
-        values = NULL;
-        goto cleanup;
+    if ((status = read_shard_numbers(state, file, shard, name, "y", err)) != GCV_OK)
+        return status;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(state->values[i]))
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s at row %zu",
+                                 path, name, isnan(state->values[i]) ? "NaN" : "infinity", i);
+    if (!state->layout->classification) {
+        memcpy(state->data->y_value + start, state->values, n * sizeof *state->values);
+        return GCV_OK;
     }
 
     /* A classifier accepts float labels only when every one is integral,
      * as scikit-learn's type_of_target calls such y "multiclass". */
-    integers = malloc(n * sizeof *integers);
-    data->y_class = malloc(n * sizeof *data->y_class);
-    if (integers == NULL || data->y_class == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for y");
-        goto cleanup;
+    if (state->integers == NULL) {
+        state->integers = malloc(n_total * sizeof *state->integers);
+        if (state->integers == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu labels", n_total);
     }
     for (size_t i = 0; i < n; i++) {
-        if (values[i] != floor(values[i]) || fabs(values[i]) > 9.0e15) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds continuous "
-                                   "values (%g at row %zu), but the estimator is a classifier and "
-                                   "needs class labels (integers or strings)", source->path,
-                                   source->y, values[i], i);
-            goto cleanup;
-        }
-        integers[i] = (long long)values[i];
+        const double value = state->values[i];
+        if (value != floor(value) || fabs(value) > 9.0e15)
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds continuous "
+                                 "values (%g at row %zu), but the estimator is a classifier and "
+                                 "needs class labels (integers or strings)", path, name, value, i);
+        state->integers[start + i] = (long long)value;
     }
-    data->is_classification = true;
-    status = encode_integers(integers, data, err);
-
-cleanup:
-    if (strings != NULL) {
-        for (size_t i = 0; i < n; i++)
-            free(strings[i]);
-        free(strings);
-    }
-    free(integers);
-    free(values);
-    array_close(&array);
-    return status;
-}
-
-/* Reads a 1-D integer dataset with one entry per row (the holdout mask or
- * the test folds) into *out as int32. */
-static enum gcv_status read_int_column(hid_t file, const char *path, const char *name,
-                                       const char *role, const struct gcv_dataset *data,
-                                       int32_t **out, struct gcv_error *err)
-{
-    struct h5_array array;
-    double *values = NULL;
-    enum gcv_status status;
-
-    *out = NULL;
-    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
-        return status;
-    if ((status = check_column(&array, data, path, name, role, err)) != GCV_OK)
-        goto cleanup;
-    if (!is_numeric(&array)) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must hold integers",
-                               path, name, role);
-        goto cleanup;
-    }
-    values = malloc(data->n_rows * sizeof *values);
-    *out = malloc(data->n_rows * sizeof **out);
-    if (values == NULL || *out == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %s", role);
-        goto cleanup;
-    }
-    if ((status = array_read(&array, H5T_NATIVE_DOUBLE, values, path, name, err)) != GCV_OK)
-        goto cleanup;
-    for (size_t i = 0; i < data->n_rows; i++) {
-        if (values[i] != floor(values[i]) || fabs(values[i]) > 2.0e9) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) holds %g at row "
-                                   "%zu: it must hold integers", path, name, role, values[i], i);
-            goto cleanup;
-        }
-        (*out)[i] = (int32_t)values[i];
-    }
-
-cleanup:
-    if (status != GCV_OK) {
-        free(*out);
-        *out = NULL;
-    }
-    free(values);
-    array_close(&array);
-    return status;
-}
-
-static enum gcv_status read_holdout(hid_t file, const struct gcv_dataset_source *source,
-                                    struct gcv_dataset *data, struct gcv_error *err)
-{
-    int32_t *mask = NULL;
-    size_t n_kept_out = 0;
-    enum gcv_status status;
-
-    status = read_int_column(file, source->path, source->holdout, "holdout mask", data, &mask, err);
-    if (status != GCV_OK)
-        return status;
-
-    data->holdout = malloc(data->n_rows);
-    if (data->holdout == NULL) {
-        free(mask);
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the holdout mask");
-    }
-    for (size_t i = 0; i < data->n_rows; i++) {
-        if (mask[i] != 0 && mask[i] != 1) {
-            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) holds %d "
-                                   "at row %zu: it must hold 0 (search row) or 1 (holdout row)",
-                                   source->path, source->holdout, (int)mask[i], i);
-            free(mask);
-            return status;
-        }
-        data->holdout[i] = (uint8_t)mask[i];
-        n_kept_out += (size_t)mask[i];
-    }
-    free(mask);
-
-    if (n_kept_out == 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) selects no "
-                             "row: mark holdout rows with 1, or remove data.holdout",
-                             source->path, source->holdout);
-    if (n_kept_out == data->n_rows)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) keeps all %zu "
-                             "rows out of the search: mark search rows with 0", source->path,
-                             source->holdout, data->n_rows);
     return GCV_OK;
 }
+
+/* Reads the holdout mask of one shard and checks that it contains only 0
+ * and 1. */
+static enum gcv_status read_shard_holdout(struct read_state *state, hid_t file, size_t shard,
+                                          struct gcv_error *err)
+{
+    const char *path = state->layout->files[shard];
+    const char *name = state->source->holdout;
+    const size_t start = state->layout->shard_start[shard];
+    const size_t n = state->layout->shard_start[shard + 1] - start;
+    enum gcv_status status;
+
+    status = read_shard_numbers(state, file, shard, name, "holdout mask", err);
+    if (status != GCV_OK)
+        return status;
+    for (size_t i = 0; i < n; i++) {
+        const double value = state->values[i];
+        if (value != 0.0 && value != 1.0)
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) holds %g "
+                                 "at row %zu: it must hold 0 (search row) or 1 (holdout row)",
+                                 path, name, value, i);
+        state->data->holdout[start + i] = (uint8_t)value;
+        state->n_kept_out += (size_t)value;
+    }
+    return GCV_OK;
+}
+
+/* Fills test_fold of one shard: the shard index for a shard split, else
+ * the integers of the test_fold dataset. */
+static enum gcv_status read_shard_test_fold(struct read_state *state, hid_t file, size_t shard,
+                                            struct gcv_error *err)
+{
+    const char *path = state->layout->files[shard];
+    const char *name = state->source->test_fold;
+    const size_t start = state->layout->shard_start[shard];
+    const size_t n = state->layout->shard_start[shard + 1] - start;
+    int32_t *test_fold = state->data->test_fold + start;
+    enum gcv_status status;
+
+    if (state->layout->shard_folds) {
+        if (shard > (size_t)INT32_MAX)
+            return gcv_error_set(err, GCV_ERR_DATA, "data.path: %zu shards are too many for one "
+                                 "test fold each (at most %d)", state->layout->n_shards,
+                                 (int)INT32_MAX);
+        for (size_t i = 0; i < n; i++)
+            test_fold[i] = (int32_t)shard;
+        return GCV_OK;
+    }
+
+    if ((status = read_shard_numbers(state, file, shard, name, "test_fold", err)) != GCV_OK)
+        return status;
+    for (size_t i = 0; i < n; i++) {
+        const double value = state->values[i];
+        if (value != floor(value) || fabs(value) > 2.0e9)
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (test_fold) holds %g at "
+                                 "row %zu: it must hold integers", path, name, value, i);
+        test_fold[i] = (int32_t)value;
+    }
+    return GCV_OK;
+}
+
+static enum gcv_status read_shard(struct read_state *state, size_t shard, struct gcv_error *err)
+{
+    hid_t file;
+    enum gcv_status status;
+
+    if ((status = open_file(state->layout->files[shard], &file, err)) != GCV_OK)
+        return status;
+    status = read_shard_X(state, file, shard, err);
+    if (status == GCV_OK)
+        status = read_shard_y(state, file, shard, err);
+    if (status == GCV_OK && state->layout->has_holdout)
+        status = read_shard_holdout(state, file, shard, err);
+    if (status == GCV_OK && state->layout->has_test_fold)
+        status = read_shard_test_fold(state, file, shard, err);
+    H5Fclose(file);
+    return status;
+}
+
+enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
+                                 const struct gcv_dataset_layout *layout,
+                                 struct gcv_dataset *data, struct gcv_error *err)
+{
+    struct read_state state = {source, layout, data, NULL, NULL, NULL, 0};
+    size_t max_shard_rows = 1;
+    char files[600];
+    enum gcv_status status = GCV_OK;
+
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (layout->files == NULL || data->X == NULL || data->n_rows != layout->n_rows)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "gcv_dataset_read needs a scanned layout and "
+                             "a dataset attached to it");
+
+    for (size_t shard = 0; shard < layout->n_shards; shard++) {
+        size_t rows = layout->shard_start[shard + 1] - layout->shard_start[shard];
+        if (rows > max_shard_rows)
+            max_shard_rows = rows;
+    }
+    state.values = malloc(max_shard_rows * sizeof *state.values);
+    if (state.values == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a column of %zu rows",
+                               max_shard_rows);
+        goto cleanup;
+    }
+
+    /* Every shard into its rows. */
+    for (size_t shard = 0; shard < layout->n_shards; shard++)
+        if ((status = read_shard(&state, shard, err)) != GCV_OK)
+            goto cleanup;
+
+    /* Labels, once all are known. */
+    if (state.strings != NULL)
+        status = encode_strings(state.strings, data, err);
+    else if (state.integers != NULL)
+        status = encode_integers(state.integers, data, err);
+    if (status != GCV_OK)
+        goto cleanup;
+
+    /* A holdout that keeps out nothing or everything is a mistake. */
+    if (layout->has_holdout && state.n_kept_out == 0)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) selects no "
+                               "row: mark holdout rows with 1, or remove data.holdout",
+                               describe_files(layout, files, sizeof files), source->holdout);
+    else if (layout->has_holdout && state.n_kept_out == data->n_rows)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (holdout mask) keeps all %zu "
+                               "rows out of the search: mark search rows with 0",
+                               describe_files(layout, files, sizeof files), source->holdout,
+                               data->n_rows);
+
+cleanup:
+    if (state.strings != NULL)
+        for (size_t i = 0; i < layout->n_rows; i++)
+            free(state.strings[i]);
+    free(state.strings);
+    free(state.integers);
+    free(state.values);
+    return status;
+}
+
+/* ----- one process, its own copy ------------------------------------------ */
 
 enum gcv_status gcv_dataset_load(const struct gcv_dataset_source *source,
                                  struct gcv_dataset *data, struct gcv_error *err)
 {
-    char reason[256];
-    hid_t file = H5I_INVALID_HID;
+    struct gcv_dataset_layout layout;
+    void *block = NULL;
     enum gcv_status status;
 
     memset(data, 0, sizeof *data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if ((status = gcv_dataset_scan(source, &layout, err)) != GCV_OK)
+        return status;
 
-    if (access(source->path, R_OK) != 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open %s: %s", source->path,
-                             strerror(errno));
-    if (is_folder(source->path))
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is a folder, not an HDF5 file",
-                             source->path);
-    if (H5Fis_hdf5(source->path) <= 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a readable HDF5 file "
-                             "(truncated, corrupt or another format)", source->path);
-    file = H5Fopen(source->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open HDF5 file %s: %s",
-                             source->path, hdf5_reason(reason));
+    block = malloc(gcv_dataset_block_size(&layout));
+    if (block == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu rows x %zu features",
+                               layout.n_rows, layout.n_features);
+        goto cleanup;
+    }
+    if ((status = gcv_dataset_attach(data, &layout, block, GCV_DATASET_OWNED, err)) != GCV_OK)
+        goto cleanup;
+    block = NULL;
+    status = gcv_dataset_read(source, &layout, data, err);
 
-    status = read_X(file, source, data, err);
-    if (status == GCV_OK)
-        status = read_y(file, source, data, err);
-    if (status == GCV_OK && source->holdout != NULL)
-        status = read_holdout(file, source, data, err);
-    if (status == GCV_OK && source->test_fold != NULL)
-        status = read_int_column(file, source->path, source->test_fold, "test_fold", data,
-                                 &data->test_fold, err);
-
-    H5Fclose(file);
+cleanup:
+    free(block);
     if (status != GCV_OK)
         gcv_dataset_free(data);
+    gcv_dataset_layout_free(&layout);
     return status;
 }
 
@@ -545,16 +937,13 @@ void gcv_dataset_free(struct gcv_dataset *data)
 {
     if (data == NULL)
         return;
-    free(data->X);
-    free(data->y_class);
-    free(data->y_value);
+    if (data->storage == GCV_DATASET_OWNED)
+        free(data->X);
     free(data->class_integers);
     if (data->class_strings != NULL)
         for (size_t c = 0; c < data->n_classes; c++)
             free(data->class_strings[c]);
     free(data->class_strings);
-    free(data->holdout);
-    free(data->test_fold);
     memset(data, 0, sizeof *data);
 }
 

@@ -21,7 +21,9 @@ enum gcv_error_score {
 };
 
 struct gcv_data_spec {
-    char *path;       /* HDF5 file, resolved against the spec's folder, owned */
+    char **paths;     /* [n_paths] HDF5 files or glob(3) patterns of shards, in the
+                         spec's order, each resolved against the spec's folder, owned */
+    size_t n_paths;   /* >= 1 */
     char *X;          /* dataset name of X, owned; default "X" */
     char *y;          /* dataset name of y, owned; default "y" */
     char *holdout;    /* dataset name of the holdout mask, owned; NULL when none */

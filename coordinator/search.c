@@ -209,7 +209,8 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
 static enum gcv_status load_data(struct search *run, struct gcv_error *err)
 {
     struct gcv_dataset_source source = {
-        .path = run->spec.data.path,
+        .paths = (const char *const *)run->spec.data.paths,
+        .n_paths = run->spec.data.n_paths,
         .X = run->spec.data.X,
         .y = run->spec.data.y,
         .holdout = run->spec.data.holdout,
