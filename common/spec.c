@@ -395,12 +395,81 @@ static enum gcv_status to_value(const struct parser *ps, const json_t *json, con
     }
 }
 
+/* Joins a relative path to the spec file's folder, so a spec and its data
+ * can move together. Takes ownership of path and stores the result in
+ * *out. */
+static enum gcv_status resolve_path(const struct parser *ps, char *path, char **out)
+{
+    size_t folder_len, len;
+    char *joined;
+
+    *out = path;
+    if (path[0] == '/' || strrchr(ps->file, '/') == NULL)
+        return GCV_OK;
+
+    folder_len = (size_t)(strrchr(ps->file, '/') - ps->file);
+    len = folder_len + 1 + strlen(path) + 1;
+    joined = malloc(len);
+    if (joined == NULL) {
+        free(path);
+        *out = NULL;
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    }
+    snprintf(joined, len, "%.*s/%s", (int)folder_len, ps->file, path);
+    free(path);
+    *out = joined;
+    return GCV_OK;
+}
+
+/* Reads data.path: one file or glob pattern, or a non-empty list of them
+ * (the shards, in order). */
+static enum gcv_status parse_data_paths(const struct parser *ps, const json_t *data,
+                                        struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(data, "path");
+    size_t n = json_is_array(value) ? json_array_size(value) : 1;
+    enum gcv_status status;
+
+    if (json_is_array(value) && n == 0)
+        SPEC_FAIL(ps, "data.path", "must not be an empty list: give one or more HDF5 files or "
+                  "glob patterns");
+    if (!json_is_array(value) && !json_is_string(value))
+        SPEC_FAIL(ps, "data.path", "must be a string or a list of strings (HDF5 files or glob "
+                  "patterns), got %s", json_type_name(value));
+
+    spec->data.paths = calloc(n, sizeof *spec->data.paths);
+    if (spec->data.paths == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    spec->data.n_paths = n;
+
+    for (size_t i = 0; i < n; i++) {
+        const json_t *entry = json_is_array(value) ? json_array_get(value, i) : value;
+        char where_path[48];
+        char *path;
+
+        if (json_is_array(value))
+            snprintf(where_path, sizeof where_path, "data.path[%zu]", i);
+        else
+            snprintf(where_path, sizeof where_path, "data.path");
+        if (!json_is_string(entry))
+            SPEC_FAIL(ps, where_path, "must be a string (an HDF5 file or glob pattern), got %s",
+                      json_type_name(entry));
+        if (json_string_length(entry) == 0)
+            SPEC_FAIL(ps, where_path, "must not be empty");
+        path = strdup(json_string_value(entry));
+        if (path == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+        if ((status = resolve_path(ps, path, &spec->data.paths[i])) != GCV_OK)
+            return status;
+    }
+    return GCV_OK;
+}
+
 static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
     static const char *const keys[] = {"path", "X", "y", "holdout", NULL};
     const json_t *data = json_object_get(root, "data");
-    char *path = NULL;
     enum gcv_status status;
 
     if (data == NULL)
@@ -411,26 +480,10 @@ static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
     if ((status = check_keys(ps, data, "data", keys)) != GCV_OK)
         return status;
     if (json_object_get(data, "path") == NULL)
-        SPEC_FAIL(ps, "data", "missing key \"path\": the HDF5 file with X and y");
-
-    if ((status = get_string_not_null(ps, data, "path", "data.path", &path)) != GCV_OK)
+        SPEC_FAIL(ps, "data", "missing key \"path\": the HDF5 file with X and y, or a list "
+                  "or glob pattern of shard files");
+    if ((status = parse_data_paths(ps, data, spec)) != GCV_OK)
         return status;
-
-    /* A relative path is relative to the spec file's folder, so a spec and
-     * its data can move together. */
-    if (path[0] != '/' && strrchr(ps->file, '/') != NULL) {
-        size_t folder_len = (size_t)(strrchr(ps->file, '/') - ps->file);
-        size_t len = folder_len + 1 + strlen(path) + 1;
-        char *joined = malloc(len);
-        if (joined == NULL) {
-            free(path);
-            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
-        }
-        snprintf(joined, len, "%.*s/%s", (int)folder_len, ps->file, path);
-        free(path);
-        path = joined;
-    }
-    spec->data.path = path;
 
     if ((status = get_string(ps, data, "X", "data.X", "X", &spec->data.X)) != GCV_OK)
         return status;
@@ -832,7 +885,9 @@ void gcv_spec_free(struct gcv_spec *spec)
         return;
     free(spec->text);
     free(spec->file);
-    free(spec->data.path);
+    for (size_t i = 0; i < spec->data.n_paths && spec->data.paths != NULL; i++)
+        free(spec->data.paths[i]);
+    free(spec->data.paths);
     free(spec->data.X);
     free(spec->data.y);
     free(spec->data.holdout);

@@ -17,10 +17,11 @@
 
 #define SPEC_FILE "test.json"
 
-/* data.path as parsed, resolved against the spec's folder. */
+/* The first entry of data.path as parsed, resolved against the spec's
+ * folder. */
 static const char *data_path(const struct gcv_spec *spec)
 {
-    return spec->data.path;
+    return spec->data.n_paths > 0 ? spec->data.paths[0] : NULL;
 }
 
 static void parse_ok(const char *text, const char *file, struct gcv_spec *spec)
