@@ -751,6 +751,53 @@ static enum gcv_status parse_fit_timeout(const struct parser *ps, const json_t *
     return GCV_OK;
 }
 
+/* Reads "estimator": a class name, or a non-empty list of class names
+ * that make a pipeline, stored as "make_pipeline(A, B)", the name the
+ * estimator registry resolves. */
+static enum gcv_status parse_estimator(const struct parser *ps, const json_t *root,
+                                       struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "estimator");
+    size_t len = sizeof "make_pipeline()";
+    char *joined;
+
+    if (value == NULL)
+        SPEC_FAIL(ps, "estimator", "missing key \"estimator\": a scikit-learn class name such "
+                  "as \"SVC\", or a list of them such as [\"StandardScaler\", \"SVC\"]");
+    if (!json_is_array(value))
+        return get_string_not_null(ps, root, "estimator", "estimator", &spec->estimator);
+    if (json_array_size(value) == 0)
+        SPEC_FAIL(ps, "estimator", "must not be an empty list: give the pipeline's steps, such "
+                  "as [\"StandardScaler\", \"SVC\"]");
+
+    for (size_t i = 0; i < json_array_size(value); i++) {
+        const json_t *step = json_array_get(value, i);
+        char path[48];
+
+        snprintf(path, sizeof path, "estimator[%zu]", i);
+        if (!json_is_string(step))
+            SPEC_FAIL(ps, path, "must be a string (a scikit-learn class name), got %s",
+                      json_type_name(step));
+        if (json_string_length(step) == 0 || strpbrk(json_string_value(step), ",()") != NULL)
+            SPEC_FAIL(ps, path, "must be a scikit-learn class name such as \"StandardScaler\", "
+                      "got \"%s\"", json_string_value(step));
+        len += json_string_length(step) + 2;
+    }
+
+    joined = malloc(len);
+    if (joined == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    strcpy(joined, "make_pipeline(");
+    for (size_t i = 0; i < json_array_size(value); i++) {
+        if (i > 0)
+            strcat(joined, ", ");
+        strcat(joined, json_string_value(json_array_get(value, i)));
+    }
+    strcat(joined, ")");
+    spec->estimator = joined;
+    return GCV_OK;
+}
+
 static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
@@ -767,11 +814,7 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     if ((status = parse_data(ps, root, spec)) != GCV_OK)
         return status;
 
-    if (json_object_get(root, "estimator") == NULL)
-        SPEC_FAIL(ps, "estimator", "missing key \"estimator\": a scikit-learn class name such "
-                  "as \"SVC\"");
-    if ((status = get_string_not_null(ps, root, "estimator", "estimator",
-                                       &spec->estimator)) != GCV_OK)
+    if ((status = parse_estimator(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_params(ps, root, spec)) != GCV_OK)
         return status;

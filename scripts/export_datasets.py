@@ -20,7 +20,8 @@ import sys
 
 import h5py
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits,
+                              load_iris, load_wine)
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -90,6 +91,74 @@ def export_breast_cancer(out_dir):
     return path, X.shape, int(is_test.sum())
 
 
+def write_plain_file(path, X, y, is_test, description, attrs, target_names=None):
+    """Write one dataset file like write_file, but with y as given: float64
+    targets for regression (target_names None), or int64 class labels.
+    Datasets are gzip-compressed and written with timestamps off, so reruns
+    are byte-identical."""
+    tmp_path = path + ".tmp"
+    with h5py.File(tmp_path, "w", track_order=False) as f:
+        f.attrs["description"] = description
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        f.create_dataset("X", data=np.ascontiguousarray(X, dtype=np.float64),
+                         track_times=False, compression="gzip", compression_opts=9)
+        if target_names is None:
+            f.create_dataset("y", data=np.asarray(y, dtype=np.float64),
+                             track_times=False)
+        else:
+            y_dataset = f.create_dataset("y", data=np.asarray(y, dtype=np.int64),
+                                         track_times=False)
+            y_dataset.attrs["target_names"] = np.array(
+                [str(name) for name in target_names], dtype=h5py.string_dtype())
+        f.create_dataset("is_test", data=is_test, track_times=False)
+    os.replace(tmp_path, path)
+
+
+def export_diabetes(out_dir):
+    diabetes = load_diabetes()
+    rows = np.arange(diabetes.data.shape[0])
+    _, test_rows = train_test_split(rows, random_state=SPLIT_SEED)
+    is_test = np.zeros(diabetes.data.shape[0], dtype=np.uint8)
+    is_test[test_rows] = 1
+    path = os.path.join(out_dir, "diabetes.h5")
+    write_plain_file(
+        path, diabetes.data, diabetes.target, is_test,
+        "The diabetes regression data as bundled with scikit-learn "
+        "(load_diabetes, features mean-centred and scaled as shipped), y the "
+        "disease progression one year after baseline. is_test marks the "
+        "test rows of train_test_split(rows, random_state=0).",
+        {"split_seed": SPLIT_SEED})
+    return path, diabetes.data.shape, int(is_test.sum())
+
+
+def export_wine(out_dir):
+    wine = load_wine()
+    is_test = holdout_mask(wine.data, wine.target)
+    path = os.path.join(out_dir, "wine.h5")
+    write_plain_file(
+        path, wine.data, wine.target, is_test,
+        "The wine recognition data as bundled with scikit-learn (load_wine), "
+        "unscaled: the features span very different ranges, which a "
+        "StandardScaler step fixes. is_test marks the test rows of "
+        "train_test_split(X, y, random_state=0).",
+        {"split_seed": SPLIT_SEED}, target_names=wine.target_names)
+    return path, wine.data.shape, int(is_test.sum())
+
+
+def export_digits(out_dir):
+    digits = load_digits()
+    is_test = holdout_mask(digits.data, digits.target)
+    path = os.path.join(out_dir, "digits.h5")
+    write_plain_file(
+        path, digits.data, digits.target, is_test,
+        "The 8x8 handwritten digits as bundled with scikit-learn "
+        "(load_digits): 64 pixel intensities 0..16 per row. is_test marks "
+        "the test rows of train_test_split(X, y, random_state=0).",
+        {"split_seed": SPLIT_SEED}, target_names=digits.target_names)
+    return path, digits.data.shape, int(is_test.sum())
+
+
 def main(argv):
     repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -100,7 +169,8 @@ def main(argv):
     args = parser.parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
 
-    for export in (export_iris, export_breast_cancer):
+    for export in (export_iris, export_breast_cancer, export_diabetes, export_wine,
+                   export_digits):
         path, shape, n_holdout = export(args.out_dir)
         print(f"wrote {path}: {shape[0]} rows x {shape[1]} features, "
               f"{n_holdout} holdout rows")

@@ -16,6 +16,7 @@
 enum gcv_estimator_kind {
     GCV_ESTIMATOR_CLASSIFIER,
     GCV_ESTIMATOR_REGRESSOR,
+    GCV_ESTIMATOR_TRANSFORMER, /* a scaler: only a pipeline step before the final estimator */
 };
 
 /* The rows an estimator fits on or predicts, as a view into the dataset.
@@ -53,18 +54,60 @@ struct gcv_estimator_ops {
                            struct gcv_error *err);
 
     /* Predicts rows (their y fields are ignored) into out[rows->n_rows]: class
-     * codes of the dataset for classifiers, target values for regressors. */
+     * codes of the dataset for classifiers, target values for regressors.
+     * NULL for transformers. */
     enum gcv_status (*predict)(const void *model, const struct gcv_rows *rows, double *out,
                                struct gcv_error *err);
 
     void (*model_free)(void *model);
+
+    /* Transformers only, NULL otherwise: writes the transformed rows into
+     * out[rows->n_rows * rows->n_features], row-major. Every transformer of
+     * gridcv keeps the number of features. */
+    enum gcv_status (*transform)(const void *model, const struct gcv_rows *rows, double *out,
+                                 struct gcv_error *err);
+
+    /* Optional: returns a one-line warning about a fitted model, such as
+     * scikit-learn's ConvergenceWarning when the solver stopped at max_iter,
+     * or NULL when there is none. The text lives as long as the model. NULL
+     * when the estimator never warns. */
+    const char *(*fit_warning)(const void *model);
+
+    /* Pipelines only: the steps, transformers first and the final
+     * estimator last. A pipeline's params_parse is NULL, because parsing
+     * needs the steps: parse through gcv_estimator_params_parse. */
+    const struct gcv_estimator_ops *const *steps; /* [n_steps], or NULL */
+    size_t n_steps;
 };
 
-/* Returns the estimator named name, or NULL. */
+/* The longest estimator name gcv_estimator_resolve accepts, with its NUL. */
+#define GCV_ESTIMATOR_NAME_MAX 512
+
+/* Returns the estimator named name, or NULL. name is a registered class
+ * name ("SVC") or a pipeline of them, written
+ * "make_pipeline(StandardScaler, SVC)" (see gcv_estimator_resolve). */
 const struct gcv_estimator_ops *gcv_estimator_find(const char *name);
 
-/* Writes the registered names, comma-separated, into buf of size len (for
- * "unknown estimator" messages). */
+/* Finds the estimator named name, as gcv_estimator_find, with the reason
+ * in err (GCV_ERR_SPEC) when there is none: an unknown name (the message
+ * lists the known ones), a transformer used alone or as the last step of a
+ * pipeline, or a classifier or regressor before the last step. A pipeline
+ * is built on its first lookup and stays registered until the process
+ * ends, so *out is never freed by the caller. */
+enum gcv_status gcv_estimator_resolve(const char *name, const struct gcv_estimator_ops **out,
+                                      struct gcv_error *err);
+
+/* Checks params for estimator and converts them, as its params_parse does;
+ * for a pipeline, the parameters are "step__name" and go to that step. On
+ * success *out is owned by the caller and freed with
+ * estimator->params_free. */
+enum gcv_status gcv_estimator_params_parse(const struct gcv_estimator_ops *estimator,
+                                           const struct gcv_param_set *params, void **out,
+                                           struct gcv_error *err);
+
+/* Writes the names of the registered classifiers and regressors, then of
+ * the transformers, comma-separated, into buf of size len (for "unknown
+ * estimator" messages). */
 void gcv_estimator_list_names(char *buf, size_t len);
 
 #endif

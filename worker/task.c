@@ -17,21 +17,17 @@ double gcv_task_clock(void)
 enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
                                         enum gcv_estimator_kind *kind, struct gcv_error *err)
 {
-    const struct gcv_estimator_ops *estimator = gcv_estimator_find(spec->estimator);
-    char names[256];
+    const struct gcv_estimator_ops *estimator;
     int line, column;
 
-    if (estimator != NULL) {
+    if (gcv_estimator_resolve(spec->estimator, &estimator, err) == GCV_OK) {
         *kind = estimator->kind;
         return GCV_OK;
     }
-    gcv_estimator_list_names(names, sizeof names);
     if (gcv_spec_locate(spec->text, "estimator", &line, &column))
-        return gcv_error_set(err, GCV_ERR_SPEC, "%s: estimator (line %d column %d): unknown "
-                             "estimator \"%s\"; known estimators: %s", spec->file, line, column,
-                             spec->estimator, names);
-    return gcv_error_set(err, GCV_ERR_SPEC, "%s: estimator: unknown estimator \"%s\"; known "
-                         "estimators: %s", spec->file, spec->estimator, names);
+        return gcv_error_prefix(err, "%s: estimator (line %d column %d): ", spec->file, line,
+                                column);
+    return gcv_error_prefix(err, "%s: estimator: ", spec->file);
 }
 
 /* Finds the scorer the spec names, or the estimator's default. */
@@ -104,7 +100,8 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
             status = gcv_param_set_put(&merged, grid_values->items[i].name,
                                        &grid_values->items[i].value, grid_values->items[i].where, err);
         if (status == GCV_OK)
-            status = ctx->estimator->params_parse(&merged, &ctx->candidate_params[c], err);
+            status = gcv_estimator_params_parse(ctx->estimator, &merged,
+                                                &ctx->candidate_params[c], err);
         gcv_param_set_clear(&merged);
         if (status != GCV_OK) {
             gcv_error_prefix(err, "%s: ", spec->file);
@@ -221,6 +218,11 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
                                ctx->fit_timeout);
     if (status != GCV_OK)
         goto cleanup;
+
+    /* A fit that succeeded with a warning (a ConvergenceWarning) keeps its
+     * model and scores, as in scikit-learn; the text travels in message. */
+    if (ctx->estimator->fit_warning != NULL && ctx->estimator->fit_warning(model) != NULL)
+        snprintf(out->message, sizeof out->message, "%s", ctx->estimator->fit_warning(model));
 
     start = gcv_task_clock();
     status = gcv_task_score(ctx, model, split->test, split->n_test, out->test_scores, &err);

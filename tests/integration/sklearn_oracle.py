@@ -27,6 +27,8 @@ import sys
 import h5py
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.pipeline import make_pipeline
+from threadpoolctl import threadpool_limits
 from sklearn.model_selection import (GridSearchCV, KFold, PredefinedSplit,
                                      StratifiedKFold)
 
@@ -40,6 +42,13 @@ ESTIMATORS = {
     "Ridge": ("sklearn.linear_model", "Ridge"),
     "RidgeClassifier": ("sklearn.linear_model", "RidgeClassifier"),
     "KNeighborsClassifier": ("sklearn.neighbors", "KNeighborsClassifier"),
+    "KNeighborsRegressor": ("sklearn.neighbors", "KNeighborsRegressor"),
+    "Lasso": ("sklearn.linear_model", "Lasso"),
+    "ElasticNet": ("sklearn.linear_model", "ElasticNet"),
+    "StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
+    "MinMaxScaler": ("sklearn.preprocessing", "MinMaxScaler"),
+    "RobustScaler": ("sklearn.preprocessing", "RobustScaler"),
+    "Normalizer": ("sklearn.preprocessing", "Normalizer"),
 }
 
 SPLITTERS = {"KFold", "StratifiedKFold", "PredefinedSplit"}
@@ -50,6 +59,11 @@ class SpecError(Exception):
 
 
 def make_estimator(name, params):
+    """Return the estimator a spec names: a class name, or a list of class
+    names that make_pipeline joins (grid keys then read "svc__C")."""
+    if isinstance(name, list):
+        pipeline = make_pipeline(*[make_estimator(step, {}) for step in name])
+        return pipeline.set_params(**params)
     if name not in ESTIMATORS:
         raise SpecError(f"estimator {name!r} is not known to the oracle; "
                         f"known: {', '.join(sorted(ESTIMATORS))}")
@@ -152,7 +166,9 @@ def run_search(spec, spec_dir):
     X, y, X_holdout, y_holdout, test_fold = load_data(spec, spec_dir)
     estimator = make_estimator(spec["estimator"], spec.get("params", {}))
     refit = spec.get("refit", True)
-    scoring = spec.get("scoring", "accuracy")
+    # Without "scoring", GridSearchCV uses the estimator's score method:
+    # accuracy for a classifier, r2 for a regressor.
+    scoring = spec.get("scoring") or ("accuracy" if is_classifier(estimator) else "r2")
 
     search = GridSearchCV(
         estimator,
@@ -163,7 +179,12 @@ def run_search(spec, spec_dir):
         cv=make_cv(spec, estimator, test_fold),
         return_train_score=spec.get("return_train_score", False),
         error_score=parse_error_score(spec.get("error_score", "nan")))
-    search.fit(X, y)
+    # One thread: scikit-learn's brute-force neighbour search merges
+    # per-thread heaps, so which of several equally distant neighbours it
+    # keeps depends on the number of OpenMP threads; with one thread it
+    # scans the training rows in order, as gridcv does.
+    with threadpool_limits(limits=1):
+        search.fit(X, y)
 
     cv_results = {}
     for key, column in search.cv_results_.items():

@@ -1,18 +1,35 @@
-/* The estimator registry: every estimator gridcv knows, by name. */
+/* The estimator registry: every estimator gridcv knows, by name, and the
+ * pipelines built from them. */
 #include "../estimator.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "pipeline.h"
 #include "svc.h"
+#include "svr.h"
 
 static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_svc_ops,
+    &gcv_svr_ops,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])
 
-const struct gcv_estimator_ops *gcv_estimator_find(const char *name)
+/* The most steps a pipeline may have. */
+#define MAX_STEPS 16
+
+/* The pipelines built so far, newest first. Each lives until the process
+ * ends, because every task context of the search points to it. */
+struct registered_pipeline {
+    struct gcv_estimator_ops *ops;
+    struct registered_pipeline *next;
+};
+
+static struct registered_pipeline *pipelines;
+
+static const struct gcv_estimator_ops *find_registered(const char *name)
 {
     for (size_t i = 0; i < N_ESTIMATORS; i++)
         if (strcmp(estimators[i]->name, name) == 0)
@@ -20,12 +37,177 @@ const struct gcv_estimator_ops *gcv_estimator_find(const char *name)
     return NULL;
 }
 
+static const char *kind_name(enum gcv_estimator_kind kind)
+{
+    switch (kind) {
+    case GCV_ESTIMATOR_CLASSIFIER:
+        return "a classifier";
+    case GCV_ESTIMATOR_REGRESSOR:
+        return "a regressor";
+    case GCV_ESTIMATOR_TRANSFORMER:
+        break;
+    }
+    return "a transformer";
+}
+
+static enum gcv_status unknown_name(const char *name, struct gcv_error *err)
+{
+    char names[GCV_ESTIMATOR_NAME_MAX];
+
+    gcv_estimator_list_names(names, sizeof names);
+    return gcv_error_set(err, GCV_ERR_SPEC, "unknown estimator \"%s\"; known estimators: %s",
+                         name, names);
+}
+
+/* Splits "make_pipeline(A, B, ...)" into its step estimators, checking that
+ * every step is known, that the last one is a classifier or regressor and
+ * that the others are transformers. */
+static enum gcv_status parse_pipeline_name(const char *name,
+                                           const struct gcv_estimator_ops **steps,
+                                           size_t *n_steps, struct gcv_error *err)
+{
+    static const char prefix[] = "make_pipeline(";
+    char text[GCV_ESTIMATOR_NAME_MAX];
+    char *cursor, *end;
+    size_t len = strlen(name);
+
+    *n_steps = 0;
+    if (len >= sizeof text)
+        return gcv_error_set(err, GCV_ERR_SPEC, "estimator name of %zu characters is too long "
+                             "(at most %zu)", len, sizeof text - 1);
+    memcpy(text, name + strlen(prefix), len - strlen(prefix) - 1);
+    text[len - strlen(prefix) - 1] = '\0';
+
+    for (cursor = text; *cursor != '\0'; cursor = end) {
+        char *comma = strchr(cursor, ',');
+
+        end = comma != NULL ? comma + 1 : cursor + strlen(cursor);
+        if (comma != NULL)
+            *comma = '\0';
+        while (*cursor == ' ')
+            cursor++;
+        for (char *last = cursor + strlen(cursor); last > cursor && last[-1] == ' '; last--)
+            last[-1] = '\0';
+
+        if (*n_steps == MAX_STEPS)
+            return gcv_error_set(err, GCV_ERR_SPEC, "a pipeline may have at most %d steps",
+                                 MAX_STEPS);
+        steps[*n_steps] = find_registered(cursor);
+        if (steps[*n_steps] == NULL)
+            return unknown_name(cursor, err);
+        (*n_steps)++;
+    }
+    if (*n_steps == 0)
+        return gcv_error_set(err, GCV_ERR_SPEC, "a pipeline needs at least one step");
+
+    for (size_t s = 0; s + 1 < *n_steps; s++)
+        if (steps[s]->kind != GCV_ESTIMATOR_TRANSFORMER)
+            return gcv_error_set(err, GCV_ERR_SPEC, "pipeline step %zu, %s, is %s; every step "
+                                 "but the last must be a transformer such as StandardScaler",
+                                 s, steps[s]->name, kind_name(steps[s]->kind));
+    if (steps[*n_steps - 1]->kind == GCV_ESTIMATOR_TRANSFORMER)
+        return gcv_error_set(err, GCV_ERR_SPEC, "the last pipeline step, %s, is a transformer; "
+                             "end the pipeline with a classifier or regressor such as SVC",
+                             steps[*n_steps - 1]->name);
+    return GCV_OK;
+}
+
+static bool is_pipeline_name(const char *name)
+{
+    static const char prefix[] = "make_pipeline(";
+    size_t len = strlen(name);
+
+    return len > strlen(prefix) && strncmp(name, prefix, strlen(prefix)) == 0 &&
+           name[len - 1] == ')';
+}
+
+enum gcv_status gcv_estimator_resolve(const char *name, const struct gcv_estimator_ops **out,
+                                      struct gcv_error *err)
+{
+    const struct gcv_estimator_ops *steps[MAX_STEPS];
+    struct registered_pipeline *entry;
+    struct gcv_estimator_ops *ops = NULL;
+    size_t n_steps;
+    enum gcv_status status;
+
+    *out = NULL;
+    if (!is_pipeline_name(name)) {
+        *out = find_registered(name);
+        if (*out == NULL)
+            return unknown_name(name, err);
+        if ((*out)->kind == GCV_ESTIMATOR_TRANSFORMER) {
+            *out = NULL;
+            return gcv_error_set(err, GCV_ERR_SPEC, "%s is a transformer and cannot be searched "
+                                 "alone; use it as a pipeline step before a classifier or "
+                                 "regressor, as in [\"%s\", \"SVC\"]", name, name);
+        }
+        return GCV_OK;
+    }
+
+    for (entry = pipelines; entry != NULL; entry = entry->next) {
+        if (strcmp(entry->ops->name, name) == 0) {
+            *out = entry->ops;
+            return GCV_OK;
+        }
+    }
+    if ((status = parse_pipeline_name(name, steps, &n_steps, err)) != GCV_OK)
+        return status;
+    if ((status = gcv_pipeline_ops_create(steps, n_steps, &ops, err)) != GCV_OK)
+        return status;
+
+    /* Two spellings of one pipeline ("A,B" and "A, B") get one entry each,
+     * under the canonical name the new ops carry. */
+    for (entry = pipelines; entry != NULL; entry = entry->next) {
+        if (strcmp(entry->ops->name, ops->name) == 0) {
+            gcv_pipeline_ops_free(ops);
+            *out = entry->ops;
+            return GCV_OK;
+        }
+    }
+    entry = malloc(sizeof *entry);
+    if (entry == NULL) {
+        gcv_pipeline_ops_free(ops);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory registering pipeline %s", name);
+    }
+    entry->ops = ops;
+    entry->next = pipelines;
+    pipelines = entry;
+    *out = ops;
+    return GCV_OK;
+}
+
+const struct gcv_estimator_ops *gcv_estimator_find(const char *name)
+{
+    const struct gcv_estimator_ops *estimator;
+    struct gcv_error ignored;
+
+    if (!is_pipeline_name(name))
+        return find_registered(name);
+    if (gcv_estimator_resolve(name, &estimator, &ignored) != GCV_OK)
+        return NULL;
+    return estimator;
+}
+
+enum gcv_status gcv_estimator_params_parse(const struct gcv_estimator_ops *estimator,
+                                           const struct gcv_param_set *params, void **out,
+                                           struct gcv_error *err)
+{
+    if (estimator->steps != NULL)
+        return gcv_pipeline_params_parse(estimator, params, out, err);
+    return estimator->params_parse(params, out, err);
+}
+
 void gcv_estimator_list_names(char *buf, size_t len)
 {
     size_t used = 0;
 
     buf[0] = '\0';
-    for (size_t i = 0; i < N_ESTIMATORS && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "",
-                                 estimators[i]->name);
+    for (int transformers = 0; transformers <= 1; transformers++) {
+        for (size_t i = 0; i < N_ESTIMATORS && used < len; i++) {
+            if ((estimators[i]->kind == GCV_ESTIMATOR_TRANSFORMER) != (transformers == 1))
+                continue;
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "",
+                                     estimators[i]->name);
+        }
+    }
 }

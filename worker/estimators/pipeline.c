@@ -1,0 +1,414 @@
+/* Pipeline: transformers, then a final estimator (see pipeline.h).
+ *
+ * Fit: the first step is fitted on the training rows as they are. Each
+ * transformer writes a contiguous copy of the rows, and the next step is
+ * fitted on that copy, with the targets gathered alongside. Predict: the rows
+ * go through every fitted transformer, then the final estimator predicts.
+ * Cost: each transformer adds one pass over the rows and one copy of
+ * them. */
+#include "pipeline.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "param_check.h"
+
+#define PIPELINE_MAX_STEPS 16
+#define STEP_NAME_MAX 64
+
+/* The estimator table of a pipeline, with the storage its pointers refer
+ * to. ops comes first, so a pointer to it is a pointer to the whole. */
+struct pipeline_ops {
+    struct gcv_estimator_ops ops;
+    char name[GCV_ESTIMATOR_NAME_MAX];
+    const struct gcv_estimator_ops *steps[PIPELINE_MAX_STEPS];
+    char step_names[PIPELINE_MAX_STEPS][STEP_NAME_MAX];
+};
+
+static const struct pipeline_ops *as_pipeline(const struct gcv_estimator_ops *ops)
+{
+    return (const struct pipeline_ops *)ops;
+}
+
+const char *gcv_pipeline_step_name(const struct gcv_estimator_ops *pipeline, size_t step)
+{
+    return as_pipeline(pipeline)->step_names[step];
+}
+
+/* ----- parameters -------------------------------------------------------- */
+
+static void pipeline_params_free(void *params_pointer)
+{
+    struct gcv_pipeline_params *params = params_pointer;
+
+    if (params == NULL)
+        return;
+    for (size_t s = 0; s < params->n_steps && params->step_params != NULL; s++)
+        if (params->step_params[s] != NULL)
+            params->steps[s]->params_free(params->step_params[s]);
+    free(params->step_params);
+    free(params);
+}
+
+/* Checks a parameter of the Pipeline itself: memory (only null, as no
+ * cache is kept) and verbose (no effect). Returns GCV_ERR_PARAM for any
+ * other name, with err untouched, so the caller can report it. */
+static enum gcv_status parse_own_param(const struct gcv_param *param, bool *handled,
+                                       struct gcv_error *err)
+{
+    *handled = true;
+    if (strcmp(param->name, "verbose") == 0) {
+        bool verbose;
+        return gcv_param_check_bool("Pipeline", param, &verbose, err);
+    }
+    if (strcmp(param->name, "memory") == 0) {
+        if (param->value.kind == GCV_VALUE_NULL)
+            return GCV_OK;
+        return gcv_param_check_unsupported(param, "fitted transformers are not cached; use null",
+                                           err);
+    }
+    *handled = false;
+    return GCV_ERR_PARAM;
+}
+
+enum gcv_status gcv_pipeline_params_parse(const struct gcv_estimator_ops *pipeline,
+                                          const struct gcv_param_set *params, void **out,
+                                          struct gcv_error *err)
+{
+    const struct pipeline_ops *table = as_pipeline(pipeline);
+    const size_t n_steps = pipeline->n_steps;
+    struct gcv_param_set step_sets[PIPELINE_MAX_STEPS] = {{0}};
+    struct gcv_pipeline_params *parsed = calloc(1, sizeof *parsed);
+    enum gcv_status status = GCV_OK;
+
+    *out = NULL;
+    if (parsed != NULL)
+        parsed->step_params = calloc(n_steps, sizeof *parsed->step_params);
+    if (parsed == NULL || parsed->step_params == NULL) {
+        free(parsed);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for pipeline parameters");
+    }
+    parsed->n_steps = n_steps;
+    parsed->steps = pipeline->steps;
+
+    /* Each "step__name" to the set of its step, as "name". */
+    for (size_t i = 0; i < params->count && status == GCV_OK; i++) {
+        const struct gcv_param *param = &params->items[i];
+        const char *separator = strstr(param->name, "__");
+        size_t s = 0;
+        bool handled;
+
+        if (separator != NULL) {
+            const size_t prefix = (size_t)(separator - param->name);
+            while (s < n_steps && (strlen(table->step_names[s]) != prefix ||
+                                   strncmp(table->step_names[s], param->name, prefix) != 0))
+                s++;
+        }
+        if (separator != NULL && s < n_steps) {
+            status = gcv_param_set_put(&step_sets[s], separator + 2, &param->value, param->where,
+                                       err);
+            continue;
+        }
+        status = parse_own_param(param, &handled, err);
+        if (!handled) {
+            char accepted[GCV_ESTIMATOR_NAME_MAX];
+            size_t used = 0;
+
+            for (size_t k = 0; k < n_steps && used < sizeof accepted; k++)
+                used += (size_t)snprintf(accepted + used, sizeof accepted - used, "%s__<%s "
+                                         "parameter>, ", table->step_names[k],
+                                         table->steps[k]->name);
+            if (used < sizeof accepted)
+                snprintf(accepted + used, sizeof accepted - used, "memory, verbose");
+            status = gcv_param_check_unknown(pipeline->name, param, accepted, err);
+        }
+    }
+
+    /* Each step checks its own parameters. */
+    for (size_t s = 0; s < n_steps && status == GCV_OK; s++) {
+        status = pipeline->steps[s]->params_parse(&step_sets[s], &parsed->step_params[s], err);
+        if (status != GCV_OK)
+            gcv_error_prefix(err, "pipeline step %s: ", table->step_names[s]);
+    }
+
+    for (size_t s = 0; s < n_steps; s++)
+        gcv_param_set_clear(&step_sets[s]);
+    if (status != GCV_OK) {
+        pipeline_params_free(parsed);
+        return status;
+    }
+    *out = parsed;
+    return GCV_OK;
+}
+
+/* ----- model ------------------------------------------------------------- */
+
+static void pipeline_model_free(void *model_pointer)
+{
+    struct gcv_pipeline_model *model = model_pointer;
+
+    if (model == NULL)
+        return;
+    for (size_t s = 0; s < model->n_steps && model->step_models != NULL; s++)
+        if (model->step_models[s] != NULL)
+            model->steps[s]->model_free(model->step_models[s]);
+    free(model->step_models);
+    free(model);
+}
+
+/* The first warning of any step (the final estimator's ConvergenceWarning,
+ * in practice). */
+static const char *pipeline_fit_warning(const void *model_pointer)
+{
+    const struct gcv_pipeline_model *model = model_pointer;
+
+    for (size_t s = 0; s < model->n_steps; s++) {
+        const char *warning;
+
+        if (model->steps[s]->fit_warning == NULL)
+            continue;
+        if ((warning = model->steps[s]->fit_warning(model->step_models[s])) != NULL)
+            return warning;
+    }
+    return NULL;
+}
+
+/* Passes rows through the fitted transformers model->step_models[0..n):
+ * on success *X_out is a malloc'd [rows->n_rows * n_features] copy of the
+ * transformed rows, row-major, owned by the caller. */
+static enum gcv_status transform_rows(const struct gcv_pipeline_model *model, size_t n,
+                                      const struct gcv_rows *rows, double **X_out,
+                                      size_t *identity, struct gcv_error *err)
+{
+    const size_t count = rows->n_rows;
+    const size_t d = rows->n_features;
+    struct gcv_rows current = *rows;
+    double *X = NULL;
+    enum gcv_status status = GCV_OK;
+
+    *X_out = NULL;
+    for (size_t s = 0; s < n; s++) {
+        double *next = malloc((count * d > 0 ? count * d : 1) * sizeof *next);
+
+        if (next == NULL) {
+            free(X);
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows",
+                                 count);
+        }
+        status = model->steps[s]->transform(model->step_models[s], &current, next, err);
+        free(X);
+        X = next;
+        if (status != GCV_OK) {
+            free(X);
+            return status;
+        }
+        current.X = X;
+        current.index = identity;
+    }
+    *X_out = X;
+    return GCV_OK;
+}
+
+static enum gcv_status pipeline_fit(const void *params_pointer, const struct gcv_rows *train,
+                                    void **model_out, struct gcv_error *err)
+{
+    const struct gcv_pipeline_params *params = params_pointer;
+    const size_t n = train->n_rows;
+    const size_t d = train->n_features;
+    const size_t last = params->n_steps - 1;
+    struct gcv_pipeline_model *model = calloc(1, sizeof *model);
+    struct gcv_rows current = *train;
+    size_t *identity = malloc((n > 0 ? n : 1) * sizeof *identity);   /* [n] 0..n-1 */
+    int32_t *y_class = NULL;   /* [n] gathered class codes */
+    double *y_value = NULL;    /* [n] gathered targets */
+    double *X = NULL;          /* [n * d] the rows after the transformers so far */
+    enum gcv_status status = GCV_OK;
+
+    *model_out = NULL;
+    if (model != NULL)
+        model->step_models = calloc(params->n_steps, sizeof *model->step_models);
+    if (model == NULL || model->step_models == NULL || identity == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu rows",
+                               n);
+        goto cleanup;
+    }
+    model->n_steps = params->n_steps;
+    model->steps = params->steps;
+    model->n_features = d;
+    for (size_t r = 0; r < n; r++)
+        identity[r] = r;
+
+    /* Targets in fold order, for the steps after the first. */
+    if (last > 0) {
+        if (train->y_class != NULL && (y_class = malloc((n > 0 ? n : 1) * sizeof *y_class)) != NULL)
+            for (size_t r = 0; r < n; r++)
+                y_class[r] = train->y_class[train->index[r]];
+        if (train->y_value != NULL && (y_value = malloc((n > 0 ? n : 1) * sizeof *y_value)) != NULL)
+            for (size_t r = 0; r < n; r++)
+                y_value[r] = train->y_value[train->index[r]];
+        if ((train->y_class != NULL && y_class == NULL) ||
+            (train->y_value != NULL && y_value == NULL)) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu "
+                                   "rows", n);
+            goto cleanup;
+        }
+    }
+
+    /* Each transformer: fit on the current rows, then transform them. */
+    for (size_t s = 0; s < last; s++) {
+        double *next;
+
+        status = params->steps[s]->fit(params->step_params[s], &current, &model->step_models[s],
+                                       err);
+        if (status != GCV_OK)
+            goto cleanup;
+        next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);
+        if (next == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows", n);
+            goto cleanup;
+        }
+        status = params->steps[s]->transform(model->step_models[s], &current, next, err);
+        free(X);
+        X = next;
+        if (status != GCV_OK)
+            goto cleanup;
+        current.X = X;
+        current.index = identity;
+        current.y_class = y_class;
+        current.y_value = y_value;
+    }
+
+    /* The final estimator, on the transformed rows. */
+    status = params->steps[last]->fit(params->step_params[last], &current,
+                                      &model->step_models[last], err);
+
+cleanup:
+    free(X);
+    free(identity);
+    free(y_class);
+    free(y_value);
+    if (status != GCV_OK) {
+        pipeline_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
+static enum gcv_status pipeline_predict(const void *model_pointer, const struct gcv_rows *rows,
+                                        double *out, struct gcv_error *err)
+{
+    const struct gcv_pipeline_model *model = model_pointer;
+    const size_t last = model->n_steps - 1;
+    const size_t n = rows->n_rows;
+    struct gcv_rows current = *rows;
+    size_t *identity = NULL;   /* [n] 0..n-1 */
+    double *X = NULL;          /* [n * n_features] transformed rows */
+    enum gcv_status status;
+
+    if (rows->n_features != model->n_features)
+        return gcv_error_set(err, GCV_ERR_DATA, "the pipeline was fitted on %zu features, the "
+                             "rows have %zu", model->n_features, rows->n_features);
+    if (last > 0) {
+        identity = malloc((n > 0 ? n : 1) * sizeof *identity);
+        if (identity == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", n);
+        for (size_t r = 0; r < n; r++)
+            identity[r] = r;
+        if ((status = transform_rows(model, last, rows, &X, identity, err)) != GCV_OK)
+            goto cleanup;
+        current.X = X;
+        current.index = identity;
+    }
+    status = model->steps[last]->predict(model->step_models[last], &current, out, err);
+
+cleanup:
+    free(X);
+    free(identity);
+    return status;
+}
+
+/* ----- the table --------------------------------------------------------- */
+
+/* Names the steps as make_pipeline does (sklearn.pipeline._name_estimators):
+ * the lower-cased class name, numbered from 1 when it occurs more than once. */
+static void name_steps(struct pipeline_ops *table, size_t n_steps)
+{
+    char base[PIPELINE_MAX_STEPS][STEP_NAME_MAX];
+
+    for (size_t s = 0; s < n_steps; s++) {
+        size_t k = 0;
+        for (const char *c = table->steps[s]->name; *c != '\0' && k + 1 < STEP_NAME_MAX; c++)
+            base[s][k++] = (char)tolower((unsigned char)*c);
+        base[s][k] = '\0';
+    }
+    for (size_t s = 0; s < n_steps; s++) {
+        size_t total = 0, before = 0;
+
+        for (size_t t = 0; t < n_steps; t++) {
+            if (strcmp(base[t], base[s]) == 0) {
+                total++;
+                if (t < s)
+                    before++;
+            }
+        }
+        if (total > 1)
+            snprintf(table->step_names[s], STEP_NAME_MAX, "%.50s-%zu", base[s], before + 1);
+        else
+            snprintf(table->step_names[s], STEP_NAME_MAX, "%s", base[s]);
+    }
+}
+
+enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *steps,
+                                        size_t n_steps, struct gcv_estimator_ops **out,
+                                        struct gcv_error *err)
+{
+    struct pipeline_ops *table;
+    size_t used;
+
+    *out = NULL;
+    if (n_steps == 0 || n_steps > PIPELINE_MAX_STEPS)
+        return gcv_error_set(err, GCV_ERR_SPEC, "a pipeline needs 1 to %d steps, got %zu",
+                             PIPELINE_MAX_STEPS, n_steps);
+    table = calloc(1, sizeof *table);
+    if (table == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory building a pipeline");
+
+    used = (size_t)snprintf(table->name, sizeof table->name, "make_pipeline(");
+    for (size_t s = 0; s < n_steps; s++) {
+        table->steps[s] = steps[s];
+        if (used < sizeof table->name)
+            used += (size_t)snprintf(table->name + used, sizeof table->name - used, "%s%s",
+                                     s > 0 ? ", " : "", steps[s]->name);
+    }
+    if (used < sizeof table->name)
+        used += (size_t)snprintf(table->name + used, sizeof table->name - used, ")");
+    if (used >= sizeof table->name) {
+        free(table);
+        return gcv_error_set(err, GCV_ERR_SPEC, "pipeline name of %zu characters is too long",
+                             used);
+    }
+    name_steps(table, n_steps);
+
+    table->ops = (struct gcv_estimator_ops){
+        .name = table->name,
+        .kind = steps[n_steps - 1]->kind,
+        .params_parse = NULL,
+        .params_free = pipeline_params_free,
+        .fit = pipeline_fit,
+        .predict = pipeline_predict,
+        .model_free = pipeline_model_free,
+        .fit_warning = pipeline_fit_warning,
+        .steps = table->steps,
+        .n_steps = n_steps,
+    };
+    *out = &table->ops;
+    return GCV_OK;
+}
+
+void gcv_pipeline_ops_free(struct gcv_estimator_ops *pipeline)
+{
+    free(pipeline);
+}
