@@ -291,6 +291,24 @@ START_TEST(data_path_resolves_against_spec_folder)
 }
 END_TEST
 
+/* A list gives the shards in order, each entry resolved as a single path
+ * is, glob patterns included (they are expanded when the data is read). */
+START_TEST(data_path_list_resolves_each_entry)
+{
+    static const char text[] =
+        "{\"data\": {\"path\": [\"a.h5\", \"/abs/b.h5\", \"parts/*.h5\"]}, "
+        "\"estimator\": \"SVC\", \"param_grid\": {\"C\": [1]}}";
+    struct gcv_spec spec;
+
+    parse_ok(text, "runs/spec.json", &spec);
+    ck_assert_uint_eq(spec.data.n_paths, 3);
+    ck_assert_str_eq(spec.data.paths[0], "runs/a.h5");
+    ck_assert_str_eq(spec.data.paths[1], "/abs/b.h5");
+    ck_assert_str_eq(spec.data.paths[2], "runs/parts/*.h5");
+    gcv_spec_free(&spec);
+}
+END_TEST
+
 /* ---- bad specs ----------------------------------------------------------- */
 
 /* Most bad specs are this valid spec with one more line 5; a value on
@@ -381,6 +399,13 @@ static const struct bad_spec bad_specs[] = {
      "got null"},
     {"data.path empty", WITH_DATA("{\"path\": \"\"}"), "data.path (line 2 column 20): ",
      "must not be empty"},
+    {"data.path empty list", WITH_DATA("{\"path\": []}"), "data.path (line 2 column 20): ",
+     "must not be an empty list"},
+    /* `  "data": {"path": ["a.h5", 5]}`: 5 at 29. */
+    {"data.path entry a number", WITH_DATA("{\"path\": [\"a.h5\", 5]}"),
+     "data.path[1] (line 2 column 29): ", "got an integer"},
+    {"data.path entry empty", WITH_DATA("{\"path\": [\"a.h5\", \"\"]}"),
+     "data.path[1] (line 2 column 29): ", "must not be empty"},
     /* `  "data": {"path": "d.h5", "X": 1}`: 1 at 33. */
     {"data.X a number", WITH_DATA("{\"path\": \"d.h5\", \"X\": 1}"),
      "data.X (line 2 column 33): ", "must be a string, got an integer"},
@@ -637,6 +662,7 @@ static Suite *spec_suite(void)
     tcase_add_test(tc, cv_forms_choose_splitter);
     tcase_add_test(tc, error_score_forms);
     tcase_add_test(tc, data_path_resolves_against_spec_folder);
+    tcase_add_test(tc, data_path_list_resolves_each_entry);
     tcase_add_loop_test(tc, bad_spec_names_key_and_position, 0, (int)N_BAD_SPECS);
     tcase_add_test(tc, columns_count_utf8_characters);
     tcase_add_test(tc, locate_finds_nested_values);
