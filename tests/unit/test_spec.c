@@ -249,6 +249,23 @@ START_TEST(error_score_forms)
 }
 END_TEST
 
+/* A list of class names is a pipeline, stored as "make_pipeline(A, B)",
+ * the name the estimator registry resolves. The parser does not look the
+ * names up. */
+START_TEST(estimator_list_is_pipeline)
+{
+    static const char text[] =
+        "{\"data\": {\"path\": \"d.h5\"}, \"estimator\": [\"StandardScaler\", \"SVC\"], "
+        "\"param_grid\": {\"svc__C\": [1]}}";
+    struct gcv_spec spec;
+
+    parse_ok(text, SPEC_FILE, &spec);
+    ck_assert_str_eq(spec.estimator, "make_pipeline(StandardScaler, SVC)");
+    ck_assert_str_eq(spec.grid.param_names[0], "svc__C");
+    gcv_spec_free(&spec);
+}
+END_TEST
+
 /* ---- data paths ---------------------------------------------------------- */
 
 /* Parses the minimal spec with data.path set to path, read from file. */
@@ -422,6 +439,16 @@ static const struct bad_spec bad_specs[] = {
      "must be a string, got null"},
     {"estimator empty", WITH_ESTIMATOR("\"\""), "estimator (line 3 column 16): ",
      "must not be empty"},
+    {"estimator empty list", WITH_ESTIMATOR("[]"), "estimator (line 3 column 16): ",
+     "must not be an empty list"},
+    /* `  "estimator": ["StandardScaler", 5],`: 5 at 35. */
+    {"pipeline step a number", WITH_ESTIMATOR("[\"StandardScaler\", 5]"),
+     "estimator[1] (line 3 column 35): ", "must be a string (a scikit-learn class name), got an "
+     "integer"},
+    {"pipeline step with arguments", WITH_ESTIMATOR("[\"SVC(C=1)\"]"),
+     "estimator[0] (line 3 column 17): ", "must be a scikit-learn class name"},
+    {"pipeline step empty", WITH_ESTIMATOR("[\"\"]"), "estimator[0] (line 3 column 17): ",
+     "must be a scikit-learn class name"},
     {"params a list", WITH_LINE5("  \"params\": [1]"), "params (line 5 column 13): ",
      "must be an object"},
     /* `  "params": {"C": [1, 2]}`: [ at 19. */
@@ -661,6 +688,7 @@ static Suite *spec_suite(void)
     tcase_add_test(tc, null_optional_keys_take_defaults);
     tcase_add_test(tc, cv_forms_choose_splitter);
     tcase_add_test(tc, error_score_forms);
+    tcase_add_test(tc, estimator_list_is_pipeline);
     tcase_add_test(tc, data_path_resolves_against_spec_folder);
     tcase_add_test(tc, data_path_list_resolves_each_entry);
     tcase_add_loop_test(tc, bad_spec_names_key_and_position, 0, (int)N_BAD_SPECS);
