@@ -12,6 +12,7 @@
 #include "../common/dataset.h"
 #include "../common/log.h"
 #include "../common/proto.h"
+#include "../common/shm.h"
 #include "../common/spec.h"
 #include "../common/split.h"
 #include "../worker/task.h"
@@ -28,7 +29,8 @@ struct search {
     char folder[4096];
     struct gcv_spec spec;
     enum gcv_estimator_kind kind;
-    struct gcv_dataset data;
+    struct gcv_shm shm;    /* the node's shared copy of the data */
+    struct gcv_dataset data; /* rows borrowed from shm */
     size_t *search_rows;   /* [n_search_rows] rows outside the holdout, owned */
     size_t n_search_rows;
     size_t *holdout_rows;  /* [n_holdout_rows] owned */
@@ -220,7 +222,10 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
     struct gcv_splitter splitter = run->spec.splitter;
     enum gcv_status status;
 
-    if ((status = gcv_dataset_load(&source, &run->data, err)) != GCV_OK)
+    /* One copy per node. A node leader that cannot read the data ends
+     * every rank, with its message. */
+    status = gcv_shm_load(&run->shm, &source, &run->data, err);
+    if ((status = gcv_proto_agree(status, err, MPI_COMM_WORLD)) != GCV_OK)
         return status;
 
     run->search_rows = malloc(run->data.n_rows * sizeof *run->search_rows);
@@ -306,9 +311,12 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
         return status;
     }
 
-    if (options->verbosity > 0)
+    if (options->verbosity > 0) {
         gcv_summary_print_start(stdout, &run->spec, &run->data, run->n_search_rows,
                                 run->plan.n_folds, run->size > 1 ? run->size - 1 : 1);
+        gcv_shm_print_memory(stdout, &run->shm, &run->spec, &run->data, &run->plan,
+                             run->size > 1 ? run->size - 1 : 1);
+    }
     gcv_progress_init(&progress, options->verbosity);
     status = gcv_scheduler_run(&run->ctx, &run->spec, &run->results, gcv_progress_update,
                                &progress, MPI_COMM_WORLD, err);
@@ -338,6 +346,7 @@ static void search_free(struct search *run)
     free(run->holdout_rows);
     free(run->search_rows);
     gcv_dataset_free(&run->data);
+    gcv_shm_free(&run->shm);
     gcv_spec_free(&run->spec);
 }
 
