@@ -136,7 +136,7 @@ enum gcv_status gcv_proto_recv_result_interruptible(struct gcv_task_result *resu
     }
 
     /* A result may still have matched between the last poll and the
-     * cancel; MPI_Test_cancelled tells which happened. */
+     * cancel, and MPI_Test_cancelled shows which happened. */
     GCV_MPI_CHECK(MPI_Cancel(&request));
     GCV_MPI_CHECK(MPI_Wait(&request, &mpi_status));
     GCV_MPI_CHECK(MPI_Test_cancelled(&mpi_status, &cancelled));

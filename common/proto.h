@@ -97,17 +97,17 @@ enum gcv_status gcv_proto_recv_result(struct gcv_task_result *result, MPI_Comm c
                                       struct gcv_error *err);
 
 /* Receives the next result as gcv_proto_recv_result, but gives up as
- * gcv_proto_wait_interruptible does. *received tells whether result was
- * filled; when not, no receive is left pending. */
+ * gcv_proto_wait_interruptible does. *received is true when result was
+ * filled. Otherwise no receive is left pending. */
 enum gcv_status gcv_proto_recv_result_interruptible(struct gcv_task_result *result,
                                                     MPI_Comm comm,
                                                     const volatile sig_atomic_t *interrupt,
                                                     double deadline, bool *received,
                                                     struct gcv_error *err);
 
-/* Tells worker to skip the tasks it holds but has not started: it answers
- * each with a result of status GCV_STOPPED. A stop with fold
- * GCV_STOP_AFTER_DRAIN must follow. */
+/* Sends worker a drain notice: it skips the tasks it has received but not
+ * started and answers each with a result of status GCV_STOPPED. A stop with
+ * fold GCV_STOP_AFTER_DRAIN must follow. */
 enum gcv_status gcv_proto_send_drain(int worker, MPI_Comm comm, struct gcv_error *err);
 
 /* Worker side: sets *drained once a drain message from rank 0 has been

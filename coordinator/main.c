@@ -4,7 +4,9 @@
  * --help and usage errors need no MPI job, then runs the subcommand on
  * every rank and ends every rank through MPI_Finalize with one exit code. */
 #include <getopt.h>
+#include <math.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +43,17 @@ static const char usage_run[] =
     "  -f, --force     overwrite an output folder that holds another search\n"
     "  -q, --quiet     print no start line and no progress\n"
     "  -v, --verbose   also print one line per fit on standard error\n"
+    "  -r, --resume    continue the search journalled in the output folder\n"
+    "                  (its journal.bin): run only the fits it lacks\n"
+    "  -g, --grace SECONDS\n"
+    "                  after SIGTERM or SIGUSR1, the time the running fits\n"
+    "                  get to finish before gridcv exits with status 3\n"
+    "                  (default 60)\n"
     "  -h, --help      show this help and exit\n"
     "\n"
     "exit status: 0 success, 2 bad input (command line, spec, data),\n"
-    "1 failure while running.\n";
+    "1 failure while running, 3 stopped early by SIGTERM or SIGUSR1 (run\n"
+    "again with --resume to finish).\n";
 
 /* Returns true on the rank that should print before MPI starts: Open MPI
  * and Slurm tell each process its rank through the environment. */
@@ -76,6 +85,32 @@ static int end_before_mpi(int code)
     return code;
 }
 
+/* The number of the signal that asked the search to stop early, 0 until
+ * one arrives. Only request_stop writes it. */
+static volatile sig_atomic_t stop_signal;
+
+static void request_stop(int signal_number)
+{
+    stop_signal = signal_number;
+}
+
+/* Makes SIGTERM and SIGUSR1 request an early stop instead of ending the
+ * process. Called before MPI_Init, so that a signal during start-up is
+ * caught too; Open MPI 4.1 leaves handlers installed before MPI_Init in
+ * place. SA_RESTART keeps file reads and writes from failing with EINTR. */
+static int install_stop_handlers(void)
+{
+    struct sigaction action;
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGUSR1, &action, NULL) != 0)
+        return -1;
+    return 0;
+}
+
 /* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
  * error. */
 static int parse_run(int argc, char **argv, struct gcv_run_options *options)
@@ -85,16 +120,20 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
         {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
+        {"resume", no_argument, NULL, 'r'},
+        {"grace", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int option;
+    char *end;
 
     memset(options, 0, sizeof *options);
     options->verbosity = 1;
+    options->grace = 60;
     opterr = 0;
     optind = 1;
-    while ((option = getopt_long(argc, argv, "o:fqvh", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "o:fqvrg:h", long_options, NULL)) != -1) {
         switch (option) {
         case 'o':
             options->out_dir = optarg;
@@ -107,6 +146,19 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
             break;
         case 'v':
             options->verbosity = 2;
+            break;
+        case 'r':
+            options->resume = true;
+            break;
+        case 'g':
+            options->grace = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !isfinite(options->grace) ||
+                options->grace < 0) {
+                if (is_first_process())
+                    fprintf(stderr, "gridcv: error: run: --grace must be a number of seconds "
+                            ">= 0, got \"%s\"\n", optarg);
+                return 2;
+            }
             break;
         case 'h':
             if (is_first_process())
@@ -123,6 +175,12 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
         if (is_first_process())
             fprintf(stderr, "gridcv: error: run: expected one spec file, got %d arguments; see "
                     "`gridcv run --help`\n", argc - optind);
+        return 2;
+    }
+    if (options->resume && options->force) {
+        if (is_first_process())
+            fprintf(stderr, "gridcv: error: run: --resume continues the journalled search and "
+                    "--force starts over; pass only one of them\n");
         return 2;
     }
     options->spec_path = argv[optind];
@@ -159,6 +217,11 @@ int main(int argc, char **argv)
     code = parse_run(argc - 1, argv + 1, &options);
     if (code != 0)
         return end_before_mpi(code < 0 ? 0 : code);
+    options.stop_signal = &stop_signal;
+    if (install_stop_handlers() != 0) {
+        fprintf(stderr, "gridcv: error: cannot install the SIGTERM and SIGUSR1 handlers\n");
+        return 1;
+    }
 
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "gridcv: error: MPI_Init failed\n");

@@ -17,6 +17,7 @@
 #include "../common/split.h"
 #include "../worker/task.h"
 #include "../worker/worker.h"
+#include "journal.h"
 #include "output.h"
 #include "results.h"
 #include "scheduler.h"
@@ -38,6 +39,10 @@ struct search {
     struct gcv_fold_plan plan;
     struct gcv_task_context ctx;
     struct gcv_results results;
+    struct gcv_journal_contents resumed; /* rank 0, --resume: the journal as read */
+    struct gcv_journal journal;          /* rank 0: open while the search runs */
+    size_t n_abandoned;                  /* rank 0: fits still running when the grace
+                                            after a stop ran out */
 };
 
 /* Rank 0: reads and checks the whole spec, including every candidate's
@@ -154,6 +159,35 @@ static int make_folders(const char *folder)
     return 0;
 }
 
+/* Rank 0, with --resume: reads the journal in the output folder into
+ * run->resumed and checks that it was written for this spec text, before
+ * anything in the folder changes. The data is checked once it is loaded
+ * (open_journal). */
+static enum gcv_status read_journal(struct search *run, const char **state,
+                                    struct gcv_error *err)
+{
+    struct gcv_journal_header expected;
+    struct stat info;
+    char path[4200];
+    enum gcv_status status;
+
+    snprintf(path, sizeof path, "%s/%s", run->folder, GCV_JOURNAL_FILE);
+    if (stat(path, &info) != 0)
+        return gcv_error_set(err, GCV_ERR_USAGE, "--resume: output folder %s has no journal "
+                             "(%s: %s), so there is nothing to resume; run without --resume "
+                             "to start the search", run->folder, path, strerror(errno));
+    if ((status = gcv_journal_read(path, &run->resumed, err)) != GCV_OK)
+        return status;
+
+    /* Only the spec can be compared before the data is loaded. */
+    expected = run->resumed.header;
+    expected.spec_hash = gcv_journal_hash_text(run->spec.text);
+    if ((status = gcv_journal_check_header(&run->resumed.header, &expected, path, err)) != GCV_OK)
+        return status;
+    *state = "holds the journal of this spec: run --resume continues it";
+    return GCV_OK;
+}
+
 /* Rank 0: chooses, checks and prepares the output folder. A folder that
  * holds another search's files is refused unless forced; the files of a
  * previous result are removed first, so none of them can be mistaken for
@@ -177,8 +211,14 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
         snprintf(run->folder, sizeof run->folder, "gridcv-%.*s", (int)len, name);
     }
 
-    if (!folder_is_empty(run->folder) && !options->force &&
-        !folder_has_spec(run->folder, run->spec.text))
+    /* With --resume the journal decides, so that a changed spec is reported
+     * as such and not as another search's folder. */
+    if (options->resume) {
+        const char *state;
+        if ((status = read_journal(run, &state, err)) != GCV_OK)
+            return status;
+    } else if (!folder_is_empty(run->folder) && !options->force &&
+               !folder_has_spec(run->folder, run->spec.text))
         return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s already holds files of "
                              "another search: choose another --out, or pass --force to "
                              "overwrite it", run->folder);
@@ -292,12 +332,68 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
     return status;
 }
 
+/* Rank 0: makes the journal header of this search from the spec and the
+ * loaded data. With --resume, checks the journal that read_journal read
+ * against it and reopens that journal for appending. Without, creates a
+ * new journal in place of any old one. */
+static enum gcv_status open_journal(struct search *run, const struct gcv_run_options *options,
+                                    struct gcv_error *err)
+{
+    struct gcv_journal_header header = {
+        .spec_hash = gcv_journal_hash_text(run->spec.text),
+        .data_hash = gcv_journal_hash_dataset(&run->data),
+        .n_candidates = run->spec.grid.n_candidates,
+        .n_folds = run->plan.n_folds,
+        .n_scorers = (uint32_t)run->ctx.n_scorers,
+        .has_train = run->spec.return_train_score,
+    };
+    char path[4200];
+    enum gcv_status status;
+
+    snprintf(path, sizeof path, "%s/%s", run->folder, GCV_JOURNAL_FILE);
+    if (!options->resume)
+        return gcv_journal_create(&run->journal, path, &header, err);
+
+    if ((status = gcv_journal_check_header(&run->resumed.header, &header, path, err)) != GCV_OK)
+        return status;
+    if (run->resumed.dropped_bytes > 0)
+        gcv_log_warn("journal %s: %llu bytes after its last intact record were dropped (%s); "
+                     "their fits run again", path,
+                     (unsigned long long)run->resumed.dropped_bytes,
+                     run->resumed.damaged ? "a record fails its checksum"
+                                          : "the last record was cut short");
+    return gcv_journal_reopen(&run->journal, path, &run->resumed, err);
+}
+
+/* Rank 0: records the fits of the journal that --resume read, as if their
+ * results had just arrived. A failed fit under error_score "raise" ends
+ * the search again, as it ended the run that recorded it. */
+static enum gcv_status replay_journal(struct search *run, struct gcv_error *err)
+{
+    for (size_t i = 0; i < run->resumed.n_records; i++) {
+        const struct gcv_task_result *record = &run->resumed.records[i];
+
+        gcv_results_record(&run->results, record, &run->spec);
+        if (record->status != GCV_OK && run->spec.error_score == GCV_ERROR_SCORE_RAISE)
+            return gcv_error_set(err, GCV_ERR_FIT, "fit of candidate %d on fold %d (rank %d, "
+                                 "in the journal) failed: %s", (int)record->candidate,
+                                 (int)record->fold, (int)record->rank, record->message);
+    }
+    return GCV_OK;
+}
+
 /* Rank 0: the search proper, then the tables, the refit and the report. */
 static enum gcv_status coordinate(struct search *run, const struct gcv_run_options *options,
                                   double start, struct gcv_error *err)
 {
     const char *scorer_names[GCV_MAX_SCORERS];
     struct gcv_progress progress;
+    struct gcv_scheduler_options schedule = {
+        .progress = gcv_progress_update,
+        .journal = &run->journal,
+        .stop_signal = options->stop_signal,
+        .grace = options->grace,
+    };
     struct gcv_refit_outcome refit;
     double wall_time;
     enum gcv_status status;
@@ -306,6 +402,8 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
         scorer_names[s] = run->ctx.scorers[s]->name;
     status = gcv_results_init(&run->results, run->spec.grid.n_candidates, run->plan.n_folds,
                               run->ctx.n_scorers, scorer_names, run->spec.return_train_score, err);
+    if (status == GCV_OK)
+        status = replay_journal(run, err);
     if (status != GCV_OK) {
         gcv_scheduler_stop_workers(MPI_COMM_WORLD);
         return status;
@@ -318,9 +416,29 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
                              run->size > 1 ? run->size - 1 : 1);
     }
     gcv_progress_init(&progress, options->verbosity);
-    status = gcv_scheduler_run(&run->ctx, &run->spec, &run->results, gcv_progress_update,
-                               &progress, MPI_COMM_WORLD, err);
+    if (options->verbosity > 0 && options->resume)
+        printf("resuming: %zu of %zu fits are in the journal, %zu run now\n",
+               run->results.n_done, run->results.n_candidates * run->results.n_folds,
+               run->results.n_candidates * run->results.n_folds - run->results.n_done);
+    schedule.progress_arg = &progress;
+    status = gcv_scheduler_run(&run->ctx, &run->spec, &run->results, &schedule, MPI_COMM_WORLD,
+                               err);
     gcv_progress_finish(&progress);
+    run->n_abandoned = schedule.n_abandoned;
+
+    /* The journal is synced and closed on every path, so that --resume
+     * finds every finished fit. */
+    if (status == GCV_OK)
+        status = gcv_journal_close(&run->journal, err);
+    else
+        gcv_journal_close(&run->journal, NULL);
+    if (status == GCV_STOPPED) {
+        char stopped[GCV_ERROR_MAX];
+        memcpy(stopped, err->message, sizeof stopped);
+        gcv_error_set(err, GCV_STOPPED, "%s; the journal %s/%s keeps them: finish with "
+                      "`gridcv run --resume %s --out %s`", stopped, run->folder,
+                      GCV_JOURNAL_FILE, options->spec_path, run->folder);
+    }
     if (status != GCV_OK)
         return status;
 
@@ -340,6 +458,9 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
 
 static void search_free(struct search *run)
 {
+    if (run->journal.path[0] != '\0')
+        gcv_journal_close(&run->journal, NULL);
+    gcv_journal_contents_free(&run->resumed);
     gcv_results_free(&run->results);
     gcv_task_context_free(&run->ctx);
     gcv_fold_plan_free(&run->plan);
@@ -390,14 +511,26 @@ int gcv_search_run(const struct gcv_run_options *options)
 
     /* The search. */
     if (run.rank == 0)
+        status = open_journal(&run, options, &err);
+    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+        goto cleanup;
+    if (run.rank == 0)
         status = coordinate(&run, options, start, &err);
     else
         status = gcv_worker_run(&run.ctx, MPI_COMM_WORLD, &err);
+
+    /* Workers still fitting after the grace cannot take part in the
+     * collective below, so the job ends here, the journal already closed. */
+    if (run.rank == 0 && run.n_abandoned > 0) {
+        fprintf(stderr, "gridcv: %s\n", err.message);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, gcv_status_exit_code(GCV_STOPPED));
+    }
     status = gcv_proto_agree(status, &err, MPI_COMM_WORLD);
 
 cleanup:
     if (status != GCV_OK && run.rank == 0) {
-        fprintf(stderr, "gridcv: error: %s\n", err.message);
+        fprintf(stderr, "gridcv: %s%s\n", status == GCV_STOPPED ? "" : "error: ", err.message);
         fflush(stderr);
     }
     search_free(&run);

@@ -2,6 +2,7 @@
 #ifndef GCV_SEARCH_H
 #define GCV_SEARCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 struct gcv_run_options {
@@ -9,11 +10,18 @@ struct gcv_run_options {
     const char *out_dir;   /* NULL: gridcv-<spec name> in the current folder */
     bool force;            /* overwrite an output folder of another search */
     int verbosity;         /* 0 quiet, 1 progress (default), 2 a line per fit */
+    bool resume;           /* continue the search journalled in the output folder */
+    double grace;          /* seconds the running fits get after a stop request */
+    const volatile sig_atomic_t *stop_signal; /* nonzero once a signal asked to stop
+                                                 early; NULL for none */
 };
 
 /* Runs the search on MPI_COMM_WORLD (MPI must be initialised) and returns
- * the process exit code: 0 success, 2 bad input, 1 failure while running.
- * Every rank returns the same code; rank 0 prints the one error line. */
+ * the process exit code: 0 success, 2 bad input, 1 failure while running,
+ * 3 stopped early by a signal (resumable). Every rank returns the same
+ * code; rank 0 prints the one error line. When the grace after a stop runs
+ * out with fits still running, rank 0 ends the job with MPI_Abort and
+ * status 3 instead of returning. */
 int gcv_search_run(const struct gcv_run_options *options);
 
 #endif
