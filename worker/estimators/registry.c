@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "ridge.h"
 #include "svc.h"
 #include "svr.h"
 
 static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_svc_ops,
     &gcv_svr_ops,
+    &gcv_ridge_ops,
+    &gcv_ridge_classifier_ops,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])

@@ -1,0 +1,310 @@
+#include "ridge_solver.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/stats.h"
+#include "kernel.h"
+
+void gcv_ridge_fit_free(struct gcv_ridge_fit *fit)
+{
+    if (fit == NULL)
+        return;
+    free(fit->coef);
+    free(fit->intercept);
+    memset(fit, 0, sizeof *fit);
+}
+
+/* Writes the weighted column means of A[n * cols] (row-major) into
+ * means[cols], as numpy.average(A, axis=0, weights=w) sums: a sequential
+ * sum down each column of a matrix, a pairwise sum for a single column. */
+static enum gcv_status column_means(const double *A, size_t n, size_t cols, const double *w,
+                                    double *means, struct gcv_error *err)
+{
+    double total = (double)n;
+
+    if (w != NULL)
+        total = gcv_stats_sum(w, n, 1);
+    if (cols == 1) {
+        double *terms = malloc((n > 0 ? n : 1) * sizeof *terms);
+
+        if (terms == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory averaging %zu rows", n);
+        for (size_t i = 0; i < n; i++)
+            terms[i] = w != NULL ? A[i] * w[i] : A[i];
+        means[0] = gcv_stats_sum(terms, n, 1) / total;
+        free(terms);
+        return GCV_OK;
+    }
+    memset(means, 0, cols * sizeof *means);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < cols; j++)
+            means[j] += w != NULL ? A[i * cols + j] * w[i] : A[i * cols + j];
+    for (size_t j = 0; j < cols; j++)
+        means[j] /= total;
+    return GCV_OK;
+}
+
+/* coef[t * d] from the SVD of X[n * d]: w = V diag(s / (s^2 + alpha)) U^T y
+ * over the singular values above 1e-15. X is overwritten. */
+static enum gcv_status solve_svd(double *X, size_t n, size_t d, const double *Y, size_t t,
+                                 double alpha, double *coef, struct gcv_error *err)
+{
+    const size_t k = n < d ? n : d;
+    double *s = malloc((k > 0 ? k : 1) * sizeof *s);             /* [k] */
+    double *U = malloc((n * k > 0 ? n * k : 1) * sizeof *U);     /* [n * k] row-major */
+    double *Vt = malloc((k * d > 0 ? k * d : 1) * sizeof *Vt);   /* [k * d] row-major */
+    double *UtY = malloc((k * t > 0 ? k * t : 1) * sizeof *UtY); /* [k * t] */
+    enum gcv_status status = GCV_OK;
+    lapack_int info;
+
+    if (s == NULL || U == NULL || Vt == NULL || UtY == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the SVD of %zu x %zu", n, d);
+        goto cleanup;
+    }
+    info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)n, (lapack_int)d, X,
+                          (lapack_int)d, s, U, (lapack_int)k, Vt, (lapack_int)d);
+    if (info != 0) {
+        status = gcv_error_set(err, GCV_ERR_FIT, "the SVD of the %zu x %zu training matrix "
+                               "failed (LAPACK dgesdd info %d)", n, d, (int)info);
+        goto cleanup;
+    }
+
+    /* U^T Y [k x t]: U is [n x k] row-major (lda k), Y [n x t] (ldb t). */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)t, (int)n, 1.0, U, (int)k,
+                Y, (int)t, 0.0, UtY, (int)t);
+    for (size_t r = 0; r < k; r++)
+        for (size_t c = 0; c < t; c++)
+            UtY[r * t + c] *= s[r] > 1e-15 ? s[r] / (s[r] * s[r] + alpha) : 0.0;
+
+    /* coef [t x d] = (V (d UtY))^T = UtY^T Vt: UtY [k x t] (lda t), Vt [k x d]. */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)t, (int)d, (int)k, 1.0, UtY, (int)t,
+                Vt, (int)d, 0.0, coef, (int)d);
+
+cleanup:
+    free(s);
+    free(U);
+    free(Vt);
+    free(UtY);
+    return status;
+}
+
+/* coef[t * d] from the normal equations (X^T X + alpha I) w = X^T y by
+ * Cholesky; *singular is set, and coef untouched, when the matrix is not
+ * positive definite. */
+static enum gcv_status solve_primal(const double *X, size_t n, size_t d, const double *Y,
+                                    size_t t, double alpha, double *coef, bool *singular,
+                                    struct gcv_error *err)
+{
+    double *A = malloc(d * d * sizeof *A);   /* [d * d] X^T X + alpha I, row-major */
+    double *B = malloc(d * t * sizeof *B);   /* [d * t] X^T Y, then the solution */
+    lapack_int info;
+
+    *singular = false;
+    if (A == NULL || B == NULL) {
+        free(A);
+        free(B);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system", d, d);
+    }
+
+    /* A = X^T X (the upper triangle by syrk, then mirrored) and B = X^T Y.
+     * X is [n x d] with lda d. */
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, X, (int)d, 0.0, A,
+                (int)d);
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < i; j++)
+            A[i * d + j] = A[j * d + i];
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)t, (int)n, 1.0, X, (int)d,
+                Y, (int)t, 0.0, B, (int)t);
+    for (size_t i = 0; i < d; i++)
+        A[i * d + i] += alpha;
+
+    info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A, (lapack_int)d, B,
+                         (lapack_int)t);
+    if (info > 0) {
+        *singular = true;
+    } else {
+        for (size_t c = 0; c < t; c++)
+            for (size_t j = 0; j < d; j++)
+                coef[c * d + j] = B[j * t + c];
+    }
+    free(A);
+    free(B);
+    if (info < 0)
+        return gcv_error_set(err, GCV_ERR_FIT, "LAPACK dposv rejected argument %d", (int)-info);
+    return GCV_OK;
+}
+
+/* coef[t * d] from the dual (X X^T + alpha I) c = y, w = X^T c, by
+ * Cholesky, or by least squares (gelsd) when the matrix is not positive
+ * definite. */
+static enum gcv_status solve_dual(const double *X, size_t n, size_t d, const double *Y,
+                                  size_t t, double alpha, double *coef, struct gcv_error *err)
+{
+    double *K = malloc(n * n * sizeof *K);       /* [n * n] X X^T + alpha I */
+    double *K_copy = malloc(n * n * sizeof *K);  /* [n * n] for the fallback */
+    double *C = malloc(n * t * sizeof *C);       /* [n * t] Y, then the dual coefficients */
+    double *s = malloc(n * sizeof *s);           /* [n] singular values of the fallback */
+    enum gcv_status status = GCV_OK;
+    lapack_int info, rank;
+
+    if (K == NULL || K_copy == NULL || C == NULL || s == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system", n, n);
+        goto cleanup;
+    }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)d, 1.0, X, (int)d, 0.0, K,
+                (int)n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            K[i * n + j] = K[j * n + i];
+    for (size_t i = 0; i < n; i++)
+        K[i * n + i] += alpha;
+    memcpy(K_copy, K, n * n * sizeof *K);
+    memcpy(C, Y, n * t * sizeof *C);
+
+    info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, (lapack_int)t, K, (lapack_int)n, C,
+                         (lapack_int)t);
+    if (info > 0) {
+        /* scikit-learn warns "Singular matrix in solving dual problem" and
+         * takes scipy.linalg.lstsq's solution, whose cutoff is eps. */
+        memcpy(C, Y, n * t * sizeof *C);
+        info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)n, (lapack_int)t,
+                              K_copy, (lapack_int)n, C, (lapack_int)t, s, DBL_EPSILON, &rank);
+    }
+    if (info != 0) {
+        status = gcv_error_set(err, GCV_ERR_FIT, "the dual ridge system of %zu rows could not "
+                               "be solved (LAPACK info %d)", n, (int)info);
+        goto cleanup;
+    }
+
+    /* coef [t x d] = C^T X: C [n x t] (lda t), X [n x d] (ldb d). */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)t, (int)d, (int)n, 1.0, C, (int)t,
+                X, (int)d, 0.0, coef, (int)d);
+
+cleanup:
+    free(K);
+    free(K_copy);
+    free(C);
+    free(s);
+    return status;
+}
+
+enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, size_t n_targets,
+                              const double *sample_weight, double alpha, bool fit_intercept,
+                              enum gcv_ridge_solver solver, struct gcv_ridge_fit *fit,
+                              struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    const size_t d = train->n_features;
+    const size_t t = n_targets;
+    double *X = malloc((n * d > 0 ? n * d : 1) * sizeof *X);   /* [n * d] centred, scaled */
+    double *Yc = malloc((n * t > 0 ? n * t : 1) * sizeof *Yc); /* [n * t] centred, scaled */
+    double *x_mean = calloc(d > 0 ? d : 1, sizeof *x_mean);    /* [d] */
+    double *y_mean = calloc(t > 0 ? t : 1, sizeof *y_mean);    /* [t] */
+    bool singular = false;
+    enum gcv_status status = GCV_OK;
+
+    memset(fit, 0, sizeof *fit);
+    fit->n_features = d;
+    fit->n_targets = t;
+    fit->coef = calloc(t * d > 0 ? t * d : 1, sizeof *fit->coef);
+    fit->intercept = calloc(t > 0 ? t : 1, sizeof *fit->intercept);
+    if (X == NULL || Yc == NULL || x_mean == NULL || y_mean == NULL || fit->coef == NULL ||
+        fit->intercept == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting ridge on %zu rows", n);
+        goto cleanup;
+    }
+    if (n == 0) {
+        status = gcv_error_set(err, GCV_ERR_FIT, "ridge needs at least one training row, got 0");
+        goto cleanup;
+    }
+    gcv_kernel_gather_rows(train, X);
+    memcpy(Yc, Y, n * t * sizeof *Yc);
+
+    /* Centre X and Y, then weigh each row by sqrt(s_i). */
+    if (fit_intercept) {
+        if ((status = column_means(X, n, d, sample_weight, x_mean, err)) != GCV_OK ||
+            (status = column_means(Yc, n, t, sample_weight, y_mean, err)) != GCV_OK)
+            goto cleanup;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < d; j++)
+                X[i * d + j] -= x_mean[j];
+            for (size_t c = 0; c < t; c++)
+                Yc[i * t + c] -= y_mean[c];
+        }
+    }
+    if (sample_weight != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            const double root = sqrt(sample_weight[i]);
+            for (size_t j = 0; j < d; j++)
+                X[i * d + j] *= root;
+            for (size_t c = 0; c < t; c++)
+                Yc[i * t + c] *= root;
+        }
+    }
+
+    /* Solve. */
+    if (solver != GCV_RIDGE_SVD && d > n)
+        status = solve_dual(X, n, d, Yc, t, alpha, fit->coef, err);
+    else if (solver != GCV_RIDGE_SVD)
+        status = solve_primal(X, n, d, Yc, t, alpha, fit->coef, &singular, err);
+    if (status == GCV_OK && (solver == GCV_RIDGE_SVD || singular))
+        status = solve_svd(X, n, d, Yc, t, alpha, fit->coef, err);
+    if (status != GCV_OK)
+        goto cleanup;
+
+    /* intercept_ = y_mean - x_mean . coef. */
+    for (size_t c = 0; c < t; c++) {
+        double dot = 0;
+        for (size_t j = 0; j < d; j++)
+            dot += x_mean[j] * fit->coef[c * d + j];
+        fit->intercept[c] = fit_intercept ? y_mean[c] - dot : 0.0;
+    }
+
+cleanup:
+    free(X);
+    free(Yc);
+    free(x_mean);
+    free(y_mean);
+    if (status != GCV_OK)
+        gcv_ridge_fit_free(fit);
+    return status;
+}
+
+enum gcv_status gcv_ridge_decision(const struct gcv_ridge_fit *fit, const char *name,
+                                   const struct gcv_rows *rows, double *out,
+                                   struct gcv_error *err)
+{
+    const size_t m = rows->n_rows;
+    const size_t d = fit->n_features;
+    const size_t t = fit->n_targets;
+    double *X;
+
+    if (rows->n_features != d)
+        return gcv_error_set(err, GCV_ERR_DATA, "%s was fitted on %zu features, the rows have %zu",
+                             name, d, rows->n_features);
+    if (m == 0)
+        return GCV_OK;
+    X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
+    if (X == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    gcv_kernel_gather_rows(rows, X);
+
+    for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < t; c++)
+            out[r * t + c] = 0.0;
+    if (d > 0) {
+        /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0, X,
+                    (int)d, fit->coef, (int)d, 0.0, out, (int)t);
+    }
+    for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < t; c++)
+            out[r * t + c] += fit->intercept[c];
+    free(X);
+    return GCV_OK;
+}
