@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "report.h"
 #include "search.h"
 
 #define GCV_VERSION "0.1.0"
@@ -23,26 +24,39 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run SPEC      run the search described by the JSON spec file SPEC\n"
+    "  check SPEC    check SPEC and its data and show what run would do,\n"
+    "                without fitting anything\n"
+    "  report DIR    print the summary of the search in output folder DIR\n"
+    "                again and rewrite its plot\n"
     "\n"
     "Run a search on several ranks with mpirun or srun, e.g.\n"
     "  mpirun -n 4 gridcv run search.json --out results\n"
-    "Rank 0 coordinates; every other rank fits models.\n"
-    "`gridcv COMMAND --help` lists a command's options.\n";
+    "Rank 0 coordinates; every other rank fits models. check and report\n"
+    "need no MPI job: run them as `gridcv check search.json`.\n"
+    "`gridcv COMMAND --help` lists a command's options.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      show this help and exit\n"
+    "  --version       print the version and exit\n";
 
 static const char usage_run[] =
     "usage: gridcv run [options] SPEC\n"
     "\n"
     "Runs the grid search described by the JSON spec file SPEC and writes\n"
-    "cv_results.csv, cv_results.json, best.json and a copy of the spec into\n"
-    "the output folder.\n"
+    "cv_results.csv, cv_results.json, best.json, a copy of the spec and a\n"
+    "plot of the mean test scores (heatmap.svg when two parameters vary\n"
+    "around the best setting, validation_curve.svg when one does) into the\n"
+    "output folder.\n"
     "\n"
     "options:\n"
     "  -o, --out DIR   output folder (default: gridcv-NAME in the current\n"
     "                  folder, NAME being the spec file's name without\n"
     "                  extension)\n"
     "  -f, --force     overwrite an output folder that holds another search\n"
-    "  -q, --quiet     print no start line and no progress\n"
-    "  -v, --verbose   also print one line per fit on standard error\n"
+    "  -q, --quiet     print no start line and no progress; the summary,\n"
+    "                  warnings and errors still print (default: both print)\n"
+    "  -v, --verbose   also print one line per fit on standard error, as\n"
+    "                  scikit-learn's verbose=3 (default: off)\n"
     "  -r, --resume    continue the search journalled in the output folder\n"
     "                  (its journal.bin): run only the fits it lacks\n"
     "  -g, --grace SECONDS\n"
@@ -54,6 +68,43 @@ static const char usage_run[] =
     "exit status: 0 success, 2 bad input (command line, spec, data),\n"
     "1 failure while running, 3 stopped early by SIGTERM or SIGUSR1 (run\n"
     "again with --resume to finish).\n";
+
+static const char usage_check[] =
+    "usage: gridcv check [options] SPEC\n"
+    "\n"
+    "Checks the JSON spec file SPEC, the output folder and the data as\n"
+    "`gridcv run` does, without fitting anything, and prints what the run\n"
+    "would do: the data shape and classes, the folds and their sizes, the\n"
+    "candidates and fits, and an estimate of the memory per node. Needs no\n"
+    "MPI job; under mpirun only the first process prints.\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR   output folder to check, as for run (default:\n"
+    "                  gridcv-NAME in the current folder, NAME being the\n"
+    "                  spec file's name without extension)\n"
+    "  -f, --force     accept an output folder that holds another search,\n"
+    "                  as run --force does (default: reject it)\n"
+    "  -h, --help      show this help and exit\n"
+    "\n"
+    "exit status: 0 valid, 2 bad input (one error line on standard error),\n"
+    "1 failure while reading.\n";
+
+static const char usage_report[] =
+    "usage: gridcv report [options] DIR\n"
+    "\n"
+    "Prints the summary of the search whose output folder is DIR again (best\n"
+    "parameters and score, holdout score, table of mean test scores) and\n"
+    "rewrites its plot, heatmap.svg or validation_curve.svg. A search that\n"
+    "has not finished is reported from its journal, journal.bin: the fits\n"
+    "recorded so far. Needs no MPI job; under mpirun only the first process\n"
+    "prints.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      show this help and exit\n"
+    "\n"
+    "exit status: 0 success, 2 DIR is not an output folder or its files are\n"
+    "damaged (one error line on standard error), 1 failure while reading or\n"
+    "writing.\n";
 
 /* Returns true on the rank that should print before MPI starts: Open MPI
  * and Slurm tell each process its rank through the environment. */
@@ -187,6 +238,67 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
     return 0;
 }
 
+/* Parses the options of check (with_folder) or report. Returns 0 to go on,
+ * -1 after --help, 2 on a usage error. */
+static int parse_offline(const char *command, const char *usage, bool with_folder, int argc,
+                         char **argv, struct gcv_run_options *options)
+{
+    static const struct option long_options[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int option;
+
+    memset(options, 0, sizeof *options);
+    opterr = 0;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, with_folder ? "o:fh" : "h", long_options, NULL)) !=
+           -1) {
+        if (option == 'h') {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (option == 'o' && with_folder) {
+            options->out_dir = optarg;
+        } else if (option == 'f' && with_folder) {
+            options->force = true;
+        } else {
+            fprintf(stderr, "gridcv: error: %s: unknown or incomplete option \"%s\"; see "
+                    "`gridcv %s --help`\n", command, argv[optind - 1], command);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "gridcv: error: %s: expected one %s, got %d arguments; see "
+                "`gridcv %s --help`\n", command, with_folder ? "spec file" : "output folder",
+                argc - optind, command);
+        return 2;
+    }
+    options->spec_path = argv[optind];
+    return 0;
+}
+
+/* Runs check or report. Neither calls MPI_Init: both read files in one
+ * process, so they start at once on a login node, and under mpirun the
+ * processes other than the first end at once, silent. */
+static int run_offline(const char *command, int argc, char **argv)
+{
+    bool is_check = strcmp(command, "check") == 0;
+    struct gcv_run_options options;
+    int code;
+
+    if (!is_first_process())
+        return 0;
+    code = parse_offline(command, is_check ? usage_check : usage_report, is_check, argc, argv,
+                         &options);
+    if (code != 0)
+        return code < 0 ? 0 : code;
+    gcv_log_init(0, GCV_LOG_WARN);
+    return is_check ? gcv_search_check(&options) : gcv_report_run(options.spec_path);
+}
+
 int main(int argc, char **argv)
 {
     struct gcv_run_options options;
@@ -207,10 +319,12 @@ int main(int argc, char **argv)
             printf("gridcv %s\n", GCV_VERSION);
         return 0;
     }
+    if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "report") == 0)
+        return run_offline(argv[1], argc - 1, argv + 1);
     if (strcmp(argv[1], "run") != 0) {
         if (is_first_process())
-            fprintf(stderr, "gridcv: error: unknown command \"%s\"; commands: run (see "
-                    "`gridcv --help`)\n", argv[1]);
+            fprintf(stderr, "gridcv: error: unknown command \"%s\"; commands: run, check, "
+                    "report (see `gridcv --help`)\n", argv[1]);
         return end_before_mpi(2);
     }
 

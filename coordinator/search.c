@@ -36,6 +36,7 @@ struct search {
     size_t n_search_rows;
     size_t *holdout_rows;  /* [n_holdout_rows] owned */
     size_t n_holdout_rows;
+    struct gcv_splitter splitter;  /* the spec's, with an integer cv resolved */
     struct gcv_fold_plan plan;
     struct gcv_task_context ctx;
     struct gcv_results results;
@@ -188,19 +189,12 @@ static enum gcv_status read_journal(struct search *run, const char **state,
     return GCV_OK;
 }
 
-/* Rank 0: chooses, checks and prepares the output folder. A folder that
- * holds another search's files is refused unless forced; the files of a
- * previous result are removed first, so none of them can be mistaken for
- * this run's. */
-static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_options *options,
-                                      struct gcv_error *err)
+/* Chooses the output folder and checks that run may write there: a folder
+ * that contains another search's files is rejected unless forced. Sets *state
+ * to a phrase saying what run does with the folder. Creates nothing. */
+static enum gcv_status check_folder(struct search *run, const struct gcv_run_options *options,
+                                    const char **state, struct gcv_error *err)
 {
-    static const char *const outputs[] = {"cv_results.json", "cv_results.csv", "best.json",
-                                          "spec.json"};
-    struct gcv_output_file file;
-    struct stat info;
-    enum gcv_status status;
-
     if (options->out_dir != NULL) {
         snprintf(run->folder, sizeof run->folder, "%s", options->out_dir);
     } else {
@@ -213,15 +207,40 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
 
     /* With --resume the journal decides, so that a changed spec is reported
      * as such and not as another search's folder. */
-    if (options->resume) {
-        const char *state;
-        if ((status = read_journal(run, &state, err)) != GCV_OK)
-            return status;
-    } else if (!folder_is_empty(run->folder) && !options->force &&
-               !folder_has_spec(run->folder, run->spec.text))
+    if (options->resume)
+        return read_journal(run, state, err);
+
+    if (folder_is_empty(run->folder)) {
+        *state = "created or empty: run writes its files there";
+        return GCV_OK;
+    }
+    if (folder_has_spec(run->folder, run->spec.text)) {
+        *state = "holds an earlier run of this spec: run replaces its results";
+        return GCV_OK;
+    }
+    if (!options->force)
         return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s already holds files of "
                              "another search: choose another --out, or pass --force to "
                              "overwrite it", run->folder);
+    *state = "holds another search: --force replaces its results";
+    return GCV_OK;
+}
+
+/* Rank 0: chooses, checks and prepares the output folder (check_folder).
+ * The files of a previous result are removed first, so none of them can
+ * be mistaken for this run's. */
+static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_options *options,
+                                      struct gcv_error *err)
+{
+    static const char *const outputs[] = {"cv_results.json", "cv_results.csv", "best.json",
+                                          "spec.json", "heatmap.svg", "validation_curve.svg"};
+    struct gcv_output_file file;
+    struct stat info;
+    const char *state;
+    enum gcv_status status;
+
+    if ((status = check_folder(run, options, &state, err)) != GCV_OK)
+        return status;
     if (make_folders(run->folder) != 0)
         return gcv_error_set(err, folder_error_status(errno), "cannot create output folder %s: "
                              "%s; choose another --out", run->folder, strerror(errno));
@@ -247,27 +266,13 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
     return gcv_output_commit(&file, err);
 }
 
-/* Every rank: loads the data and splits the search rows into folds. */
-static enum gcv_status load_data(struct search *run, struct gcv_error *err)
+/* Every rank: splits the loaded rows into search and holdout rows and the
+ * search rows into folds. */
+static enum gcv_status plan_folds(struct search *run, struct gcv_error *err)
 {
-    struct gcv_dataset_source source = {
-        .paths = (const char *const *)run->spec.data.paths,
-        .n_paths = run->spec.data.n_paths,
-        .X = run->spec.data.X,
-        .y = run->spec.data.y,
-        .holdout = run->spec.data.holdout,
-        .test_fold = run->spec.test_fold,
-        .classification = run->kind == GCV_ESTIMATOR_CLASSIFIER,
-    };
-    struct gcv_splitter splitter = run->spec.splitter;
     enum gcv_status status;
 
-    /* One copy per node. A node leader that cannot read the data ends
-     * every rank, with its message. */
-    status = gcv_shm_load(&run->shm, &source, &run->data, err);
-    if ((status = gcv_proto_agree(status, err, MPI_COMM_WORLD)) != GCV_OK)
-        return status;
-
+    run->splitter = run->spec.splitter;
     run->search_rows = malloc(run->data.n_rows * sizeof *run->search_rows);
     run->holdout_rows = malloc(run->data.n_rows * sizeof *run->holdout_rows);
     if (run->search_rows == NULL || run->holdout_rows == NULL)
@@ -283,17 +288,46 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
     /* An integer cv means StratifiedKFold for a classifier and KFold for a
      * regressor, as scikit-learn's check_cv decides. */
     if (run->spec.cv_is_integer)
-        splitter.kind = run->kind == GCV_ESTIMATOR_CLASSIFIER ? GCV_SPLIT_STRATIFIED_KFOLD
-                                                              : GCV_SPLIT_KFOLD;
-    if (splitter.kind == GCV_SPLIT_STRATIFIED_KFOLD && run->data.y_class == NULL)
+        run->splitter.kind = run->kind == GCV_ESTIMATOR_CLASSIFIER ? GCV_SPLIT_STRATIFIED_KFOLD
+                                                                   : GCV_SPLIT_KFOLD;
+    if (run->splitter.kind == GCV_SPLIT_STRATIFIED_KFOLD && run->data.y_class == NULL)
         return gcv_error_set(err, GCV_ERR_SPEC, "%s: cv: StratifiedKFold needs class labels, "
                              "but y holds regression targets; use KFold", run->spec.file);
-    status = gcv_fold_plan_build(&splitter, run->search_rows, run->n_search_rows,
+    status = gcv_fold_plan_build(&run->splitter, run->search_rows, run->n_search_rows,
                                  run->data.y_class, run->data.n_classes, run->data.test_fold,
                                  &run->plan, err);
     if (status != GCV_OK)
         gcv_error_prefix(err, "%s: cv: ", run->spec.file);
     return status;
+}
+
+/* The data the spec names; every pointer is borrowed from run->spec. */
+static struct gcv_dataset_source data_source(const struct search *run)
+{
+    struct gcv_dataset_source source = {
+        .paths = (const char *const *)run->spec.data.paths,
+        .n_paths = run->spec.data.n_paths,
+        .X = run->spec.data.X,
+        .y = run->spec.data.y,
+        .holdout = run->spec.data.holdout,
+        .test_fold = run->spec.test_fold,
+        .classification = run->kind == GCV_ESTIMATOR_CLASSIFIER,
+    };
+    return source;
+}
+
+/* Every rank: loads the data and splits the search rows into folds. */
+static enum gcv_status load_data(struct search *run, struct gcv_error *err)
+{
+    struct gcv_dataset_source source = data_source(run);
+    enum gcv_status status;
+
+    /* One copy per node. A node leader that cannot read the data ends
+     * every rank, with its message. */
+    status = gcv_shm_load(&run->shm, &source, &run->data, err);
+    if ((status = gcv_proto_agree(status, err, MPI_COMM_WORLD)) != GCV_OK)
+        return status;
+    return plan_folds(run, err);
 }
 
 /* Rank 0: refits the best candidate on all search rows and scores the
@@ -382,9 +416,9 @@ static enum gcv_status replay_journal(struct search *run, struct gcv_error *err)
     return GCV_OK;
 }
 
-/* Rank 0: the search proper, then the tables, the refit and the report. */
+/* Rank 0: the search proper, while the workers fit. */
 static enum gcv_status coordinate(struct search *run, const struct gcv_run_options *options,
-                                  double start, struct gcv_error *err)
+                                  struct gcv_error *err)
 {
     const char *scorer_names[GCV_MAX_SCORERS];
     struct gcv_progress progress;
@@ -394,8 +428,6 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
         .stop_signal = options->stop_signal,
         .grace = options->grace,
     };
-    struct gcv_refit_outcome refit;
-    double wall_time;
     enum gcv_status status;
 
     for (size_t s = 0; s < run->ctx.n_scorers; s++)
@@ -415,7 +447,7 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
         gcv_shm_print_memory(stdout, &run->shm, &run->spec, &run->data, &run->plan,
                              run->size > 1 ? run->size - 1 : 1);
     }
-    gcv_progress_init(&progress, options->verbosity);
+    gcv_progress_init(&progress, options->verbosity, &run->spec.grid);
     if (options->verbosity > 0 && options->resume)
         printf("resuming: %zu of %zu fits are in the journal, %zu run now\n",
                run->results.n_done, run->results.n_candidates * run->results.n_folds,
@@ -439,8 +471,16 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
                       "`gridcv run --resume %s --out %s`", stopped, run->folder,
                       GCV_JOURNAL_FILE, options->spec_path, run->folder);
     }
-    if (status != GCV_OK)
-        return status;
+    return status;
+}
+
+/* Rank 0, after the search: the tables, the refit, the plot and the
+ * summary. */
+static enum gcv_status finish(struct search *run, double start, struct gcv_error *err)
+{
+    struct gcv_refit_outcome refit;
+    double wall_time;
+    enum gcv_status status;
 
     gcv_results_finalize(&run->results);
     if ((status = gcv_results_write(&run->results, &run->spec, run->folder, err)) != GCV_OK)
@@ -452,8 +492,103 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
     status = gcv_summary_write_best(&run->spec, &run->results, &refit, wall_time, run->folder, err);
     if (status != GCV_OK)
         return status;
-    gcv_summary_print_end(stdout, &run->spec, &run->results, &refit, wall_time, run->folder);
-    return GCV_OK;
+    return gcv_summary_finish(stdout, &run->spec, &run->results, &refit, wall_time, run->folder,
+                              err);
+}
+
+/* Collective: brings every rank's held warnings (gcv_log_take_held) and
+ * host name to rank 0, which prints each distinct warning once. The cost
+ * is one MPI_Allreduce when no rank holds a warning. */
+static enum gcv_status gather_warnings(const struct search *run, struct gcv_error *err)
+{
+    char host[MPI_MAX_PROCESSOR_NAME + 1] = "";
+    char *held = gcv_log_take_held();
+    char *block = NULL;    /* host, NUL, held warnings, NUL; owned */
+    char *gathered = NULL; /* rank 0: every rank's block in rank order, owned */
+    int *lengths = NULL, *offsets = NULL;      /* rank 0: [size], owned */
+    const char **texts = NULL, **hosts = NULL; /* rank 0: [size] into gathered, owned */
+    int host_length = 0, length, held_total = 0, total = 0, ready = 0;
+    enum gcv_status status = GCV_OK;
+
+    length = held != NULL ? (int)strlen(held) : 0;
+    GCV_MPI_CHECK(MPI_Allreduce(&length, &held_total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+    if (held_total == 0)
+        goto cleanup;
+
+    /* Each rank's block; rank 0 makes room for the lists. */
+    if (MPI_Get_processor_name(host, &host_length) != MPI_SUCCESS)
+        snprintf(host, sizeof host, "unknown host");
+    length = (int)strlen(host) + 1 + (held != NULL ? (int)strlen(held) : 0) + 1;
+    block = malloc((size_t)length);
+    if (block != NULL) {
+        memcpy(block, host, strlen(host) + 1);
+        memcpy(block + strlen(host) + 1, held != NULL ? held : "",
+               (size_t)length - strlen(host) - 1);
+    }
+    if (run->rank == 0) {
+        lengths = malloc((size_t)run->size * sizeof *lengths);
+        offsets = malloc((size_t)run->size * sizeof *offsets);
+        texts = malloc((size_t)run->size * sizeof *texts);
+        hosts = malloc((size_t)run->size * sizeof *hosts);
+        ready = lengths != NULL && offsets != NULL && texts != NULL && hosts != NULL;
+    }
+    GCV_MPI_CHECK(MPI_Bcast(&ready, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (!ready)
+        goto cleanup;
+
+    /* The lengths, then the blocks. A rank out of memory sends nothing;
+     * if rank 0 is, every rank sends nothing. */
+    if (block == NULL)
+        length = 0;
+    GCV_MPI_CHECK(MPI_Gather(&length, 1, MPI_INT, lengths, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (run->rank == 0) {
+        for (int r = 0; r < run->size; r++) {
+            offsets[r] = total;
+            total += lengths[r];
+        }
+        gathered = malloc((size_t)total + 1);
+        ready = gathered != NULL;
+    }
+    GCV_MPI_CHECK(MPI_Bcast(&ready, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (!ready)
+        goto cleanup;
+    GCV_MPI_CHECK(MPI_Gatherv(block, length, MPI_CHAR, gathered, lengths, offsets, MPI_CHAR, 0,
+                              MPI_COMM_WORLD));
+
+    if (run->rank == 0) {
+        for (int r = 0; r < run->size; r++) {
+            hosts[r] = lengths[r] > 0 ? gathered + offsets[r] : NULL;
+            texts[r] = lengths[r] > 0 ? hosts[r] + strlen(hosts[r]) + 1 : NULL;
+        }
+        gcv_log_print_gathered(stderr, texts, hosts, run->size);
+    }
+
+cleanup:
+    free(hosts);
+    free(texts);
+    free(gathered);
+    free(offsets);
+    free(lengths);
+    free(block);
+    free(held);
+    return status;
+}
+
+/* Collective: agrees on the status of a step (gcv_proto_agree), then has
+ * rank 0 print the warnings every rank raised so far, before any error. */
+static enum gcv_status agree(const struct search *run, enum gcv_status status,
+                             struct gcv_error *err)
+{
+    struct gcv_error gather_err = {GCV_OK, ""};
+    enum gcv_status gathered;
+
+    status = gcv_proto_agree(status, err, MPI_COMM_WORLD);
+    gathered = gather_warnings(run, &gather_err);
+    if (status == GCV_OK && gathered != GCV_OK) {
+        *err = gather_err;
+        return gathered;
+    }
+    return status;
 }
 
 static void search_free(struct search *run)
@@ -482,11 +617,12 @@ int gcv_search_run(const struct gcv_run_options *options)
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &run.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &run.size);
+    gcv_log_hold_warnings(true);
 
     /* Spec: read and checked on rank 0, then shared. */
     if (run.rank == 0)
         status = read_spec(&run, options->spec_path, &err);
-    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+    if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
     if ((status = share_spec(&run, options->spec_path, &err)) != GCV_OK)
         status = gcv_proto_agree(status, &err, MPI_COMM_WORLD);
@@ -499,23 +635,23 @@ int gcv_search_run(const struct gcv_run_options *options)
      * costs nothing. */
     if (run.rank == 0)
         status = prepare_folder(&run, options, &err);
-    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+    if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
 
     /* Data and folds, on every rank. */
     status = load_data(&run, &err);
     if (status == GCV_OK)
         status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
-    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+    if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
 
-    /* The search. */
+    /* The search. Warnings of the fits are printed before the summary. */
     if (run.rank == 0)
         status = open_journal(&run, options, &err);
-    if ((status = gcv_proto_agree(status, &err, MPI_COMM_WORLD)) != GCV_OK)
+    if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
     if (run.rank == 0)
-        status = coordinate(&run, options, start, &err);
+        status = coordinate(&run, options, &err);
     else
         status = gcv_worker_run(&run.ctx, MPI_COMM_WORLD, &err);
 
@@ -526,13 +662,94 @@ int gcv_search_run(const struct gcv_run_options *options)
         fflush(stderr);
         MPI_Abort(MPI_COMM_WORLD, gcv_status_exit_code(GCV_STOPPED));
     }
-    status = gcv_proto_agree(status, &err, MPI_COMM_WORLD);
+    if ((status = agree(&run, status, &err)) != GCV_OK)
+        goto cleanup;
+
+    /* Tables, refit, plot and summary. */
+    if (run.rank == 0)
+        status = finish(&run, start, &err);
+    status = agree(&run, status, &err);
 
 cleanup:
     if (status != GCV_OK && run.rank == 0) {
         fprintf(stderr, "gridcv: %s%s\n", status == GCV_STOPPED ? "" : "error: ", err.message);
         fflush(stderr);
     }
+    gcv_log_hold_warnings(false);
+    search_free(&run);
+    return gcv_status_exit_code(status);
+}
+
+/* check: prints what the run would do, from the loaded data and plan. */
+static void print_check(struct search *run, const struct gcv_dataset_layout *layout,
+                        const char *folder_state)
+{
+    struct gcv_check_report report = {
+        .spec = &run->spec,
+        .data = &run->data,
+        .search_rows = run->search_rows,
+        .n_search_rows = run->n_search_rows,
+        .plan = &run->plan,
+        .splitter = run->splitter.kind,
+        .scorer_name = run->ctx.scorers[0]->name,
+        .shm = &run->shm,
+        .folder = run->folder,
+        .folder_state = folder_state,
+    };
+
+    /* The memory estimate reads the size of a node's copy from shm, which
+     * check never maps: it is set here and cleared before search_free. */
+    run->shm.node_bytes = gcv_dataset_block_size(layout);
+    run->shm.max_node_size = 1;
+    gcv_summary_print_check(stdout, &report);
+    memset(&run->shm, 0, sizeof run->shm);
+}
+
+int gcv_search_check(const struct gcv_run_options *options)
+{
+    struct search run;
+    struct gcv_dataset_source source;
+    struct gcv_dataset_layout layout;
+    struct gcv_error err = {GCV_OK, ""};
+    const char *folder_state = "";
+    char *held;
+    enum gcv_status status;
+
+    memset(&run, 0, sizeof run);
+    memset(&layout, 0, sizeof layout);
+    run.size = 1;
+    gcv_log_hold_warnings(true);
+
+    /* The steps of gcv_search_run up to the first fit, in this process
+     * alone: the data is read into its own memory, not a node's window,
+     * and no folder is created. */
+    status = read_spec(&run, options->spec_path, &err);
+    if (status == GCV_OK)
+        status = check_folder(&run, options, &folder_state, &err);
+    if (status == GCV_OK) {
+        source = data_source(&run);
+        status = gcv_dataset_scan(&source, &layout, &err);
+    }
+    if (status == GCV_OK)
+        status = gcv_dataset_load(&source, &run.data, &err);
+    if (status == GCV_OK)
+        status = plan_folds(&run, &err);
+    if (status == GCV_OK)
+        status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
+
+    /* Warnings first, as run prints them, then the report or the error. */
+    held = gcv_log_take_held();
+    gcv_log_print_gathered(stderr, (const char *const *)&held, NULL, 1);
+    free(held);
+    gcv_log_hold_warnings(false);
+    if (status == GCV_OK) {
+        print_check(&run, &layout, folder_state);
+    } else {
+        fprintf(stderr, "gridcv: error: %s\n", err.message);
+        fflush(stderr);
+    }
+
+    gcv_dataset_layout_free(&layout);
     search_free(&run);
     return gcv_status_exit_code(status);
 }

@@ -24,4 +24,11 @@ struct gcv_run_options {
  * status 3 instead of returning. */
 int gcv_search_run(const struct gcv_run_options *options);
 
+/* Runs every check of gcv_search_run up to the first fit (spec, output
+ * folder, data, folds, every candidate's parameters) in this process alone,
+ * without MPI, and prints what the run would do (gcv_summary_print_check)
+ * or the one error line. Creates and fits nothing. Returns the exit code
+ * of gcv_search_run for the same input: 0 valid, 2 bad input, 1 failure. */
+int gcv_search_check(const struct gcv_run_options *options);
+
 #endif

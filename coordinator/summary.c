@@ -1,19 +1,24 @@
 #include "summary.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/shm.h"
 #include "output.h"
+#include "plot.h"
 
 /* Seconds between two plain progress lines when standard error is a log
  * file, so a long search writes a bounded number of lines. */
 #define PLAIN_PROGRESS_INTERVAL 10.0
 
-void gcv_progress_init(struct gcv_progress *progress, int verbosity)
+void gcv_progress_init(struct gcv_progress *progress, int verbosity,
+                       const struct gcv_grid *grid)
 {
     memset(progress, 0, sizeof *progress);
     progress->verbosity = verbosity;
+    progress->grid = grid;
     progress->on_terminal = isatty(STDERR_FILENO);
     progress->start = gcv_task_clock();
     progress->last_print = progress->start;
@@ -41,6 +46,60 @@ static double best_finished_mean(const struct gcv_results *results)
     return best;
 }
 
+/* Compares two parameters by name, as Python sorts dict keys. */
+static int compare_param_names(const void *a, const void *b)
+{
+    const struct gcv_param *const *left = a, *const *right = b;
+    return strcmp((*left)->name, (*right)->name);
+}
+
+/* Prints the line of one finished fit as scikit-learn 1.2's _fit_and_score
+ * does with verbose=3, "[CV 1/5] END ...C=1, gamma=0.1;, score=0.967 total
+ * time=   0.0s": keys sorted, values as Python's str(), dots padding the
+ * line to 80 columns. The rank that ran the fit and any failure follow. */
+static void print_fit_line(const struct gcv_progress *progress,
+                           const struct gcv_results *results, const struct gcv_task_result *last)
+{
+    const struct gcv_param_set *params = &progress->grid->candidates[last->candidate];
+    const struct gcv_param *sorted[GCV_PLOT_MAX_PARAMS];
+    char head[64], tail[1024], value[256];
+    size_t n = params->count < GCV_PLOT_MAX_PARAMS ? params->count : GCV_PLOT_MAX_PARAMS;
+    size_t used = 0;
+    double total_time = last->fit_time + last->score_time;
+    int n_dots;
+
+    snprintf(head, sizeof head, "[CV %d/%zu] END ", (int)last->fold + 1, results->n_folds);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &params->items[i];
+    qsort(sorted, n, sizeof *sorted, compare_param_names);
+    for (size_t i = 0; i < n && used < sizeof tail; i++) {
+        gcv_plot_format_value(&sorted[i]->value, value, sizeof value);
+        used += (size_t)snprintf(tail + used, sizeof tail - used, "%s%s=%s", i > 0 ? ", " : "",
+                                 sorted[i]->name, value);
+    }
+    if (n > 0 && used < sizeof tail)
+        used += (size_t)snprintf(tail + used, sizeof tail - used, ";");
+    if (used < sizeof tail && results->has_train)
+        used += (size_t)snprintf(tail + used, sizeof tail - used,
+                                 ", score=(train=%.3f, test=%.3f)", last->train_scores[0],
+                                 last->test_scores[0]);
+    else if (used < sizeof tail)
+        used += (size_t)snprintf(tail + used, sizeof tail - used, ", score=%.3f",
+                                 last->test_scores[0]);
+    /* joblib's short_format_time. */
+    if (used < sizeof tail && total_time > 60.0)
+        snprintf(tail + used, sizeof tail - used, " total time=%4.1fmin", total_time / 60.0);
+    else if (used < sizeof tail)
+        snprintf(tail + used, sizeof tail - used, " total time= %5.1fs", total_time);
+
+    n_dots = 80 - (int)strlen(head) - (int)strlen(tail);
+    fprintf(stderr, "%s%s%.*s%s (rank %d)%s%s\n", progress->on_terminal ? "\r\033[K" : "", head,
+            n_dots > 0 ? n_dots : 0,
+            "................................................................................",
+            tail, (int)last->rank, last->status != GCV_OK ? "; fit failed: " : "",
+            last->status != GCV_OK ? last->message : "");
+}
+
 void gcv_progress_update(const struct gcv_results *results, const struct gcv_task_result *last,
                          void *arg)
 {
@@ -53,11 +112,8 @@ void gcv_progress_update(const struct gcv_results *results, const struct gcv_tas
                      : 0.0;
     char best[32] = "-";
 
-    if (progress->verbosity >= 2)
-        fprintf(stderr, "[fit %zu/%zu] candidate %d fold %d: %s=%.4f fit %.3fs (rank %d)%s%s\n",
-                results->n_done, n_tasks, (int)last->candidate, (int)last->fold,
-                results->scorer_names[0], last->test_scores[0], last->fit_time, (int)last->rank,
-                last->status != GCV_OK ? " failed: " : "", last->message);
+    if (progress->verbosity >= 2 && progress->grid != NULL)
+        print_fit_line(progress, results, last);
     if (progress->verbosity < 1)
         return;
     if (!progress->on_terminal && results->n_done < n_tasks &&
@@ -94,6 +150,103 @@ void gcv_summary_print_start(FILE *stream, const struct gcv_spec *spec,
     fflush(stream);
 }
 
+static const char *splitter_name(enum gcv_splitter_kind kind)
+{
+    switch (kind) {
+    case GCV_SPLIT_KFOLD:
+        return "KFold";
+    case GCV_SPLIT_STRATIFIED_KFOLD:
+        return "StratifiedKFold";
+    case GCV_SPLIT_PREDEFINED:
+        return "PredefinedSplit";
+    }
+    return "?";
+}
+
+/* Prints the classes with their counts among the search rows. */
+static void print_classes(FILE *stream, const struct gcv_check_report *report)
+{
+    const struct gcv_dataset *data = report->data;
+    size_t *counts = calloc(data->n_classes + 1, sizeof *counts);
+    char label[256];
+
+    fprintf(stream, "classes:     %zu", data->n_classes);
+    if (counts == NULL) {
+        fputc('\n', stream);
+        return;
+    }
+    for (size_t i = 0; i < report->n_search_rows; i++)
+        counts[data->y_class[report->search_rows[i]]]++;
+    fputs(" (rows per class in the search rows:", stream);
+    for (size_t k = 0; k < data->n_classes; k++) {
+        gcv_dataset_format_label(data, (int32_t)k, label, sizeof label);
+        fprintf(stream, "%s %s: %zu", k > 0 ? "," : "", label, counts[k]);
+    }
+    fputs(")\n", stream);
+    free(counts);
+}
+
+/* Prints the candidates and how many values each grid parameter takes. */
+static void print_candidates(FILE *stream, const struct gcv_grid *grid)
+{
+    fprintf(stream, "candidates:  %zu", grid->n_candidates);
+    for (size_t k = 0; k < grid->n_param_names; k++) {
+        const char *name = grid->param_names[k];
+        size_t n_distinct = 0;
+
+        /* A value counts when no earlier candidate has it. */
+        for (size_t c = 0; c < grid->n_candidates; c++) {
+            const struct gcv_param *param = gcv_param_set_find(&grid->candidates[c], name);
+            bool seen = false;
+
+            for (size_t e = 0; param != NULL && e < c && !seen; e++) {
+                const struct gcv_param *earlier = gcv_param_set_find(&grid->candidates[e], name);
+                seen = earlier != NULL && gcv_value_equal(&earlier->value, &param->value);
+            }
+            n_distinct += param != NULL && !seen;
+        }
+        fprintf(stream, "%s%s: %zu value%s", k == 0 ? " (" : ", ", name, n_distinct,
+                n_distinct == 1 ? "" : "s");
+    }
+    fputs(grid->n_param_names > 0 ? ")\n" : "\n", stream);
+}
+
+void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report)
+{
+    const struct gcv_spec *spec = report->spec;
+    const struct gcv_dataset *data = report->data;
+    const struct gcv_fold_plan *plan = report->plan;
+    size_t n_fits = spec->grid.n_candidates * plan->n_folds, n_holdout;
+
+    /* Spec, data and folds. */
+    n_holdout = data->n_rows - report->n_search_rows;
+    fprintf(stream, "spec:        %s is valid\n", spec->file);
+    fprintf(stream, "estimator:   %s, scoring %s, refit %s\n", spec->estimator,
+            report->scorer_name, spec->refit ? "true" : "false");
+    fprintf(stream, "data:        %zu rows x %zu features, %s\n", data->n_rows,
+            data->n_features, data->is_classification ? "class labels" : "regression targets");
+    if (data->is_classification)
+        print_classes(stream, report);
+    fprintf(stream, "rows:        %zu search rows, %zu holdout rows\n", report->n_search_rows,
+            n_holdout);
+    fprintf(stream, "folds:       %zu (%s); train/test rows per fold:", plan->n_folds,
+            splitter_name(report->splitter));
+    for (size_t f = 0; f < plan->n_folds; f++)
+        fprintf(stream, " %zu/%zu", plan->folds[f].n_train, plan->folds[f].n_test);
+    fputc('\n', stream);
+
+    /* What the run would do. */
+    print_candidates(stream, &spec->grid);
+    fprintf(stream, "fits:        %zu (%zu candidates x %zu folds)%s\n", n_fits,
+            spec->grid.n_candidates, plan->n_folds,
+            spec->refit ? ", then 1 refit of the best on all search rows" : "");
+
+    /* One worker: check cannot know how many ranks run will have. */
+    gcv_shm_print_memory(stream, report->shm, spec, data, plan, 1);
+    fprintf(stream, "output:      %s (%s)\n", report->folder, report->folder_state);
+    fflush(stream);
+}
+
 /* Writes a candidate's grid values as Python prints a dict. */
 static void print_params_python(FILE *stream, const struct gcv_param_set *params)
 {
@@ -110,7 +263,7 @@ static void print_params_python(FILE *stream, const struct gcv_param_set *params
 void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                            const struct gcv_results *results,
                            const struct gcv_refit_outcome *refit, double wall_time,
-                           const char *folder)
+                           const char *folder, const struct gcv_plot *plot)
 {
     size_t best = results->best_index;
     const char *scorer = results->scorer_names[0];
@@ -124,14 +277,50 @@ void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                 refit->holdout_score, refit->n_holdout, refit->refit_time);
     else if (refit->done)
         fprintf(stream, "refit on all search rows in %.3fs (no holdout set)\n", refit->refit_time);
-    fprintf(stream, "fits: %zu done, %zu failed; wall time %.2fs\n", results->n_done,
-            results->n_failed, wall_time);
+    fprintf(stream, "fits: %zu done, %zu failed", results->n_done, results->n_failed);
+    if (isfinite(wall_time))
+        fprintf(stream, "; wall time %.2fs", wall_time);
+    fputc('\n', stream);
     for (size_t k = 0; k < results->n_failure_kinds; k++)
         fprintf(stream, "  %zu fits failed: %s\n", results->failures[k].count,
                 results->failures[k].message);
-    fprintf(stream, "results: %s/cv_results.csv, %s/cv_results.json, %s/best.json\n", folder,
-            folder, folder);
+    if (plot != NULL)
+        gcv_plot_print_table(stream, plot);
+    /* A search that stopped early, reported from its journal, wrote no
+     * result files. */
+    if (results->n_done == results->n_candidates * results->n_folds)
+        fprintf(stream, "results: %s/cv_results.csv, %s/cv_results.json, %s/best.json\n",
+                folder, folder, folder);
+    if (plot != NULL && plot->file != NULL)
+        fprintf(stream, "plot: %s/%s\n", folder, plot->file);
     fflush(stream);
+}
+
+enum gcv_status gcv_summary_finish(FILE *stream, const struct gcv_spec *spec,
+                                   const struct gcv_results *results,
+                                   const struct gcv_refit_outcome *refit, double wall_time,
+                                   const char *folder, struct gcv_error *err)
+{
+    struct gcv_plot_input input = {
+        .grid = &spec->grid,
+        .mean_test = results->mean_test,
+        .std_test = results->std_test,
+        .mean_train = results->mean_train,
+        .std_train = results->std_train,
+        .best_index = results->best_index,
+        .scorer_name = results->scorer_names[0],
+        .estimator = spec->estimator,
+    };
+    struct gcv_plot plot;
+    enum gcv_status status;
+
+    if ((status = gcv_plot_prepare(&plot, &input, err)) != GCV_OK)
+        return status;
+    status = gcv_plot_write(&plot, folder, err);
+    if (status == GCV_OK)
+        gcv_summary_print_end(stream, spec, results, refit, wall_time, folder, &plot);
+    gcv_plot_free(&plot);
+    return status;
 }
 
 enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,

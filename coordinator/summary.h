@@ -7,8 +7,10 @@
 #include <stdio.h>
 
 #include "../common/dataset.h"
+#include "../common/shm.h"
 #include "../common/spec.h"
 #include "../worker/task.h"
+#include "plot.h"
 #include "results.h"
 
 /* State of the progress line. */
@@ -18,10 +20,13 @@ struct gcv_progress {
     double start;         /* gcv_task_clock() at the start of the search */
     double last_print;    /* when the last plain line was printed */
     double best_mean;     /* best finished candidate's mean so far, or NaN */
+    const struct gcv_grid *grid;  /* candidates named in the lines per fit, borrowed */
 };
 
-/* Starts the progress display; verbosity as above. */
-void gcv_progress_init(struct gcv_progress *progress, int verbosity);
+/* Starts the progress display; verbosity as above. grid must outlive the
+ * progress. */
+void gcv_progress_init(struct gcv_progress *progress, int verbosity,
+                       const struct gcv_grid *grid);
 
 /* Scheduler callback (gcv_scheduler_progress_fn); arg is a struct
  * gcv_progress. */
@@ -37,6 +42,26 @@ void gcv_summary_print_start(FILE *stream, const struct gcv_spec *spec,
                              const struct gcv_dataset *data, size_t n_search_rows,
                              size_t n_folds, int n_workers);
 
+/* The findings of `gridcv check`, for gcv_summary_print_check. Every
+ * pointer is borrowed for the call. */
+struct gcv_check_report {
+    const struct gcv_spec *spec;
+    const struct gcv_dataset *data;
+    const size_t *search_rows;        /* [n_search_rows] dataset rows outside the holdout */
+    size_t n_search_rows;
+    const struct gcv_fold_plan *plan;
+    enum gcv_splitter_kind splitter;  /* after an integer cv was resolved */
+    const char *scorer_name;
+    const struct gcv_shm *shm;        /* node_bytes set to the size of the loaded rows */
+    const char *folder;               /* the output folder run would use */
+    const char *folder_state;         /* what run would do with it, one phrase */
+};
+
+/* Prints what a run of the spec would do, without fitting anything: the
+ * data shape and classes, the folds and their sizes, the candidates and
+ * fits, and gcv_shm_print_memory's estimate for one worker. */
+void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report);
+
 /* The outcome of the refit of the best candidate. */
 struct gcv_refit_outcome {
     bool done;
@@ -47,11 +72,20 @@ struct gcv_refit_outcome {
 };
 
 /* Prints the closing summary: best parameters and score, holdout score,
- * fits and failures, wall time, and where the files are. */
+ * fits and failures, wall time (left out when NaN), the table of the plotted scores when plot
+ * is not NULL, and where the files are. */
 void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                            const struct gcv_results *results,
                            const struct gcv_refit_outcome *refit, double wall_time,
-                           const char *folder);
+                           const char *folder, const struct gcv_plot *plot);
+
+/* Writes the plot of the finalized results into folder (heatmap.svg or
+ * validation_curve.svg, see plot.h) and prints the closing summary with
+ * its table. Used after a search and by `gridcv report`. */
+enum gcv_status gcv_summary_finish(FILE *stream, const struct gcv_spec *spec,
+                                   const struct gcv_results *results,
+                                   const struct gcv_refit_outcome *refit, double wall_time,
+                                   const char *folder, struct gcv_error *err);
 
 /* Writes best.json into folder. */
 enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
