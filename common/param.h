@@ -48,7 +48,8 @@ struct gcv_param_set {
 bool gcv_value_as_number(const struct gcv_value *value, double *out);
 
 /* Returns true when the two values have the same kind and content. An
- * integer and a real are different values, as in Python. */
+ * integer and a real are different values (unlike Python, where 1 == 1.0),
+ * because cv_results prints them differently. */
 bool gcv_value_equal(const struct gcv_value *a, const struct gcv_value *b);
 
 /* Writes the value as Python's repr would print it (0.001, 10, 'rbf', True,
