@@ -160,6 +160,29 @@ static int make_folders(const char *folder)
     return 0;
 }
 
+/* Returns true when spec.json is the only entry of folder: what a run
+ * leaves when its spec or data is rejected, so a corrected spec may reuse
+ * the folder. */
+static bool folder_holds_only_spec(const char *folder)
+{
+    DIR *dir = opendir(folder);
+    struct dirent *entry;
+    bool only_spec = true, has_spec = false;
+
+    if (dir == NULL)
+        return false;
+    while ((entry = readdir(dir)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        if (strcmp(entry->d_name, "spec.json") == 0)
+            has_spec = true;
+        else
+            only_spec = false;
+    }
+    closedir(dir);
+    return has_spec && only_spec;
+}
+
 /* Rank 0, with --resume: reads the journal in the output folder into
  * run->resumed and checks that it was written for this spec text, before
  * anything in the folder changes. The data is checked once it is loaded
@@ -216,6 +239,10 @@ static enum gcv_status check_folder(struct search *run, const struct gcv_run_opt
     }
     if (folder_has_spec(run->folder, run->spec.text)) {
         *state = "holds an earlier run of this spec: run replaces its results";
+        return GCV_OK;
+    }
+    if (folder_holds_only_spec(run->folder)) {
+        *state = "holds only the spec of a run that stopped before its search: run replaces it";
         return GCV_OK;
     }
     if (!options->force)
