@@ -26,7 +26,7 @@
  *       u32 scorers S, f64 test_scores[S], f64 train_scores[S],
  *       u16 message length M, M bytes of the failure message (no NUL).
  *
- * A record is written with one write(2), so a killed process leaves at
+ * A record is written with one pwrite(2), so a killed process leaves at
  * most its last record torn; the reader keeps the records before the
  * first short or failing record and reports the rest as dropped. */
 #ifndef GCV_JOURNAL_H
@@ -117,10 +117,11 @@ enum gcv_status gcv_journal_check_header(const struct gcv_journal_header *found,
                                          const struct gcv_journal_header *expected,
                                          const char *path, struct gcv_error *err);
 
-/* Appends one finished task with a single write(2), then calls fdatasync
- * when the last one is sync_interval or more seconds old. Only GCV_OK and
- * GCV_ERR_FIT results can be recorded (others are GCV_ERR_INTERNAL), since
- * any other status means the task must run again. Errors are GCV_ERR_IO. */
+/* Appends one finished task with one pwrite(2), continued after a partial
+ * write, then calls fdatasync when the last one is sync_interval or more
+ * seconds old. Only GCV_OK and GCV_ERR_FIT results can be recorded (others
+ * are GCV_ERR_INTERNAL), since any other status means the task must run
+ * again. Errors are GCV_ERR_IO. */
 enum gcv_status gcv_journal_append(struct gcv_journal *journal,
                                    const struct gcv_task_result *result, struct gcv_error *err);
 
