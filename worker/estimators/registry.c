@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "knn.h"
 #include "pipeline.h"
 #include "ridge.h"
 #include "svc.h"
@@ -16,6 +17,8 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_svr_ops,
     &gcv_ridge_ops,
     &gcv_ridge_classifier_ops,
+    &gcv_knn_classifier_ops,
+    &gcv_knn_regressor_ops,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])

@@ -1,0 +1,164 @@
+/* KNeighborsClassifier: the class of the k nearest training rows, found by
+ * neighbors.h.
+ *
+ * Uniform weights: the most frequent class among the k, the smallest class
+ * on ties (scipy.stats.mode). Distance weights: for each class in
+ * ascending order, the sum of the weights of the neighbours in it (numpy's
+ * pairwise sum over the k neighbours in kneighbors order, others counted
+ * as 0); the first class whose sum is strictly greater than every earlier
+ * one wins (sklearn.utils.extmath.weighted_mode). */
+#include "knn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/stats.h"
+
+static enum gcv_status knn_classifier_params_parse(const struct gcv_param_set *params,
+                                                   void **out, struct gcv_error *err)
+{
+    return gcv_neighbors_params_parse("KNeighborsClassifier", params, out, err);
+}
+
+static void knn_params_free(void *params)
+{
+    free(params);
+}
+
+static void knn_model_free(void *model_pointer)
+{
+    struct gcv_knn_model *model = model_pointer;
+
+    if (model == NULL)
+        return;
+    gcv_neighbors_index_free(&model->index);
+    free(model->y_class);
+    free(model->y_value);
+    free(model);
+}
+
+static enum gcv_status knn_classifier_fit(const void *params, const struct gcv_rows *train,
+                                          void **model_out, struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    struct gcv_knn_model *model;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (train->y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "KNeighborsClassifier needs class labels, and "
+                             "the rows have none");
+    model = calloc(1, sizeof *model);
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting KNeighborsClassifier");
+    model->params = *(const struct gcv_neighbors_params *)params;
+    model->n_codes = train->n_classes;
+    model->y_class = malloc((n > 0 ? n : 1) * sizeof *model->y_class);
+    if (model->y_class == NULL) {
+        free(model);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting KNeighborsClassifier");
+    }
+    for (size_t r = 0; r < n; r++) {
+        model->y_class[r] = train->y_class[train->index[r]];
+        if (model->y_class[r] < 0 || (size_t)model->y_class[r] >= model->n_codes) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "class code %d of row %zu is outside "
+                                   "[0, %zu)", (int)model->y_class[r], train->index[r],
+                                   model->n_codes);
+            knn_model_free(model);
+            return status;
+        }
+    }
+    status = gcv_neighbors_index_build(&model->index, train, model->params.metric,
+                                       model->params.p, err);
+    if (status != GCV_OK) {
+        knn_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
+/* The voted class of one query row from its k neighbours and, with
+ * distance weights, their weights[k]; counts[n_codes] and terms[k] are
+ * scratch space. */
+static int32_t vote(const struct gcv_knn_model *model, const size_t *neighbors,
+                    const double *weights, size_t k, double *counts, double *terms)
+{
+    int32_t winner = 0;
+    double best = 0;
+
+    if (weights == NULL) {
+        memset(counts, 0, model->n_codes * sizeof *counts);
+        for (size_t h = 0; h < k; h++)
+            counts[model->y_class[neighbors[h]]] += 1.0;
+        for (size_t c = 0; c < model->n_codes; c++) {
+            if (counts[c] > best) {
+                best = counts[c];
+                winner = (int32_t)c;
+            }
+        }
+        return winner;
+    }
+
+    for (size_t c = 0; c < model->n_codes; c++) {
+        double sum;
+
+        for (size_t h = 0; h < k; h++)
+            terms[h] = model->y_class[neighbors[h]] == (int32_t)c ? weights[h] : 0.0;
+        sum = gcv_stats_sum(terms, k, 1);
+        if (sum > best) {
+            best = sum;
+            winner = (int32_t)c;
+        }
+    }
+    return winner;
+}
+
+static enum gcv_status knn_classifier_predict(const void *model_pointer,
+                                              const struct gcv_rows *rows, double *out,
+                                              struct gcv_error *err)
+{
+    const struct gcv_knn_model *model = model_pointer;
+    const size_t m = rows->n_rows;
+    const size_t k = (size_t)model->params.n_neighbors;
+    const bool weighted = model->params.distance_weights;
+    size_t *neighbors = malloc((m * k > 0 ? m * k : 1) * sizeof *neighbors);   /* [m * k] */
+    double *distances = weighted ? malloc((m * k > 0 ? m * k : 1) * sizeof *distances) : NULL;
+    double *counts = malloc((model->n_codes > 0 ? model->n_codes : 1) * sizeof *counts);
+    double *terms = malloc((k > 0 ? k : 1) * sizeof *terms);
+    enum gcv_status status;
+
+    if (neighbors == NULL || (weighted && distances == NULL) || counts == NULL ||
+        terms == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+        goto cleanup;
+    }
+    status = gcv_neighbors_kneighbors(&model->index, rows, k, neighbors, distances,
+                                      "KNeighborsClassifier", err);
+    for (size_t r = 0; r < m && status == GCV_OK; r++) {
+        double *weights = NULL;
+
+        if (weighted) {
+            weights = distances + r * k;
+            gcv_neighbors_distance_weights(weights, k);
+        }
+        out[r] = (double)vote(model, neighbors + r * k, weights, k, counts, terms);
+    }
+
+cleanup:
+    free(neighbors);
+    free(distances);
+    free(counts);
+    free(terms);
+    return status;
+}
+
+const struct gcv_estimator_ops gcv_knn_classifier_ops = {
+    .name = "KNeighborsClassifier",
+    .kind = GCV_ESTIMATOR_CLASSIFIER,
+    .params_parse = knn_classifier_params_parse,
+    .params_free = knn_params_free,
+    .fit = knn_classifier_fit,
+    .predict = knn_classifier_predict,
+    .model_free = knn_model_free,
+};

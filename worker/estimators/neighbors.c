@@ -1,0 +1,472 @@
+#include "neighbors.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "param_check.h"
+
+/* Query rows whose dgemm block is computed at once; scikit-learn's chunks
+ * are 256 rows too, though the size changes no result. */
+#define QUERY_BLOCK 256
+
+/* ----- parameters -------------------------------------------------------- */
+
+/* The parameters as written, before metric and p are resolved together. */
+struct raw_params {
+    struct gcv_neighbors_params parsed;
+    int metric;   /* position in metric_names */
+};
+
+static const char *const metric_names[] = {"minkowski", "euclidean", "manhattan"};
+
+static enum gcv_status parse_n_neighbors(const struct gcv_param *param, void *out,
+                                         struct gcv_error *err)
+{
+    return gcv_param_check_integer(param, 1, LLONG_MAX, "an integer >= 1",
+                                   &((struct raw_params *)out)->parsed.n_neighbors, err);
+}
+
+static enum gcv_status parse_weights(const struct gcv_param *param, void *out,
+                                     struct gcv_error *err)
+{
+    struct raw_params *raw = out;
+
+    if (param->value.kind == GCV_VALUE_NULL || gcv_param_check_is_string(param, "uniform")) {
+        raw->parsed.distance_weights = false;
+        return GCV_OK;
+    }
+    if (gcv_param_check_is_string(param, "distance")) {
+        raw->parsed.distance_weights = true;
+        return GCV_OK;
+    }
+    return gcv_param_check_reject(param, "\"uniform\", \"distance\" or null", err);
+}
+
+static enum gcv_status parse_algorithm(const struct gcv_param *param, void *out,
+                                       struct gcv_error *err)
+{
+    static const char *const algorithms[] = {"auto", "ball_tree", "kd_tree", "brute"};
+    int choice;
+
+    /* Every algorithm runs the brute-force search (see neighbors.h). */
+    (void)out;
+    return gcv_param_check_choice(param, algorithms, 4, "one of \"auto\", \"ball_tree\", "
+                                  "\"kd_tree\", \"brute\"", &choice, err);
+}
+
+static enum gcv_status parse_leaf_size(const struct gcv_param *param, void *out,
+                                       struct gcv_error *err)
+{
+    long long leaf_size;
+
+    /* Only the trees read it. */
+    (void)out;
+    return gcv_param_check_integer(param, 1, LLONG_MAX, "an integer >= 1", &leaf_size, err);
+}
+
+static enum gcv_status parse_p(const struct gcv_param *param, void *out, struct gcv_error *err)
+{
+    double p;
+
+    if (param->value.kind == GCV_VALUE_NULL) {
+        ((struct raw_params *)out)->parsed.p = 2.0;
+        return GCV_OK;
+    }
+    if (gcv_param_check_number(param, 0.0, true, "a number > 0", &p, err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    if (p < 1.0)
+        return gcv_param_check_unsupported(param, "p < 1 is not a metric and only the brute "
+                                           "force of scikit-learn accepts it; use p >= 1", err);
+    ((struct raw_params *)out)->parsed.p = p;
+    return GCV_OK;
+}
+
+static enum gcv_status parse_metric(const struct gcv_param *param, void *out,
+                                    struct gcv_error *err)
+{
+    if (param->value.kind == GCV_VALUE_STRING &&
+        gcv_param_check_choice(param, metric_names, 3, "", &((struct raw_params *)out)->metric,
+                               err) == GCV_OK)
+        return GCV_OK;
+    if (param->value.kind == GCV_VALUE_STRING)
+        return gcv_param_check_unsupported(param, "the metrics are \"minkowski\", "
+                                           "\"euclidean\" and \"manhattan\"", err);
+    return gcv_param_check_reject(param, "one of \"minkowski\", \"euclidean\", \"manhattan\"",
+                                  err);
+}
+
+static enum gcv_status parse_metric_params(const struct gcv_param *param, void *out,
+                                           struct gcv_error *err)
+{
+    (void)out;
+    if (param->value.kind == GCV_VALUE_NULL)
+        return GCV_OK;
+    return gcv_param_check_reject(param, "null", err);
+}
+
+static enum gcv_status parse_n_jobs(const struct gcv_param *param, void *out,
+                                    struct gcv_error *err)
+{
+    /* Each task runs on one core; parallelism comes from the MPI ranks. */
+    (void)out;
+    return gcv_param_check_ignored(param,
+                                   GCV_PARAM_KIND(GCV_VALUE_NULL) | GCV_PARAM_KIND(GCV_VALUE_INT),
+                                   "null or an integer", err);
+}
+
+static const struct gcv_param_check_entry param_table[] = {
+    {"n_neighbors", parse_n_neighbors},
+    {"weights", parse_weights},
+    {"algorithm", parse_algorithm},
+    {"leaf_size", parse_leaf_size},
+    {"p", parse_p},
+    {"metric", parse_metric},
+    {"metric_params", parse_metric_params},
+    {"n_jobs", parse_n_jobs},
+};
+
+enum gcv_status gcv_neighbors_params_parse(const char *estimator,
+                                           const struct gcv_param_set *params, void **out,
+                                           struct gcv_error *err)
+{
+    struct raw_params raw = {
+        .parsed = {.n_neighbors = 5, .distance_weights = false, .p = 2.0},
+        .metric = 0,
+    };
+    struct gcv_neighbors_params *parsed;
+    enum gcv_status status;
+
+    *out = NULL;
+    status = gcv_param_check_all(estimator, params, param_table,
+                                 sizeof param_table / sizeof param_table[0], &raw, err);
+    if (status != GCV_OK)
+        return status;
+
+    /* "minkowski" with p = 1 or 2 is the manhattan or euclidean metric, as
+     * scikit-learn's effective_metric_; the other metrics ignore p. */
+    if (raw.metric == 1)
+        raw.parsed.metric = GCV_NEIGHBORS_EUCLIDEAN;
+    else if (raw.metric == 2)
+        raw.parsed.metric = GCV_NEIGHBORS_MANHATTAN;
+    else if (raw.parsed.p == 2.0)
+        raw.parsed.metric = GCV_NEIGHBORS_EUCLIDEAN;
+    else if (raw.parsed.p == 1.0)
+        raw.parsed.metric = GCV_NEIGHBORS_MANHATTAN;
+    else
+        raw.parsed.metric = GCV_NEIGHBORS_MINKOWSKI;
+
+    parsed = malloc(sizeof *parsed);
+    if (parsed == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %s parameters", estimator);
+    *parsed = raw.parsed;
+    *out = parsed;
+    return GCV_OK;
+}
+
+/* ----- index ------------------------------------------------------------- */
+
+enum gcv_status gcv_neighbors_index_build(struct gcv_neighbors_index *index,
+                                          const struct gcv_rows *train,
+                                          enum gcv_neighbors_metric metric, double p,
+                                          struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    const size_t d = train->n_features;
+
+    memset(index, 0, sizeof *index);
+    index->n_rows = n;
+    index->n_features = d;
+    index->metric = metric;
+    index->p = p;
+    index->X = malloc((n * d > 0 ? n * d : 1) * sizeof *index->X);
+    index->norms = malloc((n > 0 ? n : 1) * sizeof *index->norms);
+    if (index->X == NULL || index->norms == NULL) {
+        gcv_neighbors_index_free(index);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory storing %zu training rows", n);
+    }
+    gcv_kernel_gather_rows(train, index->X);
+    gcv_kernel_row_norms(index->X, n, d, index->norms);
+    return GCV_OK;
+}
+
+void gcv_neighbors_index_free(struct gcv_neighbors_index *index)
+{
+    if (index == NULL)
+        return;
+    free(index->X);
+    free(index->norms);
+    memset(index, 0, sizeof *index);
+}
+
+/* ----- search ------------------------------------------------------------ */
+
+/* Pushes (value, position) into the max-heap values/positions of size k,
+ * as scikit-learn's heap_push: only a value below the root enters, and it
+ * sifts down from the root, swapping with the larger child. */
+static void heap_push(double *values, size_t *positions, size_t k, double value, size_t position)
+{
+    size_t i = 0;
+
+    if (value >= values[0])
+        return;
+    for (;;) {
+        const size_t left = 2 * i + 1;
+        const size_t right = left + 1;
+        size_t swap;
+
+        if (left >= k)
+            break;
+        if (right >= k) {
+            if (values[left] > value)
+                swap = left;
+            else
+                break;
+        } else if (values[left] >= values[right]) {
+            if (value < values[left])
+                swap = left;
+            else
+                break;
+        } else {
+            if (value < values[right])
+                swap = right;
+            else
+                break;
+        }
+        values[i] = values[swap];
+        positions[i] = positions[swap];
+        i = swap;
+    }
+    values[i] = value;
+    positions[i] = position;
+}
+
+static void swap_pair(double *values, size_t *positions, size_t a, size_t b)
+{
+    const double value = values[a];
+    const size_t position = positions[a];
+
+    values[a] = values[b];
+    positions[a] = positions[b];
+    values[b] = value;
+    positions[b] = position;
+}
+
+/* Sorts values ascending, moving positions along, with scikit-learn's
+ * simultaneous_sort: a quicksort whose pivot is the median of the first,
+ * middle and last values, and small cases of 2 and 3 values by swaps. The
+ * order it leaves equal values in is the one scikit-learn returns. */
+static void simultaneous_sort(double *values, size_t *positions, size_t size)
+{
+    size_t pivot, store;
+    double pivot_value;
+
+    if (size <= 1)
+        return;
+    if (size == 2) {
+        if (values[0] > values[1])
+            swap_pair(values, positions, 0, 1);
+        return;
+    }
+    if (size == 3) {
+        if (values[0] > values[1])
+            swap_pair(values, positions, 0, 1);
+        if (values[1] > values[2]) {
+            swap_pair(values, positions, 1, 2);
+            if (values[0] > values[1])
+                swap_pair(values, positions, 0, 1);
+        }
+        return;
+    }
+
+    /* Median of three: the smallest to the front, the median to the end
+     * as the pivot, the largest to the middle. */
+    pivot = size / 2;
+    if (values[0] > values[size - 1])
+        swap_pair(values, positions, 0, size - 1);
+    if (values[size - 1] > values[pivot]) {
+        swap_pair(values, positions, size - 1, pivot);
+        if (values[0] > values[size - 1])
+            swap_pair(values, positions, 0, size - 1);
+    }
+    pivot_value = values[size - 1];
+
+    /* Everything below the pivot to the front, then the pivot after it. */
+    store = 0;
+    for (size_t i = 0; i + 1 < size; i++) {
+        if (values[i] < pivot_value) {
+            swap_pair(values, positions, i, store);
+            store++;
+        }
+    }
+    swap_pair(values, positions, store, size - 1);
+    pivot = store;
+
+    if (pivot > 1)
+        simultaneous_sort(values, positions, pivot);
+    if (pivot + 2 < size)
+        simultaneous_sort(values + pivot + 1, positions + pivot + 1, size - pivot - 1);
+}
+
+/* The surrogate distances of query x to every training row, into out[n]. */
+static void surrogate_row(const struct gcv_neighbors_index *index, const double *x,
+                          double *out)
+{
+    const size_t d = index->n_features;
+
+    for (size_t j = 0; j < index->n_rows; j++) {
+        const double *z = index->X + j * d;
+        double sum = 0;
+
+        if (index->metric == GCV_NEIGHBORS_MANHATTAN) {
+            for (size_t f = 0; f < d; f++)
+                sum += fabs(x[f] - z[f]);
+        } else {
+            for (size_t f = 0; f < d; f++)
+                sum += pow(fabs(x[f] - z[f]), index->p);
+        }
+        out[j] = sum;
+    }
+}
+
+/* The distance of a surrogate, as scikit-learn's _rdist_to_dist. */
+static double surrogate_to_distance(const struct gcv_neighbors_index *index, double surrogate)
+{
+    switch (index->metric) {
+    case GCV_NEIGHBORS_EUCLIDEAN:
+        return sqrt(fmax(surrogate, 0.0));
+    case GCV_NEIGHBORS_MANHATTAN:
+        return surrogate;
+    case GCV_NEIGHBORS_MINKOWSKI:
+        break;
+    }
+    return pow(surrogate, 1.0 / index->p);
+}
+
+enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index,
+                                         const struct gcv_rows *rows, size_t k,
+                                         size_t *neighbors, double *distances,
+                                         const char *estimator, struct gcv_error *err)
+{
+    const size_t n = index->n_rows;
+    const size_t d = index->n_features;
+    const size_t m = rows->n_rows;
+    double *queries = NULL;  /* [QUERY_BLOCK * d] query rows of the block */
+    double *q_norms = NULL;  /* [QUERY_BLOCK] their squared norms */
+    double *middle = NULL;   /* [QUERY_BLOCK * n] -2 x.z, or the surrogates */
+    double *heap = NULL;     /* [k] */
+    double *scan_values = NULL;  /* [k] the heap of the scan, before the merge */
+    size_t *scan_rows = NULL;    /* [k] */
+    /* scikit-learn's strategy "auto" on one thread: parallel_on_X, one heap
+     * per query row, when there are fewer training rows than query rows or
+     * more than 4 * 256 query rows; otherwise parallel_on_Y, whose thread
+     * heap is merged into the main heap, which can reorder equal values. */
+    const bool merge = !(n < m || 4 * 256 < m);
+    enum gcv_status status = GCV_OK;
+
+    if (rows->n_features != d)
+        return gcv_error_set(err, GCV_ERR_DATA, "%s was fitted on %zu features, the rows have %zu",
+                             estimator, d, rows->n_features);
+    if (k > n)
+        return gcv_error_set(err, GCV_ERR_FIT, "%s: n_neighbors=%zu is more than the %zu "
+                             "training rows of the fit", estimator, k, n);
+
+    queries = malloc((QUERY_BLOCK * d > 0 ? QUERY_BLOCK * d : 1) * sizeof *queries);
+    q_norms = malloc(QUERY_BLOCK * sizeof *q_norms);
+    middle = malloc((QUERY_BLOCK * n > 0 ? QUERY_BLOCK * n : 1) * sizeof *middle);
+    heap = malloc((k > 0 ? k : 1) * sizeof *heap);
+    scan_values = malloc((k > 0 ? k : 1) * sizeof *scan_values);
+    scan_rows = malloc((k > 0 ? k : 1) * sizeof *scan_rows);
+    if (queries == NULL || q_norms == NULL || middle == NULL || heap == NULL ||
+        scan_values == NULL || scan_rows == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory searching the neighbours of "
+                               "%zu rows", m);
+        goto cleanup;
+    }
+
+    for (size_t first = 0; first < m; first += QUERY_BLOCK) {
+        const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
+        const struct gcv_rows part = {
+            .X = rows->X,
+            .n_features = d,
+            .index = rows->index + first,
+            .n_rows = count,
+        };
+
+        gcv_kernel_gather_rows(&part, queries);
+        if (index->metric == GCV_NEIGHBORS_EUCLIDEAN) {
+            /* middle [count x n] = -2 queries index->X^T, both row-major
+             * with leading dimension d. */
+            gcv_kernel_row_norms(queries, count, d, q_norms);
+            if (d > 0 && n > 0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)n, (int)d,
+                            -2.0, queries, (int)d, index->X, (int)d, 0.0, middle, (int)n);
+            else
+                memset(middle, 0, count * n * sizeof *middle);
+        }
+
+        for (size_t r = 0; r < count; r++) {
+            double *values = middle + r * n;
+            size_t *nearest = neighbors + (first + r) * k;
+
+            if (index->metric == GCV_NEIGHBORS_EUCLIDEAN) {
+                for (size_t j = 0; j < n; j++)
+                    values[j] = fmax(0.0, q_norms[r] + values[j] + index->norms[j]);
+            } else {
+                surrogate_row(index, queries + r * d, values);
+            }
+
+            for (size_t h = 0; h < k; h++) {
+                heap[h] = DBL_MAX;
+                nearest[h] = 0;
+            }
+            for (size_t j = 0; j < n; j++)
+                heap_push(heap, nearest, k, values[j], j);
+            if (merge) {
+                /* The thread's heap, pushed entry by entry into the main
+                 * one: the same rows, possibly in another heap order. */
+                memcpy(scan_values, heap, k * sizeof *heap);
+                memcpy(scan_rows, nearest, k * sizeof *nearest);
+                for (size_t h = 0; h < k; h++) {
+                    heap[h] = DBL_MAX;
+                    nearest[h] = 0;
+                }
+                for (size_t h = 0; h < k; h++)
+                    heap_push(heap, nearest, k, scan_values[h], scan_rows[h]);
+            }
+            simultaneous_sort(heap, nearest, k);
+
+            if (distances != NULL)
+                for (size_t h = 0; h < k; h++)
+                    distances[(first + r) * k + h] = surrogate_to_distance(index, heap[h]);
+        }
+    }
+
+cleanup:
+    free(queries);
+    free(q_norms);
+    free(middle);
+    free(heap);
+    free(scan_values);
+    free(scan_rows);
+    return status;
+}
+
+void gcv_neighbors_distance_weights(double *distances, size_t n)
+{
+    bool has_infinite = false;
+
+    /* As numpy: 1 / 0 is inf, and so is 1 / d for a d below 1 / DBL_MAX. */
+    for (size_t i = 0; i < n; i++) {
+        distances[i] = 1.0 / distances[i];
+        if (isinf(distances[i]))
+            has_infinite = true;
+    }
+    if (has_infinite)
+        for (size_t i = 0; i < n; i++)
+            distances[i] = isinf(distances[i]) ? 1.0 : 0.0;
+}
