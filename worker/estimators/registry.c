@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "knn.h"
+#include "logistic.h"
 #include "pipeline.h"
 #include "ridge.h"
 #include "svc.h"
@@ -19,6 +20,7 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_ridge_classifier_ops,
     &gcv_knn_classifier_ops,
     &gcv_knn_regressor_ops,
+    &gcv_logistic_ops,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])
