@@ -1,5 +1,6 @@
 #include "search.h"
 
+#include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
 #include <mpi.h>
@@ -44,6 +45,9 @@ struct search {
     struct gcv_journal journal;          /* rank 0: open while the search runs */
     size_t n_abandoned;                  /* rank 0: fits still running when the grace
                                             after a stop ran out */
+    char *hosts;         /* rank 0: [size * MPI_MAX_PROCESSOR_NAME] each rank's host
+                            name, NUL-terminated, owned */
+    int *blas_threads;   /* rank 0: [size] each rank's OpenBLAS threads, owned */
 };
 
 /* Rank 0: reads and checks the whole spec, including every candidate's
@@ -473,6 +477,9 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
                                 run->plan.n_folds, run->size > 1 ? run->size - 1 : 1);
         gcv_shm_print_memory(stdout, &run->shm, &run->spec, &run->data, &run->plan,
                              run->size > 1 ? run->size - 1 : 1);
+        if (run->hosts != NULL)
+            gcv_summary_print_hosts(stdout, run->hosts, MPI_MAX_PROCESSOR_NAME,
+                                    run->blas_threads, run->size);
     }
     gcv_progress_init(&progress, options->verbosity, &run->spec.grid);
     if (options->verbosity > 0 && options->resume)
@@ -521,6 +528,42 @@ static enum gcv_status finish(struct search *run, double start, struct gcv_error
         return status;
     return gcv_summary_finish(stdout, &run->spec, &run->results, &refit, wall_time, run->folder,
                               err);
+}
+
+/* Collective: brings each rank's host name (MPI_Get_processor_name) and
+ * OpenBLAS thread count to rank 0, for the hosts line of the summary. When
+ * rank 0 is out of memory for them, nothing is gathered and run->hosts
+ * stays NULL. */
+static enum gcv_status gather_hosts(struct search *run, struct gcv_error *err)
+{
+    char host[MPI_MAX_PROCESSOR_NAME] = "";
+    int host_length = 0, threads = openblas_get_num_threads(), ready = 1;
+    enum gcv_status status = GCV_OK;
+
+    if (MPI_Get_processor_name(host, &host_length) != MPI_SUCCESS)
+        snprintf(host, sizeof host, "unknown host");
+    host[sizeof host - 1] = '\0';
+    if (run->rank == 0) {
+        run->hosts = malloc((size_t)run->size * sizeof host);
+        run->blas_threads = malloc((size_t)run->size * sizeof *run->blas_threads);
+        ready = run->hosts != NULL && run->blas_threads != NULL;
+    }
+    GCV_MPI_CHECK(MPI_Bcast(&ready, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (!ready)
+        goto cleanup;
+    GCV_MPI_CHECK(MPI_Gather(host, (int)sizeof host, MPI_CHAR, run->hosts, (int)sizeof host,
+                             MPI_CHAR, 0, MPI_COMM_WORLD));
+    GCV_MPI_CHECK(MPI_Gather(&threads, 1, MPI_INT, run->blas_threads, 1, MPI_INT, 0,
+                             MPI_COMM_WORLD));
+
+cleanup:
+    if (!ready || status != GCV_OK) {
+        free(run->hosts);
+        free(run->blas_threads);
+        run->hosts = NULL;
+        run->blas_threads = NULL;
+    }
+    return status;
 }
 
 /* Collective: brings every rank's held warnings (gcv_log_take_held) and
@@ -620,6 +663,8 @@ static enum gcv_status agree(const struct search *run, enum gcv_status status,
 
 static void search_free(struct search *run)
 {
+    free(run->blas_threads);
+    free(run->hosts);
     if (run->journal.path[0] != '\0')
         gcv_journal_close(&run->journal, NULL);
     gcv_journal_contents_free(&run->resumed);
@@ -673,7 +718,8 @@ int gcv_search_run(const struct gcv_run_options *options)
         goto cleanup;
 
     /* The search. Warnings of the fits are printed before the summary. */
-    if (run.rank == 0)
+    status = gather_hosts(&run, &err);
+    if (run.rank == 0 && status == GCV_OK)
         status = open_journal(&run, options, &err);
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;

@@ -150,6 +150,137 @@ void gcv_summary_print_start(FILE *stream, const struct gcv_spec *spec,
     fflush(stream);
 }
 
+/* Hosts, and rank ranges per host, that the hosts line names before it
+ * sums up the rest, so that a job of thousands of ranks prints one short
+ * line. */
+#define MAX_LISTED_HOSTS 16
+#define MAX_LISTED_RANGES 8
+
+/* One rank and the host it runs on. */
+struct rank_host {
+    const char *name;  /* borrowed from the gathered names */
+    int rank;
+};
+
+/* The ranks of one host: entries[start .. start + count) of the sorted
+ * rank list. */
+struct host_group {
+    int first_rank;
+    size_t start;
+    size_t count;
+    int min_threads;
+    int max_threads;
+};
+
+/* Orders ranks by host name, then by rank. */
+static int compare_rank_hosts(const void *a, const void *b)
+{
+    const struct rank_host *left = a, *right = b;
+    int order = strcmp(left->name, right->name);
+
+    if (order != 0)
+        return order;
+    return (left->rank > right->rank) - (left->rank < right->rank);
+}
+
+static int compare_first_ranks(const void *a, const void *b)
+{
+    const struct host_group *left = a, *right = b;
+
+    return (left->first_rank > right->first_rank) - (left->first_rank < right->first_rank);
+}
+
+/* Prints sorted ranks as ranges: "ranks 0-1, 4". */
+static void print_rank_ranges(FILE *stream, const struct rank_host *entries, size_t count)
+{
+    size_t n_ranges = 0;
+
+    fputs(count == 1 ? "rank " : "ranks ", stream);
+    for (size_t i = 0; i < count;) {
+        size_t end = i;
+
+        while (end + 1 < count && entries[end + 1].rank == entries[end].rank + 1)
+            end++;
+        if (n_ranges == MAX_LISTED_RANGES) {
+            fputs(", ...", stream);
+            return;
+        }
+        fprintf(stream, "%s%d", n_ranges > 0 ? ", " : "", entries[i].rank);
+        if (end > i)
+            fprintf(stream, "-%d", entries[end].rank);
+        n_ranges++;
+        i = end + 1;
+    }
+}
+
+void gcv_summary_print_hosts(FILE *stream, const char *hosts, size_t name_size,
+                             const int *blas_threads, int n_ranks)
+{
+    size_t n = n_ranks > 0 ? (size_t)n_ranks : 0, n_groups = 0, n_listed;
+    struct rank_host *entries = malloc((n > 0 ? n : 1) * sizeof *entries); /* [n], owned */
+    struct host_group *groups = malloc((n > 0 ? n : 1) * sizeof *groups);  /* [n], owned */
+    int min_threads = 0, max_threads = 0, other_ranks = 0;
+
+    if (n == 0 || entries == NULL || groups == NULL) {
+        fputs("hosts: not listed (out of memory)\n", stream);
+        goto cleanup;
+    }
+
+    /* Group the ranks by host. A host's group starts at its lowest rank. */
+    for (size_t r = 0; r < n; r++) {
+        entries[r].name = hosts + r * name_size;
+        entries[r].rank = (int)r;
+    }
+    qsort(entries, n, sizeof *entries, compare_rank_hosts);
+    for (size_t i = 0; i < n; i++) {
+        int threads = blas_threads[entries[i].rank];
+
+        if (i == 0 || strcmp(entries[i].name, entries[i - 1].name) != 0)
+            groups[n_groups++] = (struct host_group){entries[i].rank, i, 0, threads, threads};
+        groups[n_groups - 1].count++;
+        if (threads < groups[n_groups - 1].min_threads)
+            groups[n_groups - 1].min_threads = threads;
+        if (threads > groups[n_groups - 1].max_threads)
+            groups[n_groups - 1].max_threads = threads;
+    }
+    qsort(groups, n_groups, sizeof *groups, compare_first_ranks);
+    min_threads = groups[0].min_threads;
+    max_threads = groups[0].max_threads;
+    for (size_t g = 1; g < n_groups; g++) {
+        min_threads = groups[g].min_threads < min_threads ? groups[g].min_threads : min_threads;
+        max_threads = groups[g].max_threads > max_threads ? groups[g].max_threads : max_threads;
+    }
+
+    /* One entry per host. The thread count goes into each entry only when
+     * the ranks differ in it. */
+    n_listed = n_groups < MAX_LISTED_HOSTS ? n_groups : MAX_LISTED_HOSTS;
+    fputs("hosts: ", stream);
+    for (size_t g = 0; g < n_listed; g++) {
+        const struct host_group *group = &groups[g];
+
+        fprintf(stream, "%s%s (", g > 0 ? ", " : "", entries[group->start].name);
+        print_rank_ranges(stream, &entries[group->start], group->count);
+        if (min_threads != max_threads && group->min_threads == group->max_threads)
+            fprintf(stream, "; %d BLAS thread%s each", group->min_threads,
+                    group->min_threads == 1 ? "" : "s");
+        else if (min_threads != max_threads)
+            fprintf(stream, "; %d to %d BLAS threads", group->min_threads, group->max_threads);
+        fputc(')', stream);
+    }
+    for (size_t g = n_listed; g < n_groups; g++)
+        other_ranks += (int)groups[g].count;
+    if (n_groups > n_listed)
+        fprintf(stream, " and %zu more hosts with %d ranks", n_groups - n_listed, other_ranks);
+    if (min_threads == max_threads)
+        fprintf(stream, "; %d BLAS thread%s per rank", min_threads, min_threads == 1 ? "" : "s");
+    fputc('\n', stream);
+
+cleanup:
+    fflush(stream);
+    free(groups);
+    free(entries);
+}
+
 static const char *splitter_name(enum gcv_splitter_kind kind)
 {
     switch (kind) {

@@ -42,6 +42,14 @@ void gcv_summary_print_start(FILE *stream, const struct gcv_spec *spec,
                              const struct gcv_dataset *data, size_t n_search_rows,
                              size_t n_folds, int n_workers);
 
+/* Prints the hosts of a run with the ranks on each and their OpenBLAS
+ * threads: "hosts: nodeA (ranks 0-1), nodeB (ranks 2-3); 1 BLAS thread per
+ * rank". Hosts are listed in the order of their lowest rank. hosts is
+ * [n_ranks * name_size], rank r's NUL-terminated name at r * name_size;
+ * blas_threads is [n_ranks]. Both are borrowed for the call. */
+void gcv_summary_print_hosts(FILE *stream, const char *hosts, size_t name_size,
+                             const int *blas_threads, int n_ranks);
+
 /* The findings of `gridcv check`, for gcv_summary_print_check. Every
  * pointer is borrowed for the call. */
 struct gcv_check_report {
