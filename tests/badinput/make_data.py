@@ -5,9 +5,11 @@
 
 good.h5 contains a valid 30-row, 2-feature, 3-class problem (X, y) and, next
 to it, one broken variant of a dataset per case, so a spec selects a case
-through data.X, data.y or data.holdout. The other files are damaged as a
-whole: truncated.h5 (the first half of a valid file), corrupt.h5 (the
-8-byte HDF5 signature followed by random bytes), not_hdf5.h5 (plain text).
+through data.X, data.y or data.holdout. shard_0.h5 and shard_1.h5 split
+its X and y in two, and shard_wide.h5 has a third feature. The other
+files are damaged as a whole: truncated.h5 (the first half of a valid
+file), corrupt.h5 (the 8-byte HDF5 signature followed by random bytes),
+not_hdf5.h5 (plain text).
 Every byte is fixed by a seed, so the cases are repeatable.
 """
 
@@ -60,6 +62,16 @@ def write_good(path):
         f["mask_two"] = mask_two
 
         f.create_group("group")
+
+    # Shards: the rows of X and y split in two files, and a shard whose X
+    # has a third feature.
+    for index, rows in enumerate((slice(0, 15), slice(15, n_rows))):
+        with h5py.File(path.replace("good.h5", f"shard_{index}.h5"), "w") as f:
+            f["X"] = X[rows]
+            f["y"] = y[rows]
+    with h5py.File(path.replace("good.h5", "shard_wide.h5"), "w") as f:
+        f["X"] = np.hstack([X[:15], X[:15, :1]])
+        f["y"] = y[:15]
 
 
 def write_truncated(good, path):
