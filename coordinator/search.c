@@ -321,12 +321,13 @@ static enum gcv_status plan_folds(struct search *run, struct gcv_error *err)
     if (run->spec.cv_is_integer)
         run->splitter.kind = run->kind == GCV_ESTIMATOR_CLASSIFIER ? GCV_SPLIT_STRATIFIED_KFOLD
                                                                    : GCV_SPLIT_KFOLD;
-    if (run->splitter.kind == GCV_SPLIT_STRATIFIED_KFOLD && run->data.y_class == NULL)
-        return gcv_error_set(err, GCV_ERR_SPEC, "%s: cv: StratifiedKFold needs class labels, "
-                             "but y holds regression targets; use KFold", run->spec.file);
+    if (gcv_splitter_uses_classes(run->splitter.kind) && run->data.y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: cv: %s needs class labels, but y holds "
+                             "regression targets; use a splitter that does not stratify, such "
+                             "as KFold", run->spec.file, gcv_splitter_name(run->splitter.kind));
     status = gcv_fold_plan_build(&run->splitter, run->search_rows, run->n_search_rows,
-                                 run->data.y_class, run->data.n_classes, run->data.test_fold,
-                                 &run->plan, err);
+                                 run->data.y_class, run->data.n_classes, NULL,
+                                 run->data.test_fold, &run->plan, err);
     if (status != GCV_OK)
         gcv_error_prefix(err, "%s: cv: ", run->spec.file);
     return status;

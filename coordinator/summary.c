@@ -281,19 +281,6 @@ cleanup:
     free(entries);
 }
 
-static const char *splitter_name(enum gcv_splitter_kind kind)
-{
-    switch (kind) {
-    case GCV_SPLIT_KFOLD:
-        return "KFold";
-    case GCV_SPLIT_STRATIFIED_KFOLD:
-        return "StratifiedKFold";
-    case GCV_SPLIT_PREDEFINED:
-        return "PredefinedSplit";
-    }
-    return "?";
-}
-
 /* Prints the classes with their counts among the search rows. */
 static void print_classes(FILE *stream, const struct gcv_check_report *report)
 {
@@ -361,7 +348,7 @@ void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report
     fprintf(stream, "rows:        %zu search rows, %zu holdout rows\n", report->n_search_rows,
             n_holdout);
     fprintf(stream, "folds:       %zu (%s); train/test rows per fold:", plan->n_folds,
-            splitter_name(report->splitter));
+            gcv_splitter_name(report->splitter));
     for (size_t f = 0; f < plan->n_folds; f++)
         fprintf(stream, " %zu/%zu", plan->folds[f].n_train, plan->folds[f].n_test);
     fputc('\n', stream);

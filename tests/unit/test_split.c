@@ -1,5 +1,5 @@
-/* Suite "split": fold plans against scikit-learn 1.2.1's KFold,
- * StratifiedKFold and PredefinedSplit (fixtures written by
+/* Suite "split": fold plans against scikit-learn 1.2.1's splitters and
+ * train_test_split (fixtures written by
  * tests/unit/fixtures/make_split_fixtures.py), their error messages, and
  * the mapping of search positions to dataset rows. */
 #include <check.h>
@@ -12,6 +12,8 @@
 #include "tests/unit/fixtures/split_fixtures.h"
 
 #define N_FIXTURES (sizeof split_fixtures / sizeof split_fixtures[0])
+#define N_PLAN_FIXTURES (sizeof plan_fixtures / sizeof plan_fixtures[0])
+#define N_TRAIN_TEST_FIXTURES (sizeof train_test_fixtures / sizeof train_test_fixtures[0])
 
 /* Dataset row of search position i when the search skips rows: 1, 4, 7, ... */
 #define SPARSE_ROW(i) (3 * (i) + 1)
@@ -21,11 +23,13 @@ static char captured_stderr[4096];
 
 /* Runs gcv_fold_plan_build with standard error redirected to a temporary
  * file, and keeps what was written in captured_stderr. */
-static enum gcv_status build_capturing_stderr(const struct gcv_splitter *splitter,
-                                              const size_t *rows, size_t n_rows,
-                                              const int32_t *y_class, size_t n_classes,
-                                              const int32_t *test_fold,
-                                              struct gcv_fold_plan *plan, struct gcv_error *err)
+static enum gcv_status build_capturing_stderr_all(const struct gcv_splitter *splitter,
+                                                  const size_t *rows, size_t n_rows,
+                                                  const int32_t *y_class, size_t n_classes,
+                                                  const int32_t *groups,
+                                                  const int32_t *test_fold,
+                                                  struct gcv_fold_plan *plan,
+                                                  struct gcv_error *err)
 {
     enum gcv_status status;
     FILE *capture = tmpfile();
@@ -38,8 +42,8 @@ static enum gcv_status build_capturing_stderr(const struct gcv_splitter *splitte
     ck_assert_int_ge(saved_stderr, 0);
     ck_assert_int_ge(dup2(fileno(capture), STDERR_FILENO), 0);
 
-    status = gcv_fold_plan_build(splitter, rows, n_rows, y_class, n_classes, test_fold, plan,
-                                 err);
+    status = gcv_fold_plan_build(splitter, rows, n_rows, y_class, n_classes, groups, test_fold,
+                                 plan, err);
 
     fflush(stderr);
     dup2(saved_stderr, STDERR_FILENO);
@@ -51,6 +55,27 @@ static enum gcv_status build_capturing_stderr(const struct gcv_splitter *splitte
     return status;
 }
 
+static enum gcv_status build_capturing_stderr(const struct gcv_splitter *splitter,
+                                              const size_t *rows, size_t n_rows,
+                                              const int32_t *y_class, size_t n_classes,
+                                              const int32_t *test_fold,
+                                              struct gcv_fold_plan *plan, struct gcv_error *err)
+{
+    return build_capturing_stderr_all(splitter, rows, n_rows, y_class, n_classes, NULL,
+                                      test_fold, plan, err);
+}
+
+static enum gcv_status build_capturing_stderr_groups(const struct gcv_splitter *splitter,
+                                                     const size_t *rows, size_t n_rows,
+                                                     const int32_t *y_class, size_t n_classes,
+                                                     const int32_t *groups,
+                                                     struct gcv_fold_plan *plan,
+                                                     struct gcv_error *err)
+{
+    return build_capturing_stderr_all(splitter, rows, n_rows, y_class, n_classes, groups, NULL,
+                                      plan, err);
+}
+
 /* Builds the plan of fixture fx with search position i at dataset row
  * rows[i], checks it against scikit-learn's folds, and returns the status. */
 static enum gcv_status check_fixture(const struct split_fixture *fx, bool sparse_rows)
@@ -58,7 +83,7 @@ static enum gcv_status check_fixture(const struct split_fixture *fx, bool sparse
     size_t n_total = sparse_rows ? SPARSE_ROW(fx->n_rows) : fx->n_rows;
     size_t *rows = calloc(fx->n_rows + 1, sizeof *rows);
     int32_t *by_row = calloc(n_total + 1, sizeof *by_row); /* labels indexed by dataset row */
-    struct gcv_splitter splitter = {fx->kind, fx->n_splits};
+    struct gcv_splitter splitter = {.kind = fx->kind, .n_splits = fx->n_splits};
     struct gcv_fold_plan plan;
     struct gcv_error err = {GCV_OK, ""};
     enum gcv_status status;
@@ -191,8 +216,8 @@ static void check_rejected(const struct gcv_splitter *splitter, const size_t *ro
     struct gcv_error err = {GCV_OK, ""};
     enum gcv_status status;
 
-    status = gcv_fold_plan_build(splitter, rows, n_rows, y_class, n_classes, test_fold, &plan,
-                                 &err);
+    status = gcv_fold_plan_build(splitter, rows, n_rows, y_class, n_classes, NULL, test_fold,
+                                 &plan, &err);
     ck_assert_int_eq(status, expected_status);
     ck_assert_int_eq(err.status, expected_status);
     ck_assert_str_eq(err.message, expected_message);
@@ -204,8 +229,8 @@ static const size_t first_rows[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 
 START_TEST(kfold_rejects_fewer_than_two_splits)
 {
-    struct gcv_splitter kfold = {GCV_SPLIT_KFOLD, 1};
-    struct gcv_splitter stratified = {GCV_SPLIT_STRATIFIED_KFOLD, 0};
+    struct gcv_splitter kfold = {.kind = GCV_SPLIT_KFOLD, .n_splits = 1};
+    struct gcv_splitter stratified = {.kind = GCV_SPLIT_STRATIFIED_KFOLD, .n_splits = 0};
     static const int32_t y[] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
 
     check_rejected(&kfold, first_rows, 10, NULL, 0, NULL, GCV_ERR_SPEC,
@@ -217,8 +242,8 @@ END_TEST
 
 START_TEST(kfold_rejects_more_splits_than_rows)
 {
-    struct gcv_splitter kfold = {GCV_SPLIT_KFOLD, 6};
-    struct gcv_splitter stratified = {GCV_SPLIT_STRATIFIED_KFOLD, 6};
+    struct gcv_splitter kfold = {.kind = GCV_SPLIT_KFOLD, .n_splits = 6};
+    struct gcv_splitter stratified = {.kind = GCV_SPLIT_STRATIFIED_KFOLD, .n_splits = 6};
     static const int32_t y[] = {0, 0, 0, 0, 0};
 
     check_rejected(&kfold, first_rows, 5, NULL, 0, NULL, GCV_ERR_SPEC,
@@ -232,7 +257,7 @@ END_TEST
 
 START_TEST(stratified_kfold_rejects_splits_above_every_class)
 {
-    struct gcv_splitter stratified = {GCV_SPLIT_STRATIFIED_KFOLD, 4};
+    struct gcv_splitter stratified = {.kind = GCV_SPLIT_STRATIFIED_KFOLD, .n_splits = 4};
     /* Classes of 3, 2 and 2 rows (scikit-learn raises: 4 > 3, 4 > 2). */
     static const int32_t y[] = {2, 0, 2, 1, 0, 2, 1};
 
@@ -244,7 +269,7 @@ END_TEST
 
 START_TEST(stratified_kfold_rejects_bad_labels)
 {
-    struct gcv_splitter stratified = {GCV_SPLIT_STRATIFIED_KFOLD, 2};
+    struct gcv_splitter stratified = {.kind = GCV_SPLIT_STRATIFIED_KFOLD, .n_splits = 2};
     static const int32_t y[] = {0, 1, 0, 3, 1};
 
     check_rejected(&stratified, first_rows, 5, y, 3, NULL, GCV_ERR_INTERNAL,
@@ -257,7 +282,7 @@ END_TEST
 
 START_TEST(predefined_split_rejects_no_test_fold)
 {
-    struct gcv_splitter predefined = {GCV_SPLIT_PREDEFINED, 0};
+    struct gcv_splitter predefined = {.kind = GCV_SPLIT_PREDEFINED, .n_splits = 0};
     /* Row 3, the only one with a fold, is not a search row. */
     static const int32_t test_fold[] = {-1, -1, -1, 0, -1};
     static const size_t rows[] = {0, 1, 2, 4};
@@ -272,7 +297,7 @@ END_TEST
 
 START_TEST(fold_plan_rejects_unsorted_rows)
 {
-    struct gcv_splitter kfold = {GCV_SPLIT_KFOLD, 2};
+    struct gcv_splitter kfold = {.kind = GCV_SPLIT_KFOLD, .n_splits = 2};
     static const size_t rows[] = {0, 2, 2, 5};
 
     check_rejected(&kfold, rows, 4, NULL, 0, NULL, GCV_ERR_INTERNAL,
@@ -293,9 +318,9 @@ static void check_rows(const size_t *actual, size_t n_actual, const size_t *expe
 START_TEST(fold_plan_maps_positions_to_dataset_rows)
 {
     static const size_t rows[] = {2, 5, 6, 9, 11};
-    struct gcv_splitter kfold = {GCV_SPLIT_KFOLD, 2};
-    struct gcv_splitter stratified = {GCV_SPLIT_STRATIFIED_KFOLD, 2};
-    struct gcv_splitter predefined = {GCV_SPLIT_PREDEFINED, 0};
+    struct gcv_splitter kfold = {.kind = GCV_SPLIT_KFOLD, .n_splits = 2};
+    struct gcv_splitter stratified = {.kind = GCV_SPLIT_STRATIFIED_KFOLD, .n_splits = 2};
+    struct gcv_splitter predefined = {.kind = GCV_SPLIT_PREDEFINED, .n_splits = 0};
     /* Search labels 1, 1, 0, 0, 1; the other rows carry class 2. */
     static const int32_t y[] = {2, 2, 1, 2, 2, 1, 0, 2, 2, 0, 2, 1};
     static const int32_t test_fold[] = {5, 5, 1, 5, 5, 0, -1, 5, 5, 1, 5, 0};
@@ -303,7 +328,8 @@ START_TEST(fold_plan_maps_positions_to_dataset_rows)
     struct gcv_error err = {GCV_OK, ""};
 
     /* KFold, 5 positions in 2 folds: positions 0-2, then 3-4. */
-    ck_assert_int_eq(gcv_fold_plan_build(&kfold, rows, 5, NULL, 0, NULL, &plan, &err), GCV_OK);
+    ck_assert_int_eq(gcv_fold_plan_build(&kfold, rows, 5, NULL, 0, NULL, NULL, &plan, &err),
+                     GCV_OK);
     ck_assert_uint_eq(plan.n_folds, 2);
     check_rows(plan.folds[0].test, plan.folds[0].n_test, (const size_t[]){2, 5, 6}, 3);
     check_rows(plan.folds[0].train, plan.folds[0].n_train, (const size_t[]){9, 11}, 2);
@@ -318,7 +344,8 @@ START_TEST(fold_plan_maps_positions_to_dataset_rows)
      * rows 6 and 9 to folds 0 and 1. scikit-learn agrees:
      * StratifiedKFold(2).split(X, [1, 1, 0, 0, 1]) tests positions
      * [0, 1, 2], then [3, 4]. */
-    ck_assert_int_eq(gcv_fold_plan_build(&stratified, rows, 5, y, 3, NULL, &plan, &err), GCV_OK);
+    ck_assert_int_eq(gcv_fold_plan_build(&stratified, rows, 5, y, 3, NULL, NULL, &plan, &err),
+                     GCV_OK);
     ck_assert_uint_eq(plan.n_folds, 2);
     check_rows(plan.folds[0].test, plan.folds[0].n_test, (const size_t[]){2, 5, 6}, 3);
     check_rows(plan.folds[1].test, plan.folds[1].n_test, (const size_t[]){9, 11}, 2);
@@ -326,14 +353,274 @@ START_TEST(fold_plan_maps_positions_to_dataset_rows)
 
     /* PredefinedSplit: search values 1, 0, -1, 1, 0 make folds 0 and 1; the
      * value 5 outside the search rows makes no fold. */
-    ck_assert_int_eq(gcv_fold_plan_build(&predefined, rows, 5, NULL, 0, test_fold, &plan, &err),
-                     GCV_OK);
+    ck_assert_int_eq(
+        gcv_fold_plan_build(&predefined, rows, 5, NULL, 0, NULL, test_fold, &plan, &err),
+        GCV_OK);
     ck_assert_uint_eq(plan.n_folds, 2);
     check_rows(plan.folds[0].test, plan.folds[0].n_test, (const size_t[]){5, 11}, 2);
     check_rows(plan.folds[0].train, plan.folds[0].n_train, (const size_t[]){2, 6, 9}, 3);
     check_rows(plan.folds[1].test, plan.folds[1].n_test, (const size_t[]){2, 9}, 2);
     check_rows(plan.folds[1].train, plan.folds[1].n_train, (const size_t[]){5, 6, 11}, 3);
     gcv_fold_plan_free(&plan);
+}
+END_TEST
+
+/* Returns true when one of scikit-learn's folds tests no row, which
+ * gridcv rejects because such a fold cannot be scored. */
+static bool has_empty_test(const struct plan_fixture *fx)
+{
+    for (size_t f = 0; f < fx->n_folds; f++)
+        if (fx->offsets[2 * f + 1] == fx->offsets[2 * f + 2])
+            return true;
+    return false;
+}
+
+/* Checks that list[0..n) contains the dataset rows of the fixture's
+ * positions[from..to), in order. */
+static void check_list(const struct plan_fixture *fx, size_t fold, const char *which,
+                       const size_t *list, size_t n, uint32_t from, uint32_t to,
+                       const size_t *rows)
+{
+    ck_assert_msg(n == to - from, "%s: fold %zu %s has %zu rows, scikit-learn has %u",
+                  fx->name, fold, which, n, (unsigned)(to - from));
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(list[i] == rows[fx->positions[from + i]],
+                      "%s: fold %zu %s[%zu] is row %zu, scikit-learn has row %zu", fx->name,
+                      fold, which, i, list[i], rows[fx->positions[from + i]]);
+}
+
+/* Builds the plan of fixture fx, search position i at dataset row rows[i],
+ * and checks every fold's train and test lists, in order. */
+static void check_plan_fixture(const struct plan_fixture *fx, bool sparse_rows)
+{
+    size_t n_total = sparse_rows ? SPARSE_ROW(fx->n_rows) : fx->n_rows;
+    size_t *rows = calloc(fx->n_rows + 1, sizeof *rows);
+    int32_t *labels = calloc(n_total + 1, sizeof *labels);
+    int32_t *groups = calloc(n_total + 1, sizeof *groups);
+    struct gcv_fold_plan plan;
+    struct gcv_error err = {GCV_OK, ""};
+    enum gcv_status status;
+
+    ck_assert_ptr_nonnull(rows);
+    ck_assert_ptr_nonnull(labels);
+    ck_assert_ptr_nonnull(groups);
+    /* Rows left out of the search carry a class and a group of their own,
+     * which would change the folds if they were read. */
+    for (size_t r = 0; r < n_total; r++) {
+        labels[r] = (int32_t)fx->n_classes - 1;
+        groups[r] = 1000;
+    }
+    for (size_t i = 0; i < fx->n_rows; i++) {
+        rows[i] = sparse_rows ? SPARSE_ROW(i) : i;
+        if (fx->labels != NULL)
+            labels[rows[i]] = fx->labels[i];
+        if (fx->groups != NULL)
+            groups[rows[i]] = fx->groups[i];
+    }
+
+    status = build_capturing_stderr_groups(&fx->splitter, rows, fx->n_rows,
+                                           fx->labels != NULL ? labels : NULL, fx->n_classes,
+                                           fx->groups != NULL ? groups : NULL, &plan, &err);
+    if (fx->n_folds == 0 || has_empty_test(fx)) {
+        ck_assert_msg(status == GCV_ERR_SPEC, "%s: scikit-learn raises or leaves a fold empty "
+                      "(%s), got status %d", fx->name, fx->error != NULL ? fx->error : "",
+                      (int)status);
+        ck_assert_ptr_null(plan.folds);
+        goto done;
+    }
+    ck_assert_msg(status == GCV_OK, "%s: %s", fx->name, err.message);
+    ck_assert_msg(plan.n_folds == fx->n_folds, "%s: %zu folds, scikit-learn has %zu", fx->name,
+                  plan.n_folds, fx->n_folds);
+    for (size_t f = 0; f < plan.n_folds; f++) {
+        check_list(fx, f, "train", plan.folds[f].train, plan.folds[f].n_train,
+                   fx->offsets[2 * f], fx->offsets[2 * f + 1], rows);
+        check_list(fx, f, "test", plan.folds[f].test, plan.folds[f].n_test,
+                   fx->offsets[2 * f + 1], fx->offsets[2 * f + 2], rows);
+    }
+
+done:
+    gcv_fold_plan_free(&plan);
+    free(groups);
+    free(labels);
+    free(rows);
+}
+
+static void check_plan_fixtures_of_kind(enum gcv_splitter_kind kind)
+{
+    size_t n_checked = 0;
+
+    for (size_t c = 0; c < N_PLAN_FIXTURES; c++) {
+        if (plan_fixtures[c].splitter.kind != kind)
+            continue;
+        check_plan_fixture(&plan_fixtures[c], false);
+        check_plan_fixture(&plan_fixtures[c], true);
+        n_checked++;
+    }
+    ck_assert_uint_gt(n_checked, 0);
+}
+
+START_TEST(shuffled_kfold_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_KFOLD);
+}
+END_TEST
+
+START_TEST(shuffled_stratified_kfold_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_STRATIFIED_KFOLD);
+}
+END_TEST
+
+START_TEST(group_kfold_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_GROUP_KFOLD);
+}
+END_TEST
+
+START_TEST(stratified_group_kfold_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_STRATIFIED_GROUP_KFOLD);
+}
+END_TEST
+
+START_TEST(shuffle_split_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_SHUFFLE);
+}
+END_TEST
+
+START_TEST(stratified_shuffle_split_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_STRATIFIED_SHUFFLE);
+}
+END_TEST
+
+START_TEST(group_shuffle_split_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_GROUP_SHUFFLE);
+}
+END_TEST
+
+START_TEST(repeated_kfold_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_REPEATED_KFOLD);
+    check_plan_fixtures_of_kind(GCV_SPLIT_REPEATED_STRATIFIED_KFOLD);
+}
+END_TEST
+
+START_TEST(leave_out_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_LEAVE_ONE_OUT);
+    check_plan_fixtures_of_kind(GCV_SPLIT_LEAVE_P_OUT);
+    check_plan_fixtures_of_kind(GCV_SPLIT_LEAVE_ONE_GROUP_OUT);
+    check_plan_fixtures_of_kind(GCV_SPLIT_LEAVE_P_GROUPS_OUT);
+}
+END_TEST
+
+START_TEST(time_series_split_matches_sklearn)
+{
+    check_plan_fixtures_of_kind(GCV_SPLIT_TIME_SERIES);
+}
+END_TEST
+
+/* The fixtures ask for errors from most splitters; each message begins as
+ * scikit-learn's ValueError does. */
+START_TEST(splitter_errors_match_sklearn)
+{
+    size_t n_checked = 0;
+
+    for (size_t c = 0; c < N_PLAN_FIXTURES; c++) {
+        const struct plan_fixture *fx = &plan_fixtures[c];
+        struct gcv_fold_plan plan;
+        struct gcv_error err = {GCV_OK, ""};
+        size_t rows[64];
+        size_t prefix;
+
+        if (fx->error == NULL)
+            continue;
+        ck_assert_uint_le(fx->n_rows, 64);
+        for (size_t i = 0; i < fx->n_rows; i++)
+            rows[i] = i;
+        ck_assert_int_eq(build_capturing_stderr_groups(&fx->splitter, rows, fx->n_rows,
+                                                       fx->labels, fx->n_classes, fx->groups,
+                                                       &plan, &err),
+                         GCV_ERR_SPEC);
+        /* Messages that list the groups name their number instead. */
+        prefix = strcspn(fx->error, "(");
+        ck_assert_msg(strncmp(err.message, fx->error, prefix) == 0,
+                      "%s: \"%s\" does not begin as \"%s\"", fx->name, err.message, fx->error);
+        n_checked++;
+    }
+    ck_assert_uint_gt(n_checked, 10);
+}
+END_TEST
+
+/* Holdouts: train_test_split's train and test rows, in its order. */
+START_TEST(train_test_split_matches_sklearn)
+{
+    for (size_t c = 0; c < N_TRAIN_TEST_FIXTURES; c++) {
+        const struct train_test_fixture *fx = &train_test_fixtures[c];
+        struct gcv_fold fold;
+        struct gcv_error err = {GCV_OK, ""};
+        enum gcv_status status;
+
+        status = gcv_split_train_test(&fx->split, fx->n_rows, fx->labels, fx->n_classes, &fold,
+                                      &err);
+        if (fx->train == NULL) {
+            ck_assert_msg(status == GCV_ERR_SPEC, "%s: scikit-learn raises, got %d", fx->name,
+                          (int)status);
+            ck_assert_ptr_null(fold.train);
+            continue;
+        }
+        ck_assert_msg(status == GCV_OK, "%s: %s", fx->name, err.message);
+        ck_assert_uint_eq(fold.n_train, fx->n_train);
+        ck_assert_uint_eq(fold.n_test, fx->n_test);
+        for (size_t i = 0; i < fx->n_train; i++)
+            ck_assert_msg(fold.train[i] == fx->train[i], "%s: train[%zu] is %zu, expected %u",
+                          fx->name, i, fold.train[i], (unsigned)fx->train[i]);
+        for (size_t i = 0; i < fx->n_test; i++)
+            ck_assert_msg(fold.test[i] == fx->test[i], "%s: test[%zu] is %zu, expected %u",
+                          fx->name, i, fold.test[i], (unsigned)fx->test[i]);
+        gcv_fold_free(&fold);
+    }
+}
+END_TEST
+
+/* Equally large groups are ordered by numpy's unstable quicksort: with 40
+ * groups of sizes 1 to 4 a stable order would differ from scikit-learn's. */
+START_TEST(group_kfold_breaks_ties_as_numpy)
+{
+    size_t n_checked = 0;
+
+    for (size_t c = 0; c < N_PLAN_FIXTURES; c++) {
+        const struct plan_fixture *fx = &plan_fixtures[c];
+
+        if (fx->splitter.kind != GCV_SPLIT_GROUP_KFOLD || fx->n_rows < 60)
+            continue;
+        check_plan_fixture(fx, false);
+        n_checked++;
+    }
+    ck_assert_uint_gt(n_checked, 0);
+}
+END_TEST
+
+START_TEST(splitter_names_follow_sklearn)
+{
+    ck_assert_str_eq(gcv_splitter_name(GCV_SPLIT_STRATIFIED_GROUP_KFOLD), "StratifiedGroupKFold");
+    ck_assert_str_eq(gcv_splitter_name(GCV_SPLIT_TIME_SERIES), "TimeSeriesSplit");
+    ck_assert(gcv_splitter_uses_groups(GCV_SPLIT_LEAVE_P_GROUPS_OUT));
+    ck_assert(!gcv_splitter_uses_groups(GCV_SPLIT_SHUFFLE));
+    ck_assert(gcv_splitter_uses_classes(GCV_SPLIT_REPEATED_STRATIFIED_KFOLD));
+    ck_assert(!gcv_splitter_uses_classes(GCV_SPLIT_GROUP_KFOLD));
+}
+END_TEST
+
+START_TEST(group_splitters_reject_missing_groups)
+{
+    struct gcv_splitter group_kfold = {.kind = GCV_SPLIT_GROUP_KFOLD, .n_splits = 2};
+
+    check_rejected(&group_kfold, first_rows, 4, NULL, 0, NULL, GCV_ERR_INTERNAL,
+                   "GroupKFold requires groups, got none");
 }
 END_TEST
 
@@ -363,6 +650,21 @@ static Suite *split_suite(void)
     tcase_add_test(tc, predefined_split_rejects_no_test_fold);
     tcase_add_test(tc, fold_plan_rejects_unsorted_rows);
     tcase_add_test(tc, fold_plan_maps_positions_to_dataset_rows);
+    tcase_add_test(tc, shuffled_kfold_matches_sklearn);
+    tcase_add_test(tc, shuffled_stratified_kfold_matches_sklearn);
+    tcase_add_test(tc, group_kfold_matches_sklearn);
+    tcase_add_test(tc, stratified_group_kfold_matches_sklearn);
+    tcase_add_test(tc, shuffle_split_matches_sklearn);
+    tcase_add_test(tc, stratified_shuffle_split_matches_sklearn);
+    tcase_add_test(tc, group_shuffle_split_matches_sklearn);
+    tcase_add_test(tc, repeated_kfold_matches_sklearn);
+    tcase_add_test(tc, leave_out_matches_sklearn);
+    tcase_add_test(tc, time_series_split_matches_sklearn);
+    tcase_add_test(tc, splitter_errors_match_sklearn);
+    tcase_add_test(tc, train_test_split_matches_sklearn);
+    tcase_add_test(tc, group_kfold_breaks_ties_as_numpy);
+    tcase_add_test(tc, splitter_names_follow_sklearn);
+    tcase_add_test(tc, group_splitters_reject_missing_groups);
     tcase_add_test(tc, fold_plan_free_accepts_null_and_empty);
     suite_add_tcase(suite, tc);
     return suite;
