@@ -179,7 +179,9 @@ enum gcv_status gcv_task_score(const struct gcv_task_context *ctx, const void *m
         truth[i] = ctx->data->y_class != NULL ? (double)ctx->data->y_class[rows[i]]
                                               : ctx->data->y_value[rows[i]];
     for (size_t s = 0; s < ctx->n_scorers; s++) {
-        status = ctx->scorers[s]->score(truth, predicted, n_rows, &scores[s], err);
+        struct gcv_scorer_input input = {
+            .n_rows = n_rows, .y_true = truth, .y_pred = predicted, .pos_label = -1};
+        status = gcv_scorer_score(ctx->scorers[s], &input, &scores[s], err);
         if (status != GCV_OK)
             goto cleanup;
     }
