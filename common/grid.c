@@ -1,7 +1,11 @@
 #include "grid.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
+#include "random.h"
 
 /* Sorts axis pointers by name, as Python sorts dict items by key: code
  * point order, which strcmp gives on UTF-8 text. */
@@ -114,6 +118,213 @@ enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_
     return GCV_OK;
 }
 
+/* ---- Randomized search ------------------------------------------------- */
+
+/* Sorts an object's axes by name into sorted[0..n_axes). */
+static void sort_axes(const struct gcv_grid_object *object, const struct gcv_grid_axis **sorted)
+{
+    for (size_t k = 0; k < object->n_axes; k++)
+        sorted[k] = &object->axes[k];
+    qsort(sorted, object->n_axes, sizeof *sorted, compare_axes);
+}
+
+/* Fills set with ParameterGrid's candidate number index (0-based, over all
+ * objects), keys in reverse sorted order as ParameterGrid.__getitem__
+ * builds them: the last sorted key varies fastest. */
+static enum gcv_status grid_candidate_at(const struct gcv_grid_object *objects, size_t n_objects,
+                                         size_t index, struct gcv_param_set *set,
+                                         struct gcv_error *err)
+{
+    const struct gcv_grid_axis **sorted = NULL;
+    enum gcv_status status = GCV_OK;
+    size_t i = 0;
+
+    while (i < n_objects && index >= object_size(&objects[i]))
+        index -= object_size(&objects[i++]);
+    if (i == n_objects)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "grid candidate %zu is out of range", index);
+
+    sorted = malloc((objects[i].n_axes + 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory sampling the grid");
+    sort_axes(&objects[i], sorted);
+    for (size_t k = objects[i].n_axes; k-- > 0 && status == GCV_OK;) {
+        const struct gcv_grid_axis *axis = sorted[k];
+        size_t offset = index % axis->n_values;
+
+        index /= axis->n_values;
+        status = gcv_param_set_put(set, axis->name, &axis->values[offset],
+                                   axis->where != NULL ? axis->where[offset] : NULL, err);
+    }
+    free(sorted);
+    return status;
+}
+
+/* Draws one value of axis from rng as ParameterSampler does. candidate
+ * numbers the draw in messages. */
+static enum gcv_status draw_value(const struct gcv_grid_axis *axis, struct gcv_random *rng,
+                                  size_t candidate, struct gcv_param_set *set,
+                                  struct gcv_error *err)
+{
+    struct gcv_value value;
+    char where[600];
+
+    memset(&value, 0, sizeof value);
+    switch (axis->distribution) {
+    case GCV_DIST_LIST: {
+        size_t pick = (size_t)gcv_random_randint(rng, 0, (int64_t)axis->n_values);
+
+        return gcv_param_set_put(set, axis->name, &axis->values[pick],
+                                 axis->where != NULL ? axis->where[pick] : NULL, err);
+    }
+    case GCV_DIST_UNIFORM:
+        value.kind = GCV_VALUE_REAL;
+        value.real = gcv_random_uniform_rvs(rng, axis->arguments[0], axis->arguments[1]);
+        break;
+    case GCV_DIST_LOGUNIFORM:
+        value.kind = GCV_VALUE_REAL;
+        value.real = gcv_random_loguniform_rvs(rng, axis->arguments[0], axis->arguments[1]);
+        break;
+    case GCV_DIST_RANDINT:
+        value.kind = GCV_VALUE_INT;
+        value.integer = (long long)gcv_random_randint_rvs(rng, axis->bounds[0], axis->bounds[1]);
+        value.real = (double)value.integer;
+        break;
+    }
+    snprintf(where, sizeof where, "%s, drawn for candidate %zu",
+             axis->where != NULL ? axis->where[0] : axis->name, candidate);
+    return gcv_param_set_put(set, axis->name, &value, where, err);
+}
+
+/* Returns true when every axis of every object is a list. */
+static bool all_lists(const struct gcv_grid_object *objects, size_t n_objects)
+{
+    for (size_t i = 0; i < n_objects; i++)
+        for (size_t k = 0; k < objects[i].n_axes; k++)
+            if (objects[i].axes[k].distribution != GCV_DIST_LIST)
+                return false;
+    return true;
+}
+
+/* The number of grid candidates, or SIZE_MAX when it does not fit. */
+static size_t total_size(const struct gcv_grid_object *objects, size_t n_objects)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n_objects; i++) {
+        size_t size = 1;
+
+        for (size_t k = 0; k < objects[i].n_axes; k++) {
+            size_t n = objects[i].axes[k].n_values;
+
+            if (n > 0 && size > SIZE_MAX / n)
+                return SIZE_MAX;
+            size *= n;
+        }
+        if (size > SIZE_MAX - total)
+            return SIZE_MAX;
+        total += size;
+    }
+    return total;
+}
+
+/* Samples distinct candidates of a grid of lists. */
+static enum gcv_status sample_grid(const struct gcv_grid_object *objects, size_t n_objects,
+                                   size_t n_iter, struct gcv_random *rng, struct gcv_grid *grid,
+                                   struct gcv_error *err)
+{
+    size_t size = total_size(objects, n_objects);
+    size_t *picks = NULL;
+    enum gcv_status status;
+
+    if (size == SIZE_MAX)
+        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: the grid of lists has "
+                             "more candidates than can be counted; use fewer values");
+    if (size == 0)
+        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: the grid has no "
+                             "candidates");
+    if (size < n_iter) {
+        gcv_log_warn("The total space of parameters %zu is smaller than n_iter=%zu. Running %zu "
+                     "iterations. For exhaustive searches, use GridSearchCV.",
+                     size, n_iter, size);
+        n_iter = size;
+    }
+
+    picks = malloc(n_iter * sizeof *picks);
+    grid->candidates = calloc(n_iter, sizeof *grid->candidates);
+    if (picks == NULL || grid->candidates == NULL) {
+        free(picks);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory: %zu candidates", n_iter);
+    }
+    status = gcv_random_sample_without_replacement(rng, size, n_iter, picks, err);
+    for (size_t c = 0; c < n_iter && status == GCV_OK; c++) {
+        grid->n_candidates++;
+        status = grid_candidate_at(objects, n_objects, picks[c], &grid->candidates[c], err);
+    }
+    free(picks);
+    return status;
+}
+
+/* Draws n_iter candidates key by key. */
+static enum gcv_status sample_distributions(const struct gcv_grid_object *objects,
+                                            size_t n_objects, size_t n_iter,
+                                            struct gcv_random *rng, struct gcv_grid *grid,
+                                            struct gcv_error *err)
+{
+    const struct gcv_grid_axis **sorted = NULL;
+    size_t max_axes = 0;
+    enum gcv_status status = GCV_OK;
+
+    for (size_t i = 0; i < n_objects; i++)
+        max_axes = objects[i].n_axes > max_axes ? objects[i].n_axes : max_axes;
+    sorted = malloc((max_axes + 1) * sizeof *sorted);
+    grid->candidates = calloc(n_iter, sizeof *grid->candidates);
+    if (sorted == NULL || grid->candidates == NULL) {
+        free(sorted);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory: %zu candidates", n_iter);
+    }
+
+    for (size_t c = 0; c < n_iter && status == GCV_OK; c++) {
+        /* RandomState.choice of one object: randint(n_objects), no draw for one. */
+        size_t pick = (size_t)gcv_random_randint(rng, 0, (int64_t)n_objects);
+        const struct gcv_grid_object *object = &objects[pick];
+
+        grid->n_candidates++;
+        sort_axes(object, sorted);
+        for (size_t k = 0; k < object->n_axes && status == GCV_OK; k++)
+            status = draw_value(sorted[k], rng, c, &grid->candidates[c], err);
+    }
+    free(sorted);
+    return status;
+}
+
+enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_objects,
+                                size_t n_iter, uint32_t random_state, struct gcv_grid *grid,
+                                struct gcv_error *err)
+{
+    struct gcv_random rng;
+    enum gcv_status status;
+
+    memset(grid, 0, sizeof *grid);
+    if (n_iter == 0 || n_objects == 0)
+        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: a randomized search "
+                             "needs n_iter >= 1 and at least one object, got n_iter=%zu and %zu",
+                             n_iter, n_objects);
+    gcv_random_seed(&rng, random_state);
+    if (all_lists(objects, n_objects))
+        status = sample_grid(objects, n_objects, n_iter, &rng, grid, err);
+    else
+        status = sample_distributions(objects, n_objects, n_iter, &rng, grid, err);
+
+    /* The cv_results columns, in order of first appearance. */
+    for (size_t c = 0; c < grid->n_candidates && status == GCV_OK; c++)
+        for (size_t k = 0; k < grid->candidates[c].count && status == GCV_OK; k++)
+            status = add_param_name(grid, grid->candidates[c].items[k].name, err);
+    if (status != GCV_OK)
+        gcv_grid_free(grid);
+    return status;
+}
+
 void gcv_grid_free(struct gcv_grid *grid)
 {
     if (grid == NULL)
@@ -138,6 +349,8 @@ void gcv_grid_object_free(struct gcv_grid_object *object)
             if (axis->where != NULL)
                 free(axis->where[v]);
         }
+        if (axis->distribution != GCV_DIST_LIST && axis->where != NULL)
+            free(axis->where[0]);
         free(axis->values);
         free(axis->where);
         free(axis->name);

@@ -1,20 +1,37 @@
 /* Expansion of a parameter grid into candidate settings, in the order of
  * scikit-learn's ParameterGrid: grid objects in list order; within one
- * object the keys sorted and the last key varying fastest. */
+ * object the keys sorted and the last key varying fastest. Also the
+ * candidates of a randomized search, drawn as scikit-learn's
+ * ParameterSampler draws them. */
 #ifndef GCV_GRID_H
 #define GCV_GRID_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "param.h"
 #include "status.h"
 
-/* One key of a grid object and its list of values. */
+/* What a key of a randomized search draws from: a list, or a scipy.stats
+ * distribution (scipy 1.10's names and parameters). */
+enum gcv_distribution_kind {
+    GCV_DIST_LIST,        /* one of values, each equally likely */
+    GCV_DIST_UNIFORM,     /* uniform(loc, scale): reals in [loc, loc + scale] */
+    GCV_DIST_LOGUNIFORM,  /* loguniform(a, b): reals in [a, b], log-uniformly */
+    GCV_DIST_RANDINT,     /* randint(low, high): integers in [low, high) */
+};
+
+/* One key of a grid object and its list of values, or for a randomized
+ * search its distribution. */
 struct gcv_grid_axis {
     char *name;                /* owned */
     struct gcv_value *values;  /* [n_values], owned */
-    char **where;              /* [n_values] spec location of each value, owned */
-    size_t n_values;
+    char **where;              /* [n_values] spec location of each value, owned; for a
+                                  distribution [1], its location */
+    size_t n_values;           /* 0 for a distribution */
+    enum gcv_distribution_kind distribution;
+    double arguments[2];       /* uniform: loc, scale; loguniform: a, b */
+    long long bounds[2];       /* randint: low, high */
 };
 
 /* One object of "param_grid"; axes in any order (expansion sorts them). */
@@ -34,6 +51,24 @@ struct gcv_grid {
  * On success the grid is owned by the caller (gcv_grid_free). */
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err);
+
+/* Draws the candidates of scikit-learn 1.2.1's
+ * ParameterSampler(objects, n_iter, random_state) into grid, in draw
+ * order, from numpy's RandomState(random_state):
+ * - When every axis is a list, n_iter distinct candidates of the grid
+ *   (sample_without_replacement of their ParameterGrid indices), each
+ *   with its keys in reverse sorted order as ParameterGrid indexing builds
+ *   them. A grid smaller than n_iter gives all its candidates, in grid
+ *   order, with scikit-learn's warning.
+ * - Otherwise n_iter candidates, each from an object chosen with
+ *   randint(n_objects), its keys drawn in sorted order: randint(n_values)
+ *   picks from a list, and a distribution draws as scipy.stats' rvs.
+ * Candidates may repeat in the second case, as in scikit-learn. Columns
+ * (param_names) are in order of first appearance. On success the grid is
+ * owned by the caller (gcv_grid_free). */
+enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_objects,
+                                size_t n_iter, uint32_t random_state, struct gcv_grid *grid,
+                                struct gcv_error *err);
 
 /* Frees the grid's candidates and names and zeroes it. Accepts NULL. */
 void gcv_grid_free(struct gcv_grid *grid);

@@ -3,11 +3,13 @@
  * cv_results_ lists them, against the fixtures written by
  * tests/unit/fixtures/make_grid_fixtures.py. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/grid.h"
 #include "tests/unit/fixtures/grid_fixtures.h"
+#include "tests/unit/fixtures/sampler_fixtures.h"
 
 #define N_GRID_CASES (sizeof grid_cases / sizeof grid_cases[0])
 
@@ -127,8 +129,8 @@ START_TEST(expansion_copies_value_locations)
     char *c_where[2] = {(char *)"param_grid.C[0] (line 3 column 10)",
                         (char *)"param_grid.C[1] (line 3 column 13)"};
     struct gcv_grid_axis axes[2] = {
-        {(char *)"kernel", kernel_values, NULL, 1},
-        {(char *)"C", c_values, c_where, 2},
+        {.name = (char *)"kernel", .values = kernel_values, .n_values = 1},
+        {.name = (char *)"C", .values = c_values, .where = c_where, .n_values = 2},
     };
     struct gcv_grid_object object = {axes, 2};
     struct gcv_grid grid;
@@ -165,8 +167,8 @@ END_TEST
 START_TEST(empty_list_adds_no_candidates)
 {
     struct gcv_value one = {.kind = GCV_VALUE_INT, .integer = 1, .real = 1.0};
-    struct gcv_grid_axis empty_axis = {(char *)"gamma", NULL, NULL, 0};
-    struct gcv_grid_axis c_axis = {(char *)"C", &one, NULL, 1};
+    struct gcv_grid_axis empty_axis = {.name = (char *)"gamma"};
+    struct gcv_grid_axis c_axis = {.name = (char *)"C", .values = &one, .n_values = 1};
     struct gcv_grid_object objects[2] = {{&empty_axis, 1}, {&c_axis, 1}};
     struct gcv_grid grid;
     struct gcv_error err = {GCV_OK, ""};
@@ -223,6 +225,128 @@ START_TEST(grid_object_free_releases_axes)
 }
 END_TEST
 
+/* Builds grid objects from a sampler fixture's param_distributions. */
+static struct gcv_grid_object *sampler_objects(const struct sampler_fixture *fx)
+{
+    struct gcv_grid_object *objects = calloc(fx->n_objects, sizeof *objects);
+
+    ck_assert_ptr_nonnull(objects);
+    for (size_t o = 0; o < fx->n_objects; o++) {
+        const struct sampler_object *source = &fx->objects[o];
+
+        objects[o].axes = calloc(source->n_axes + 1, sizeof *objects[o].axes);
+        ck_assert_ptr_nonnull(objects[o].axes);
+        objects[o].n_axes = source->n_axes;
+        for (size_t a = 0; a < source->n_axes; a++) {
+            const struct sampler_axis *in = &source->axes[a];
+            struct gcv_grid_axis *axis = &objects[o].axes[a];
+
+            axis->name = strdup(in->name);
+            axis->distribution = in->distribution;
+            axis->arguments[0] = in->arguments[0];
+            axis->arguments[1] = in->arguments[1];
+            axis->bounds[0] = in->bounds[0];
+            axis->bounds[1] = in->bounds[1];
+            axis->values = calloc(in->n_values + 1, sizeof *axis->values);
+            ck_assert_ptr_nonnull(axis->values);
+            for (size_t v = 0; v < in->n_values; v++) {
+                axis->values[v].kind = in->values[v].kind;
+                axis->values[v].boolean = in->values[v].integer != 0;
+                axis->values[v].integer = in->values[v].integer;
+                axis->values[v].real = in->values[v].real;
+                if (in->values[v].string != NULL)
+                    axis->values[v].string = strdup(in->values[v].string);
+            }
+            axis->n_values = in->n_values;
+        }
+    }
+    return objects;
+}
+
+/* Every fixture: the candidates, their keys and values in ParameterSampler's
+ * order, and the cv_results columns in order of first appearance. */
+START_TEST(sampling_matches_parameter_sampler)
+{
+    for (size_t f = 0; f < sizeof sampler_fixtures / sizeof sampler_fixtures[0]; f++) {
+        const struct sampler_fixture *fx = &sampler_fixtures[f];
+        struct gcv_grid_object *objects = sampler_objects(fx);
+        struct gcv_grid grid;
+        struct gcv_error err = {GCV_OK, ""};
+        size_t n_names = 0;
+
+        ck_assert_msg(gcv_grid_sample(objects, fx->n_objects, fx->n_iter, fx->random_state,
+                                      &grid, &err) == GCV_OK, "%s: %s", fx->name, err.message);
+        ck_assert_msg(grid.n_candidates == fx->n_candidates, "%s: %zu candidates, expected %zu",
+                      fx->name, grid.n_candidates, fx->n_candidates);
+        for (size_t c = 0; c < fx->n_candidates; c++) {
+            const struct sampler_candidate *expected = &fx->candidates[c];
+            const struct gcv_param_set *actual = &grid.candidates[c];
+
+            ck_assert_msg(actual->count == expected->n_items, "%s: candidate %zu has %zu keys",
+                          fx->name, c, actual->count);
+            for (size_t k = 0; k < expected->n_items; k++) {
+                const struct gcv_value *value = &actual->items[k].value;
+                const struct sampler_value *want = &expected->values[k];
+
+                ck_assert_msg(strcmp(actual->items[k].name, expected->names[k]) == 0,
+                              "%s: candidate %zu key %zu is %s, expected %s", fx->name, c, k,
+                              actual->items[k].name, expected->names[k]);
+                ck_assert_msg(value->kind == want->kind, "%s: candidate %zu %s has kind %d",
+                              fx->name, c, expected->names[k], (int)value->kind);
+                if (want->kind == GCV_VALUE_REAL)
+                    ck_assert_msg(memcmp(&value->real, &want->real, sizeof want->real) == 0,
+                                  "%s: candidate %zu %s is %a, expected %a", fx->name, c,
+                                  expected->names[k], value->real, want->real);
+                if (want->kind == GCV_VALUE_INT)
+                    ck_assert_msg(value->integer == want->integer,
+                                  "%s: candidate %zu %s is %lld, expected %lld", fx->name, c,
+                                  expected->names[k], value->integer, want->integer);
+                if (want->kind == GCV_VALUE_BOOL)
+                    ck_assert_int_eq(value->boolean, want->integer != 0);
+                if (want->kind == GCV_VALUE_STRING)
+                    ck_assert_str_eq(value->string, want->string);
+            }
+        }
+
+        /* Columns: each name once, in order of first appearance. */
+        for (size_t c = 0; c < fx->n_candidates; c++)
+            for (size_t k = 0; k < fx->candidates[c].n_items; k++) {
+                bool seen = false;
+
+                for (size_t e = 0; e < c && !seen; e++)
+                    for (size_t j = 0; j < fx->candidates[e].n_items; j++)
+                        seen = seen || strcmp(fx->candidates[e].names[j],
+                                              fx->candidates[c].names[k]) == 0;
+                for (size_t j = 0; j < k; j++)
+                    seen = seen || strcmp(fx->candidates[c].names[j],
+                                          fx->candidates[c].names[k]) == 0;
+                if (seen)
+                    continue;
+                ck_assert_uint_lt(n_names, grid.n_param_names);
+                ck_assert_str_eq(grid.param_names[n_names], fx->candidates[c].names[k]);
+                n_names++;
+            }
+        ck_assert_uint_eq(grid.n_param_names, n_names);
+
+        gcv_grid_free(&grid);
+        for (size_t o = 0; o < fx->n_objects; o++)
+            gcv_grid_object_free(&objects[o]);
+        free(objects);
+    }
+}
+END_TEST
+
+START_TEST(sampling_rejects_zero_iterations)
+{
+    struct gcv_grid_object object = {NULL, 0};
+    struct gcv_grid grid;
+    struct gcv_error err = {GCV_OK, ""};
+
+    ck_assert_int_eq(gcv_grid_sample(&object, 1, 0, 0, &grid, &err), GCV_ERR_SPEC);
+    ck_assert_ptr_null(grid.candidates);
+}
+END_TEST
+
 static Suite *grid_suite(void)
 {
     Suite *suite = suite_create("grid");
@@ -235,6 +359,8 @@ static Suite *grid_suite(void)
     tcase_add_test(tc, empty_list_adds_no_candidates);
     tcase_add_test(tc, grid_free_accepts_null_and_empty);
     tcase_add_test(tc, grid_object_free_releases_axes);
+    tcase_add_test(tc, sampling_matches_parameter_sampler);
+    tcase_add_test(tc, sampling_rejects_zero_iterations);
     suite_add_tcase(suite, tc);
     return suite;
 }
