@@ -73,6 +73,28 @@ struct gcv_estimator_ops {
      * when the estimator never warns. */
     const char *(*fit_warning)(const void *model);
 
+    /* Optional, classifiers only; NULL when the estimator has no
+     * decision_function. Writes the class codes the model was fitted on,
+     * ascending (scikit-learn's classes_), into classes[*n_classes], which
+     * has room for rows->n_classes. For a model fitted on two classes it
+     * also writes scikit-learn's decision_function of rows into
+     * out[rows->n_rows], positive for classes[1]. With more classes out is
+     * left alone, because no scorer of scikit-learn 1.2.1 accepts
+     * multiclass decision values. */
+    enum gcv_status (*decision_function)(const void *model, const struct gcv_rows *rows,
+                                         double *out, int32_t *classes, size_t *n_classes,
+                                         struct gcv_error *err);
+
+    /* Optional, classifiers only; NULL when the estimator has no
+     * predict_proba. Writes scikit-learn's predict_proba of rows into
+     * out[rows->n_rows * *n_classes], row-major, one column per class the
+     * model was fitted on, and those class codes, ascending, into
+     * classes[*n_classes]. out has room for rows->n_rows * rows->n_classes
+     * values and classes for rows->n_classes. */
+    enum gcv_status (*predict_proba)(const void *model, const struct gcv_rows *rows,
+                                     double *out, int32_t *classes, size_t *n_classes,
+                                     struct gcv_error *err);
+
     /* Pipelines only: the steps, transformers first and the final
      * estimator last. A pipeline's params_parse is NULL, because parsing
      * needs the steps: parse through gcv_estimator_params_parse. */

@@ -904,6 +904,23 @@ enum gcv_status gcv_svc_decision_function(const struct gcv_svc_model *model,
     return status;
 }
 
+/* gcv_estimator_ops.decision_function: the fitted classes, and the
+ * decision values of a model fitted on two classes. */
+static enum gcv_status svc_decision_function(const void *model_pointer,
+                                             const struct gcv_rows *rows, double *out,
+                                             int32_t *classes, size_t *n_classes,
+                                             struct gcv_error *err)
+{
+    const struct gcv_svc_model *model = model_pointer;
+
+    for (size_t k = 0; k < model->n_classes; k++)
+        classes[k] = model->classes[k];
+    *n_classes = model->n_classes;
+    if (model->n_classes != 2)
+        return GCV_OK;
+    return gcv_svc_decision_function(model, rows, out, err);
+}
+
 const struct gcv_estimator_ops gcv_svc_ops = {
     .name = "SVC",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -912,4 +929,5 @@ const struct gcv_estimator_ops gcv_svc_ops = {
     .fit = svc_fit,
     .predict = svc_predict,
     .model_free = svc_model_free,
+    .decision_function = svc_decision_function,
 };
