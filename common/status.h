@@ -56,7 +56,8 @@ int gcv_status_exit_code(enum gcv_status status);
 
 /* Records status and a printf-formatted message in err (which may be NULL)
  * and returns status, so a caller can write
- * `return gcv_error_set(err, GCV_ERR_SPEC, "...", ...);`. */
+ * `return gcv_error_set(err, GCV_ERR_SPEC, "...", ...);`. Control
+ * characters in the message are escaped (\n, \xHH), so it stays one line. */
 enum gcv_status gcv_error_set(struct gcv_error *err, enum gcv_status status,
                               const char *format, ...)
     __attribute__((format(printf, 3, 4)));
