@@ -105,9 +105,9 @@ struct gcv_estimator_ops {
 /* The longest estimator name gcv_estimator_resolve accepts, with its NUL. */
 #define GCV_ESTIMATOR_NAME_MAX 512
 
-/* Returns the estimator named name, or NULL. name is a registered class
- * name ("SVC") or a pipeline of them, written
- * "make_pipeline(StandardScaler, SVC)" (see gcv_estimator_resolve). */
+/* Returns the estimator named name, or NULL when gcv_estimator_resolve
+ * finds none. name is a registered class name ("SVC") or a pipeline of
+ * them, written "make_pipeline(StandardScaler, SVC)". */
 const struct gcv_estimator_ops *gcv_estimator_find(const char *name);
 
 /* Finds the estimator named name, as gcv_estimator_find, with the reason

@@ -10,6 +10,7 @@
 #include "logistic.h"
 #include "pipeline.h"
 #include "ridge.h"
+#include "scalers.h"
 #include "svc.h"
 #include "svr.h"
 
@@ -21,6 +22,10 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_knn_classifier_ops,
     &gcv_knn_regressor_ops,
     &gcv_logistic_ops,
+    &gcv_standard_scaler_ops,
+    &gcv_minmax_scaler_ops,
+    &gcv_robust_scaler_ops,
+    &gcv_normalizer_ops,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])
@@ -189,8 +194,6 @@ const struct gcv_estimator_ops *gcv_estimator_find(const char *name)
     const struct gcv_estimator_ops *estimator;
     struct gcv_error ignored;
 
-    if (!is_pipeline_name(name))
-        return find_registered(name);
     if (gcv_estimator_resolve(name, &estimator, &ignored) != GCV_OK)
         return NULL;
     return estimator;

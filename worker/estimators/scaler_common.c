@@ -1,0 +1,53 @@
+/* The parts StandardScaler and RobustScaler share: the per-feature affine
+ * (x - center) / scale and its model, and numpy's column sums. */
+#include "scalers.h"
+
+#include <stdlib.h>
+
+#include "../../common/stats.h"
+#include "kernel.h"
+
+void gcv_scaler_model_free(void *model_pointer)
+{
+    struct gcv_scaler_model *model = model_pointer;
+
+    if (model == NULL)
+        return;
+    free(model->center);
+    free(model->scale);
+    free(model);
+}
+
+enum gcv_status gcv_scaler_transform(const void *model_pointer, const struct gcv_rows *rows,
+                                     double *out, struct gcv_error *err)
+{
+    const struct gcv_scaler_model *model = model_pointer;
+    const size_t d = model->n_features;
+
+    if (rows->n_features != d)
+        return gcv_error_set(err, GCV_ERR_DATA, "the scaler was fitted on %zu features, the "
+                             "rows have %zu", d, rows->n_features);
+    gcv_kernel_gather_rows(rows, out);
+    for (size_t i = 0; i < rows->n_rows; i++) {
+        double *row = out + i * d;
+
+        if (model->center != NULL)
+            for (size_t j = 0; j < d; j++)
+                row[j] -= model->center[j];
+        if (model->scale != NULL)
+            for (size_t j = 0; j < d; j++)
+                row[j] /= model->scale[j];
+    }
+    return GCV_OK;
+}
+
+double gcv_scaler_column_sum(const double *X, size_t n, size_t d, size_t j)
+{
+    double sum = 0;
+
+    if (d == 1)
+        return gcv_stats_sum(X, n, 1);
+    for (size_t i = 0; i < n; i++)
+        sum += X[i * d + j];
+    return sum;
+}
