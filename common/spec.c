@@ -465,10 +465,13 @@ static enum gcv_status parse_data_paths(const struct parser *ps, const json_t *d
     return GCV_OK;
 }
 
+static enum gcv_status parse_holdout_split(const struct parser *ps, const json_t *holdout,
+                                           struct gcv_spec *spec);
+
 static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
-    static const char *const keys[] = {"path", "X", "y", "holdout", NULL};
+    static const char *const keys[] = {"path", "X", "y", "holdout", "groups", NULL};
     const json_t *data = json_object_get(root, "data");
     enum gcv_status status;
 
@@ -489,6 +492,11 @@ static enum gcv_status parse_data(const struct parser *ps, const json_t *root,
         return status;
     if ((status = get_string(ps, data, "y", "data.y", "y", &spec->data.y)) != GCV_OK)
         return status;
+    if ((status = get_string_not_null(ps, data, "groups", "data.groups", &spec->data.groups)) !=
+        GCV_OK)
+        return status;
+    if (json_is_object(json_object_get(data, "holdout")))
+        return parse_holdout_split(ps, json_object_get(data, "holdout"), spec);
     return get_string(ps, data, "holdout", "data.holdout", NULL, &spec->data.holdout);
 }
 
@@ -627,14 +635,243 @@ static enum gcv_status parse_grid(const struct parser *ps, const json_t *root,
     return status;
 }
 
+/* Reads the integer at key of object (path for messages) into *out when
+ * it is present, checking that it is at least min. */
+static enum gcv_status get_count(const struct parser *ps, const json_t *object, const char *key,
+                                 const char *path, long long min, size_t *out)
+{
+    const json_t *value = json_object_get(object, key);
+
+    if (value == NULL)
+        return GCV_OK;
+    if (!json_is_integer(value) || json_integer_value(value) < min)
+        SPEC_FAIL(ps, path, "must be an integer >= %lld, got %s", min,
+                  json_is_integer(value) ? "a smaller integer" : json_type_name(value));
+    *out = (size_t)json_integer_value(value);
+    return GCV_OK;
+}
+
+/* Reads a random_state: an integer seed of numpy's RandomState, 0 to
+ * 2**32 - 1. *given is false when the key is absent or null. */
+static enum gcv_status get_random_state(const struct parser *ps, const json_t *object,
+                                        const char *path, bool *given, uint32_t *out)
+{
+    const json_t *value = json_object_get(object, "random_state");
+
+    *given = false;
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+        json_integer_value(value) > (json_int_t)UINT32_MAX)
+        SPEC_FAIL(ps, path, "must be an integer from 0 to 4294967295 (a seed of numpy's "
+                  "RandomState), got %s", json_is_integer(value) ? "an integer out of range"
+                                                                 : json_type_name(value));
+    *given = true;
+    *out = (uint32_t)json_integer_value(value);
+    return GCV_OK;
+}
+
+/* Requires a random_state for a splitter or search that draws: scikit-learn
+ * would draw from numpy's global state, different on every run and rank. */
+static enum gcv_status require_random_state(const struct parser *ps, const json_t *object,
+                                            const char *path, const char *what,
+                                            uint32_t *out)
+{
+    char parent[300];
+    bool given;
+    enum gcv_status status = get_random_state(ps, object, path, &given, out);
+
+    /* An absent key is reported at the object that lacks it. */
+    snprintf(parent, sizeof parent, "%s", path);
+    if (strrchr(parent, '.') != NULL)
+        *strrchr(parent, '.') = '\0';
+    if (status == GCV_OK && !given)
+        SPEC_FAIL(ps, parent, "%s draws random numbers, so it needs an integer random_state "
+                  "(0 to 4294967295): with scikit-learn's default null every run and every "
+                  "rank would draw differently", what);
+    return status;
+}
+
+/* Reads a test_size or train_size: an integer >= 1 (a number of rows), a
+ * fraction in (0, 1), or null or absent for the default. Fractions are
+ * checked against (0, 1) by the splitter, as scikit-learn checks them. */
+static enum gcv_status get_split_size(const struct parser *ps, const json_t *object,
+                                      const char *key, const char *path, bool fraction_allowed,
+                                      struct gcv_split_size *out)
+{
+    const json_t *value = json_object_get(object, key);
+
+    out->kind = GCV_SIZE_DEFAULT;
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (json_is_integer(value) && json_integer_value(value) >= 1) {
+        out->kind = GCV_SIZE_COUNT;
+        out->count = (size_t)json_integer_value(value);
+        return GCV_OK;
+    }
+    if (fraction_allowed && json_is_real(value)) {
+        out->kind = GCV_SIZE_FRACTION;
+        out->fraction = json_real_value(value);
+        return GCV_OK;
+    }
+    if (!fraction_allowed)
+        SPEC_FAIL(ps, path, "must be an integer >= 1 (a number of rows) or null, got %s",
+                  json_is_integer(value) ? "an integer below 1" : json_type_name(value));
+    SPEC_FAIL(ps, path, "must be an integer >= 1 (a number of rows), a fraction in (0, 1) "
+              "written with a decimal point, or null, got %s",
+              json_is_integer(value) ? "an integer below 1" : json_type_name(value));
+}
+
+/* A splitter name of the spec, its kind and the cv keys it takes. */
+struct splitter_keys {
+    const char *name;
+    enum gcv_splitter_kind kind;
+    const char *keys;   /* space-separated */
+};
+
+static const struct splitter_keys splitters[] = {
+    {"KFold", GCV_SPLIT_KFOLD, "n_splits shuffle random_state"},
+    {"StratifiedKFold", GCV_SPLIT_STRATIFIED_KFOLD, "n_splits shuffle random_state"},
+    {"GroupKFold", GCV_SPLIT_GROUP_KFOLD, "n_splits"},
+    {"StratifiedGroupKFold", GCV_SPLIT_STRATIFIED_GROUP_KFOLD, "n_splits shuffle random_state"},
+    {"ShuffleSplit", GCV_SPLIT_SHUFFLE, "n_splits test_size train_size random_state"},
+    {"StratifiedShuffleSplit", GCV_SPLIT_STRATIFIED_SHUFFLE,
+     "n_splits test_size train_size random_state"},
+    {"GroupShuffleSplit", GCV_SPLIT_GROUP_SHUFFLE, "n_splits test_size train_size random_state"},
+    {"RepeatedKFold", GCV_SPLIT_REPEATED_KFOLD, "n_splits n_repeats random_state"},
+    {"RepeatedStratifiedKFold", GCV_SPLIT_REPEATED_STRATIFIED_KFOLD,
+     "n_splits n_repeats random_state"},
+    {"LeaveOneOut", GCV_SPLIT_LEAVE_ONE_OUT, ""},
+    {"LeavePOut", GCV_SPLIT_LEAVE_P_OUT, "p"},
+    {"LeaveOneGroupOut", GCV_SPLIT_LEAVE_ONE_GROUP_OUT, ""},
+    {"LeavePGroupsOut", GCV_SPLIT_LEAVE_P_GROUPS_OUT, "n_groups"},
+    {"TimeSeriesSplit", GCV_SPLIT_TIME_SERIES, "n_splits max_train_size test_size gap"},
+    {"PredefinedSplit", GCV_SPLIT_PREDEFINED, "test_fold"},
+};
+
+#define N_SPLITTERS (sizeof splitters / sizeof splitters[0])
+
+/* Returns true when key is one of the space-separated words of keys. */
+static bool has_word(const char *keys, const char *key)
+{
+    size_t len = strlen(key);
+
+    for (const char *at = keys; (at = strstr(at, key)) != NULL; at += len)
+        if ((at == keys || at[-1] == ' ') && (at[len] == ' ' || at[len] == '\0'))
+            return true;
+    return false;
+}
+
+/* Reads the parameters of the splitter named by entry from the cv object. */
+static enum gcv_status parse_splitter_params(const struct parser *ps, const json_t *cv,
+                                             const struct splitter_keys *entry,
+                                             struct gcv_spec *spec)
+{
+    struct gcv_splitter *splitter = &spec->splitter;
+    enum gcv_splitter_kind kind = entry->kind;
+    const char *key;
+    json_t *value;
+    bool given;
+    enum gcv_status status;
+
+    /* Keys of the cv object that this splitter does not take. */
+    json_object_foreach((json_t *)cv, key, value) {
+        char path[300];
+
+        if (strcmp(key, "splitter") == 0 || has_word(entry->keys, key))
+            continue;
+        snprintf(path, sizeof path, "cv.%s", key);
+        if (kind == GCV_SPLIT_PREDEFINED && strcmp(key, "n_splits") == 0)
+            SPEC_FAIL(ps, path, "PredefinedSplit takes its folds from \"test_fold\", not from "
+                      "n_splits");
+        if (strcmp(key, "test_fold") == 0)
+            SPEC_FAIL(ps, path, "is only used by the PredefinedSplit splitter");
+        SPEC_FAIL(ps, path, "%s does not take %s; it takes: %s", entry->name, key,
+                  entry->keys[0] != '\0' ? entry->keys : "no parameters");
+    }
+
+    /* scikit-learn's defaults. */
+    splitter->n_splits = kind == GCV_SPLIT_SHUFFLE || kind == GCV_SPLIT_STRATIFIED_SHUFFLE ? 10
+                                                                                          : 5;
+    splitter->n_repeats = 10;
+    splitter->p = 0;
+
+    if ((status = get_count(ps, cv, "n_splits", "cv.n_splits",
+                            has_word("ShuffleSplit StratifiedShuffleSplit GroupShuffleSplit",
+                                     entry->name) ? 1 : 2,
+                            &splitter->n_splits)) != GCV_OK)
+        return status;
+    if ((status = get_count(ps, cv, "n_repeats", "cv.n_repeats", 1, &splitter->n_repeats)) !=
+        GCV_OK)
+        return status;
+    if ((status = get_count(ps, cv, "p", "cv.p", 1, &splitter->p)) != GCV_OK)
+        return status;
+    if ((status = get_count(ps, cv, "n_groups", "cv.n_groups", 1, &splitter->p)) != GCV_OK)
+        return status;
+    if ((status = get_count(ps, cv, "gap", "cv.gap", 0, &splitter->gap)) != GCV_OK)
+        return status;
+    if (json_object_get(cv, "max_train_size") != NULL &&
+        !json_is_null(json_object_get(cv, "max_train_size")) &&
+        (status = get_count(ps, cv, "max_train_size", "cv.max_train_size", 1,
+                            &splitter->max_train_size)) != GCV_OK)
+        return status;
+    if ((status = get_split_size(ps, cv, "test_size", "cv.test_size",
+                                 kind != GCV_SPLIT_TIME_SERIES, &splitter->test_size)) != GCV_OK)
+        return status;
+    if ((status = get_split_size(ps, cv, "train_size", "cv.train_size", true,
+                                 &splitter->train_size)) != GCV_OK)
+        return status;
+    if (kind == GCV_SPLIT_LEAVE_P_OUT && json_object_get(cv, "p") == NULL)
+        SPEC_FAIL(ps, "cv", "LeavePOut needs \"p\": the number of rows each split leaves out");
+    if (kind == GCV_SPLIT_LEAVE_P_GROUPS_OUT && json_object_get(cv, "n_groups") == NULL)
+        SPEC_FAIL(ps, "cv", "LeavePGroupsOut needs \"n_groups\": the number of groups each "
+                  "split leaves out");
+
+    /* shuffle and random_state, as _BaseKFold checks them. */
+    if (json_object_get(cv, "shuffle") != NULL) {
+        const json_t *shuffle = json_object_get(cv, "shuffle");
+
+        if (!json_is_boolean(shuffle))
+            SPEC_FAIL(ps, "cv.shuffle", "must be true or false");
+        splitter->shuffle = json_is_true(shuffle);
+    }
+    if (has_word(entry->keys, "shuffle") && !splitter->shuffle) {
+        if ((status = get_random_state(ps, cv, "cv.random_state", &given,
+                                       &splitter->random_state)) != GCV_OK)
+            return status;
+        if (given)
+            SPEC_FAIL(ps, "cv.random_state", "has no effect without shuffle (scikit-learn "
+                      "raises \"Setting a random_state has no effect since shuffle is "
+                      "False\"); set shuffle to true, or random_state to null");
+    } else if (has_word(entry->keys, "random_state")) {
+        char what[80];
+
+        snprintf(what, sizeof what, "%s%s", entry->name,
+                 has_word(entry->keys, "shuffle") ? " with shuffle" : "");
+        if ((status = require_random_state(ps, cv, "cv.random_state", what,
+                                           &splitter->random_state)) != GCV_OK)
+            return status;
+    }
+
+    if (kind == GCV_SPLIT_PREDEFINED) {
+        if (json_object_get(cv, "test_fold") == NULL)
+            SPEC_FAIL(ps, "cv", "PredefinedSplit needs \"test_fold\": the name of a 1-D "
+                      "integer dataset giving each row's test fold (-1: always in training)");
+        return get_string_not_null(ps, cv, "test_fold", "cv.test_fold", &spec->test_fold);
+    }
+    return GCV_OK;
+}
+
 static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
                                 struct gcv_spec *spec)
 {
     static const char *const keys[] = {"splitter", "n_splits", "test_fold", "shuffle",
-                                       "random_state", NULL};
+                                       "random_state", "n_repeats", "test_size", "train_size",
+                                       "p", "n_groups", "max_train_size", "gap", NULL};
     const json_t *cv = json_object_get(root, "cv");
-    const json_t *n_splits;
+    const struct splitter_keys *entry = NULL;
     char *splitter = NULL;
+    char names[400] = "";
     enum gcv_status status;
 
     spec->splitter.kind = GCV_SPLIT_STRATIFIED_KFOLD;
@@ -655,57 +892,244 @@ static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
                   "{\"splitter\": \"KFold\", \"n_splits\": 5}, got %s", json_type_name(cv));
 
     spec->cv_is_integer = false;
+    for (size_t i = 0; i < N_SPLITTERS; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i > 0 ? ", " : "",
+                 splitters[i].name);
     if ((status = check_keys(ps, cv, "cv", keys)) != GCV_OK)
         return status;
     if (json_object_get(cv, "splitter") == NULL)
-        SPEC_FAIL(ps, "cv", "missing key \"splitter\": KFold, StratifiedKFold or PredefinedSplit");
+        SPEC_FAIL(ps, "cv", "missing key \"splitter\": one of %s", names);
     if ((status = get_string_not_null(ps, cv, "splitter", "cv.splitter", &splitter)) != GCV_OK)
         return status;
-
-    if (strcmp(splitter, "KFold") == 0) {
-        spec->splitter.kind = GCV_SPLIT_KFOLD;
-    } else if (strcmp(splitter, "StratifiedKFold") == 0) {
-        spec->splitter.kind = GCV_SPLIT_STRATIFIED_KFOLD;
-    } else if (strcmp(splitter, "PredefinedSplit") == 0) {
-        spec->splitter.kind = GCV_SPLIT_PREDEFINED;
-    } else {
+    for (size_t i = 0; i < N_SPLITTERS; i++)
+        if (strcmp(splitter, splitters[i].name) == 0)
+            entry = &splitters[i];
+    if (entry == NULL) {
         char name[64];
         snprintf(name, sizeof name, "%s", splitter);
         free(splitter);
-        SPEC_FAIL(ps, "cv.splitter", "unknown splitter \"%s\"; accepted: KFold, "
-                  "StratifiedKFold, PredefinedSplit", name);
+        SPEC_FAIL(ps, "cv.splitter", "unknown splitter \"%s\"; accepted: %s", name, names);
     }
     free(splitter);
 
-    n_splits = json_object_get(cv, "n_splits");
-    if (n_splits != NULL && spec->splitter.kind == GCV_SPLIT_PREDEFINED)
-        SPEC_FAIL(ps, "cv.n_splits", "PredefinedSplit takes its folds from \"test_fold\", "
-                  "not from n_splits");
-    if (n_splits != NULL) {
-        if (!json_is_integer(n_splits) || json_integer_value(n_splits) < 2)
-            SPEC_FAIL(ps, "cv.n_splits", "must be an integer >= 2");
-        spec->splitter.n_splits = (size_t)json_integer_value(n_splits);
-    }
+    spec->splitter.kind = entry->kind;
+    if ((status = parse_splitter_params(ps, cv, entry, spec)) != GCV_OK)
+        return status;
+    if (gcv_splitter_uses_groups(entry->kind) && spec->data.groups == NULL)
+        SPEC_FAIL(ps, "cv.splitter", "%s needs group labels: name their dataset in "
+                  "\"data.groups\" (a 1-D dataset of integers or strings, one per row)",
+                  entry->name);
+    return GCV_OK;
+}
 
-    if (json_object_get(cv, "shuffle") != NULL) {
-        const json_t *shuffle = json_object_get(cv, "shuffle");
-        if (!json_is_boolean(shuffle))
-            SPEC_FAIL(ps, "cv.shuffle", "must be true or false");
-        if (json_is_true(shuffle))
-            SPEC_FAIL(ps, "cv.shuffle", "shuffled splits are not supported yet; use false");
-    }
-    if (json_object_get(cv, "random_state") != NULL &&
-        !json_is_null(json_object_get(cv, "random_state")))
-        SPEC_FAIL(ps, "cv.random_state", "has no effect without shuffle; use null");
+/* Reads one object of "param_distributions" at path into object: each key
+ * a non-empty list of values (repeats allowed, as in scikit-learn) or a
+ * scipy.stats distribution {"uniform": [loc, scale]}, {"loguniform": [a,
+ * b]} or {"randint": [low, high]}, checked as scipy checks its arguments. */
+static enum gcv_status parse_distribution_object(const struct parser *ps, const json_t *json,
+                                                 const char *path,
+                                                 struct gcv_grid_object *object)
+{
+    const char *key;
+    json_t *entry;
 
-    if (spec->splitter.kind == GCV_SPLIT_PREDEFINED) {
-        if (json_object_get(cv, "test_fold") == NULL)
-            SPEC_FAIL(ps, "cv", "PredefinedSplit needs \"test_fold\": the name of a 1-D "
-                      "integer dataset giving each row's test fold (-1: always in training)");
-        return get_string_not_null(ps, cv, "test_fold", "cv.test_fold", &spec->test_fold);
+    if (!json_is_object(json))
+        SPEC_FAIL(ps, path, "must be an object such as {\"C\": {\"loguniform\": [0.01, 100]}, "
+                  "\"kernel\": [\"rbf\", \"linear\"]}, got %s", json_type_name(json));
+    object->axes = calloc(json_object_size(json) + 1, sizeof *object->axes);
+    if (object->axes == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+    json_object_foreach((json_t *)json, key, entry) {
+        struct gcv_grid_axis *axis = &object->axes[object->n_axes];
+        char axis_path[300], location[720];
+        const char *name = NULL;
+        const json_t *bounds = NULL;
+
+        snprintf(axis_path, sizeof axis_path, "%s.%s", path, key);
+        axis->name = strdup(key);
+        object->n_axes++;
+        if (axis->name == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+
+        /* A list: its values, each with its location. */
+        if (json_is_array(entry)) {
+            size_t n = json_array_size(entry);
+
+            if (n == 0)
+                SPEC_FAIL(ps, axis_path, "must be a non-empty list of values");
+            axis->values = calloc(n, sizeof *axis->values);
+            axis->where = calloc(n, sizeof *axis->where);
+            if (axis->values == NULL || axis->where == NULL)
+                return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+            for (size_t v = 0; v < n; v++) {
+                char value_path[340];
+                enum gcv_status status;
+
+                snprintf(value_path, sizeof value_path, "%s[%zu]", axis_path, v);
+                status = to_value(ps, json_array_get(entry, v), value_path, &axis->values[v]);
+                if (status != GCV_OK)
+                    return status;
+                axis->n_values++;
+                axis->where[v] = strdup(where(ps, value_path, location, sizeof location));
+                if (axis->where[v] == NULL)
+                    return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+            }
+            continue;
+        }
+
+        /* A distribution: one key naming it, with its two arguments. */
+        if (json_is_object(entry) && json_object_size(entry) == 1) {
+            json_object_foreach((json_t *)entry, name, bounds)
+                break;
+        }
+        if (name == NULL || (strcmp(name, "uniform") != 0 && strcmp(name, "loguniform") != 0 &&
+                             strcmp(name, "randint") != 0))
+            SPEC_FAIL(ps, axis_path, "must be a list of values or a distribution: "
+                      "{\"uniform\": [loc, scale]}, {\"loguniform\": [a, b]} or "
+                      "{\"randint\": [low, high]}");
+        snprintf(axis_path + strlen(axis_path), sizeof axis_path - strlen(axis_path), ".%s",
+                 name);
+        if (!json_is_array(bounds) || json_array_size(bounds) != 2 ||
+            !json_is_number(json_array_get(bounds, 0)) ||
+            !json_is_number(json_array_get(bounds, 1)))
+            SPEC_FAIL(ps, axis_path, "must be a list of two numbers, as scipy.stats.%s takes "
+                      "them", name);
+        axis->where = calloc(1, sizeof *axis->where);
+        if (axis->where == NULL ||
+            (axis->where[0] = strdup(where(ps, axis_path, location, sizeof location))) == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+        axis->arguments[0] = json_number_value(json_array_get(bounds, 0));
+        axis->arguments[1] = json_number_value(json_array_get(bounds, 1));
+
+        if (strcmp(name, "uniform") == 0) {
+            axis->distribution = GCV_DIST_UNIFORM;
+            if (!(axis->arguments[1] >= 0) || !isfinite(axis->arguments[0]) ||
+                !isfinite(axis->arguments[1]))
+                SPEC_FAIL(ps, axis_path, "must be [loc, scale] with a finite loc and scale >= 0 "
+                          "(values in [loc, loc + scale])");
+        } else if (strcmp(name, "loguniform") == 0) {
+            axis->distribution = GCV_DIST_LOGUNIFORM;
+            if (!(axis->arguments[0] > 0) || !(axis->arguments[1] > axis->arguments[0]) ||
+                !isfinite(axis->arguments[1]))
+                SPEC_FAIL(ps, axis_path, "must be [a, b] with 0 < a < b, got [%g, %g]",
+                          axis->arguments[0], axis->arguments[1]);
+        } else {
+            axis->distribution = GCV_DIST_RANDINT;
+            if (!json_is_integer(json_array_get(bounds, 0)) ||
+                !json_is_integer(json_array_get(bounds, 1)))
+                SPEC_FAIL(ps, axis_path, "must be [low, high] with integers low < high");
+            axis->bounds[0] = json_integer_value(json_array_get(bounds, 0));
+            axis->bounds[1] = json_integer_value(json_array_get(bounds, 1));
+            if (axis->bounds[0] >= axis->bounds[1])
+                SPEC_FAIL(ps, axis_path, "must be [low, high] with low < high (values low to "
+                          "high - 1), got [%lld, %lld]", axis->bounds[0], axis->bounds[1]);
+        }
     }
-    if (json_object_get(cv, "test_fold") != NULL)
-        SPEC_FAIL(ps, "cv.test_fold", "is only used by the PredefinedSplit splitter");
+    return GCV_OK;
+}
+
+/* Reads a randomized search: n_iter (default 10), random_state (required)
+ * and param_distributions, an object or a non-empty list of objects, and
+ * draws its candidates. */
+static enum gcv_status parse_random_search(const struct parser *ps, const json_t *root,
+                                           struct gcv_spec *spec)
+{
+    const json_t *distributions = json_object_get(root, "param_distributions");
+    struct gcv_grid_object *objects = NULL;
+    size_t n_objects = 0;
+    enum gcv_status status;
+
+    spec->random_search = true;
+    spec->n_iter = 10;
+    if (json_object_get(root, "param_grid") != NULL)
+        SPEC_FAIL(ps, "param_grid", "a randomized search (\"search\": \"random\") draws from "
+                  "\"param_distributions\"; rename param_grid to param_distributions");
+    if ((status = get_count(ps, root, "n_iter", "n_iter", 1, &spec->n_iter)) != GCV_OK)
+        return status;
+    if ((status = require_random_state(ps, root, "random_state", "a randomized search",
+                                       &spec->random_state)) != GCV_OK)
+        return status;
+    if (distributions == NULL)
+        SPEC_FAIL(ps, "search", "a randomized search needs \"param_distributions\": an object "
+                  "such as {\"C\": {\"loguniform\": [0.01, 100]}} or a list of such objects");
+    if (json_is_array(distributions) && json_array_size(distributions) == 0)
+        SPEC_FAIL(ps, "param_distributions", "must be a non-empty list of objects");
+    n_objects = json_is_array(distributions) ? json_array_size(distributions) : 1;
+
+    objects = calloc(n_objects, sizeof *objects);
+    if (objects == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    for (size_t i = 0; i < n_objects && status == GCV_OK; i++) {
+        char path[64];
+
+        if (json_is_array(distributions)) {
+            snprintf(path, sizeof path, "param_distributions[%zu]", i);
+            status = parse_distribution_object(ps, json_array_get(distributions, i), path,
+                                               &objects[i]);
+        } else {
+            status = parse_distribution_object(ps, distributions, "param_distributions",
+                                               &objects[i]);
+        }
+    }
+    if (status == GCV_OK)
+        status = gcv_grid_sample(objects, n_objects, spec->n_iter, spec->random_state,
+                                 &spec->grid, ps->err);
+
+    for (size_t i = 0; i < n_objects; i++)
+        gcv_grid_object_free(&objects[i]);
+    free(objects);
+    return status;
+}
+
+/* Reads "search": "grid" (the default) expands param_grid as GridSearchCV,
+ * "random" draws candidates as RandomizedSearchCV. */
+static enum gcv_status parse_search(const struct parser *ps, const json_t *root,
+                                    struct gcv_spec *spec)
+{
+    static const char *const random_keys[] = {"param_distributions", "n_iter", "random_state"};
+    const json_t *search = json_object_get(root, "search");
+
+    if (json_is_string(search) && strcmp(json_string_value(search), "random") == 0)
+        return parse_random_search(ps, root, spec);
+    if (search != NULL && !json_is_null(search) &&
+        !(json_is_string(search) && strcmp(json_string_value(search), "grid") == 0))
+        SPEC_FAIL(ps, "search", "must be \"grid\" (GridSearchCV, the default) or \"random\" "
+                  "(RandomizedSearchCV)");
+    for (size_t i = 0; i < sizeof random_keys / sizeof random_keys[0]; i++)
+        if (json_object_get(root, random_keys[i]) != NULL)
+            SPEC_FAIL(ps, random_keys[i], "is only used by a randomized search; add \"search\": "
+                      "\"random\"");
+    return parse_grid(ps, root, spec);
+}
+
+/* Reads data.holdout given as an object: the arguments of
+ * train_test_split, whose test rows become the holdout. */
+static enum gcv_status parse_holdout_split(const struct parser *ps, const json_t *holdout,
+                                           struct gcv_spec *spec)
+{
+    static const char *const keys[] = {"test_size", "train_size", "random_state", "stratify",
+                                       NULL};
+    struct gcv_train_test *split = &spec->data.holdout_split;
+    enum gcv_status status;
+
+    spec->data.has_holdout_split = true;
+    if ((status = check_keys(ps, holdout, "data.holdout", keys)) != GCV_OK)
+        return status;
+    if ((status = get_split_size(ps, holdout, "test_size", "data.holdout.test_size", true,
+                                 &split->test_size)) != GCV_OK)
+        return status;
+    if ((status = get_split_size(ps, holdout, "train_size", "data.holdout.train_size", true,
+                                 &split->train_size)) != GCV_OK)
+        return status;
+    if ((status = require_random_state(ps, holdout, "data.holdout.random_state",
+                                       "a holdout drawn by train_test_split",
+                                       &split->random_state)) != GCV_OK)
+        return status;
+    if (json_object_get(holdout, "stratify") != NULL &&
+        !json_is_boolean(json_object_get(holdout, "stratify")))
+        SPEC_FAIL(ps, "data.holdout.stratify", "must be true (stratify on y) or false");
+    split->stratify = json_is_true(json_object_get(holdout, "stratify"));
     return GCV_OK;
 }
 
@@ -803,7 +1227,8 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
 {
     static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
                                        "scoring", "refit", "return_train_score",
-                                       "error_score", "fit_timeout", NULL};
+                                       "error_score", "fit_timeout", "search", "param_distributions",
+                                       "n_iter", "random_state", NULL};
     enum gcv_status status;
 
     if (!json_is_object(root))
@@ -818,7 +1243,7 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
         return status;
     if ((status = parse_params(ps, root, spec)) != GCV_OK)
         return status;
-    if ((status = parse_grid(ps, root, spec)) != GCV_OK)
+    if ((status = parse_search(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_cv(ps, root, spec)) != GCV_OK)
         return status;
@@ -934,6 +1359,7 @@ void gcv_spec_free(struct gcv_spec *spec)
     free(spec->data.X);
     free(spec->data.y);
     free(spec->data.holdout);
+    free(spec->data.groups);
     free(spec->estimator);
     gcv_param_set_clear(&spec->params);
     gcv_grid_free(&spec->grid);

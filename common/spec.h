@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "grid.h"
 #include "param.h"
@@ -27,6 +28,9 @@ struct gcv_data_spec {
     char *X;          /* dataset name of X, owned; default "X" */
     char *y;          /* dataset name of y, owned; default "y" */
     char *holdout;    /* dataset name of the holdout mask, owned; NULL when none */
+    bool has_holdout_split;              /* "holdout" is an object: train_test_split */
+    struct gcv_train_test holdout_split; /* when has_holdout_split */
+    char *groups;     /* dataset name of the group labels, owned; NULL when none */
 };
 
 struct gcv_spec {
@@ -36,7 +40,11 @@ struct gcv_spec {
     struct gcv_data_spec data;
     char *estimator;                /* scikit-learn class name, owned */
     struct gcv_param_set params;    /* fixed constructor parameters */
-    struct gcv_grid grid;           /* candidates in scikit-learn's order */
+    struct gcv_grid grid;           /* candidates in scikit-learn's order: ParameterGrid's,
+                                       or ParameterSampler's draws for a random search */
+    bool random_search;             /* "search": "random" (RandomizedSearchCV) */
+    size_t n_iter;                  /* random search: candidates to draw */
+    uint32_t random_state;          /* random search: ParameterSampler's seed */
 
     struct gcv_splitter splitter;
     bool cv_is_integer;     /* "cv": N, so the splitter follows the estimator kind */

@@ -225,6 +225,93 @@ static void parse_with_error_score(const char *value, struct gcv_spec *spec)
     parse_ok(text, SPEC_FILE, spec);
 }
 
+/* scikit-learn's parameters and defaults for the splitters beyond k-fold. */
+START_TEST(cv_reads_splitter_parameters)
+{
+    struct gcv_spec spec;
+
+    parse_with_cv("{\"splitter\": \"KFold\", \"shuffle\": true, \"random_state\": 42}", &spec);
+    ck_assert(spec.splitter.shuffle);
+    ck_assert_uint_eq(spec.splitter.random_state, 42);
+    gcv_spec_free(&spec);
+
+    parse_with_cv("{\"splitter\": \"ShuffleSplit\", \"random_state\": 4294967295, "
+                  "\"test_size\": 0.25, \"train_size\": 30}", &spec);
+    ck_assert_int_eq(spec.splitter.kind, GCV_SPLIT_SHUFFLE);
+    ck_assert_uint_eq(spec.splitter.n_splits, 10);
+    ck_assert_uint_eq(spec.splitter.random_state, 4294967295u);
+    ck_assert_int_eq(spec.splitter.test_size.kind, GCV_SIZE_FRACTION);
+    ck_assert_double_eq(spec.splitter.test_size.fraction, 0.25);
+    ck_assert_int_eq(spec.splitter.train_size.kind, GCV_SIZE_COUNT);
+    ck_assert_uint_eq(spec.splitter.train_size.count, 30);
+    gcv_spec_free(&spec);
+
+    parse_with_cv("{\"splitter\": \"RepeatedStratifiedKFold\", \"random_state\": 1}", &spec);
+    ck_assert_uint_eq(spec.splitter.n_splits, 5);
+    ck_assert_uint_eq(spec.splitter.n_repeats, 10);
+    gcv_spec_free(&spec);
+
+    parse_with_cv("{\"splitter\": \"TimeSeriesSplit\", \"n_splits\": 3, \"max_train_size\": 20, "
+                  "\"test_size\": 4, \"gap\": 1}", &spec);
+    ck_assert_int_eq(spec.splitter.kind, GCV_SPLIT_TIME_SERIES);
+    ck_assert_uint_eq(spec.splitter.max_train_size, 20);
+    ck_assert_uint_eq(spec.splitter.test_size.count, 4);
+    ck_assert_uint_eq(spec.splitter.gap, 1);
+    gcv_spec_free(&spec);
+
+    parse_with_cv("{\"splitter\": \"LeavePOut\", \"p\": 2}", &spec);
+    ck_assert_uint_eq(spec.splitter.p, 2);
+    gcv_spec_free(&spec);
+}
+END_TEST
+
+START_TEST(data_reads_groups_and_holdout_split)
+{
+    struct gcv_spec spec;
+
+    parse_ok("{\"data\": {\"path\": \"d.h5\", \"groups\": \"g\", \"holdout\": {\"test_size\": "
+             "0.2, \"random_state\": 7, \"stratify\": true}}, \"estimator\": \"SVC\", "
+             "\"param_grid\": {\"C\": [1]}, \"cv\": {\"splitter\": \"LeaveOneGroupOut\"}}",
+             SPEC_FILE, &spec);
+    ck_assert_str_eq(spec.data.groups, "g");
+    ck_assert_ptr_null(spec.data.holdout);
+    ck_assert(spec.data.has_holdout_split);
+    ck_assert_double_eq(spec.data.holdout_split.test_size.fraction, 0.2);
+    ck_assert_int_eq(spec.data.holdout_split.train_size.kind, GCV_SIZE_DEFAULT);
+    ck_assert_uint_eq(spec.data.holdout_split.random_state, 7);
+    ck_assert(spec.data.holdout_split.stratify);
+    ck_assert_int_eq(spec.splitter.kind, GCV_SPLIT_LEAVE_ONE_GROUP_OUT);
+    gcv_spec_free(&spec);
+}
+END_TEST
+
+/* A randomized search draws its candidates while the spec is parsed. The
+ * grid suite checks drawn values against ParameterSampler, so this checks
+ * the wiring: the count, the value kinds and the column names. */
+START_TEST(random_search_draws_candidates)
+{
+    struct gcv_spec spec;
+
+    parse_ok("{\"data\": {\"path\": \"d.h5\"}, \"estimator\": \"SVC\", \"search\": \"random\", "
+             "\"n_iter\": 4, \"random_state\": 0, \"param_distributions\": {\"C\": "
+             "{\"loguniform\": [0.001, 1000]}, \"degree\": {\"randint\": [1, 5]}, "
+             "\"kernel\": [\"rbf\", \"poly\"]}}", SPEC_FILE, &spec);
+    ck_assert(spec.random_search);
+    ck_assert_uint_eq(spec.n_iter, 4);
+    ck_assert_uint_eq(spec.grid.n_candidates, 4);
+    ck_assert_uint_eq(spec.grid.n_param_names, 3);
+    ck_assert_str_eq(spec.grid.param_names[0], "C");
+    ck_assert_str_eq(spec.grid.param_names[1], "degree");
+    ck_assert_str_eq(spec.grid.param_names[2], "kernel");
+    for (size_t c = 0; c < 4; c++) {
+        ck_assert_int_eq(spec.grid.candidates[c].items[0].value.kind, GCV_VALUE_REAL);
+        ck_assert_int_eq(spec.grid.candidates[c].items[1].value.kind, GCV_VALUE_INT);
+        ck_assert_int_eq(spec.grid.candidates[c].items[2].value.kind, GCV_VALUE_STRING);
+    }
+    gcv_spec_free(&spec);
+}
+END_TEST
+
 START_TEST(error_score_forms)
 {
     struct gcv_spec spec;
@@ -491,7 +578,7 @@ static const struct bad_spec bad_specs[] = {
     {"cv a string", WITH_LINE5("  \"cv\": \"5\""), "cv (line 5 column 9): ", "got a string"},
     {"cv a real", WITH_LINE5("  \"cv\": 5.0"), "cv (line 5 column 9): ", "got a number"},
     /* `  "cv": {"splitter": "ShuffleSplit"}`: the splitter name at 22. */
-    {"unknown splitter", WITH_LINE5("  \"cv\": {\"splitter\": \"ShuffleSplit\"}"),
+    {"unknown splitter", WITH_LINE5("  \"cv\": {\"splitter\": \"ShuffleSplits\"}"),
      "cv.splitter (line 5 column 22): ", "unknown splitter"},
     {"splitter a number", WITH_LINE5("  \"cv\": {\"splitter\": 5}"),
      "cv.splitter (line 5 column 22): ", "must be a string, got an integer"},
@@ -523,8 +610,33 @@ static const struct bad_spec bad_specs[] = {
     {"test_fold with KFold", WITH_LINE5("  \"cv\": {\"splitter\": \"KFold\", \"test_fold\": \"f\"}"),
      "cv.test_fold (line 5 column 44): ", "only used by the PredefinedSplit splitter"},
     /* `  "cv": {"splitter": "KFold", "shuffle": true}`: true at 42. */
-    {"shuffle true", WITH_LINE5("  \"cv\": {\"splitter\": \"KFold\", \"shuffle\": true}"),
-     "cv.shuffle (line 5 column 42): ", "not supported"},
+    {"shuffle without random_state",
+     WITH_LINE5("  \"cv\": {\"splitter\": \"KFold\", \"shuffle\": true}"),
+     "cv (line 5 column 9): ", "KFold with shuffle draws random numbers, so it needs an integer "
+     "random_state"},
+    /* `  "cv": {"splitter": "ShuffleSplit", "random_state": -1}`: -1 at 54. */
+    {"random_state negative",
+     WITH_LINE5("  \"cv\": {\"splitter\": \"ShuffleSplit\", \"random_state\": -1}"),
+     "cv.random_state (line 5 column 54): ", "must be an integer from 0 to 4294967295"},
+    /* `  "cv": {"splitter": "GroupKFold", "shuffle": true}`: true at 47. */
+    {"key the splitter does not take",
+     WITH_LINE5("  \"cv\": {\"splitter\": \"GroupKFold\", \"shuffle\": true}"),
+     "cv.shuffle (line 5 column 47): ", "GroupKFold does not take shuffle; it takes: n_splits"},
+    {"GroupKFold without data.groups", WITH_LINE5("  \"cv\": {\"splitter\": \"GroupKFold\"}"),
+     "cv.splitter (line 5 column 22): ", "GroupKFold needs group labels"},
+    {"LeavePOut without p", WITH_LINE5("  \"cv\": {\"splitter\": \"LeavePOut\"}"),
+     "cv (line 5 column 9): ", "LeavePOut needs \"p\""},
+    /* `  "cv": {"splitter": "ShuffleSplit", "test_size": 0, ...`: 0 at 51. */
+    {"test_size zero",
+     WITH_LINE5("  \"cv\": {\"splitter\": \"ShuffleSplit\", \"test_size\": 0, "
+                "\"random_state\": 0}"),
+     "cv.test_size (line 5 column 51): ", "must be an integer >= 1 (a number of rows), a "
+     "fraction"},
+    /* `  "search": "random", "param_grid": ...`: the spec's own param_grid. */
+    {"search unknown", WITH_LINE5("  \"search\": \"halving\""), "search (line 5 column 13): ",
+     "must be \"grid\""},
+    {"n_iter without random search", WITH_LINE5("  \"n_iter\": 5"), "n_iter (line 5 column 13): ",
+     "only used by a randomized search"},
     {"shuffle a string", WITH_LINE5("  \"cv\": {\"splitter\": \"KFold\", \"shuffle\": \"no\"}"),
      "cv.shuffle (line 5 column 42): ", "must be true or false"},
     /* `  "cv": {"splitter": "KFold", "random_state": 0}`: 0 at 47. */
@@ -687,6 +799,9 @@ static Suite *spec_suite(void)
     tcase_add_test(tc, minimal_spec_takes_defaults);
     tcase_add_test(tc, null_optional_keys_take_defaults);
     tcase_add_test(tc, cv_forms_choose_splitter);
+    tcase_add_test(tc, cv_reads_splitter_parameters);
+    tcase_add_test(tc, data_reads_groups_and_holdout_split);
+    tcase_add_test(tc, random_search_draws_candidates);
     tcase_add_test(tc, error_score_forms);
     tcase_add_test(tc, estimator_list_is_pipeline);
     tcase_add_test(tc, data_path_resolves_against_spec_folder);
