@@ -5,7 +5,7 @@
  * 0..n_classes-1 in the order numpy.unique sorts them, and the original
  * labels are kept for output.
  *
- * The row arrays (X, y_class or y_value, holdout, test_fold) and the shard
+ * The row arrays (X, y_class or y_value, holdout, test_fold, groups) and the shard
  * list live in one block of memory: either a block the dataset owns (gcv_dataset_load), or a
  * node's shared-memory window that every rank of the node maps read-only
  * (common/shm.h). Loading is split in two steps, so that a caller can size
@@ -56,6 +56,8 @@ struct gcv_dataset {
 
     uint8_t *holdout;       /* [n_rows] 1 for a holdout row; NULL when none */
     int32_t *test_fold;     /* [n_rows] PredefinedSplit fold per row; NULL when unused */
+    int32_t *groups;        /* [n_rows] group codes, numbered in the sorted order of the
+                               group labels (numbers or strings); NULL without data.groups */
 
     size_t n_shards;        /* >= 1 once loaded */
     size_t *shard_start;    /* [n_shards + 1] first row of each shard, then n_rows */
@@ -71,6 +73,7 @@ struct gcv_dataset_source {
     const char *y;           /* 1-D labels or targets */
     const char *holdout;     /* 1-D 0/1 mask, or NULL */
     const char *test_fold;   /* 1-D integer fold per row, GCV_DATASET_SHARD_FOLDS, or NULL */
+    const char *groups;      /* 1-D group labels, numbers or strings, or NULL */
     bool classification;     /* read y as class labels, else as float targets */
 };
 
@@ -88,6 +91,7 @@ struct gcv_dataset_layout {
     bool has_holdout;
     bool has_test_fold;
     bool shard_folds;      /* test_fold is the shard index of each row */
+    bool has_groups;
 };
 
 /* Expands the glob patterns of source, each pattern's matches sorted, and
@@ -126,7 +130,9 @@ enum gcv_status gcv_dataset_attach(struct gcv_dataset *data,
  * checks the values. Rejects, as GCV_ERR_DATA with the shard, dataset and
  * row named: NaN or infinite values, continuous y for a classifier, a
  * holdout mask that is not 0/1 or keeps out all rows or none, and a
- * test_fold that is not integral. The class lists are owned by data. */
+ * test_fold that is not integral, and NaN or infinite groups, or groups
+ * stored as strings in one shard and numbers in another. The class lists
+ * are owned by data. */
 enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
                                  const struct gcv_dataset_layout *layout,
                                  struct gcv_dataset *data, struct gcv_error *err);

@@ -334,6 +334,17 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
             goto cleanup;
         array_close(&array);
     }
+    if (layout->has_groups) {
+        if ((status = array_open(file, path, source->groups, &array, err)) != GCV_OK)
+            goto cleanup;
+        status = check_column(&array, n_rows, path, source->groups, "groups", err);
+        if (status == GCV_OK && !is_numeric(&array) && array.type_class != H5T_STRING)
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (groups) must hold "
+                                   "numbers or strings", path, source->groups);
+        if (status != GCV_OK)
+            goto cleanup;
+        array_close(&array);
+    }
     if (layout->shard_folds && H5Lexists(file, GCV_DATASET_SHARD_FOLDS, H5P_DEFAULT) > 0) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: cv.test_fold \"%s\" means each shard is "
                                "one test fold, but this file also has a dataset named \"%s\": "
@@ -361,6 +372,7 @@ enum gcv_status gcv_dataset_scan(const struct gcv_dataset_source *source,
     layout->classification = source->classification;
     layout->has_holdout = source->holdout != NULL;
     layout->has_test_fold = source->test_fold != NULL;
+    layout->has_groups = source->groups != NULL;
     layout->shard_folds = source->test_fold != NULL &&
                           strcmp(source->test_fold, GCV_DATASET_SHARD_FOLDS) == 0;
 
@@ -410,7 +422,7 @@ void gcv_dataset_layout_free(struct gcv_dataset_layout *layout)
 
 /* Byte offsets of the arrays in the block; SIZE_MAX for an absent one. */
 struct block_offsets {
-    size_t X, y_class, y_value, holdout, test_fold, shard_start, total;
+    size_t X, y_class, y_value, holdout, test_fold, groups, shard_start, total;
 };
 
 /* Adds an array of count items of size bytes at the next aligned offset.
@@ -431,7 +443,7 @@ static bool block_offsets(const struct gcv_dataset_layout *layout, struct block_
     size_t end = 0, n = layout->n_rows;
     bool ok = true;
 
-    at->y_class = at->y_value = at->holdout = at->test_fold = SIZE_MAX;
+    at->y_class = at->y_value = at->holdout = at->test_fold = at->groups = SIZE_MAX;
     if (layout->n_features > 0 && n > SIZE_MAX / layout->n_features)
         return false;
     if (layout->n_shards == SIZE_MAX)
@@ -443,6 +455,8 @@ static bool block_offsets(const struct gcv_dataset_layout *layout, struct block_
         ok = place(&end, n, sizeof(double), &at->y_value);
     if (ok && layout->has_test_fold)
         ok = place(&end, n, sizeof(int32_t), &at->test_fold);
+    if (ok && layout->has_groups)
+        ok = place(&end, n, sizeof(int32_t), &at->groups);
     if (ok && layout->has_holdout)
         ok = place(&end, n, sizeof(uint8_t), &at->holdout);
     if (ok)
@@ -482,6 +496,8 @@ enum gcv_status gcv_dataset_attach(struct gcv_dataset *data,
         data->y_value = (double *)(void *)(base + at.y_value);
     if (at.test_fold != SIZE_MAX)
         data->test_fold = (int32_t *)(void *)(base + at.test_fold);
+    if (at.groups != SIZE_MAX)
+        data->groups = (int32_t *)(void *)(base + at.groups);
     if (at.holdout != SIZE_MAX)
         data->holdout = (uint8_t *)(void *)(base + at.holdout);
     data->shard_start = (size_t *)(void *)(base + at.shard_start);
@@ -629,6 +645,8 @@ struct read_state {
     long long *integers;  /* [n_rows] integer labels of a classifier, or NULL */
     char **strings;       /* [n_rows] string labels, owned, or NULL */
     size_t n_kept_out;    /* holdout rows so far */
+    double *group_numbers; /* [n_rows] numeric group labels, or NULL */
+    char **group_strings;  /* [n_rows] string group labels, owned, or NULL */
 };
 
 /* Names the data in messages about all shards at once: the file, or the
@@ -823,6 +841,111 @@ static enum gcv_status read_shard_test_fold(struct read_state *state, hid_t file
     return GCV_OK;
 }
 
+/* Reads the group labels of one shard: numbers into state->group_numbers
+ * or strings into state->group_strings, stored as the first shard stores
+ * them. */
+static enum gcv_status read_shard_groups(struct read_state *state, hid_t file, size_t shard,
+                                         struct gcv_error *err)
+{
+    const char *path = state->layout->files[shard];
+    const char *name = state->source->groups;
+    const size_t start = state->layout->shard_start[shard];
+    const size_t n = state->layout->shard_start[shard + 1] - start;
+    const size_t n_total = state->layout->n_rows;
+    struct h5_array array;
+    bool strings;
+    enum gcv_status status;
+
+    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+        return status;
+    strings = array.type_class == H5T_STRING;
+    if ((strings && state->group_numbers != NULL) || (!strings && state->group_strings != NULL))
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (groups) holds %s, unlike "
+                               "the shards before it: every shard must store groups the same "
+                               "way", path, name, strings ? "strings" : "numbers");
+    else if (strings)
+        status = check_column(&array, n, path, name, "groups", err);
+    if (status == GCV_OK && strings && state->group_strings == NULL) {
+        state->group_strings = calloc(n_total, sizeof *state->group_strings);
+        if (state->group_strings == NULL)
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu groups", n_total);
+    }
+    if (status == GCV_OK && strings)
+        status = read_strings(&array, n, state->group_strings + start, path, name, err);
+    array_close(&array);
+    if (status != GCV_OK || strings)
+        return status;
+
+    if ((status = read_shard_numbers(state, file, shard, name, "groups", err)) != GCV_OK)
+        return status;
+    if (state->group_numbers == NULL) {
+        state->group_numbers = malloc(n_total * sizeof *state->group_numbers);
+        if (state->group_numbers == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu groups", n_total);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(state->values[i]))
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (groups) holds %s at "
+                                 "row %zu", path, name, isnan(state->values[i]) ? "NaN" :
+                                 "infinity", i);
+        state->group_numbers[start + i] = state->values[i];
+    }
+    return GCV_OK;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Numbers each row's group by the rank of its label among the distinct
+ * labels, sorted as numpy.unique sorts them: numbers by value, strings by
+ * code point (strcmp on UTF-8). */
+static enum gcv_status encode_groups(struct read_state *state, struct gcv_error *err)
+{
+    struct gcv_dataset *data = state->data;
+    size_t n = data->n_rows, n_unique = 0;
+
+    if (state->group_numbers != NULL) {
+        double *sorted = malloc((n + 1) * sizeof *sorted);
+
+        if (sorted == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory encoding groups");
+        memcpy(sorted, state->group_numbers, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, compare_double);
+        for (size_t i = 0; i < n; i++)
+            if (n_unique == 0 || sorted[i] != sorted[n_unique - 1])
+                sorted[n_unique++] = sorted[i];
+        for (size_t i = 0; i < n; i++) {
+            const double *hit = bsearch(&state->group_numbers[i], sorted, n_unique,
+                                        sizeof *sorted, compare_double);
+            data->groups[i] = (int32_t)(hit - sorted);
+        }
+        free(sorted);
+    } else if (state->group_strings != NULL) {
+        char **sorted = malloc((n + 1) * sizeof *sorted);
+
+        if (sorted == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory encoding groups");
+        memcpy(sorted, state->group_strings, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, compare_string);
+        for (size_t i = 0; i < n; i++)
+            if (n_unique == 0 || strcmp(sorted[i], sorted[n_unique - 1]) != 0)
+                sorted[n_unique++] = sorted[i];
+        for (size_t i = 0; i < n; i++) {
+            char **hit = bsearch(&state->group_strings[i], sorted, n_unique, sizeof *sorted,
+                                 compare_string);
+            data->groups[i] = (int32_t)(hit - sorted);
+        }
+        free(sorted);
+    }
+    if (n_unique > (size_t)INT32_MAX)
+        return gcv_error_set(err, GCV_ERR_DATA, "dataset \"%s\" (groups) has %zu distinct groups, "
+                             "more than %d", state->source->groups, n_unique, (int)INT32_MAX);
+    return GCV_OK;
+}
+
 static enum gcv_status read_shard(struct read_state *state, size_t shard, struct gcv_error *err)
 {
     hid_t file;
@@ -837,6 +960,8 @@ static enum gcv_status read_shard(struct read_state *state, size_t shard, struct
         status = read_shard_holdout(state, file, shard, err);
     if (status == GCV_OK && state->layout->has_test_fold)
         status = read_shard_test_fold(state, file, shard, err);
+    if (status == GCV_OK && state->layout->has_groups)
+        status = read_shard_groups(state, file, shard, err);
     H5Fclose(file);
     return status;
 }
@@ -845,7 +970,7 @@ enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
                                  const struct gcv_dataset_layout *layout,
                                  struct gcv_dataset *data, struct gcv_error *err)
 {
-    struct read_state state = {source, layout, data, NULL, NULL, NULL, 0};
+    struct read_state state = {source, layout, data, NULL, NULL, NULL, 0, NULL, NULL};
     size_t max_shard_rows = 1;
     char files[600];
     enum gcv_status status = GCV_OK;
@@ -877,6 +1002,8 @@ enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
         status = encode_strings(state.strings, data, err);
     else if (state.integers != NULL)
         status = encode_integers(state.integers, data, err);
+    if (status == GCV_OK)
+        status = encode_groups(&state, err);
     if (status != GCV_OK)
         goto cleanup;
 
@@ -896,6 +1023,11 @@ cleanup:
         for (size_t i = 0; i < layout->n_rows; i++)
             free(state.strings[i]);
     free(state.strings);
+    if (state.group_strings != NULL)
+        for (size_t i = 0; i < layout->n_rows; i++)
+            free(state.group_strings[i]);
+    free(state.group_strings);
+    free(state.group_numbers);
     free(state.integers);
     free(state.values);
     return status;

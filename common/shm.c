@@ -28,6 +28,7 @@ enum scan_field {
     SCAN_HOLDOUT,
     SCAN_TEST_FOLD,
     SCAN_SHARD_FOLDS,
+    SCAN_GROUPS,
     SCAN_BLOCK_BYTES,
     SCAN_FIELDS
 };
@@ -255,6 +256,7 @@ static enum gcv_status scan_on_leader(const struct gcv_dataset_source *source,
     scan[SCAN_HOLDOUT] = layout->has_holdout;
     scan[SCAN_TEST_FOLD] = layout->has_test_fold;
     scan[SCAN_SHARD_FOLDS] = layout->shard_folds;
+    scan[SCAN_GROUPS] = layout->has_groups;
     scan[SCAN_BLOCK_BYTES] = (int64_t)gcv_dataset_block_size(layout);
     if ((uint64_t)scan[SCAN_BLOCK_BYTES] > (uint64_t)PTRDIFF_MAX || scan[SCAN_SHARDS] >= INT_MAX)
         status = gcv_error_set(err, GCV_ERR_DATA, "data of %zu rows x %zu features in %zu shards "
@@ -278,6 +280,7 @@ static void layout_from_scan(const int64_t *scan, struct gcv_dataset_layout *lay
     layout->has_holdout = scan[SCAN_HOLDOUT] != 0;
     layout->has_test_fold = scan[SCAN_TEST_FOLD] != 0;
     layout->shard_folds = scan[SCAN_SHARD_FOLDS] != 0;
+    layout->has_groups = scan[SCAN_GROUPS] != 0;
 }
 
 /* Every rank of the node: allocates the window (the leader's segment

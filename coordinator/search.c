@@ -297,6 +297,41 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
     return gcv_output_commit(&file, err);
 }
 
+static int compare_rows(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Every rank: draws the holdout as train_test_split does. The holdout rows
+ * keep train_test_split's order (its X_test), while the search rows are
+ * its train rows in file order, so the folds are those of a search over
+ * the file's rows less the holdout, not over its shuffled X_train. */
+static enum gcv_status split_holdout(struct search *run, struct gcv_error *err)
+{
+    struct gcv_fold split;
+    enum gcv_status status;
+
+    if (run->spec.data.holdout_split.stratify && run->data.y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: data.holdout: stratify needs class labels, "
+                             "but y holds regression targets; set stratify to false",
+                             run->spec.file);
+    status = gcv_split_train_test(&run->spec.data.holdout_split, run->data.n_rows,
+                                  run->data.y_class, run->data.n_classes, &split, err);
+    if (status != GCV_OK) {
+        gcv_error_prefix(err, "%s: data.holdout: ", run->spec.file);
+        return status;
+    }
+    qsort(split.train, split.n_train, sizeof *split.train, compare_rows);
+    memcpy(run->search_rows, split.train, split.n_train * sizeof *split.train);
+    memcpy(run->holdout_rows, split.test, split.n_test * sizeof *split.test);
+    run->n_search_rows = split.n_train;
+    run->n_holdout_rows = split.n_test;
+    gcv_fold_free(&split);
+    return GCV_OK;
+}
+
 /* Every rank: splits the loaded rows into search and holdout rows and the
  * search rows into folds. */
 static enum gcv_status plan_folds(struct search *run, struct gcv_error *err)
@@ -309,11 +344,16 @@ static enum gcv_status plan_folds(struct search *run, struct gcv_error *err)
     if (run->search_rows == NULL || run->holdout_rows == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu row indices",
                              run->data.n_rows);
-    for (size_t i = 0; i < run->data.n_rows; i++) {
-        if (run->data.holdout != NULL && run->data.holdout[i])
-            run->holdout_rows[run->n_holdout_rows++] = i;
-        else
-            run->search_rows[run->n_search_rows++] = i;
+    if (run->spec.data.has_holdout_split) {
+        if ((status = split_holdout(run, err)) != GCV_OK)
+            return status;
+    } else {
+        for (size_t i = 0; i < run->data.n_rows; i++) {
+            if (run->data.holdout != NULL && run->data.holdout[i])
+                run->holdout_rows[run->n_holdout_rows++] = i;
+            else
+                run->search_rows[run->n_search_rows++] = i;
+        }
     }
 
     /* An integer cv means StratifiedKFold for a classifier and KFold for a
@@ -326,7 +366,7 @@ static enum gcv_status plan_folds(struct search *run, struct gcv_error *err)
                              "regression targets; use a splitter that does not stratify, such "
                              "as KFold", run->spec.file, gcv_splitter_name(run->splitter.kind));
     status = gcv_fold_plan_build(&run->splitter, run->search_rows, run->n_search_rows,
-                                 run->data.y_class, run->data.n_classes, NULL,
+                                 run->data.y_class, run->data.n_classes, run->data.groups,
                                  run->data.test_fold, &run->plan, err);
     if (status != GCV_OK)
         gcv_error_prefix(err, "%s: cv: ", run->spec.file);
@@ -343,6 +383,7 @@ static struct gcv_dataset_source data_source(const struct search *run)
         .y = run->spec.data.y,
         .holdout = run->spec.data.holdout,
         .test_fold = run->spec.test_fold,
+        .groups = run->spec.data.groups,
         .classification = run->kind == GCV_ESTIMATOR_CLASSIFIER,
     };
     return source;
