@@ -1,0 +1,1617 @@
+/* The decision tree builder of scikit-learn 1.2.1, step for step.
+ *
+ * Objective: at each node, the split (feature, threshold) that maximises
+ * the impurity decrease N_t / N * (I(t) - N_tR / N_t * I(tR) - N_tL / N_t *
+ * I(tL)) of the chosen criterion, N counting sample weight (Breiman,
+ * Friedman, Olshen and Stone, Classification and Regression Trees, 1984).
+ * Growth stops at max_depth, min_samples_split, min_samples_leaf,
+ * min_weight_fraction_leaf, an impurity below machine epsilon or a decrease
+ * below min_impurity_decrease; with max_leaf_nodes the node of largest
+ * decrease is split first until that many leaves exist.
+ *
+ * Cost: the best splitter sorts the node's samples on each drawn feature,
+ * O(n log n), then scans the thresholds once with running class counts or
+ * sums, O(n), so a balanced tree costs O(max_features * n log^2 n). The
+ * absolute_error criterion recomputes both children's medians and absolute
+ * deviations at every threshold, O(n^2) per feature and node, as
+ * scikit-learn 1.2.1 does.
+ *
+ * Exactness: scikit-learn's BestSplitter, RandomSplitter, criteria and
+ * DepthFirst/BestFirstTreeBuilder are followed operation by operation:
+ * float32 features, its introsort (so equal values end in the same
+ * order), its feature draws from the xorshift generator `our_rand_r`
+ * seeded by RandomState(seed).randint(0, 2^31 - 1), the direction from
+ * which the criterion updates its running sums, and libstdc++'s heap for
+ * the best-first frontier. */
+#include "tree.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../common/random.h"
+#include "../../common/stats.h"
+
+/* Values of x within this much of each other count as equal (float32). */
+static const float feature_threshold = 1e-7f;
+
+/* scikit-learn's RAND_R_MAX, the largest value our_rand_r returns. */
+#define RAND_R_MAX 0x7FFFFFFFu
+
+/* The Poisson criterion treats a sum of targets below this as zero. */
+#define POISSON_EPSILON (10 * DBL_EPSILON)
+
+/* The parent of the root, and the feature and threshold of a leaf. */
+#define UNDEFINED SIZE_MAX
+#define UNDEFINED_THRESHOLD (-2.0)
+
+/* ----- scikit-learn's random numbers (sklearn/utils/_random.pxd) -------- */
+
+/* One 32-bit xorshift step (Marsaglia 2003), reduced to [0, RAND_R_MAX];
+ * a zero state is replaced by 1. */
+static uint32_t rand_r_next(uint32_t *state)
+{
+    if (*state == 0)
+        *state = 1;
+    *state ^= *state << 13;
+    *state ^= *state >> 17;
+    *state ^= *state << 5;
+    return *state % (RAND_R_MAX + 1u);
+}
+
+/* An integer in [low, high). */
+static size_t rand_int(size_t low, size_t high, uint32_t *state)
+{
+    return low + rand_r_next(state) % (high - low);
+}
+
+/* A double in [low, high]. */
+static double rand_uniform(double low, double high, uint32_t *state)
+{
+    return (high - low) * (double)rand_r_next(state) / (double)RAND_R_MAX + low;
+}
+
+/* scikit-learn's log in the tree code: base 2, computed as ln(x) / ln(2). */
+static double log_base2(double x)
+{
+    return log(x) / log(2.0);
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+/* ----- sorting a node's samples on one feature --------------------------- */
+
+/* Introsort (Musser 1997) of values[n] carrying samples[n] along, with the
+ * median-of-three pivot of Bentley and McIlroy (1993) and a three-way
+ * partition, falling back to heapsort past depth 2 log2(n). It is the sort
+ * of scikit-learn 1.2.1's splitter, repeated exactly because the order it
+ * leaves among equal values decides the order of later sums. */
+
+static void swap_pair(float *values, size_t *samples, size_t i, size_t j)
+{
+    float value = values[i];
+    size_t sample = samples[i];
+
+    values[i] = values[j];
+    values[j] = value;
+    samples[i] = samples[j];
+    samples[j] = sample;
+}
+
+static float median_of_three(const float *values, size_t n)
+{
+    float a = values[0], b = values[n / 2], c = values[n - 1];
+
+    if (a < b) {
+        if (b < c)
+            return b;
+        return a < c ? c : a;
+    }
+    if (b < c)
+        return a < c ? a : c;
+    return b;
+}
+
+static void sift_down(float *values, size_t *samples, size_t start, size_t end)
+{
+    size_t root = start;
+
+    for (;;) {
+        size_t child = root * 2 + 1;
+        size_t largest = root;
+
+        if (child < end && values[largest] < values[child])
+            largest = child;
+        if (child + 1 < end && values[largest] < values[child + 1])
+            largest = child + 1;
+        if (largest == root)
+            return;
+        swap_pair(values, samples, root, largest);
+        root = largest;
+    }
+}
+
+static void heapsort_pairs(float *values, size_t *samples, size_t n)
+{
+    size_t start = (n - 2) / 2;
+
+    for (;;) {
+        sift_down(values, samples, start, n);
+        if (start == 0)
+            break;
+        start--;
+    }
+    for (size_t end = n - 1; end > 0; end--) {
+        swap_pair(values, samples, 0, end);
+        sift_down(values, samples, 0, end);
+    }
+}
+
+static void introsort(float *values, size_t *samples, size_t n, int max_depth)
+{
+    while (n > 1) {
+        size_t i = 0, low = 0, high = n;
+        float pivot;
+
+        if (max_depth <= 0) {
+            heapsort_pairs(values, samples, n);
+            return;
+        }
+        max_depth--;
+        pivot = median_of_three(values, n);
+
+        while (i < high) {
+            if (values[i] < pivot) {
+                swap_pair(values, samples, i, low);
+                i++;
+                low++;
+            } else if (values[i] > pivot) {
+                high--;
+                swap_pair(values, samples, i, high);
+            } else {
+                i++;
+            }
+        }
+        introsort(values, samples, low, max_depth);
+        values += high;
+        samples += high;
+        n -= high;
+    }
+}
+
+static void sort_pairs(float *values, size_t *samples, size_t n)
+{
+    if (n == 0)
+        return;
+    introsort(values, samples, n, 2 * (int)log_base2((double)n));
+}
+
+/* ----- criteria (sklearn/tree/_criterion.pyx) ---------------------------- */
+
+/* A sample of a node with its target, for the medians of absolute_error. */
+struct target_entry {
+    double target;
+    size_t sample;
+};
+
+/* The running statistics of samples[start:pos] (left) and
+ * samples[pos:end] (right) of the node samples[start:end]. */
+struct criterion {
+    enum gcv_tree_criterion kind;
+    const double *y;            /* [n_samples] borrowed */
+    const double *weight;       /* [n_samples] borrowed, NULL for all 1 */
+    const size_t *samples;      /* the splitter's sample order, borrowed */
+    size_t n_values;            /* classes, or 1 */
+    size_t start, pos, end;
+    double weighted_n_samples;  /* of the whole fit */
+    double weighted_n_node_samples;
+    double weighted_n_left;
+    double weighted_n_right;
+    double sq_sum_total;        /* sum of w y^2 (squared_error, friedman_mse) */
+    double *sum_total;          /* [n_values] weighted class counts, or sum of w y */
+    double *sum_left;           /* [n_values] */
+    double *sum_right;          /* [n_values] */
+    /* absolute_error only */
+    double node_median;
+    struct target_entry *by_target;  /* [n_samples] the node's samples by target */
+    unsigned char *in_left;          /* [n_samples] 1 for a sample in the left child */
+};
+
+static bool is_classification(enum gcv_tree_criterion kind)
+{
+    return kind == GCV_TREE_GINI || kind == GCV_TREE_ENTROPY;
+}
+
+static double sample_weight_of(const struct criterion *c, size_t sample)
+{
+    return c->weight != NULL ? c->weight[sample] : 1.0;
+}
+
+static int compare_targets(const void *a, const void *b)
+{
+    double x = ((const struct target_entry *)a)->target;
+    double y = ((const struct target_entry *)b)->target;
+
+    return (x > y) - (x < y);
+}
+
+/* The weighted median of the node's samples on one side (in_left == side)
+ * of total weight total, as WeightedMedianCalculator.get_median: with k the
+ * fewest smallest targets whose weight reaches half the total, the k-th
+ * target, or its mean with the next one when the weight is exactly half.
+ * Every weight gridcv passes is an integer, so the sums are exact in any
+ * order. */
+static double side_median(const struct criterion *c, unsigned char side, double total)
+{
+    const size_t n = c->end - c->start;
+    const double half = total / 2.0;
+    double cumulative = 0.0;
+
+    for (size_t j = 0; j < n; j++) {
+        const struct target_entry *entry = &c->by_target[j];
+
+        if (c->in_left[entry->sample] != side)
+            continue;
+        cumulative += sample_weight_of(c, entry->sample);
+        if (cumulative > half)
+            return entry->target;
+        if (cumulative == half) {
+            for (size_t next = j + 1; next < n; next++)
+                if (c->in_left[c->by_target[next].sample] == side)
+                    return (c->by_target[next].target + entry->target) / 2.0;
+            return entry->target;
+        }
+    }
+    return n > 0 ? c->by_target[n - 1].target : 0.0;
+}
+
+static void criterion_reset(struct criterion *c)
+{
+    c->pos = c->start;
+    c->weighted_n_left = 0.0;
+    c->weighted_n_right = c->weighted_n_node_samples;
+    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
+        for (size_t p = c->start; p < c->end; p++)
+            c->in_left[c->samples[p]] = 0;
+        return;
+    }
+    memset(c->sum_left, 0, c->n_values * sizeof *c->sum_left);
+    memcpy(c->sum_right, c->sum_total, c->n_values * sizeof *c->sum_right);
+}
+
+static void criterion_reverse_reset(struct criterion *c)
+{
+    c->pos = c->end;
+    c->weighted_n_left = c->weighted_n_node_samples;
+    c->weighted_n_right = 0.0;
+    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
+        for (size_t p = c->start; p < c->end; p++)
+            c->in_left[c->samples[p]] = 1;
+        return;
+    }
+    memcpy(c->sum_left, c->sum_total, c->n_values * sizeof *c->sum_left);
+    memset(c->sum_right, 0, c->n_values * sizeof *c->sum_right);
+}
+
+/* Starts the node samples[start:end] with every sample on the right. */
+static void criterion_init(struct criterion *c, size_t start, size_t end)
+{
+    c->start = start;
+    c->end = end;
+    c->weighted_n_node_samples = 0.0;
+    c->sq_sum_total = 0.0;
+    memset(c->sum_total, 0, c->n_values * sizeof *c->sum_total);
+
+    for (size_t p = start; p < end; p++) {
+        const size_t i = c->samples[p];
+        const double w = sample_weight_of(c, i);
+
+        if (is_classification(c->kind)) {
+            c->sum_total[(size_t)c->y[i]] += w;
+        } else if (c->kind != GCV_TREE_ABSOLUTE_ERROR) {
+            const double w_y = w * c->y[i];
+
+            c->sum_total[0] += w_y;
+            c->sq_sum_total += w_y * c->y[i];
+        }
+        c->weighted_n_node_samples += w;
+    }
+
+    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
+        for (size_t p = start; p < end; p++) {
+            c->by_target[p - start].target = c->y[c->samples[p]];
+            c->by_target[p - start].sample = c->samples[p];
+            c->in_left[c->samples[p]] = 0;
+        }
+        qsort(c->by_target, end - start, sizeof *c->by_target, compare_targets);
+        c->node_median = side_median(c, 0, c->weighted_n_node_samples);
+    }
+    criterion_reset(c);
+}
+
+/* Moves samples[pos:new_pos] to the left child. Like scikit-learn, it
+ * walks from whichever end is nearer: from pos forwards, or from end
+ * backwards after putting every sample on the left. */
+static void criterion_update(struct criterion *c, size_t new_pos)
+{
+    const bool mae = c->kind == GCV_TREE_ABSOLUTE_ERROR;
+    const bool classes = is_classification(c->kind);
+
+    if (new_pos - c->pos <= c->end - new_pos) {
+        for (size_t p = c->pos; p < new_pos; p++) {
+            const size_t i = c->samples[p];
+            const double w = sample_weight_of(c, i);
+
+            if (mae)
+                c->in_left[i] = 1;
+            else if (classes)
+                c->sum_left[(size_t)c->y[i]] += w;
+            else
+                c->sum_left[0] += w * c->y[i];
+            c->weighted_n_left += w;
+        }
+    } else {
+        criterion_reverse_reset(c);
+        for (size_t p = c->end; p-- > new_pos;) {
+            const size_t i = c->samples[p];
+            const double w = sample_weight_of(c, i);
+
+            if (mae)
+                c->in_left[i] = 0;
+            else if (classes)
+                c->sum_left[(size_t)c->y[i]] -= w;
+            else
+                c->sum_left[0] -= w * c->y[i];
+            c->weighted_n_left -= w;
+        }
+    }
+
+    c->weighted_n_right = c->weighted_n_node_samples - c->weighted_n_left;
+    if (!mae)
+        for (size_t k = 0; k < c->n_values; k++)
+            c->sum_right[k] = c->sum_total[k] - c->sum_left[k];
+    c->pos = new_pos;
+}
+
+static double gini(const double *counts, size_t n_classes, double weighted_n)
+{
+    double sq_count = 0.0;
+
+    for (size_t k = 0; k < n_classes; k++)
+        sq_count += counts[k] * counts[k];
+    return 1.0 - sq_count / (weighted_n * weighted_n);
+}
+
+static double entropy(const double *counts, size_t n_classes, double weighted_n)
+{
+    double result = 0.0;
+
+    for (size_t k = 0; k < n_classes; k++) {
+        double fraction = counts[k];
+
+        if (fraction > 0.0) {
+            fraction /= weighted_n;
+            result -= fraction * log_base2(fraction);
+        }
+    }
+    return result;
+}
+
+/* scipy.special.xlogy: x log(y), 0 when x is 0. */
+static double xlogy(double x, double y)
+{
+    if (x == 0.0 && !isnan(y))
+        return 0.0;
+    return x * log(y);
+}
+
+/* Half the mean Poisson deviance of samples[start:end] around their mean,
+ * or infinity when their sum is not positive. */
+static double poisson_loss(const struct criterion *c, size_t start, size_t end, double y_sum,
+                           double weight_sum)
+{
+    double loss = 0.0, y_mean;
+
+    if (y_sum <= POISSON_EPSILON)
+        return INFINITY;
+    y_mean = y_sum / weight_sum;
+    for (size_t p = start; p < end; p++) {
+        const size_t i = c->samples[p];
+
+        loss += sample_weight_of(c, i) * xlogy(c->y[i], c->y[i] / y_mean);
+    }
+    return loss / weight_sum;
+}
+
+/* The mean absolute deviation of samples[start:end] from median. */
+static double absolute_deviation(const struct criterion *c, size_t start, size_t end,
+                                 double median, double weight_sum)
+{
+    double total = 0.0;
+
+    for (size_t p = start; p < end; p++) {
+        const size_t i = c->samples[p];
+
+        total += fabs(c->y[i] - median) * sample_weight_of(c, i);
+    }
+    return total / weight_sum;
+}
+
+static double criterion_node_impurity(const struct criterion *c)
+{
+    const double wn = c->weighted_n_node_samples;
+
+    switch (c->kind) {
+    case GCV_TREE_GINI:
+        return gini(c->sum_total, c->n_values, wn);
+    case GCV_TREE_ENTROPY:
+        return entropy(c->sum_total, c->n_values, wn);
+    case GCV_TREE_SQUARED_ERROR:
+    case GCV_TREE_FRIEDMAN_MSE:
+        return c->sq_sum_total / wn - pow(c->sum_total[0] / wn, 2.0);
+    case GCV_TREE_ABSOLUTE_ERROR:
+        return absolute_deviation(c, c->start, c->end, c->node_median, wn);
+    case GCV_TREE_POISSON:
+        break;
+    }
+    return poisson_loss(c, c->start, c->end, c->sum_total[0], wn);
+}
+
+static void criterion_children_impurity(const struct criterion *c, double *left, double *right)
+{
+    const double wl = c->weighted_n_left, wr = c->weighted_n_right;
+
+    switch (c->kind) {
+    case GCV_TREE_GINI:
+        *left = gini(c->sum_left, c->n_values, wl);
+        *right = gini(c->sum_right, c->n_values, wr);
+        return;
+    case GCV_TREE_ENTROPY:
+        *left = entropy(c->sum_left, c->n_values, wl);
+        *right = entropy(c->sum_right, c->n_values, wr);
+        return;
+    case GCV_TREE_SQUARED_ERROR:
+    case GCV_TREE_FRIEDMAN_MSE: {
+        double sq_sum_left = 0.0;
+
+        for (size_t p = c->start; p < c->pos; p++) {
+            const size_t i = c->samples[p];
+
+            sq_sum_left += sample_weight_of(c, i) * c->y[i] * c->y[i];
+        }
+        *left = sq_sum_left / wl - pow(c->sum_left[0] / wl, 2.0);
+        *right = (c->sq_sum_total - sq_sum_left) / wr - pow(c->sum_right[0] / wr, 2.0);
+        return;
+    }
+    case GCV_TREE_ABSOLUTE_ERROR:
+        *left = absolute_deviation(c, c->start, c->pos, side_median(c, 1, wl), wl);
+        *right = absolute_deviation(c, c->pos, c->end, side_median(c, 0, wr), wr);
+        return;
+    case GCV_TREE_POISSON:
+        break;
+    }
+    *left = poisson_loss(c, c->start, c->pos, c->sum_left[0], wl);
+    *right = poisson_loss(c, c->pos, c->end, c->sum_right[0], wr);
+}
+
+/* A quantity that orders the splits of one node as their impurity
+ * decrease does, cheaper to compute. */
+static double criterion_proxy_improvement(const struct criterion *c)
+{
+    const double wl = c->weighted_n_left, wr = c->weighted_n_right;
+    double left, right;
+
+    switch (c->kind) {
+    case GCV_TREE_SQUARED_ERROR:
+        return c->sum_left[0] * c->sum_left[0] / wl + c->sum_right[0] * c->sum_right[0] / wr;
+    case GCV_TREE_FRIEDMAN_MSE: {
+        const double diff = wr * c->sum_left[0] - wl * c->sum_right[0];
+
+        return diff * diff / (wl * wr);
+    }
+    case GCV_TREE_POISSON:
+        if (c->sum_left[0] <= POISSON_EPSILON || c->sum_right[0] <= POISSON_EPSILON)
+            return -INFINITY;
+        return c->sum_left[0] * log_base2(c->sum_left[0] / wl) +
+               c->sum_right[0] * log_base2(c->sum_right[0] / wr);
+    default:
+        break;
+    }
+    criterion_children_impurity(c, &left, &right);
+    return -wr * right - wl * left;
+}
+
+static double criterion_improvement(const struct criterion *c, double parent, double left,
+                                    double right)
+{
+    const double wn = c->weighted_n_node_samples;
+
+    if (c->kind == GCV_TREE_FRIEDMAN_MSE) {
+        const double diff = c->weighted_n_right * c->sum_left[0] -
+                            c->weighted_n_left * c->sum_right[0];
+
+        return diff * diff / (c->weighted_n_left * c->weighted_n_right * wn);
+    }
+    return wn / c->weighted_n_samples *
+           (parent - c->weighted_n_right / wn * right - c->weighted_n_left / wn * left);
+}
+
+static void criterion_node_value(const struct criterion *c, double *dest)
+{
+    if (is_classification(c->kind))
+        memcpy(dest, c->sum_total, c->n_values * sizeof *dest);
+    else if (c->kind == GCV_TREE_ABSOLUTE_ERROR)
+        dest[0] = c->node_median;
+    else
+        dest[0] = c->sum_total[0] / c->weighted_n_node_samples;
+}
+
+/* ----- splitters (sklearn/tree/_splitter.pyx) ---------------------------- */
+
+struct split_record {
+    size_t feature;
+    size_t pos;              /* samples[start:pos] go left; end for no split */
+    double threshold;
+    double improvement;
+    double impurity_left;
+    double impurity_right;
+};
+
+/* The builder's working state over the samples of positive weight. */
+struct splitter {
+    const struct gcv_tree_data *data;
+    enum gcv_tree_splitter kind;
+    struct criterion criterion;
+    size_t max_features;
+    size_t min_samples_leaf;
+    double min_weight_leaf;
+    uint32_t rand_r_state;
+    size_t *samples;            /* [data->n_samples], owned; the first n_samples are used */
+    size_t n_samples;           /* samples of non-zero weight */
+    size_t *features;           /* [n_features], owned */
+    size_t *constant_features;  /* [n_features], owned */
+    float *feature_values;      /* [data->n_samples], owned */
+    size_t start, end;          /* the current node */
+};
+
+static void init_split(struct split_record *split, size_t start_pos)
+{
+    split->impurity_left = INFINITY;
+    split->impurity_right = INFINITY;
+    split->pos = start_pos;
+    split->feature = 0;
+    split->threshold = 0.0;
+    split->improvement = -INFINITY;
+}
+
+static void swap_size(size_t *a, size_t i, size_t j)
+{
+    size_t t = a[i];
+
+    a[i] = a[j];
+    a[j] = t;
+}
+
+static const float *feature_column(const struct splitter *s, size_t feature)
+{
+    return s->data->X + feature * s->data->n_samples;
+}
+
+static void splitter_node_reset(struct splitter *s, size_t start, size_t end,
+                                double *weighted_n_node_samples)
+{
+    s->start = start;
+    s->end = end;
+    criterion_init(&s->criterion, start, end);
+    *weighted_n_node_samples = s->criterion.weighted_n_node_samples;
+}
+
+/* Moves samples[start:end] that go left at (feature, threshold) first. */
+static void partition_samples(struct splitter *s, size_t feature, double threshold)
+{
+    const float *column = feature_column(s, feature);
+    size_t p = s->start, partition_end = s->end;
+
+    while (p < partition_end) {
+        if (column[s->samples[p]] <= threshold) {
+            p++;
+        } else {
+            partition_end--;
+            swap_size(s->samples, p, partition_end);
+        }
+    }
+}
+
+/* Moves the criterion to pos and returns the proxy improvement of the
+ * split there, or -INFINITY when a child would have fewer than
+ * min_samples_leaf samples or less than min_weight_leaf weight. */
+static double evaluate_position(struct splitter *s, size_t pos)
+{
+    struct criterion *c = &s->criterion;
+
+    if (pos - s->start < s->min_samples_leaf || s->end - pos < s->min_samples_leaf)
+        return -INFINITY;
+    criterion_update(c, pos);
+    if (c->weighted_n_left < s->min_weight_leaf || c->weighted_n_right < s->min_weight_leaf)
+        return -INFINITY;
+    return criterion_proxy_improvement(c);
+}
+
+/* Scans the thresholds of the feature whose sorted values fill
+ * feature_values[start:end], updating best. */
+static void scan_thresholds(struct splitter *s, struct split_record *current,
+                            struct split_record *best, double *best_proxy)
+{
+    const float *xf = s->feature_values;
+    size_t p = s->start;
+
+    criterion_reset(&s->criterion);
+    while (p < s->end) {
+        double proxy;
+
+        while (p + 1 < s->end && xf[p + 1] <= xf[p] + feature_threshold)
+            p++;
+        p++;
+        if (p >= s->end)
+            continue;
+
+        current->pos = p;
+        proxy = evaluate_position(s, p);
+        if (proxy > *best_proxy) {
+            *best_proxy = proxy;
+            /* The sum of halves cannot overflow to infinity. */
+            current->threshold = (double)xf[p - 1] / 2.0 + (double)xf[p] / 2.0;
+            if (current->threshold == (double)xf[p] || isinf(current->threshold))
+                current->threshold = xf[p - 1];
+            *best = *current;
+        }
+    }
+}
+
+/* Draws features without replacement (a Fisher-Yates shuffle of
+ * features[] that skips features known to be constant in the node) until
+ * max_features non-constant ones were evaluated, and keeps the best split.
+ * *n_constant_features is the number of known constant features on entry
+ * and on return, kept at the front of features[] for the children. */
+static void node_split(struct splitter *s, double impurity, struct split_record *split,
+                       size_t *n_constant_features)
+{
+    size_t *features = s->features;
+    float *xf = s->feature_values;
+    const size_t start = s->start, end = s->end;
+    const size_t n_known_constants = *n_constant_features;
+    size_t n_total_constants = n_known_constants;
+    size_t f_i = s->data->n_features;
+    size_t n_visited = 0, n_found_constants = 0, n_drawn_constants = 0;
+    struct split_record best, current;
+    double best_proxy = -INFINITY;
+
+    init_split(&best, end);
+    init_split(&current, end);
+
+    while (f_i > n_total_constants &&
+           (n_visited < s->max_features ||
+            n_visited <= n_found_constants + n_drawn_constants)) {
+        size_t f_j;
+        const float *column;
+        float min_value, max_value;
+
+        n_visited++;
+        f_j = rand_int(n_drawn_constants, f_i - n_found_constants, &s->rand_r_state);
+        if (f_j < n_known_constants) {
+            swap_size(features, n_drawn_constants, f_j);
+            n_drawn_constants++;
+            continue;
+        }
+        f_j += n_found_constants;
+        current.feature = features[f_j];
+        column = feature_column(s, current.feature);
+
+        /* Gather the values: sorted for the best splitter, with their range
+         * for the random one. */
+        min_value = max_value = column[s->samples[start]];
+        for (size_t p = start; p < end; p++) {
+            const float value = column[s->samples[p]];
+
+            xf[p] = value;
+            if (value < min_value)
+                min_value = value;
+            else if (value > max_value)
+                max_value = value;
+        }
+        if (s->kind == GCV_TREE_SPLITTER_BEST) {
+            sort_pairs(xf + start, s->samples + start, end - start);
+            min_value = xf[start];
+            max_value = xf[end - 1];
+        }
+        if (max_value <= min_value + feature_threshold) {
+            swap_size(features, f_j, n_total_constants);
+            n_found_constants++;
+            n_total_constants++;
+            continue;
+        }
+        f_i--;
+        swap_size(features, f_i, f_j);
+
+        if (s->kind == GCV_TREE_SPLITTER_BEST) {
+            scan_thresholds(s, &current, &best, &best_proxy);
+            continue;
+        }
+
+        /* Random splitter: one threshold drawn uniformly in the range. */
+        {
+            size_t p = start, partition_end = end;
+            double proxy;
+
+            current.threshold = rand_uniform(min_value, max_value, &s->rand_r_state);
+            if (current.threshold == max_value)
+                current.threshold = min_value;
+            while (p < partition_end) {
+                if (xf[p] <= current.threshold) {
+                    p++;
+                } else {
+                    partition_end--;
+                    swap_pair(xf, s->samples, p, partition_end);
+                }
+            }
+            current.pos = partition_end;
+            criterion_reset(&s->criterion);
+            proxy = evaluate_position(s, current.pos);
+            if (proxy > best_proxy) {
+                best_proxy = proxy;
+                best = current;
+            }
+        }
+    }
+
+    /* Put the left samples of the best split first and compute its exact
+     * improvement. The random splitter left the samples partitioned when
+     * its best feature was the last one drawn. */
+    if (best.pos < end) {
+        if (s->kind == GCV_TREE_SPLITTER_BEST || current.feature != best.feature)
+            partition_samples(s, best.feature, best.threshold);
+        criterion_reset(&s->criterion);
+        criterion_update(&s->criterion, best.pos);
+        criterion_children_impurity(&s->criterion, &best.impurity_left, &best.impurity_right);
+        best.improvement = criterion_improvement(&s->criterion, impurity, best.impurity_left,
+                                                 best.impurity_right);
+    }
+
+    /* The known constants keep their order for the siblings and children;
+     * the newly found ones follow them. */
+    memcpy(features, s->constant_features, n_known_constants * sizeof *features);
+    memcpy(s->constant_features + n_known_constants, features + n_known_constants,
+           n_found_constants * sizeof *features);
+
+    *split = best;
+    *n_constant_features = n_total_constants;
+}
+
+/* ----- the tree and its builders (sklearn/tree/_tree.pyx) ---------------- */
+
+/* The limits of one build, resolved from the parameters and the rows as
+ * BaseDecisionTree.fit resolves them. */
+struct limits {
+    size_t max_depth;
+    size_t min_samples_split;
+    size_t min_samples_leaf;
+    size_t max_features;
+    size_t max_leaf_nodes;        /* 0 for depth-first growth */
+    double min_weight_leaf;
+    double min_impurity_decrease;
+    double deadline;              /* monotonic seconds, 0 for none */
+};
+
+struct builder {
+    struct splitter splitter;
+    struct limits limits;
+    struct gcv_tree *tree;
+};
+
+static enum gcv_status tree_reserve(struct gcv_tree *tree, size_t capacity,
+                                    struct gcv_error *err)
+{
+    struct gcv_tree_node *nodes;
+    double *values;
+
+    if (capacity <= tree->capacity)
+        return GCV_OK;
+    nodes = realloc(tree->nodes, capacity * sizeof *nodes);
+    if (nodes == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory growing a tree to %zu nodes",
+                             capacity);
+    tree->nodes = nodes;
+    values = realloc(tree->values, capacity * tree->n_values * sizeof *values);
+    if (values == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory growing a tree to %zu nodes",
+                             capacity);
+    tree->values = values;
+    tree->capacity = capacity;
+    return GCV_OK;
+}
+
+/* Appends a node and links it from its parent (UNDEFINED for the root).
+ * A leaf gets no feature and threshold -2, as in scikit-learn. */
+static enum gcv_status tree_add_node(struct gcv_tree *tree, size_t parent, bool is_left,
+                                     bool is_leaf, const struct split_record *split,
+                                     double impurity, size_t n_node_samples,
+                                     double weighted_n_node_samples, size_t *id,
+                                     struct gcv_error *err)
+{
+    struct gcv_tree_node *node;
+    enum gcv_status status;
+
+    if (tree->n_nodes == tree->capacity &&
+        (status = tree_reserve(tree, tree->capacity < 8 ? 8 : 2 * tree->capacity, err)) !=
+            GCV_OK)
+        return status;
+    *id = tree->n_nodes++;
+    node = &tree->nodes[*id];
+    node->impurity = impurity;
+    node->n_node_samples = n_node_samples;
+    node->weighted_n_node_samples = weighted_n_node_samples;
+    node->left = GCV_TREE_LEAF;
+    node->right = GCV_TREE_LEAF;
+    node->feature = UNDEFINED;
+    node->threshold = UNDEFINED_THRESHOLD;
+    if (!is_leaf) {
+        node->feature = split->feature;
+        node->threshold = split->threshold;
+    }
+    if (parent != UNDEFINED) {
+        if (is_left)
+            tree->nodes[parent].left = *id;
+        else
+            tree->nodes[parent].right = *id;
+    }
+    return GCV_OK;
+}
+
+static bool past_deadline(const struct limits *limits)
+{
+    return limits->deadline > 0 && monotonic_seconds() >= limits->deadline;
+}
+
+static enum gcv_status timeout_error(const struct gcv_tree *tree, struct gcv_error *err)
+{
+    return gcv_error_set(err, GCV_ERR_TIMEOUT, "tree building passed its deadline after %zu "
+                         "nodes", tree->n_nodes);
+}
+
+/* Whether a node of n samples and weight weighted_n at depth cannot be
+ * split, before its split is searched. */
+static bool is_leaf_by_limits(const struct limits *limits, size_t depth, size_t n,
+                              double weighted_n, double impurity)
+{
+    return depth >= limits->max_depth || n < limits->min_samples_split ||
+           n < 2 * limits->min_samples_leaf || weighted_n < 2 * limits->min_weight_leaf ||
+           impurity <= DBL_EPSILON;
+}
+
+/* A node waiting on the depth-first stack. */
+struct stack_record {
+    size_t start, end, depth, parent;
+    bool is_left;
+    double impurity;
+    size_t n_constant_features;
+};
+
+static enum gcv_status stack_push(struct stack_record **stack, size_t *n, size_t *capacity,
+                                  struct stack_record record, struct gcv_error *err)
+{
+    if (*n == *capacity) {
+        size_t grown = *capacity < 16 ? 16 : 2 * *capacity;
+        struct stack_record *bigger = realloc(*stack, grown * sizeof *bigger);
+
+        if (bigger == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the tree builder's "
+                                 "stack of %zu nodes", grown);
+        *stack = bigger;
+        *capacity = grown;
+    }
+    (*stack)[(*n)++] = record;
+    return GCV_OK;
+}
+
+/* DepthFirstTreeBuilder: nodes are split in depth-first order, the left
+ * child first, each inheriting the constant features its parent found. */
+static enum gcv_status build_depth_first(struct builder *b, struct gcv_error *err)
+{
+    struct splitter *s = &b->splitter;
+    const struct limits *limits = &b->limits;
+    struct gcv_tree *tree = b->tree;
+    struct stack_record *stack = NULL;
+    size_t n_stack = 0, stack_capacity = 0;
+    struct split_record split;
+    bool first = true;
+    enum gcv_status status;
+
+    init_split(&split, 0);
+    status = stack_push(&stack, &n_stack, &stack_capacity,
+                        (struct stack_record){.start = 0, .end = s->n_samples, .depth = 0,
+                                              .parent = UNDEFINED, .is_left = false,
+                                              .impurity = INFINITY},
+                        err);
+
+    while (status == GCV_OK && n_stack > 0) {
+        struct stack_record record = stack[--n_stack];
+        double weighted_n;
+        bool is_leaf;
+        size_t id;
+
+        if (past_deadline(limits)) {
+            status = timeout_error(tree, err);
+            break;
+        }
+        splitter_node_reset(s, record.start, record.end, &weighted_n);
+        if (first) {
+            record.impurity = criterion_node_impurity(&s->criterion);
+            first = false;
+        }
+        is_leaf = is_leaf_by_limits(limits, record.depth, record.end - record.start,
+                                    weighted_n, record.impurity);
+        if (!is_leaf) {
+            node_split(s, record.impurity, &split, &record.n_constant_features);
+            is_leaf = split.pos >= record.end ||
+                      split.improvement + DBL_EPSILON < limits->min_impurity_decrease;
+        }
+
+        status = tree_add_node(tree, record.parent, record.is_left, is_leaf, &split,
+                               record.impurity, record.end - record.start, weighted_n, &id,
+                               err);
+        if (status != GCV_OK)
+            break;
+        criterion_node_value(&s->criterion, tree->values + id * tree->n_values);
+        if (record.depth > tree->max_depth)
+            tree->max_depth = record.depth;
+        if (is_leaf)
+            continue;
+
+        status = stack_push(&stack, &n_stack, &stack_capacity,
+                            (struct stack_record){
+                                .start = split.pos, .end = record.end,
+                                .depth = record.depth + 1, .parent = id, .is_left = false,
+                                .impurity = split.impurity_right,
+                                .n_constant_features = record.n_constant_features},
+                            err);
+        if (status == GCV_OK)
+            status = stack_push(&stack, &n_stack, &stack_capacity,
+                                (struct stack_record){
+                                    .start = record.start, .end = split.pos,
+                                    .depth = record.depth + 1, .parent = id, .is_left = true,
+                                    .impurity = split.impurity_left,
+                                    .n_constant_features = record.n_constant_features},
+                                err);
+    }
+    free(stack);
+    return status;
+}
+
+/* A node of the best-first frontier, with its split already searched. */
+struct frontier_record {
+    size_t node_id, start, end, pos, depth;
+    bool is_leaf;
+    double impurity, impurity_left, impurity_right, improvement;
+};
+
+/* The frontier is a max-heap on improvement kept exactly as libstdc++'s
+ * std::push_heap and std::pop_heap keep it, because scikit-learn uses
+ * them, and among equal improvements the heap's layout decides which node
+ * is split first. */
+static bool frontier_less(const struct frontier_record *a, const struct frontier_record *b)
+{
+    return a->improvement < b->improvement;
+}
+
+static void heap_sift_up(struct frontier_record *heap, size_t hole, size_t top,
+                         struct frontier_record value)
+{
+    while (hole > top) {
+        size_t parent = (hole - 1) / 2;
+
+        if (!frontier_less(&heap[parent], &value))
+            break;
+        heap[hole] = heap[parent];
+        hole = parent;
+    }
+    heap[hole] = value;
+}
+
+static void heap_push(struct frontier_record *heap, size_t *n, struct frontier_record value)
+{
+    heap[*n] = value;
+    (*n)++;
+    heap_sift_up(heap, *n - 1, 0, heap[*n - 1]);
+}
+
+/* Removes the largest record into *out (std::pop_heap, then pop_back). */
+static void heap_pop(struct frontier_record *heap, size_t *n, struct frontier_record *out)
+{
+    if (*n > 1) {
+        const size_t len = *n - 1;
+        struct frontier_record value = heap[len];
+        size_t hole = 0, child = 0;
+
+        heap[len] = heap[0];
+        while (child < (len - 1) / 2) {
+            child = 2 * (child + 1);
+            if (frontier_less(&heap[child], &heap[child - 1]))
+                child--;
+            heap[hole] = heap[child];
+            hole = child;
+        }
+        if ((len & 1) == 0 && child == (len - 2) / 2) {
+            child = 2 * (child + 1);
+            heap[hole] = heap[child - 1];
+            hole = child - 1;
+        }
+        heap_sift_up(heap, hole, 0, value);
+    }
+    *out = heap[*n - 1];
+    (*n)--;
+}
+
+/* Adds the node samples[start:end] to the tree with its split searched
+ * (BestFirstTreeBuilder._add_split_node); the root computes its own
+ * impurity. */
+static enum gcv_status add_split_node(struct builder *b, size_t start, size_t end,
+                                      double impurity, bool is_first, bool is_left,
+                                      size_t parent, size_t depth,
+                                      struct frontier_record *out, struct gcv_error *err)
+{
+    struct splitter *s = &b->splitter;
+    struct split_record split;
+    size_t n_constant_features = 0, id;
+    double weighted_n;
+    bool is_leaf;
+    enum gcv_status status;
+
+    init_split(&split, end);
+    splitter_node_reset(s, start, end, &weighted_n);
+    if (is_first)
+        impurity = criterion_node_impurity(&s->criterion);
+    is_leaf = is_leaf_by_limits(&b->limits, depth, end - start, weighted_n, impurity);
+    if (!is_leaf) {
+        node_split(s, impurity, &split, &n_constant_features);
+        is_leaf = split.pos >= end ||
+                  split.improvement + DBL_EPSILON < b->limits.min_impurity_decrease;
+    }
+    status = tree_add_node(b->tree, parent, is_left, is_leaf, &split, impurity, end - start,
+                           weighted_n, &id, err);
+    if (status != GCV_OK)
+        return status;
+    criterion_node_value(&s->criterion, b->tree->values + id * b->tree->n_values);
+
+    *out = (struct frontier_record){
+        .node_id = id, .start = start, .end = end, .depth = depth, .impurity = impurity,
+        .is_leaf = is_leaf,
+        .pos = is_leaf ? end : split.pos,
+        .improvement = is_leaf ? 0.0 : split.improvement,
+        .impurity_left = is_leaf ? impurity : split.impurity_left,
+        .impurity_right = is_leaf ? impurity : split.impurity_right,
+    };
+    return GCV_OK;
+}
+
+/* BestFirstTreeBuilder: the frontier node of largest improvement is split
+ * next, until max_leaf_nodes leaves exist. */
+static enum gcv_status build_best_first(struct builder *b, struct gcv_error *err)
+{
+    struct gcv_tree *tree = b->tree;
+    long long max_split_nodes = (long long)b->limits.max_leaf_nodes - 1;
+    /* Each split removes one record and adds two non-empty ones, so the
+     * frontier never holds more records than max_leaf_nodes or samples. */
+    const size_t heap_capacity = (b->limits.max_leaf_nodes < b->splitter.n_samples
+                                      ? b->limits.max_leaf_nodes
+                                      : b->splitter.n_samples) + 1;
+    struct frontier_record *heap = malloc(heap_capacity * sizeof *heap);
+    struct frontier_record record, left, right;
+    size_t n_heap = 0;
+    enum gcv_status status;
+
+    if (heap == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a frontier of %zu nodes",
+                             heap_capacity);
+    status = add_split_node(b, 0, b->splitter.n_samples, INFINITY, true, true, UNDEFINED, 0,
+                            &record, err);
+    if (status == GCV_OK)
+        heap_push(heap, &n_heap, record);
+
+    while (status == GCV_OK && n_heap > 0) {
+        struct gcv_tree_node *node;
+
+        if (past_deadline(&b->limits)) {
+            status = timeout_error(tree, err);
+            break;
+        }
+        heap_pop(heap, &n_heap, &record);
+        node = &tree->nodes[record.node_id];
+        if (record.depth > tree->max_depth)
+            tree->max_depth = record.depth;
+
+        if (record.is_leaf || max_split_nodes <= 0) {
+            node->left = GCV_TREE_LEAF;
+            node->right = GCV_TREE_LEAF;
+            node->feature = UNDEFINED;
+            node->threshold = UNDEFINED_THRESHOLD;
+            continue;
+        }
+        max_split_nodes--;
+        status = add_split_node(b, record.start, record.pos, record.impurity_left, false, true,
+                                record.node_id, record.depth + 1, &left, err);
+        if (status == GCV_OK)
+            status = add_split_node(b, record.pos, record.end, record.impurity_right, false,
+                                    false, record.node_id, record.depth + 1, &right, err);
+        if (status != GCV_OK)
+            break;
+        heap_push(heap, &n_heap, left);
+        heap_push(heap, &n_heap, right);
+    }
+    free(heap);
+    return status;
+}
+
+/* ----- minimal cost-complexity pruning ----------------------------------- */
+
+/* A node of the original tree to copy into the pruned one. */
+struct prune_record {
+    size_t original, parent, depth;
+    bool is_left;
+};
+
+/* Prunes tree with ccp_alpha as scikit-learn 1.2.1's _cost_complexity_prune
+ * and _build_pruned_tree (Breiman et al. 1984, section 3.3): repeatedly
+ * collapses the internal node of smallest effective alpha (R(t) -
+ * R(T_t)) / (|leaves of T_t| - 1), R the weighted impurity, the first such
+ * node in id order on ties, while that alpha is <= ccp_alpha; then copies
+ * the kept nodes into a new tree in depth-first order, left child first.
+ * Cost O(n_nodes^2) in the worst case. */
+static enum gcv_status prune_tree(struct gcv_tree *tree, double ccp_alpha,
+                                  struct gcv_error *err)
+{
+    const size_t n = tree->n_nodes;
+    const double total_weight = tree->nodes[0].weighted_n_node_samples;
+    double *r_node = malloc(n * sizeof *r_node);       /* [n] weighted impurity of each node */
+    double *r_branch = calloc(n, sizeof *r_branch);    /* [n] sum of r_node over its leaves */
+    size_t *parent = malloc(n * sizeof *parent);       /* [n] */
+    size_t *n_leaves = calloc(n, sizeof *n_leaves);    /* [n] leaves below an internal node */
+    unsigned char *is_leaf = malloc(n);                /* [n] leaf of the pruned tree */
+    unsigned char *candidate = malloc(n);              /* [n] internal node still prunable */
+    unsigned char *in_subtree = malloc(n);             /* [n] node of the pruned tree */
+    size_t *stack = malloc((n + 1) * sizeof *stack);   /* [n + 1] nodes to mark as pruned */
+    struct prune_record *copies = malloc((n + 1) * sizeof *copies); /* [n + 1] nodes to copy */
+    struct gcv_tree pruned = {.n_values = tree->n_values};
+    size_t n_stack = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (r_node == NULL || r_branch == NULL || parent == NULL || n_leaves == NULL ||
+        is_leaf == NULL || candidate == NULL || in_subtree == NULL || stack == NULL ||
+        copies == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory pruning a tree of %zu nodes",
+                               n);
+        goto cleanup;
+    }
+
+    /* Parents, leaves, and the impurity and leaf count of every branch. */
+    for (size_t i = 0; i < n; i++) {
+        r_node[i] = tree->nodes[i].weighted_n_node_samples * tree->nodes[i].impurity /
+                    total_weight;
+        is_leaf[i] = tree->nodes[i].left == GCV_TREE_LEAF;
+        candidate[i] = !is_leaf[i];
+        in_subtree[i] = 1;
+    }
+    parent[0] = UNDEFINED;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_leaf[i]) {
+            parent[tree->nodes[i].left] = i;
+            parent[tree->nodes[i].right] = i;
+        }
+    }
+    for (size_t leaf = 0; leaf < n; leaf++) {
+        if (!is_leaf[leaf])
+            continue;
+        r_branch[leaf] = r_node[leaf];
+        for (size_t node = leaf; node != 0; node = parent[node]) {
+            r_branch[parent[node]] += r_node[leaf];
+            n_leaves[parent[node]] += 1;
+        }
+    }
+
+    /* Collapse the weakest link while its alpha is at most ccp_alpha. */
+    while (candidate[0]) {
+        double effective_alpha = DBL_MAX, r_diff;
+        size_t weakest = 0, n_pruned_leaves;
+
+        for (size_t i = 0; i < n; i++) {
+            double alpha;
+
+            if (!candidate[i])
+                continue;
+            alpha = (r_node[i] - r_branch[i]) / (double)(n_leaves[i] - 1);
+            if (alpha < effective_alpha) {
+                effective_alpha = alpha;
+                weakest = i;
+            }
+        }
+        if (ccp_alpha < effective_alpha)
+            break;
+
+        stack[n_stack++] = weakest;
+        while (n_stack > 0) {
+            size_t node = stack[--n_stack];
+
+            if (!in_subtree[node])
+                continue;
+            candidate[node] = 0;
+            is_leaf[node] = 0;
+            in_subtree[node] = 0;
+            if (tree->nodes[node].left != GCV_TREE_LEAF) {
+                stack[n_stack++] = tree->nodes[node].left;
+                stack[n_stack++] = tree->nodes[node].right;
+            }
+        }
+        is_leaf[weakest] = 1;
+        in_subtree[weakest] = 1;
+
+        n_pruned_leaves = n_leaves[weakest] - 1;
+        n_leaves[weakest] = 0;
+        r_diff = r_node[weakest] - r_branch[weakest];
+        r_branch[weakest] = r_node[weakest];
+        for (size_t node = parent[weakest]; node != UNDEFINED; node = parent[node]) {
+            n_leaves[node] -= n_pruned_leaves;
+            r_branch[node] += r_diff;
+        }
+    }
+
+    /* Copy the kept nodes, depth-first with the left child first. */
+    copies[0] = (struct prune_record){.original = 0, .parent = UNDEFINED};
+    n_stack = 1;
+    while (n_stack > 0) {
+        const struct prune_record record = copies[--n_stack];
+        const struct gcv_tree_node *node = &tree->nodes[record.original];
+        const struct split_record split = {.feature = node->feature,
+                                           .threshold = node->threshold};
+        size_t id;
+
+        status = tree_add_node(&pruned, record.parent, record.is_left, is_leaf[record.original],
+                               &split, node->impurity, node->n_node_samples,
+                               node->weighted_n_node_samples, &id, err);
+        if (status != GCV_OK)
+            goto cleanup;
+        memcpy(pruned.values + id * pruned.n_values, gcv_tree_value(tree, record.original),
+               pruned.n_values * sizeof *pruned.values);
+        if (record.depth > pruned.max_depth)
+            pruned.max_depth = record.depth;
+        if (is_leaf[record.original])
+            continue;
+        copies[n_stack++] = (struct prune_record){.original = node->right, .parent = id,
+                                                  .depth = record.depth + 1};
+        copies[n_stack++] = (struct prune_record){.original = node->left, .parent = id,
+                                                  .depth = record.depth + 1, .is_left = true};
+    }
+    gcv_tree_free(tree);
+    *tree = pruned;
+    pruned = (struct gcv_tree){0};
+
+cleanup:
+    free(r_node);
+    free(r_branch);
+    free(parent);
+    free(n_leaves);
+    free(is_leaf);
+    free(candidate);
+    free(in_subtree);
+    free(stack);
+    free(copies);
+    gcv_tree_free(&pruned);
+    return status;
+}
+
+/* ----- public functions -------------------------------------------------- */
+
+enum gcv_status gcv_tree_data_init(struct gcv_tree_data *data, const struct gcv_rows *train,
+                                   bool classifier, struct gcv_error *err)
+{
+    const size_t n = train->n_rows, d = train->n_features;
+    size_t *class_index = NULL;   /* [train->n_classes] class index of each code, or SIZE_MAX */
+    enum gcv_status status = GCV_OK;
+
+    memset(data, 0, sizeof *data);
+    if (n == 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "a tree needs at least one training row");
+    if (classifier && train->y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "a tree classifier needs class labels, and the "
+                             "rows have none");
+    if (!classifier && train->y_value == NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "a tree regressor needs targets, and the rows "
+                             "have none");
+
+    data->n_samples = n;
+    data->n_features = d;
+    data->X = malloc((n * d > 0 ? n * d : 1) * sizeof *data->X);
+    data->y = malloc(n * sizeof *data->y);
+    if (data->X == NULL || data->y == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory copying %zu training rows",
+                               n);
+        goto cleanup;
+    }
+    for (size_t r = 0; r < n; r++) {
+        const double *row = train->X + train->index[r] * d;
+
+        for (size_t f = 0; f < d; f++)
+            data->X[f * n + r] = (float)row[f];
+    }
+
+    if (!classifier) {
+        for (size_t r = 0; r < n; r++)
+            data->y[r] = train->y_value[train->index[r]];
+        return GCV_OK;
+    }
+
+    /* Number the classes present in ascending code order, as np.unique. */
+    class_index = malloc((train->n_classes > 0 ? train->n_classes : 1) * sizeof *class_index);
+    if (class_index == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory indexing %zu classes",
+                               train->n_classes);
+        goto cleanup;
+    }
+    for (size_t code = 0; code < train->n_classes; code++)
+        class_index[code] = SIZE_MAX;
+    for (size_t r = 0; r < n; r++) {
+        const int32_t code = train->y_class[train->index[r]];
+
+        if (code < 0 || (size_t)code >= train->n_classes) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "class code %d of row %zu is outside "
+                                   "[0, %zu)", (int)code, train->index[r], train->n_classes);
+            goto cleanup;
+        }
+        class_index[code] = 0;
+    }
+    for (size_t code = 0; code < train->n_classes; code++)
+        if (class_index[code] != SIZE_MAX)
+            class_index[code] = data->n_classes++;
+    data->class_codes = malloc(data->n_classes * sizeof *data->class_codes);
+    if (data->class_codes == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory indexing %zu classes",
+                               data->n_classes);
+        goto cleanup;
+    }
+    for (size_t code = 0; code < train->n_classes; code++)
+        if (class_index[code] != SIZE_MAX)
+            data->class_codes[class_index[code]] = (int32_t)code;
+    for (size_t r = 0; r < n; r++)
+        data->y[r] = (double)class_index[train->y_class[train->index[r]]];
+
+cleanup:
+    free(class_index);
+    if (status != GCV_OK)
+        gcv_tree_data_free(data);
+    return status;
+}
+
+void gcv_tree_data_free(struct gcv_tree_data *data)
+{
+    if (data == NULL)
+        return;
+    free(data->X);
+    free(data->y);
+    free(data->class_codes);
+    memset(data, 0, sizeof *data);
+}
+
+void gcv_tree_balanced_weights(const struct gcv_tree_data *data, double *weights)
+{
+    size_t *counts = calloc(data->n_classes > 0 ? data->n_classes : 1, sizeof *counts);
+
+    /* Without the memory for counts, unit weights keep the fit going. */
+    if (counts == NULL) {
+        for (size_t i = 0; i < data->n_samples; i++)
+            weights[i] = 1.0;
+        return;
+    }
+    for (size_t i = 0; i < data->n_samples; i++)
+        counts[(size_t)data->y[i]]++;
+    for (size_t i = 0; i < data->n_samples; i++)
+        weights[i] = (double)data->n_samples /
+                     ((double)data->n_classes * (double)counts[(size_t)data->y[i]]);
+    free(counts);
+}
+
+/* Resolves the limits of one build as BaseDecisionTree.fit does. */
+static void resolve_limits(const struct gcv_tree_params *params,
+                           const struct gcv_tree_data *data, const double *sample_weight,
+                           double deadline, struct limits *limits)
+{
+    const double n = (double)data->n_samples;
+    const size_t d = data->n_features;
+
+    limits->max_depth = params->max_depth > 0 ? (size_t)params->max_depth : (size_t)INT32_MAX;
+    limits->min_samples_leaf = params->min_samples_leaf_is_fraction
+                                   ? (size_t)ceil(params->min_samples_leaf_fraction * n)
+                                   : (size_t)params->min_samples_leaf;
+    limits->min_samples_split = (size_t)params->min_samples_split;
+    if (params->min_samples_split_is_fraction) {
+        limits->min_samples_split = (size_t)ceil(params->min_samples_split_fraction * n);
+        if (limits->min_samples_split < 2)
+            limits->min_samples_split = 2;
+    }
+    if (limits->min_samples_split < 2 * limits->min_samples_leaf)
+        limits->min_samples_split = 2 * limits->min_samples_leaf;
+
+    limits->max_features = d;
+    switch (params->max_features) {
+    case GCV_TREE_FEATURES_ALL:
+        break;
+    case GCV_TREE_FEATURES_COUNT:
+        limits->max_features = (size_t)params->max_features_count;
+        break;
+    case GCV_TREE_FEATURES_FRACTION:
+        limits->max_features = (size_t)(params->max_features_fraction * (double)d);
+        break;
+    case GCV_TREE_FEATURES_SQRT:
+        limits->max_features = (size_t)sqrt((double)d);
+        break;
+    case GCV_TREE_FEATURES_LOG2:
+        limits->max_features = d > 0 ? (size_t)log2((double)d) : 0;
+        break;
+    }
+    if (limits->max_features < 1 && params->max_features != GCV_TREE_FEATURES_ALL)
+        limits->max_features = 1;
+
+    limits->max_leaf_nodes = (size_t)params->max_leaf_nodes;
+    limits->min_weight_leaf = params->min_weight_fraction_leaf *
+                              (sample_weight != NULL
+                                   ? gcv_stats_sum(sample_weight, data->n_samples, 1)
+                                   : n);
+    limits->min_impurity_decrease = params->min_impurity_decrease;
+    limits->deadline = deadline;
+}
+
+static void splitter_free(struct splitter *s)
+{
+    free(s->samples);
+    free(s->features);
+    free(s->constant_features);
+    free(s->feature_values);
+    free(s->criterion.sum_total);
+    free(s->criterion.sum_left);
+    free(s->criterion.sum_right);
+    free(s->criterion.by_target);
+    free(s->criterion.in_left);
+}
+
+/* Allocates the splitter's arrays, keeps the samples of non-zero weight
+ * and draws the generator's state as Splitter.init does. */
+static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_params *params,
+                                     const struct limits *limits,
+                                     const struct gcv_tree_data *data,
+                                     const double *sample_weight, uint32_t seed,
+                                     struct gcv_error *err)
+{
+    const size_t n = data->n_samples, d = data->n_features;
+    const size_t n_values = data->n_classes > 0 ? data->n_classes : 1;
+    struct criterion *c = &s->criterion;
+    struct gcv_random rng;
+
+    memset(s, 0, sizeof *s);
+    s->data = data;
+    s->kind = params->splitter;
+    s->max_features = limits->max_features;
+    s->min_samples_leaf = limits->min_samples_leaf;
+    s->min_weight_leaf = limits->min_weight_leaf;
+    s->samples = malloc(n * sizeof *s->samples);
+    s->features = malloc((d > 0 ? d : 1) * sizeof *s->features);
+    s->constant_features = malloc((d > 0 ? d : 1) * sizeof *s->constant_features);
+    s->feature_values = malloc(n * sizeof *s->feature_values);
+    c->sum_total = calloc(n_values, sizeof *c->sum_total);
+    c->sum_left = calloc(n_values, sizeof *c->sum_left);
+    c->sum_right = calloc(n_values, sizeof *c->sum_right);
+    if (params->criterion == GCV_TREE_ABSOLUTE_ERROR) {
+        c->by_target = malloc(n * sizeof *c->by_target);
+        c->in_left = calloc(n, 1);
+    }
+    if (s->samples == NULL || s->features == NULL || s->constant_features == NULL ||
+        s->feature_values == NULL || c->sum_total == NULL || c->sum_left == NULL ||
+        c->sum_right == NULL ||
+        (params->criterion == GCV_TREE_ABSOLUTE_ERROR &&
+         (c->by_target == NULL || c->in_left == NULL)))
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a tree on %zu rows and "
+                             "%zu features", n, d);
+
+    gcv_random_seed(&rng, seed);
+    s->rand_r_state = (uint32_t)gcv_random_randint(&rng, 0, RAND_R_MAX);
+
+    c->kind = params->criterion;
+    c->y = data->y;
+    c->weight = sample_weight;
+    c->samples = s->samples;
+    c->n_values = n_values;
+    c->weighted_n_samples = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (sample_weight == NULL || sample_weight[i] != 0.0)
+            s->samples[s->n_samples++] = i;
+        c->weighted_n_samples += sample_weight != NULL ? sample_weight[i] : 1.0;
+    }
+    for (size_t f = 0; f < d; f++)
+        s->features[f] = f;
+    return GCV_OK;
+}
+
+enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_params *params,
+                               const struct gcv_tree_data *data, const double *sample_weight,
+                               uint32_t seed, double deadline, struct gcv_error *err)
+{
+    struct builder b;
+    enum gcv_status status;
+
+    memset(tree, 0, sizeof *tree);
+    tree->n_values = data->n_classes > 0 ? data->n_classes : 1;
+    b.tree = tree;
+    resolve_limits(params, data, sample_weight, deadline, &b.limits);
+
+    status = splitter_init(&b.splitter, params, &b.limits, data, sample_weight, seed, err);
+    if (status == GCV_OK && b.splitter.n_samples == 0)
+        status = gcv_error_set(err, GCV_ERR_FIT, "every sample weight is 0, so a tree has "
+                               "nothing to fit");
+    if (status == GCV_OK)
+        status = b.limits.max_leaf_nodes > 0 ? build_best_first(&b, err)
+                                             : build_depth_first(&b, err);
+    if (status == GCV_OK && params->ccp_alpha > 0.0)
+        status = prune_tree(tree, params->ccp_alpha, err);
+
+    splitter_free(&b.splitter);
+    if (status != GCV_OK)
+        gcv_tree_free(tree);
+    return status;
+}
+
+void gcv_tree_free(struct gcv_tree *tree)
+{
+    if (tree == NULL)
+        return;
+    free(tree->nodes);
+    free(tree->values);
+    memset(tree, 0, sizeof *tree);
+}
+
+size_t gcv_tree_apply(const struct gcv_tree *tree, const double *x)
+{
+    size_t node = 0;
+
+    while (tree->nodes[node].left != GCV_TREE_LEAF) {
+        const struct gcv_tree_node *split = &tree->nodes[node];
+
+        node = (double)(float)x[split->feature] <= split->threshold ? split->left
+                                                                     : split->right;
+    }
+    return node;
+}
+
+void gcv_tree_leaf_proba(const struct gcv_tree *tree, size_t leaf, double *proba)
+{
+    const double *counts = gcv_tree_value(tree, leaf);
+    double normalizer = gcv_stats_sum(counts, tree->n_values, 1);
+
+    if (normalizer == 0.0)
+        normalizer = 1.0;
+    for (size_t k = 0; k < tree->n_values; k++)
+        proba[k] = counts[k] / normalizer;
+}
+
+size_t gcv_tree_argmax(const double *values, size_t n)
+{
+    size_t best = 0;
+
+    for (size_t k = 1; k < n; k++)
+        if (values[k] > values[best])
+            best = k;
+    return best;
+}
