@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enet.h"
 #include "knn.h"
 #include "logistic.h"
 #include "pipeline.h"
@@ -22,6 +23,8 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_knn_classifier_ops,
     &gcv_knn_regressor_ops,
     &gcv_logistic_ops,
+    &gcv_lasso_ops,
+    &gcv_elastic_net_ops,
     &gcv_standard_scaler_ops,
     &gcv_minmax_scaler_ops,
     &gcv_robust_scaler_ops,
