@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "proto.h"
+
 /* ---- Locating a value in the spec text ------------------------------- */
 
 struct cursor {
@@ -1175,6 +1177,133 @@ static enum gcv_status parse_fit_timeout(const struct parser *ps, const json_t *
     return GCV_OK;
 }
 
+/* Reads "scoring": absent or null for the estimator's default, one scorer
+ * name, or a list of 1 to GCV_MAX_SCORERS distinct names (scikit-learn's
+ * multi-metric scoring). The names are checked against the scorers once
+ * the estimator is known (worker/task.c). */
+static enum gcv_status parse_scoring(const struct parser *ps, const json_t *root,
+                                     struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "scoring");
+    size_t n;
+
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (!json_is_string(value) && !json_is_array(value))
+        SPEC_FAIL(ps, "scoring", "must be a scorer name or a list of scorer names, got %s",
+                  json_type_name(value));
+    n = json_is_array(value) ? json_array_size(value) : 1;
+    if (n == 0)
+        SPEC_FAIL(ps, "scoring", "must not be an empty list: give one or more scorer names, "
+                  "such as [\"accuracy\", \"f1_macro\"]");
+    if (n > GCV_MAX_SCORERS)
+        SPEC_FAIL(ps, "scoring", "lists %zu scorers, but at most %d are accepted", n,
+                  GCV_MAX_SCORERS);
+
+    spec->scoring = calloc(n, sizeof *spec->scoring);
+    if (spec->scoring == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    spec->multimetric = json_is_array(value);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *entry = json_is_array(value) ? json_array_get(value, i) : value;
+        char path[32];
+
+        if (json_is_array(value))
+            snprintf(path, sizeof path, "scoring[%zu]", i);
+        else
+            snprintf(path, sizeof path, "scoring");
+        if (!json_is_string(entry))
+            SPEC_FAIL(ps, path, "must be a scorer name (a string), got %s",
+                      json_type_name(entry));
+        if (json_string_length(entry) == 0)
+            SPEC_FAIL(ps, path, "must not be empty");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(spec->scoring[j], json_string_value(entry)) == 0)
+                SPEC_FAIL(ps, path, "duplicate scorer \"%s\" (also at index %zu): each scorer "
+                          "may appear once", spec->scoring[j], j);
+        spec->scoring[i] = strdup(json_string_value(entry));
+        if (spec->scoring[i] == NULL)
+            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+        spec->n_scoring++;
+    }
+    return GCV_OK;
+}
+
+/* Writes the scorer names of the spec, comma-separated, into buf. */
+static const char *scoring_names(const struct gcv_spec *spec, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < spec->n_scoring && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "",
+                                 spec->scoring[i]);
+    return buf;
+}
+
+/* Reads "refit": true, false, or the name of the scorer that picks the
+ * best candidate, which must be in "scoring". As scikit-learn's
+ * GridSearchCV requires, a scoring list takes a name or false, because
+ * true does not say which of its scorers picks. */
+static enum gcv_status parse_refit(const struct parser *ps, const json_t *root,
+                                   struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "refit");
+    char names[GCV_MAX_SCORERS * 64];
+    const char *name;
+
+    spec->refit = true;
+    if (value == NULL && spec->multimetric)
+        SPEC_FAIL(ps, "scoring", "is a list, so \"refit\" must name the scorer that picks the "
+                  "best candidate (one of %s), or be false",
+                  scoring_names(spec, names, sizeof names));
+    if (value == NULL)
+        return GCV_OK;
+    if (json_is_boolean(value)) {
+        spec->refit = json_is_true(value);
+        if (spec->refit && spec->multimetric)
+            SPEC_FAIL(ps, "refit", "must name the scorer that picks the best candidate (one of "
+                      "%s), or be false: with a scoring list, true does not say which",
+                      scoring_names(spec, names, sizeof names));
+        return GCV_OK;
+    }
+    if (!json_is_string(value))
+        SPEC_FAIL(ps, "refit", "must be true, false or a scorer name, got %s",
+                  json_type_name(value));
+
+    name = json_string_value(value);
+    for (size_t i = 0; i < spec->n_scoring; i++) {
+        if (strcmp(spec->scoring[i], name) == 0) {
+            spec->refit_scorer = strdup(name);
+            if (spec->refit_scorer == NULL)
+                return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+            return GCV_OK;
+        }
+    }
+    if (spec->n_scoring == 0)
+        SPEC_FAIL(ps, "refit", "names scorer \"%s\", but \"scoring\" names none; list it in "
+                  "\"scoring\", or set refit to true", name);
+    SPEC_FAIL(ps, "refit", "names scorer \"%s\", which is not in \"scoring\" (%s)", name,
+              scoring_names(spec, names, sizeof names));
+}
+
+/* Reads "pos_label": absent or null, or a class label of y, a string or an
+ * integer. Whether y has that class is checked once the data is read. */
+static enum gcv_status parse_pos_label(const struct parser *ps, const json_t *root,
+                                       struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "pos_label");
+
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (!json_is_string(value) && !json_is_integer(value))
+        SPEC_FAIL(ps, "pos_label", "must be a class label of y, a string or an integer, got %s",
+                  json_type_name(value));
+    if (json_is_string(value) && json_string_length(value) == 0)
+        SPEC_FAIL(ps, "pos_label", "must not be empty");
+    return to_value(ps, value, "pos_label", &spec->pos_label);
+}
+
 /* Reads "estimator": a class name, or a non-empty list of class names
  * that make a pipeline, stored as "make_pipeline(A, B)", the name the
  * estimator registry resolves. */
@@ -1226,7 +1355,7 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
     static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
-                                       "scoring", "refit", "return_train_score",
+                                       "scoring", "refit", "pos_label", "return_train_score",
                                        "error_score", "fit_timeout", "search", "param_distributions",
                                        "n_iter", "random_state", NULL};
     enum gcv_status status;
@@ -1247,9 +1376,11 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
         return status;
     if ((status = parse_cv(ps, root, spec)) != GCV_OK)
         return status;
-    if ((status = get_string(ps, root, "scoring", "scoring", NULL, &spec->scoring)) != GCV_OK)
+    if ((status = parse_scoring(ps, root, spec)) != GCV_OK)
         return status;
-    if ((status = get_bool(ps, root, "refit", true, &spec->refit)) != GCV_OK)
+    if ((status = parse_refit(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = parse_pos_label(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = get_bool(ps, root, "return_train_score", false,
                            &spec->return_train_score)) != GCV_OK)
@@ -1364,6 +1495,10 @@ void gcv_spec_free(struct gcv_spec *spec)
     gcv_param_set_clear(&spec->params);
     gcv_grid_free(&spec->grid);
     free(spec->test_fold);
+    for (size_t i = 0; i < spec->n_scoring; i++)
+        free(spec->scoring[i]);
     free(spec->scoring);
+    free(spec->refit_scorer);
+    gcv_value_clear(&spec->pos_label);
     memset(spec, 0, sizeof *spec);
 }

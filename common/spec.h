@@ -50,8 +50,16 @@ struct gcv_spec {
     bool cv_is_integer;     /* "cv": N, so the splitter follows the estimator kind */
     char *test_fold;        /* PredefinedSplit's dataset name, owned; NULL otherwise */
 
-    char *scoring;          /* scorer name, owned; NULL means the estimator's default */
-    bool refit;
+    char **scoring;         /* [n_scoring] scorer names in the spec's order, owned; NULL
+                               means the estimator's default scorer */
+    size_t n_scoring;       /* 0 to GCV_MAX_SCORERS (common/proto.h) */
+    bool multimetric;       /* "scoring" is a list, even of one name: the results name
+                               their score columns after the scorers */
+    bool refit;             /* refit the best candidate on all search rows */
+    char *refit_scorer;     /* the scorer "refit" names, owned, which picks the best
+                               candidate; NULL picks by the first scorer */
+    struct gcv_value pos_label; /* the positive class of binary scorers: GCV_VALUE_INT or
+                                   GCV_VALUE_STRING, GCV_VALUE_NULL when not given */
     bool return_train_score;
     enum gcv_error_score error_score;
     double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */

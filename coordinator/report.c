@@ -152,21 +152,25 @@ static enum gcv_status init_results(struct report *report, size_t n_folds, bool 
                                     struct gcv_error *err)
 {
     const char *scorer_names[GCV_MAX_SCORERS];
+    enum gcv_status status;
 
     for (size_t s = 0; s < report->ctx.n_scorers; s++)
         scorer_names[s] = report->ctx.scorers[s]->name;
-    return gcv_results_init(&report->results, report->spec.grid.n_candidates, n_folds,
-                            report->ctx.n_scorers, scorer_names, has_train, err);
+    status = gcv_results_init(&report->results, report->spec.grid.n_candidates, n_folds,
+                              report->ctx.n_scorers, scorer_names, has_train, err);
+    report->results.refit_scorer = report->ctx.refit_scorer;
+    report->results.multimetric = report->spec.multimetric;
+    return status;
 }
 
 /* The refit scorer's score columns of cv_results, as results.c names them:
- * "<set>_score" for one scorer, "<set>_<name>" for several. */
+ * "<set>_score" for one scorer, "<set>_<name>" for a scoring list. */
 static void score_key(const struct report *report, const char *set, char *buf, size_t len)
 {
-    if (report->ctx.n_scorers == 1)
+    if (!report->spec.multimetric)
         snprintf(buf, len, "%s_score", set);
     else
-        snprintf(buf, len, "%s_%s", set, report->ctx.scorers[0]->name);
+        snprintf(buf, len, "%s_%s", set, report->ctx.scorers[report->ctx.refit_scorer]->name);
 }
 
 /* Fills the results and the refit outcome from best.json. */
@@ -203,7 +207,7 @@ static enum gcv_status read_finished(struct report *report, struct gcv_error *er
 {
     json_t *table = NULL, *best = NULL;
     const json_t *params;
-    size_t n = report->spec.grid.n_candidates, n_folds;
+    size_t n = report->spec.grid.n_candidates, n_folds, refit;
     double *ranks = NULL;
     char key[128];
     bool has_train;
@@ -233,24 +237,27 @@ static enum gcv_status read_finished(struct report *report, struct gcv_error *er
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading %zu candidates", n);
         goto cleanup;
     }
+
+    /* Only the refit scorer's columns are read, into its place. */
+    refit = report->results.refit_scorer * n;
     score_key(report, "mean_test", key, sizeof key);
-    if ((status = read_column(table, key, n, report->results.mean_test, err)) != GCV_OK)
+    if ((status = read_column(table, key, n, report->results.mean_test + refit, err)) != GCV_OK)
         goto cleanup;
     score_key(report, "std_test", key, sizeof key);
-    if ((status = read_column(table, key, n, report->results.std_test, err)) != GCV_OK)
+    if ((status = read_column(table, key, n, report->results.std_test + refit, err)) != GCV_OK)
         goto cleanup;
     score_key(report, "rank_test", key, sizeof key);
     if ((status = read_column(table, key, n, ranks, err)) != GCV_OK)
         goto cleanup;
     for (size_t c = 0; c < n; c++)
-        report->results.rank_test[c] = (int32_t)ranks[c];
+        report->results.rank_test[refit + c] = (int32_t)ranks[c];
     if (has_train) {
         score_key(report, "mean_train", key, sizeof key);
-        status = read_column(table, key, n, report->results.mean_train, err);
+        status = read_column(table, key, n, report->results.mean_train + refit, err);
         if (status != GCV_OK)
             goto cleanup;
         score_key(report, "std_train", key, sizeof key);
-        status = read_column(table, key, n, report->results.std_train, err);
+        status = read_column(table, key, n, report->results.std_train + refit, err);
         if (status != GCV_OK)
             goto cleanup;
     }
@@ -294,7 +301,9 @@ static enum gcv_status read_journal(struct report *report, bool *any_mean, struc
         gcv_results_record(&report->results, &contents.records[i], &report->spec);
     gcv_results_finalize(&report->results);
     for (size_t c = 0; c < report->results.n_candidates; c++)
-        *any_mean = *any_mean || isfinite(report->results.mean_test[c]);
+        *any_mean = *any_mean ||
+                    isfinite(report->results.mean_test[report->results.refit_scorer *
+                                                           report->results.n_candidates + c]);
 
     n_tasks = report->results.n_candidates * report->results.n_folds;
     printf("partial search: %zu of %zu fits recorded in %s; the run has not finished, so a "

@@ -20,6 +20,7 @@ enum gcv_status gcv_results_init(struct gcv_results *results, size_t n_candidate
     results->n_folds = n_folds;
     results->n_scorers = n_scorers;
     results->has_train = has_train;
+    results->multimetric = n_scorers > 1;
     for (size_t s = 0; s < n_scorers; s++)
         results->scorer_names[s] = scorer_names[s];
 
@@ -93,10 +94,14 @@ void gcv_results_record(struct gcv_results *results, const struct gcv_task_resul
 
     for (size_t s = 0; s < results->n_scorers; s++) {
         double *test = &results->test_scores[task * results->n_scorers + s];
-        *test = result->status == GCV_OK ? result->test_scores[s] : failed_score;
+        *test = result->status == GCV_OK || !isnan(result->test_scores[s])
+                    ? result->test_scores[s]
+                    : failed_score;
         if (results->has_train) {
             double *train = &results->train_scores[task * results->n_scorers + s];
-            *train = result->status == GCV_OK ? result->train_scores[s] : failed_score;
+            *train = result->status == GCV_OK || !isnan(result->train_scores[s])
+                         ? result->train_scores[s]
+                         : failed_score;
         }
     }
     if (result->status != GCV_OK) {
@@ -120,6 +125,7 @@ static void reduce_folds(const struct gcv_results *results, const double *table,
 void gcv_results_finalize(struct gcv_results *results)
 {
     size_t n = results->n_candidates;
+    const int32_t *refit_ranks;
 
     reduce_folds(results, results->fit_times, 1, 0, results->mean_fit_time, results->std_fit_time);
     reduce_folds(results, results->score_times, 1, 0, results->mean_score_time,
@@ -134,21 +140,21 @@ void gcv_results_finalize(struct gcv_results *results)
                          &results->mean_train[s * n], &results->std_train[s * n]);
     }
 
-    /* The refit scorer is the first one; its first candidate of rank 1 is
-     * the best, as numpy's argmin of the ranks picks it. */
+    /* The refit scorer's first candidate of rank 1 is the best, as numpy's
+     * argmin of rank_test_<refit> picks it. */
+    refit_ranks = &results->rank_test[results->refit_scorer * n];
     results->best_index = 0;
-    for (size_t c = 0; c < n; c++) {
-        if (results->rank_test[c] < results->rank_test[results->best_index])
+    for (size_t c = 0; c < n; c++)
+        if (refit_ranks[c] < refit_ranks[results->best_index])
             results->best_index = c;
-    }
 }
 
 /* The column names of cv_results in scikit-learn's order. A score column
- * is "test_score" for a single scorer, "test_<name>" for several. */
+ * is "test_score" for a single scorer, "test_<name>" for a scoring list. */
 static void score_key(const struct gcv_results *results, size_t s, const char *set, char *buf,
                       size_t len)
 {
-    if (results->n_scorers == 1)
+    if (!results->multimetric)
         snprintf(buf, len, "%s_score", set);
     else
         snprintf(buf, len, "%s_%s", set, results->scorer_names[s]);

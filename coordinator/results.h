@@ -22,6 +22,11 @@ struct gcv_results {
     size_t n_scorers;
     const char *scorer_names[GCV_MAX_SCORERS]; /* borrowed, static strings */
     bool has_train;
+    size_t refit_scorer;   /* the scorer whose ranks pick best_index; 0 after
+                              gcv_results_init, set by the caller */
+    bool multimetric;      /* score columns named after the scorers ("test_f1"), not
+                              "test_score"; n_scorers > 1 after gcv_results_init, set by
+                              the caller to the spec's multimetric */
 
     /* Per task, indexed [candidate * n_folds + fold]: */
     double *test_scores;   /* [n_tasks * n_scorers], scorer fastest, owned */
@@ -54,7 +59,9 @@ enum gcv_status gcv_results_init(struct gcv_results *results, size_t n_candidate
                                  struct gcv_error *err);
 
 /* Stores one task's result. A failed fit (status GCV_ERR_FIT) gets the
- * spec's error_score for every score and its message counted. */
+ * spec's error_score for every score that is NaN (all of them when the fit
+ * failed, those of the failed scorers when scoring did), and its message
+ * counted. */
 void gcv_results_record(struct gcv_results *results, const struct gcv_task_result *result,
                         const struct gcv_spec *spec);
 

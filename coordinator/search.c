@@ -410,7 +410,6 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
 {
     void *model = NULL;
     double start = gcv_task_clock();
-    double scores[GCV_MAX_SCORERS];
     enum gcv_status status;
 
     memset(outcome, 0, sizeof *outcome);
@@ -427,11 +426,10 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
     outcome->done = true;
 
     if (run->n_holdout_rows > 0) {
-        status = gcv_task_score(&run->ctx, model, run->holdout_rows, run->n_holdout_rows, scores,
-                                err);
+        status = gcv_task_score_refit(&run->ctx, model, run->holdout_rows, run->n_holdout_rows,
+                                      &outcome->holdout_score, err);
         if (status == GCV_OK) {
             outcome->has_holdout = true;
-            outcome->holdout_score = scores[0];
             outcome->n_holdout = run->n_holdout_rows;
         }
     }
@@ -507,8 +505,11 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
         scorer_names[s] = run->ctx.scorers[s]->name;
     status = gcv_results_init(&run->results, run->spec.grid.n_candidates, run->plan.n_folds,
                               run->ctx.n_scorers, scorer_names, run->spec.return_train_score, err);
-    if (status == GCV_OK)
+    if (status == GCV_OK) {
+        run->results.refit_scorer = run->ctx.refit_scorer;
+        run->results.multimetric = run->spec.multimetric;
         status = replay_journal(run, err);
+    }
     if (status != GCV_OK) {
         gcv_scheduler_stop_workers(MPI_COMM_WORLD);
         return status;
@@ -806,7 +807,7 @@ static void print_check(struct search *run, const struct gcv_dataset_layout *lay
         .n_search_rows = run->n_search_rows,
         .plan = &run->plan,
         .splitter = run->splitter.kind,
-        .scorer_name = run->ctx.scorers[0]->name,
+        .scorer_name = run->ctx.scorers[run->ctx.refit_scorer]->name,
         .shm = &run->shm,
         .folder = run->folder,
         .folder_state = folder_state,

@@ -25,14 +25,15 @@ void gcv_progress_init(struct gcv_progress *progress, int verbosity,
     progress->best_mean = NAN;
 }
 
-/* Returns the best mean test score among candidates whose folds have all
- * finished, or NaN when none has. */
+/* Returns the best mean test score of the refit scorer among candidates
+ * whose folds have all finished, or NaN when none has. */
 static double best_finished_mean(const struct gcv_results *results)
 {
     double best = NAN;
 
     for (size_t c = 0; c < results->n_candidates; c++) {
-        const double *row = &results->test_scores[c * results->n_folds * results->n_scorers];
+        const double *row = &results->test_scores[c * results->n_folds * results->n_scorers +
+                                                  results->refit_scorer];
         double sum = 0.0;
         bool complete = true;
 
@@ -51,6 +52,34 @@ static int compare_param_names(const void *a, const void *b)
 {
     const struct gcv_param *const *left = a, *const *right = b;
     return strcmp((*left)->name, (*right)->name);
+}
+
+/* Appends to tail[used..len) the scores of a fit of a multi-metric search,
+ * as scikit-learn 1.2's _fit_and_score writes them: " f1: (train=0.981,
+ * test=0.973)" for each scorer in name order. Returns the new length. */
+static size_t print_scorer_scores(const struct gcv_results *results,
+                                  const struct gcv_task_result *last, char *tail, size_t used,
+                                  size_t len)
+{
+    size_t order[GCV_MAX_SCORERS];
+
+    for (size_t s = 0; s < results->n_scorers; s++) {
+        size_t k = s;
+        for (; k > 0 && strcmp(results->scorer_names[order[k - 1]], results->scorer_names[s]) > 0;
+             k--)
+            order[k] = order[k - 1];
+        order[k] = s;
+    }
+    for (size_t k = 0; k < results->n_scorers && used < len; k++) {
+        size_t s = order[k];
+        used += (size_t)snprintf(tail + used, len - used, " %s: (", results->scorer_names[s]);
+        if (results->has_train && used < len)
+            used += (size_t)snprintf(tail + used, len - used, "train=%.3f, ",
+                                     last->train_scores[s]);
+        if (used < len)
+            used += (size_t)snprintf(tail + used, len - used, "test=%.3f)", last->test_scores[s]);
+    }
+    return used;
 }
 
 /* Prints the line of one finished fit as scikit-learn 1.2's _fit_and_score
@@ -79,7 +108,9 @@ static void print_fit_line(const struct gcv_progress *progress,
     }
     if (n > 0 && used < sizeof tail)
         used += (size_t)snprintf(tail + used, sizeof tail - used, ";");
-    if (used < sizeof tail && results->has_train)
+    if (results->multimetric)
+        used = print_scorer_scores(results, last, tail, used, sizeof tail);
+    else if (used < sizeof tail && results->has_train)
         used += (size_t)snprintf(tail + used, sizeof tail - used,
                                  ", score=(train=%.3f, test=%.3f)", last->train_scores[0],
                                  last->test_scores[0]);
@@ -125,7 +156,7 @@ void gcv_progress_update(const struct gcv_results *results, const struct gcv_tas
         snprintf(best, sizeof best, "%.4f", progress->best_mean);
     fprintf(stderr, "%s%zu/%zu fits, %zu failed, %.1fs elapsed, ETA %.1fs, best %s %s%s",
             progress->on_terminal ? "\r" : "", results->n_done, n_tasks, results->n_failed,
-            elapsed, eta, results->scorer_names[0], best,
+            elapsed, eta, results->scorer_names[results->refit_scorer], best,
             progress->on_terminal ? "\033[K" : "\n");
     fflush(stderr);
     progress->last_print = now;
@@ -339,8 +370,15 @@ void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report
     /* Spec, data and folds. */
     n_holdout = data->n_rows - report->n_search_rows;
     fprintf(stream, "spec:        %s is valid\n", spec->file);
-    fprintf(stream, "estimator:   %s, scoring %s, refit %s\n", spec->estimator,
-            report->scorer_name, spec->refit ? "true" : "false");
+    if (spec->multimetric) {
+        fprintf(stream, "estimator:   %s, scoring", spec->estimator);
+        for (size_t s = 0; s < spec->n_scoring; s++)
+            fprintf(stream, "%s %s", s > 0 ? "," : "", spec->scoring[s]);
+        fprintf(stream, ", refit %s\n", spec->refit ? spec->refit_scorer : "false");
+    } else {
+        fprintf(stream, "estimator:   %s, scoring %s, refit %s\n", spec->estimator,
+                report->scorer_name, spec->refit ? "true" : "false");
+    }
     fprintf(stream, "data:        %zu rows x %zu features, %s\n", data->n_rows,
             data->n_features, data->is_classification ? "class labels" : "regression targets");
     if (data->is_classification)
@@ -384,12 +422,21 @@ void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                            const char *folder, const struct gcv_plot *plot)
 {
     size_t best = results->best_index;
-    const char *scorer = results->scorer_names[0];
+    size_t first = results->refit_scorer * results->n_candidates; /* the refit scorer's row */
+    const char *scorer = results->scorer_names[results->refit_scorer];
 
     fprintf(stream, "best parameters:  ");
     print_params_python(stream, &spec->grid.candidates[best]);
     fprintf(stream, "\nbest CV %s: %.6f (+/- %.6f, candidate %zu of %zu)\n", scorer,
-            results->mean_test[best], results->std_test[best], best, results->n_candidates);
+            results->mean_test[first + best], results->std_test[first + best], best,
+            results->n_candidates);
+    if (results->n_scorers > 1) {
+        fprintf(stream, "its mean CV scores:");
+        for (size_t s = 0; s < results->n_scorers; s++)
+            fprintf(stream, "%s %s %.6f", s > 0 ? "," : "", results->scorer_names[s],
+                    results->mean_test[s * results->n_candidates + best]);
+        fputc('\n', stream);
+    }
     if (refit->done && refit->has_holdout)
         fprintf(stream, "holdout %s: %.6f on %zu rows (refit in %.3fs)\n", scorer,
                 refit->holdout_score, refit->n_holdout, refit->refit_time);
@@ -419,14 +466,16 @@ enum gcv_status gcv_summary_finish(FILE *stream, const struct gcv_spec *spec,
                                    const struct gcv_refit_outcome *refit, double wall_time,
                                    const char *folder, struct gcv_error *err)
 {
+    /* The plot shows the refit scorer's scores. */
+    size_t first = results->refit_scorer * results->n_candidates;
     struct gcv_plot_input input = {
         .grid = &spec->grid,
-        .mean_test = results->mean_test,
-        .std_test = results->std_test,
-        .mean_train = results->mean_train,
-        .std_train = results->std_train,
+        .mean_test = results->mean_test + first,
+        .std_test = results->std_test + first,
+        .mean_train = results->mean_train != NULL ? results->mean_train + first : NULL,
+        .std_train = results->std_train != NULL ? results->std_train + first : NULL,
         .best_index = results->best_index,
-        .scorer_name = results->scorer_names[0],
+        .scorer_name = results->scorer_names[results->refit_scorer],
         .estimator = spec->estimator,
     };
     struct gcv_plot plot;
@@ -463,7 +512,9 @@ enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
         fprintf(file.stream, ": %s", text);
     }
     fputs("},\n  \"best_score\": ", file.stream);
-    gcv_output_json_number(file.stream, results->mean_test[results->best_index]);
+    gcv_output_json_number(file.stream, results->mean_test[results->refit_scorer *
+                                                           results->n_candidates +
+                                                           results->best_index]);
     fprintf(file.stream, ",\n  \"best_index\": %zu,\n  \"refit_time\": ", results->best_index);
     if (refit->done)
         gcv_output_json_number(file.stream, refit->refit_time);
@@ -480,7 +531,14 @@ enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
     fprintf(file.stream, ",\n  \"n_candidates\": %zu,\n  \"n_splits\": %zu", results->n_candidates,
             results->n_folds);
     fputs(",\n  \"scoring\": ", file.stream);
-    gcv_output_json_string(file.stream, results->scorer_names[0]);
+    gcv_output_json_string(file.stream, results->scorer_names[results->refit_scorer]);
+    fputs(",\n  \"scorers\": [", file.stream);
+    for (size_t s = 0; s < results->n_scorers; s++) {
+        if (s > 0)
+            fputs(", ", file.stream);
+        gcv_output_json_string(file.stream, results->scorer_names[s]);
+    }
+    fputc(']', file.stream);
     fputs(",\n  \"estimator\": ", file.stream);
     gcv_output_json_string(file.stream, spec->estimator);
     fputs(",\n  \"wall_time\": ", file.stream);

@@ -1,6 +1,7 @@
 #include "task.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,36 +31,188 @@ enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
     return gcv_error_prefix(err, "%s: estimator: ", spec->file);
 }
 
-/* Finds the scorer the spec names, or the estimator's default. */
-static enum gcv_status find_scorer(struct gcv_task_context *ctx, const struct gcv_spec *spec,
-                                   struct gcv_error *err)
+/* Fills err with a spec error located at path ("scoring[1]", "pos_label"),
+ * and returns GCV_ERR_SPEC. */
+static enum gcv_status spec_error(const struct gcv_spec *spec, const char *path,
+                                  struct gcv_error *err, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum gcv_status spec_error(const struct gcv_spec *spec, const char *path,
+                                  struct gcv_error *err, const char *format, ...)
+{
+    char reason[GCV_ERROR_MAX];
+    int line = 0, column = 0;
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(reason, sizeof reason, format, args);
+    va_end(args);
+    if (gcv_spec_locate(spec->text, path, &line, &column))
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: %s (line %d column %d): %s", spec->file,
+                             path, line, column, reason);
+    return gcv_error_set(err, GCV_ERR_SPEC, "%s: %s: %s", spec->file, path, reason);
+}
+
+/* Checks that the estimator computes the output scorer reads: the
+ * decision values or probabilities of scikit-learn's needs_threshold, or
+ * the probabilities of needs_proba. */
+static enum gcv_status check_outputs(const struct gcv_task_context *ctx,
+                                     const struct gcv_scorer *scorer,
+                                     const struct gcv_spec *spec, const char *path,
+                                     struct gcv_error *err)
+{
+    const struct gcv_estimator_ops *estimator = ctx->estimator;
+
+    if (scorer->needs == GCV_SCORER_NEEDS_THRESHOLD && estimator->decision_function == NULL &&
+        estimator->predict_proba == NULL)
+        return spec_error(spec, path, err, "scorer \"%s\" needs decision_function or "
+                          "predict_proba, and %s has neither in gridcv; choose a scorer of "
+                          "predicted labels, such as accuracy or f1", scorer->name,
+                          estimator->name);
+    if (scorer->needs == GCV_SCORER_NEEDS_PROBA && estimator->predict_proba == NULL)
+        return spec_error(spec, path, err, "scorer \"%s\" needs predict_proba, which %s does "
+                          "not have in gridcv%s", scorer->name, estimator->name,
+                          estimator->decision_function != NULL
+                              ? "; roc_auc and average_precision read decision values instead"
+                              : "");
+    return GCV_OK;
+}
+
+/* Finds the scorers the spec names, or the estimator's default, and the
+ * refit scorer among them. */
+static enum gcv_status find_scorers(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                    struct gcv_error *err)
 {
     enum gcv_scorer_target target = ctx->estimator->kind == GCV_ESTIMATOR_CLASSIFIER
                                         ? GCV_SCORER_CLASSIFICATION
                                         : GCV_SCORER_REGRESSION;
-    const struct gcv_scorer *scorer;
-    char names[256];
-    int line = 0, column = 0;
+    char names[1024];
+    enum gcv_status status;
 
-    if (spec->scoring == NULL) {
+    ctx->refit_scorer = 0;
+    if (spec->n_scoring == 0) {
         ctx->scorers[0] = gcv_scorer_default(target);
         ctx->n_scorers = 1;
         return GCV_OK;
     }
 
-    scorer = gcv_scorer_find(spec->scoring);
-    if (scorer != NULL && scorer->target == target) {
-        ctx->scorers[0] = scorer;
-        ctx->n_scorers = 1;
-        return GCV_OK;
+    for (size_t s = 0; s < spec->n_scoring && s < GCV_MAX_SCORERS; s++) {
+        const struct gcv_scorer *scorer = gcv_scorer_find(spec->scoring[s]);
+        char path[32];
+
+        if (spec->multimetric)
+            snprintf(path, sizeof path, "scoring[%zu]", s);
+        else
+            snprintf(path, sizeof path, "scoring");
+        if (scorer == NULL || scorer->target != target) {
+            gcv_scorer_list_names(target, names, sizeof names);
+            return spec_error(spec, path, err, "%s \"%s\" for the %s %s; accepted: %s",
+                              scorer == NULL ? "unknown scorer" : "cannot use scorer",
+                              spec->scoring[s],
+                              target == GCV_SCORER_CLASSIFICATION ? "classifier" : "regressor",
+                              spec->estimator, names);
+        }
+        if ((status = check_outputs(ctx, scorer, spec, path, err)) != GCV_OK)
+            return status;
+        ctx->scorers[s] = scorer;
+        if (spec->refit_scorer != NULL && strcmp(spec->refit_scorer, scorer->name) == 0)
+            ctx->refit_scorer = s;
     }
-    gcv_scorer_list_names(target, names, sizeof names);
-    gcv_spec_locate(spec->text, "scoring", &line, &column);
-    return gcv_error_set(err, GCV_ERR_SPEC, "%s: scoring (line %d column %d): %s \"%s\" for "
-                         "the %s %s; accepted: %s", spec->file, line, column,
-                         scorer == NULL ? "unknown scorer" : "cannot use scorer", spec->scoring,
-                         target == GCV_SCORER_CLASSIFICATION ? "classifier" : "regressor",
-                         spec->estimator, names);
+    ctx->n_scorers = spec->n_scoring;
+    return GCV_OK;
+}
+
+/* Writes the first classes of data as Python prints them into buf. */
+static const char *class_list(const struct gcv_dataset *data, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t k = 0; k < data->n_classes && k < 10 && used < len; k++) {
+        char label[128];
+        gcv_dataset_format_label(data, (int32_t)k, label, sizeof label);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", k > 0 ? ", " : "", label);
+    }
+    if (data->n_classes > 10 && used < len)
+        snprintf(buf + used, len - used, ", ... (%zu classes)", data->n_classes);
+    return buf;
+}
+
+/* Returns the class code of the spec's pos_label in data, or -1. */
+static int32_t find_pos_label(const struct gcv_spec *spec, const struct gcv_dataset *data)
+{
+    const struct gcv_value *label = &spec->pos_label;
+
+    for (size_t k = 0; k < data->n_classes; k++) {
+        if (data->label_kind == GCV_LABELS_STRING && label->kind == GCV_VALUE_STRING &&
+            strcmp(data->class_strings[k], label->string) == 0)
+            return (int32_t)k;
+        if (data->label_kind == GCV_LABELS_INTEGER && label->kind == GCV_VALUE_INT &&
+            data->class_integers[k] == label->integer)
+            return (int32_t)k;
+    }
+    return -1;
+}
+
+/* Returns how scikit-learn names the scorers that do what scorer does on
+ * more than two classes. */
+static const char *multiclass_advice(const struct gcv_scorer *scorer)
+{
+    static const char *const prefixes[] = {"precision", "recall", "f1", "jaccard"};
+
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strcmp(scorer->name, prefixes[i]) == 0)
+            return "; use its _macro, _micro or _weighted form";
+    if (strcmp(scorer->name, "roc_auc") == 0)
+        return "; use roc_auc_ovr or roc_auc_ovo";
+    return "";
+}
+
+/* Finds the positive class and checks every scorer against the classes
+ * of y, so that a search that scikit-learn would fail at every score
+ * stops before the first fit. */
+static enum gcv_status check_classes(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                     const struct gcv_dataset *data, struct gcv_error *err)
+{
+    char classes[1024], label[256];
+
+    ctx->pos_label = -1;
+    if (spec->pos_label.kind != GCV_VALUE_NULL) {
+        gcv_value_format_python(&spec->pos_label, label, sizeof label);
+        if (!data->is_classification)
+            return spec_error(spec, "pos_label", err, "is only for classifiers, and %s is a "
+                              "regressor; remove pos_label", spec->estimator);
+        ctx->pos_label = find_pos_label(spec, data);
+        if (ctx->pos_label < 0)
+            return spec_error(spec, "pos_label", err, "%s is not a class of y; the classes are "
+                              "%s", label, class_list(data, classes, sizeof classes));
+        ctx->pos_label_given = true;
+    } else if (data->is_classification && data->label_kind == GCV_LABELS_INTEGER &&
+               data->n_classes == 2 && data->class_integers[1] == 1 &&
+               (data->class_integers[0] == 0 || data->class_integers[0] == -1)) {
+        /* Labels {0, 1} or {-1, 1}: scikit-learn's default positive class 1. */
+        ctx->pos_label = 1;
+    }
+
+    for (size_t s = 0; s < ctx->n_scorers && data->is_classification; s++) {
+        const struct gcv_scorer *scorer = ctx->scorers[s];
+        char path[32];
+
+        if (spec->multimetric)
+            snprintf(path, sizeof path, "scoring[%zu]", s);
+        else
+            snprintf(path, sizeof path, "scoring");
+        if (scorer->binary_only && data->n_classes != 2)
+            return spec_error(spec, path, err, "scorer \"%s\" needs a binary target, but y has "
+                              "%zu classes%s", scorer->name, data->n_classes,
+                              multiclass_advice(scorer));
+        if (scorer->uses_pos_label && ctx->pos_label < 0)
+            return spec_error(spec, path, err, "scorer \"%s\" needs \"pos_label\", the class "
+                              "it scores as positive: y has the classes %s, and only the labels "
+                              "{0, 1} and {-1, 1} have a default (1); add \"pos_label\" to the "
+                              "spec", scorer->name, class_list(data, classes, sizeof classes));
+    }
+    return GCV_OK;
 }
 
 enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
@@ -79,7 +232,9 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
     if ((status = gcv_task_estimator_kind(spec, &kind, err)) != GCV_OK)
         return status;
     ctx->estimator = gcv_estimator_find(spec->estimator);
-    if ((status = find_scorer(ctx, spec, err)) != GCV_OK)
+    if ((status = find_scorers(ctx, spec, err)) != GCV_OK)
+        return status;
+    if (data != NULL && (status = check_classes(ctx, spec, data, err)) != GCV_OK)
         return status;
 
     ctx->candidate_params = calloc(spec->grid.n_candidates, sizeof *ctx->candidate_params);
@@ -159,37 +314,114 @@ enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candida
     return fit_until(ctx, candidate, rows, n_rows, 0, model, err);
 }
 
+/* Scores rows with the scorers ctx->scorers[first .. first + count) into
+ * scores[count], as gcv_task_score describes. */
+static enum gcv_status score_rows(const struct gcv_task_context *ctx, const void *model,
+                                  const size_t *rows, size_t n_rows, size_t first,
+                                  size_t count, double *scores, struct gcv_error *err)
+{
+    const struct gcv_estimator_ops *estimator = ctx->estimator;
+    struct gcv_rows view = view_rows(ctx, rows, n_rows);
+    size_t n_classes = ctx->data->n_classes > 0 ? ctx->data->n_classes : 1;
+    bool needs_labels = false, needs_decision = false, needs_proba = false;
+    double *truth = NULL, *predicted = NULL, *decision = NULL, *proba = NULL;
+    int32_t *classes = NULL;  /* [n_classes] the classes the model was fitted on */
+    size_t n_fitted = 0;
+    struct gcv_scorer_input input;
+    struct gcv_error first_failure = {GCV_OK, ""};
+    enum gcv_status status = GCV_OK;
+
+    /* Which outputs the scorers read. A threshold scorer reads decision
+     * values, or probabilities when the estimator has no decision_function,
+     * as scikit-learn's _ThresholdScorer does. */
+    for (size_t s = first; s < first + count; s++) {
+        enum gcv_scorer_needs needs = ctx->scorers[s]->needs;
+        needs_labels = needs_labels || needs == GCV_SCORER_NEEDS_LABELS;
+        needs_decision = needs_decision || (needs == GCV_SCORER_NEEDS_THRESHOLD &&
+                                            estimator->decision_function != NULL);
+        needs_proba = needs_proba || needs == GCV_SCORER_NEEDS_PROBA ||
+                      (needs == GCV_SCORER_NEEDS_THRESHOLD && estimator->decision_function == NULL);
+    }
+
+    truth = malloc((n_rows + 1) * sizeof *truth);
+    classes = malloc(n_classes * sizeof *classes);
+    if (needs_labels)
+        predicted = malloc((n_rows + 1) * sizeof *predicted);
+    if (needs_decision)
+        decision = malloc((n_rows + 1) * sizeof *decision);
+    if (needs_proba)
+        proba = malloc((n_rows * n_classes + 1) * sizeof *proba);
+    if (truth == NULL || classes == NULL || (needs_labels && predicted == NULL) ||
+        (needs_decision && decision == NULL) || (needs_proba && proba == NULL)) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", n_rows);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        truth[i] = ctx->data->y_class != NULL ? (double)ctx->data->y_class[rows[i]]
+                                              : ctx->data->y_value[rows[i]];
+
+    /* Each output once, for every scorer. */
+    if (needs_labels && (status = estimator->predict(model, &view, predicted, err)) != GCV_OK)
+        goto cleanup;
+    if (needs_decision && (status = estimator->decision_function(model, &view, decision, classes,
+                                                                  &n_fitted, err)) != GCV_OK)
+        goto cleanup;
+    if (needs_proba && (status = estimator->predict_proba(model, &view, proba, classes,
+                                                          &n_fitted, err)) != GCV_OK)
+        goto cleanup;
+
+    input = (struct gcv_scorer_input){
+        .n_rows = n_rows,
+        .y_true = truth,
+        .y_pred = predicted,
+        .has_decision_function = needs_decision,
+        .decision = needs_decision && n_fitted == 2 ? decision : NULL,
+        .proba = proba,
+        .classes = needs_decision || needs_proba ? classes : NULL,
+        .n_classes = n_fitted,
+        .pos_label = ctx->pos_label,
+        .pos_label_given = ctx->pos_label_given,
+    };
+    for (size_t s = 0; s < count; s++) {
+        struct gcv_error scorer_err = {GCV_OK, ""};
+
+        status = gcv_scorer_score(ctx->scorers[first + s], &input, &scores[s], &scorer_err);
+        if (status == GCV_ERR_FIT) {
+            scores[s] = NAN;
+            if (first_failure.status == GCV_OK)
+                first_failure = scorer_err;
+            continue;
+        }
+        if (status != GCV_OK) {
+            *err = scorer_err;
+            goto cleanup;
+        }
+    }
+    status = GCV_OK;
+    if (first_failure.status != GCV_OK)
+        status = gcv_error_set(err, GCV_ERR_FIT, "scoring failed: %s", first_failure.message);
+
+cleanup:
+    free(proba);
+    free(decision);
+    free(predicted);
+    free(classes);
+    free(truth);
+    return status;
+}
+
 enum gcv_status gcv_task_score(const struct gcv_task_context *ctx, const void *model,
                                const size_t *rows, size_t n_rows, double *scores,
                                struct gcv_error *err)
 {
-    struct gcv_rows view = view_rows(ctx, rows, n_rows);
-    double *predicted = malloc((n_rows + 1) * sizeof *predicted);
-    double *truth = malloc((n_rows + 1) * sizeof *truth);
-    enum gcv_status status;
+    return score_rows(ctx, model, rows, n_rows, 0, ctx->n_scorers, scores, err);
+}
 
-    if (predicted == NULL || truth == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", n_rows);
-        goto cleanup;
-    }
-    if ((status = ctx->estimator->predict(model, &view, predicted, err)) != GCV_OK)
-        goto cleanup;
-
-    for (size_t i = 0; i < n_rows; i++)
-        truth[i] = ctx->data->y_class != NULL ? (double)ctx->data->y_class[rows[i]]
-                                              : ctx->data->y_value[rows[i]];
-    for (size_t s = 0; s < ctx->n_scorers; s++) {
-        struct gcv_scorer_input input = {
-            .n_rows = n_rows, .y_true = truth, .y_pred = predicted, .pos_label = -1};
-        status = gcv_scorer_score(ctx->scorers[s], &input, &scores[s], err);
-        if (status != GCV_OK)
-            goto cleanup;
-    }
-
-cleanup:
-    free(truth);
-    free(predicted);
-    return status;
+enum gcv_status gcv_task_score_refit(const struct gcv_task_context *ctx, const void *model,
+                                     const size_t *rows, size_t n_rows, double *score,
+                                     struct gcv_error *err)
+{
+    return score_rows(ctx, model, rows, n_rows, ctx->refit_scorer, 1, score, err);
 }
 
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
@@ -199,7 +431,8 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
     struct gcv_error err = {GCV_OK, ""};
     void *model = NULL;
     double start;
-    enum gcv_status status;
+    bool scored = false;   /* the scores of the scorers that succeeded are kept */
+    enum gcv_status status, train_status;
 
     memset(out, 0, sizeof *out);
     out->candidate = candidate;
@@ -226,15 +459,27 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
     if (ctx->estimator->fit_warning != NULL && ctx->estimator->fit_warning(model) != NULL)
         snprintf(out->message, sizeof out->message, "%s", ctx->estimator->fit_warning(model));
 
+    /* A scorer that fails gets error_score alone, as in scikit-learn's
+     * multi-metric scoring, and the training rows are scored regardless. */
     start = gcv_task_clock();
     status = gcv_task_score(ctx, model, split->test, split->n_test, out->test_scores, &err);
     out->score_time = gcv_task_clock() - start;
-    if (status == GCV_OK && ctx->return_train_score)
-        status = gcv_task_score(ctx, model, split->train, split->n_train, out->train_scores, &err);
+    scored = status == GCV_OK || status == GCV_ERR_FIT;
+    if (scored && ctx->return_train_score) {
+        struct gcv_error train_err = {GCV_OK, ""};
+
+        train_status = gcv_task_score(ctx, model, split->train, split->n_train,
+                                      out->train_scores, &train_err);
+        scored = train_status == GCV_OK || train_status == GCV_ERR_FIT;
+        if (status == GCV_OK || !scored) {
+            status = train_status;
+            err = train_err;
+        }
+    }
 
 cleanup:
     if (status != GCV_OK) {
-        for (size_t s = 0; s < GCV_MAX_SCORERS; s++)
+        for (size_t s = 0; s < GCV_MAX_SCORERS && !scored; s++)
             out->test_scores[s] = out->train_scores[s] = NAN;
         snprintf(out->message, sizeof out->message, "%s", err.message);
     }

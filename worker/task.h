@@ -23,17 +23,29 @@ struct gcv_task_context {
     const struct gcv_estimator_ops *estimator;
     void **candidate_params;                /* [n_candidates] parsed settings, owned */
     size_t n_candidates;
-    const struct gcv_scorer *scorers[GCV_MAX_SCORERS];
+    const struct gcv_scorer *scorers[GCV_MAX_SCORERS]; /* in the spec's order */
     size_t n_scorers;
+    size_t refit_scorer;                    /* index in scorers of the one that picks the best
+                                               candidate and scores the holdout rows */
+    int32_t pos_label;                      /* class code of the positive class of binary
+                                               scorers, -1 when none (struct
+                                               gcv_scorer_input) */
+    bool pos_label_given;                   /* the spec sets pos_label */
     bool return_train_score;
     double fit_timeout;                     /* seconds; a longer fit fails, 0 for no limit */
 };
 
 /* Finds the estimator and scorers the spec names and parses the setting of
  * every candidate (the fixed params overridden by the candidate's grid
- * values), so that a bad value is reported before any fit runs. data and
- * plan may be NULL when only validating. On success the context is owned by
- * the caller (gcv_task_context_free). */
+ * values), so that a bad value is reported before any fit runs. Rejects,
+ * as GCV_ERR_SPEC, a scorer that is unknown, meant for the other kind of
+ * estimator, or needs an output (decision_function, predict_proba) the
+ * estimator lacks. With data, it also checks the scorers against the
+ * classes of y: pos_label must be one of them, a binary scorer needs two,
+ * and a scorer that depends on the positive class needs pos_label unless
+ * the labels are {0, 1} or {-1, 1}. data and plan may be NULL when only
+ * validating. On success the context is owned by the caller
+ * (gcv_task_context_free). */
 enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                       const struct gcv_dataset *data,
                                       const struct gcv_fold_plan *plan, struct gcv_error *err);
@@ -48,8 +60,9 @@ enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
                                         enum gcv_estimator_kind *kind, struct gcv_error *err);
 
 /* Runs task (candidate, fold) and fills out. A failed fit or score is
- * reported in out->status (GCV_ERR_FIT) and out->message; scores are then
- * NaN. A fit that runs past ctx->fit_timeout is such a failure, with the
+ * reported in out->status (GCV_ERR_FIT) and out->message. The scores are
+ * then NaN, except those of the scorers that succeeded after a fit that
+ * succeeded. A fit that runs past ctx->fit_timeout is such a failure, with the
  * message "fit exceeded fit_timeout of N s". Never fails itself. */
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                   struct gcv_task_result *out);
@@ -60,11 +73,21 @@ enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candida
                              const size_t *rows, size_t n_rows, void **model,
                              struct gcv_error *err);
 
-/* Predicts rows[0..n_rows) with model and scores them with every scorer
- * into scores[ctx->n_scorers]. */
+/* Scores rows[0..n_rows) with every scorer into scores[ctx->n_scorers].
+ * The model predicts the rows once, and computes decision values or
+ * probabilities only when a scorer needs them. A scorer that fails on
+ * these rows (GCV_ERR_FIT, as where scikit-learn raises) leaves NaN in its
+ * slot while the others are still scored, and the call then returns
+ * GCV_ERR_FIT with the first such reason. */
 enum gcv_status gcv_task_score(const struct gcv_task_context *ctx, const void *model,
                                const size_t *rows, size_t n_rows, double *scores,
                                struct gcv_error *err);
+
+/* Scores rows[0..n_rows) with the refit scorer alone into *score, as
+ * scikit-learn's search.score does with the holdout rows. */
+enum gcv_status gcv_task_score_refit(const struct gcv_task_context *ctx, const void *model,
+                                     const size_t *rows, size_t n_rows, double *score,
+                                     struct gcv_error *err);
 
 /* Returns seconds on a monotonic clock. */
 double gcv_task_clock(void);

@@ -110,8 +110,12 @@ START_TEST(full_spec_fills_every_field)
     ck_assert_uint_eq(spec.splitter.n_splits, 3);
     ck_assert(!spec.cv_is_integer);
     ck_assert_ptr_null(spec.test_fold);
-    ck_assert_str_eq(spec.scoring, "accuracy");
+    ck_assert_uint_eq(spec.n_scoring, 1);
+    ck_assert_str_eq(spec.scoring[0], "accuracy");
+    ck_assert(!spec.multimetric);
     ck_assert(!spec.refit);
+    ck_assert_ptr_null(spec.refit_scorer);
+    ck_assert_int_eq(spec.pos_label.kind, GCV_VALUE_NULL);
     ck_assert(spec.return_train_score);
     ck_assert_int_eq(spec.error_score, GCV_ERROR_SCORE_VALUE);
     ck_assert_double_eq(spec.error_score_value, -1.5);
@@ -308,6 +312,54 @@ START_TEST(random_search_draws_candidates)
         ck_assert_int_eq(spec.grid.candidates[c].items[1].value.kind, GCV_VALUE_INT);
         ck_assert_int_eq(spec.grid.candidates[c].items[2].value.kind, GCV_VALUE_STRING);
     }
+    gcv_spec_free(&spec);
+}
+END_TEST
+
+/* A scoring list is scikit-learn's multi-metric scoring, refit names the
+ * scorer that picks the best candidate, and pos_label keeps its JSON
+ * type. */
+START_TEST(scoring_list_refit_and_pos_label)
+{
+    static const char list[] =
+        "{\"data\": {\"path\": \"d.h5\"}, \"estimator\": \"SVC\", \"param_grid\": {\"C\": [1]}, "
+        "\"scoring\": [\"accuracy\", \"f1\", \"roc_auc\"], \"refit\": \"roc_auc\", "
+        "\"pos_label\": \"malignant\"}";
+    static const char list_of_one[] =
+        "{\"data\": {\"path\": \"d.h5\"}, \"estimator\": \"SVC\", \"param_grid\": {\"C\": [1]}, "
+        "\"scoring\": [\"f1\"], \"refit\": false, \"pos_label\": -1}";
+    static const char named_single[] =
+        "{\"data\": {\"path\": \"d.h5\"}, \"estimator\": \"SVC\", \"param_grid\": {\"C\": [1]}, "
+        "\"scoring\": \"f1\", \"refit\": \"f1\"}";
+    struct gcv_spec spec;
+
+    parse_ok(list, SPEC_FILE, &spec);
+    ck_assert_uint_eq(spec.n_scoring, 3);
+    ck_assert_str_eq(spec.scoring[0], "accuracy");
+    ck_assert_str_eq(spec.scoring[1], "f1");
+    ck_assert_str_eq(spec.scoring[2], "roc_auc");
+    ck_assert(spec.multimetric);
+    ck_assert(spec.refit);
+    ck_assert_str_eq(spec.refit_scorer, "roc_auc");
+    ck_assert_int_eq(spec.pos_label.kind, GCV_VALUE_STRING);
+    ck_assert_str_eq(spec.pos_label.string, "malignant");
+    gcv_spec_free(&spec);
+
+    parse_ok(list_of_one, SPEC_FILE, &spec);
+    ck_assert_uint_eq(spec.n_scoring, 1);
+    ck_assert(spec.multimetric);
+    ck_assert(!spec.refit);
+    ck_assert_ptr_null(spec.refit_scorer);
+    ck_assert_int_eq(spec.pos_label.kind, GCV_VALUE_INT);
+    ck_assert_int_eq(spec.pos_label.integer, -1);
+    gcv_spec_free(&spec);
+
+    /* A single name may be named by refit too, which is refit: true. */
+    parse_ok(named_single, SPEC_FILE, &spec);
+    ck_assert_uint_eq(spec.n_scoring, 1);
+    ck_assert(!spec.multimetric);
+    ck_assert(spec.refit);
+    ck_assert_str_eq(spec.refit_scorer, "f1");
     gcv_spec_free(&spec);
 }
 END_TEST
@@ -644,11 +696,42 @@ static const struct bad_spec bad_specs[] = {
      WITH_LINE5("  \"cv\": {\"splitter\": \"KFold\", \"random_state\": 0}"),
      "cv.random_state (line 5 column 47): ", "has no effect without shuffle"},
     {"scoring a number", WITH_LINE5("  \"scoring\": 5"), "scoring (line 5 column 14): ",
-     "must be a string, got an integer"},
+     "must be a scorer name or a list of scorer names, got an integer"},
     {"scoring empty", WITH_LINE5("  \"scoring\": \"\""), "scoring (line 5 column 14): ",
      "must not be empty"},
+    {"scoring empty list", WITH_LINE5("  \"scoring\": []"), "scoring (line 5 column 14): ",
+     "must not be an empty list"},
+    /* `  "scoring": ["f1", 3]`: 3 at 21. */
+    {"scoring list of a number", WITH_LINE5("  \"scoring\": [\"f1\", 3]"),
+     "scoring[1] (line 5 column 21): ", "must be a scorer name (a string), got an integer"},
+    {"scoring list duplicate", WITH_LINE5("  \"scoring\": [\"f1\", \"f1\"]"),
+     "scoring[1] (line 5 column 21): ", "duplicate scorer \"f1\" (also at index 0)"},
+    {"scoring list of nine", WITH_LINE5("  \"scoring\": [\"a\", \"b\", \"c\", \"d\", \"e\", "
+                                        "\"f\", \"g\", \"h\", \"i\"], \"refit\": false"),
+     "scoring (line 5 column 14): ", "lists 9 scorers, but at most 8 are accepted"},
+    {"scoring list without refit", WITH_LINE5("  \"scoring\": [\"f1\", \"accuracy\"]"),
+     "scoring (line 5 column 14): ", "is a list, so \"refit\" must name the scorer that picks "
+     "the best candidate (one of f1, accuracy), or be false"},
+    /* `  "scoring": ["f1", "accuracy"], "refit": true`: true at 43. */
+    {"scoring list with refit true",
+     WITH_LINE5("  \"scoring\": [\"f1\", \"accuracy\"], \"refit\": true"),
+     "refit (line 5 column 43): ", "must name the scorer that picks the best candidate (one of "
+     "f1, accuracy), or be false"},
+    {"refit names a missing scorer",
+     WITH_LINE5("  \"scoring\": [\"f1\", \"accuracy\"], \"refit\": \"roc_auc\""),
+     "refit (line 5 column 43): ", "names scorer \"roc_auc\", which is not in \"scoring\" "
+     "(f1, accuracy)"},
     {"refit a string", WITH_LINE5("  \"refit\": \"yes\""), "refit (line 5 column 12): ",
-     "must be true or false, got a string"},
+     "names scorer \"yes\", but \"scoring\" names none"},
+    {"refit a number", WITH_LINE5("  \"refit\": 1"), "refit (line 5 column 12): ",
+     "must be true, false or a scorer name, got an integer"},
+    /* `  "pos_label": 1.5`: 1.5 at 16. */
+    {"pos_label a real", WITH_LINE5("  \"pos_label\": 1.5"), "pos_label (line 5 column 16): ",
+     "must be a class label of y, a string or an integer, got a number"},
+    {"pos_label a list", WITH_LINE5("  \"pos_label\": [1]"), "pos_label (line 5 column 16): ",
+     "got a list"},
+    {"pos_label empty", WITH_LINE5("  \"pos_label\": \"\""), "pos_label (line 5 column 16): ",
+     "must not be empty"},
     {"return_train_score a number", WITH_LINE5("  \"return_train_score\": 1"),
      "return_train_score (line 5 column 25): ", "must be true or false, got an integer"},
     {"error_score unknown string", WITH_LINE5("  \"error_score\": \"ignore\""),
@@ -802,6 +885,7 @@ static Suite *spec_suite(void)
     tcase_add_test(tc, cv_reads_splitter_parameters);
     tcase_add_test(tc, data_reads_groups_and_holdout_split);
     tcase_add_test(tc, random_search_draws_candidates);
+    tcase_add_test(tc, scoring_list_refit_and_pos_label);
     tcase_add_test(tc, error_score_forms);
     tcase_add_test(tc, estimator_list_is_pipeline);
     tcase_add_test(tc, data_path_resolves_against_spec_folder);
