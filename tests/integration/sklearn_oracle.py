@@ -1,14 +1,21 @@
 #!/usr/bin/python3
-"""Run scikit-learn's GridSearchCV on a gridcv search spec and write its results.
+"""Run scikit-learn's GridSearchCV (or RandomizedSearchCV) on a gridcv search
+spec and write its results.
 
 The output is the reference that compare_results.py checks gridcv against:
 
     /usr/bin/python3 tests/integration/sklearn_oracle.py SPEC.json --out ORACLE.json
 
 It reads the same HDF5 file as gridcv and keeps the same rows: the search
-rows are those whose holdout mask is 0, in file order. The folds are not
-shuffled: an integer cv means StratifiedKFold(n_splits) for a classifier and
-KFold(n_splits) otherwise, as GridSearchCV itself chooses. The search runs
+rows are those whose holdout mask is 0, in file order. A holdout given as an
+object is train_test_split's test rows, in its order, and the search rows
+are its train rows in file order. An integer cv means
+StratifiedKFold(n_splits) for a classifier and KFold(n_splits) otherwise, as
+GridSearchCV itself chooses; a cv object names any scikit-learn splitter
+with its parameters, and data.groups is passed to fit as groups. With
+"search": "random" the search is RandomizedSearchCV over
+param_distributions, whose {"uniform": [loc, scale]}, {"loguniform": [a, b]}
+and {"randint": [low, high]} become scipy.stats distributions. The search runs
 with n_jobs=1, then the refit best model is scored on the holdout rows with
 the search's scorer.
 
@@ -29,8 +36,11 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import make_pipeline
 from threadpoolctl import threadpool_limits
+import scipy.stats
+from sklearn import model_selection
 from sklearn.model_selection import (GridSearchCV, KFold, PredefinedSplit,
-                                     StratifiedKFold)
+                                     RandomizedSearchCV, StratifiedKFold,
+                                     train_test_split)
 
 # Spec estimator names and the scikit-learn classes they mean. gridcv's own
 # registry decides which of these it implements; the oracle accepts any.
@@ -51,7 +61,11 @@ ESTIMATORS = {
     "Normalizer": ("sklearn.preprocessing", "Normalizer"),
 }
 
-SPLITTERS = {"KFold", "StratifiedKFold", "PredefinedSplit"}
+SPLITTERS = {"KFold", "StratifiedKFold", "PredefinedSplit", "GroupKFold",
+             "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",
+             "GroupShuffleSplit", "RepeatedKFold", "RepeatedStratifiedKFold",
+             "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut", "LeavePGroupsOut",
+             "TimeSeriesSplit"}
 
 
 class SpecError(Exception):
@@ -83,26 +97,40 @@ def read_dataset(h5file, name, path):
 
 
 def load_data(spec, spec_dir):
-    """Return X_search, y_search, X_holdout, y_holdout, test_fold_search."""
+    """Return X_search, y_search, X_holdout, y_holdout, test_fold_search,
+    groups_search."""
     data = spec["data"]
     path = os.path.join(spec_dir, data["path"])
     with h5py.File(path, "r") as h5file:
         X = np.asarray(read_dataset(h5file, data.get("X", "X"), path),
                        dtype=np.float64)
         y = read_dataset(h5file, data.get("y", "y"), path)
-        if data.get("holdout") is not None:
-            holdout = read_dataset(h5file, data["holdout"], path).astype(bool)
+        groups = None
+        if data.get("groups") is not None:
+            groups = read_dataset(h5file, data["groups"], path)
+        split = data.get("holdout")
+        if isinstance(split, dict):
+            stratify = y if split.get("stratify", False) else None
+            train, test = train_test_split(
+                np.arange(X.shape[0]), test_size=split.get("test_size"),
+                train_size=split.get("train_size"),
+                random_state=split["random_state"], stratify=stratify)
+            search, holdout = np.sort(train), test
+        elif split is not None:
+            mask = read_dataset(h5file, split, path).astype(bool)
+            search, holdout = ~mask, mask
         else:
-            holdout = np.zeros(X.shape[0], dtype=bool)
+            search = np.ones(X.shape[0], dtype=bool)
+            holdout = ~search
         cv = spec.get("cv", 5)
         test_fold = None
         if isinstance(cv, dict) and cv.get("splitter") == "PredefinedSplit":
             test_fold = read_dataset(h5file, cv.get("test_fold", "test_fold"),
                                      path).astype(np.int64)
 
-    search = ~holdout
     return (X[search], y[search], X[holdout], y[holdout],
-            None if test_fold is None else test_fold[search])
+            None if test_fold is None else test_fold[search],
+            None if groups is None else groups[search])
 
 
 def make_cv(spec, estimator, test_fold):
@@ -120,10 +148,25 @@ def make_cv(spec, estimator, test_fold):
                         f"got {splitter!r}")
     if splitter == "PredefinedSplit":
         return PredefinedSplit(test_fold)
-    n_splits = cv.get("n_splits", 5)
-    if splitter == "KFold":
-        return KFold(n_splits=n_splits)
-    return StratifiedKFold(n_splits=n_splits)
+    # The other keys are the splitter's constructor parameters, under
+    # scikit-learn's names.
+    params = {key: value for key, value in cv.items() if key != "splitter"}
+    return getattr(model_selection, splitter)(**params)
+
+
+def make_distributions(distributions):
+    """Turn {"uniform": [loc, scale]} and the like into scipy.stats
+    distributions, in an object or a list of objects."""
+    if isinstance(distributions, list):
+        return [make_distributions(item) for item in distributions]
+    result = {}
+    for key, value in distributions.items():
+        if isinstance(value, dict):
+            (name, arguments), = value.items()
+            result[key] = getattr(scipy.stats, name)(*arguments)
+        else:
+            result[key] = value
+    return result
 
 
 def parse_error_score(value):
@@ -163,28 +206,32 @@ def column_to_json(column):
 
 
 def run_search(spec, spec_dir):
-    X, y, X_holdout, y_holdout, test_fold = load_data(spec, spec_dir)
+    X, y, X_holdout, y_holdout, test_fold, groups = load_data(spec, spec_dir)
     estimator = make_estimator(spec["estimator"], spec.get("params", {}))
     refit = spec.get("refit", True)
     # Without "scoring", GridSearchCV uses the estimator's score method:
     # accuracy for a classifier, r2 for a regressor.
     scoring = spec.get("scoring") or ("accuracy" if is_classifier(estimator) else "r2")
 
-    search = GridSearchCV(
-        estimator,
-        param_grid=spec["param_grid"],
+    options = dict(
         scoring=scoring,
         n_jobs=1,
         refit=refit,
         cv=make_cv(spec, estimator, test_fold),
         return_train_score=spec.get("return_train_score", False),
         error_score=parse_error_score(spec.get("error_score", "nan")))
+    if spec.get("search", "grid") == "random":
+        search = RandomizedSearchCV(
+            estimator, make_distributions(spec["param_distributions"]),
+            n_iter=spec.get("n_iter", 10), random_state=spec["random_state"], **options)
+    else:
+        search = GridSearchCV(estimator, param_grid=spec["param_grid"], **options)
     # One thread: scikit-learn's brute-force neighbour search merges
     # per-thread heaps, so which of several equally distant neighbours it
     # keeps depends on the number of OpenMP threads; with one thread it
     # scans the training rows in order, as gridcv does.
     with threadpool_limits(limits=1):
-        search.fit(X, y)
+        search.fit(X, y, groups=groups)
 
     cv_results = {}
     for key, column in search.cv_results_.items():
