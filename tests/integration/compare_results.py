@@ -10,9 +10,10 @@ cv_results.json, cv_results.csv and best.json. The check covers:
   differ, as they do in scikit-learn's output);
 - every split, mean and std test score (and train score when present),
   within tol, with NaN (null) equal only to NaN;
-- rank_test_score exactly;
+- every rank_test_* column exactly;
 - best_params and best_index exactly, best_score and holdout_score within
-  tol, and n_fits, n_candidates, n_splits and scoring in best.json.
+  tol, and n_fits, n_candidates, n_splits, scoring and scorers in
+  best.json.
 Timing columns are checked for length and type only.
 
 Each mismatch is printed on its own line with the candidate, the key and
@@ -95,7 +96,7 @@ def compare_cv_results(expected, actual, tol, report):
         for index, (want, got) in enumerate(zip(expected[key], column)):
             if key in TIMING_KEYS:
                 ok = is_number(got) and got >= 0
-            elif key == "rank_test_score":
+            elif key.startswith("rank_test_"):
                 ok = values_equal(want, got)
             elif key == "params" or key.startswith("param_"):
                 ok = values_equal(want, got)
@@ -159,6 +160,8 @@ def compare_best(oracle, best, tol, report):
     expected_counts = {"n_candidates": n_candidates, "n_splits": n_splits,
                        "n_fits": n_candidates * n_splits,
                        "scoring": oracle["scoring"]}
+    if "scorers" in oracle:
+        expected_counts["scorers"] = oracle["scorers"]
     for key, want in expected_counts.items():
         if key in best and not values_equal(want, best[key]):
             report.add(f"best.json: {key}: expected {want!r}, got "

@@ -22,7 +22,12 @@ the search's scorer.
 The output JSON contains cv_results (scikit-learn's cv_results_ in its key
 order, NaN written as null, a masked param entry as null), best_params,
 best_index, best_score, holdout_score (null without holdout rows or refit),
-n_splits, n_candidates and scoring.
+n_splits, n_candidates, scoring (the refit scorer's name, or the first
+scorer's when refit is false) and scorers (every scorer's name).
+
+"scoring" may be a name or a list of names, and "refit" a scorer's name, as
+GridSearchCV takes them. The spec's "pos_label" goes to the scorers whose
+metric takes pos_label, as make_scorer(metric, pos_label=...).
 """
 
 import argparse
@@ -34,6 +39,8 @@ import sys
 import h5py
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.metrics import (average_precision_score, brier_score_loss, f1_score,
+                             jaccard_score, make_scorer, precision_score, recall_score)
 from sklearn.pipeline import make_pipeline
 from threadpoolctl import threadpool_limits
 import scipy.stats
@@ -66,6 +73,20 @@ SPLITTERS = {"KFold", "StratifiedKFold", "PredefinedSplit", "GroupKFold",
              "GroupShuffleSplit", "RepeatedKFold", "RepeatedStratifiedKFold",
              "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut", "LeavePGroupsOut",
              "TimeSeriesSplit"}
+
+
+# The scorers whose metric takes pos_label, built as
+# sklearn/metrics/_scorer.py builds them, plus pos_label.
+POS_LABEL_SCORERS = {
+    "precision": lambda p: make_scorer(precision_score, average="binary", pos_label=p),
+    "recall": lambda p: make_scorer(recall_score, average="binary", pos_label=p),
+    "f1": lambda p: make_scorer(f1_score, average="binary", pos_label=p),
+    "jaccard": lambda p: make_scorer(jaccard_score, average="binary", pos_label=p),
+    "average_precision": lambda p: make_scorer(average_precision_score, needs_threshold=True,
+                                               pos_label=p),
+    "neg_brier_score": lambda p: make_scorer(brier_score_loss, greater_is_better=False,
+                                             needs_proba=True, pos_label=p),
+}
 
 
 class SpecError(Exception):
@@ -205,13 +226,32 @@ def column_to_json(column):
     return [to_json_value(value) for value in column]
 
 
+def make_scoring(spec, estimator):
+    """Return GridSearchCV's scoring for the spec, the scorer names, and
+    the name of the scorer that picks the best candidate."""
+    # Without "scoring", GridSearchCV uses the estimator's score method:
+    # accuracy for a classifier, r2 for a regressor.
+    scoring = spec.get("scoring") or ("accuracy" if is_classifier(estimator) else "r2")
+    names = scoring if isinstance(scoring, list) else [scoring]
+    pos_label = spec.get("pos_label")
+
+    def scorer(name):
+        if pos_label is not None and name in POS_LABEL_SCORERS:
+            return POS_LABEL_SCORERS[name](pos_label)
+        return name
+
+    refit = spec.get("refit", True)
+    refit_name = refit if isinstance(refit, str) else names[0]
+    if isinstance(scoring, list):
+        return {name: scorer(name) for name in names}, names, refit_name
+    return scorer(scoring), names, refit_name
+
+
 def run_search(spec, spec_dir):
     X, y, X_holdout, y_holdout, test_fold, groups = load_data(spec, spec_dir)
     estimator = make_estimator(spec["estimator"], spec.get("params", {}))
     refit = spec.get("refit", True)
-    # Without "scoring", GridSearchCV uses the estimator's score method:
-    # accuracy for a classifier, r2 for a regressor.
-    scoring = spec.get("scoring") or ("accuracy" if is_classifier(estimator) else "r2")
+    scoring, scorer_names, refit_name = make_scoring(spec, estimator)
 
     options = dict(
         scoring=scoring,
@@ -250,7 +290,8 @@ def run_search(spec, spec_dir):
         "holdout_score": None,
         "n_splits": int(search.n_splits_),
         "n_candidates": len(cv_results["params"]),
-        "scoring": scoring,
+        "scoring": refit_name,
+        "scorers": scorer_names,
         "n_search_rows": int(X.shape[0]),
         "n_holdout_rows": int(X_holdout.shape[0]),
     }
