@@ -196,10 +196,27 @@ static void sort_pairs(float *values, size_t *samples, size_t n)
 
 /* ----- criteria (sklearn/tree/_criterion.pyx) ---------------------------- */
 
-/* A sample of a node with its target, for the medians of absolute_error. */
-struct target_entry {
-    double target;
-    size_t sample;
+/* One target and its sample weight in a median calculator. */
+struct weighted_value {
+    double value;
+    double weight;
+};
+
+/* scikit-learn's WeightedMedianCalculator (sklearn/tree/_utils.pyx): the
+ * values sorted ascending, equal values in insertion order, with k and
+ * sum_w_0_k, the weight of values[0:k], updated after each insertion or
+ * removal rather than recomputed. The update assumes a removed value equal
+ * to the median lies at or after position k, so after some removals k is
+ * not the smallest position whose weight reaches half the total, and the
+ * median differs from the textbook weighted median. The absolute_error
+ * criterion repeats this state machine so that its medians, and with them
+ * its splits, are scikit-learn's. */
+struct median_calculator {
+    struct weighted_value *values;  /* [capacity], owned; values[0:size] are in use */
+    size_t size;
+    size_t k;
+    double total_weight;
+    double sum_w_0_k;
 };
 
 /* The running statistics of samples[start:pos] (left) and
@@ -221,8 +238,8 @@ struct criterion {
     double *sum_right;          /* [n_values] */
     /* absolute_error only */
     double node_median;
-    struct target_entry *by_target;  /* [n_samples] the node's samples by target */
-    unsigned char *in_left;          /* [n_samples] 1 for a sample in the left child */
+    struct median_calculator left_median;   /* the targets of samples[start:pos] */
+    struct median_calculator right_median;  /* the targets of samples[pos:end] */
 };
 
 static bool is_classification(enum gcv_tree_criterion kind)
@@ -235,42 +252,133 @@ static double sample_weight_of(const struct criterion *c, size_t sample)
     return c->weight != NULL ? c->weight[sample] : 1.0;
 }
 
-static int compare_targets(const void *a, const void *b)
+static double median_get(const struct median_calculator *m)
 {
-    double x = ((const struct target_entry *)a)->target;
-    double y = ((const struct target_entry *)b)->target;
-
-    return (x > y) - (x < y);
+    if (m->sum_w_0_k == m->total_weight / 2.0)
+        return (m->values[m->k].value + m->values[m->k - 1].value) / 2.0;
+    if (m->sum_w_0_k > m->total_weight / 2.0)
+        return m->values[m->k - 1].value;
+    return 0.0;
 }
 
-/* The weighted median of the node's samples on one side (in_left == side)
- * of total weight total, as WeightedMedianCalculator.get_median: with k the
- * fewest smallest targets whose weight reaches half the total, the k-th
- * target, or its mean with the next one when the weight is exactly half.
- * Every weight gridcv passes is an integer, so the sums are exact in any
- * order. */
-static double side_median(const struct criterion *c, unsigned char side, double total)
+/* Moves k down while values[0:k-1] still weigh at least half the total. */
+static void median_shrink_k(struct median_calculator *m)
 {
-    const size_t n = c->end - c->start;
-    const double half = total / 2.0;
-    double cumulative = 0.0;
-
-    for (size_t j = 0; j < n; j++) {
-        const struct target_entry *entry = &c->by_target[j];
-
-        if (c->in_left[entry->sample] != side)
-            continue;
-        cumulative += sample_weight_of(c, entry->sample);
-        if (cumulative > half)
-            return entry->target;
-        if (cumulative == half) {
-            for (size_t next = j + 1; next < n; next++)
-                if (c->in_left[c->by_target[next].sample] == side)
-                    return (c->by_target[next].target + entry->target) / 2.0;
-            return entry->target;
-        }
+    while (m->k > 1 && m->sum_w_0_k - m->values[m->k - 1].weight >= m->total_weight / 2.0) {
+        m->k--;
+        m->sum_w_0_k -= m->values[m->k].weight;
     }
-    return n > 0 ? c->by_target[n - 1].target : 0.0;
+}
+
+/* Moves k up until values[0:k] weigh at least half the total. */
+static void median_grow_k(struct median_calculator *m)
+{
+    while (m->k < m->size && m->sum_w_0_k < m->total_weight / 2.0) {
+        m->k++;
+        m->sum_w_0_k += m->values[m->k - 1].weight;
+    }
+}
+
+static void median_push(struct median_calculator *m, double value, double weight)
+{
+    const double original_median = m->size > 0 ? median_get(m) : 0.0;
+    size_t i = m->size;
+
+    m->values[i] = (struct weighted_value){.value = value, .weight = weight};
+    while (i > 0 && m->values[i].value < m->values[i - 1].value) {
+        struct weighted_value swap = m->values[i];
+
+        m->values[i] = m->values[i - 1];
+        m->values[i - 1] = swap;
+        i--;
+    }
+    m->size++;
+
+    if (m->size == 1) {
+        m->k = 1;
+        m->total_weight = weight;
+        m->sum_w_0_k = weight;
+        return;
+    }
+    m->total_weight += weight;
+    if (value < original_median) {
+        m->k++;
+        m->sum_w_0_k += weight;
+        median_shrink_k(m);
+    } else {
+        median_grow_k(m);
+    }
+}
+
+/* Updates k after (value, weight) left the calculator. */
+static void median_after_removal(struct median_calculator *m, double value, double weight,
+                                 double original_median)
+{
+    if (m->size == 0) {
+        m->k = 0;
+        m->total_weight = 0.0;
+        m->sum_w_0_k = 0.0;
+        return;
+    }
+    if (m->size == 1) {
+        m->k = 1;
+        m->total_weight -= weight;
+        m->sum_w_0_k = m->total_weight;
+        return;
+    }
+    m->total_weight -= weight;
+    if (value < original_median) {
+        m->k--;
+        m->sum_w_0_k -= weight;
+        median_grow_k(m);
+    } else {
+        median_shrink_k(m);
+    }
+}
+
+/* Removes the first entry equal to (value, weight). */
+static void median_remove(struct median_calculator *m, double value, double weight)
+{
+    const double original_median = m->size > 0 ? median_get(m) : 0.0;
+    size_t i = 0;
+
+    while (i < m->size && !(m->values[i].value == value && m->values[i].weight == weight))
+        i++;
+    if (i == m->size)
+        return;
+    memmove(m->values + i, m->values + i + 1, (m->size - i - 1) * sizeof *m->values);
+    m->size--;
+    median_after_removal(m, value, weight, original_median);
+}
+
+/* Removes the smallest entry into *out. */
+static void median_pop(struct median_calculator *m, struct weighted_value *out)
+{
+    const double original_median = median_get(m);
+
+    *out = m->values[0];
+    memmove(m->values, m->values + 1, (m->size - 1) * sizeof *m->values);
+    m->size--;
+    median_after_removal(m, out->value, out->weight, original_median);
+}
+
+/* Moves every entry of from into to, smallest first. */
+static void median_move_all(struct median_calculator *from, struct median_calculator *to)
+{
+    for (size_t n = from->size; n > 0; n--) {
+        struct weighted_value entry;
+
+        median_pop(from, &entry);
+        median_push(to, entry.value, entry.weight);
+    }
+}
+
+static void median_clear(struct median_calculator *m)
+{
+    m->size = 0;
+    m->k = 0;
+    m->total_weight = 0.0;
+    m->sum_w_0_k = 0.0;
 }
 
 static void criterion_reset(struct criterion *c)
@@ -279,8 +387,7 @@ static void criterion_reset(struct criterion *c)
     c->weighted_n_left = 0.0;
     c->weighted_n_right = c->weighted_n_node_samples;
     if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        for (size_t p = c->start; p < c->end; p++)
-            c->in_left[c->samples[p]] = 0;
+        median_move_all(&c->left_median, &c->right_median);
         return;
     }
     memset(c->sum_left, 0, c->n_values * sizeof *c->sum_left);
@@ -293,8 +400,7 @@ static void criterion_reverse_reset(struct criterion *c)
     c->weighted_n_left = c->weighted_n_node_samples;
     c->weighted_n_right = 0.0;
     if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        for (size_t p = c->start; p < c->end; p++)
-            c->in_left[c->samples[p]] = 1;
+        median_move_all(&c->right_median, &c->left_median);
         return;
     }
     memcpy(c->sum_left, c->sum_total, c->n_values * sizeof *c->sum_left);
@@ -326,13 +432,12 @@ static void criterion_init(struct criterion *c, size_t start, size_t end)
     }
 
     if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        for (size_t p = start; p < end; p++) {
-            c->by_target[p - start].target = c->y[c->samples[p]];
-            c->by_target[p - start].sample = c->samples[p];
-            c->in_left[c->samples[p]] = 0;
-        }
-        qsort(c->by_target, end - start, sizeof *c->by_target, compare_targets);
-        c->node_median = side_median(c, 0, c->weighted_n_node_samples);
+        median_clear(&c->left_median);
+        median_clear(&c->right_median);
+        for (size_t p = start; p < end; p++)
+            median_push(&c->right_median, c->y[c->samples[p]],
+                        sample_weight_of(c, c->samples[p]));
+        c->node_median = median_get(&c->right_median);
     }
     criterion_reset(c);
 }
@@ -350,12 +455,14 @@ static void criterion_update(struct criterion *c, size_t new_pos)
             const size_t i = c->samples[p];
             const double w = sample_weight_of(c, i);
 
-            if (mae)
-                c->in_left[i] = 1;
-            else if (classes)
+            if (mae) {
+                median_remove(&c->right_median, c->y[i], w);
+                median_push(&c->left_median, c->y[i], w);
+            } else if (classes) {
                 c->sum_left[(size_t)c->y[i]] += w;
-            else
+            } else {
                 c->sum_left[0] += w * c->y[i];
+            }
             c->weighted_n_left += w;
         }
     } else {
@@ -364,12 +471,14 @@ static void criterion_update(struct criterion *c, size_t new_pos)
             const size_t i = c->samples[p];
             const double w = sample_weight_of(c, i);
 
-            if (mae)
-                c->in_left[i] = 0;
-            else if (classes)
+            if (mae) {
+                median_remove(&c->left_median, c->y[i], w);
+                median_push(&c->right_median, c->y[i], w);
+            } else if (classes) {
                 c->sum_left[(size_t)c->y[i]] -= w;
-            else
+            } else {
                 c->sum_left[0] -= w * c->y[i];
+            }
             c->weighted_n_left -= w;
         }
     }
@@ -492,8 +601,8 @@ static void criterion_children_impurity(const struct criterion *c, double *left,
         return;
     }
     case GCV_TREE_ABSOLUTE_ERROR:
-        *left = absolute_deviation(c, c->start, c->pos, side_median(c, 1, wl), wl);
-        *right = absolute_deviation(c, c->pos, c->end, side_median(c, 0, wr), wr);
+        *left = absolute_deviation(c, c->start, c->pos, median_get(&c->left_median), wl);
+        *right = absolute_deviation(c, c->pos, c->end, median_get(&c->right_median), wr);
         return;
     case GCV_TREE_POISSON:
         break;
@@ -1484,8 +1593,8 @@ static void splitter_free(struct splitter *s)
     free(s->criterion.sum_total);
     free(s->criterion.sum_left);
     free(s->criterion.sum_right);
-    free(s->criterion.by_target);
-    free(s->criterion.in_left);
+    free(s->criterion.left_median.values);
+    free(s->criterion.right_median.values);
 }
 
 /* Allocates the splitter's arrays, keeps the samples of non-zero weight
@@ -1515,14 +1624,14 @@ static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_p
     c->sum_left = calloc(n_values, sizeof *c->sum_left);
     c->sum_right = calloc(n_values, sizeof *c->sum_right);
     if (params->criterion == GCV_TREE_ABSOLUTE_ERROR) {
-        c->by_target = malloc(n * sizeof *c->by_target);
-        c->in_left = calloc(n, 1);
+        c->left_median.values = malloc(n * sizeof *c->left_median.values);
+        c->right_median.values = malloc(n * sizeof *c->right_median.values);
     }
     if (s->samples == NULL || s->features == NULL || s->constant_features == NULL ||
         s->feature_values == NULL || c->sum_total == NULL || c->sum_left == NULL ||
         c->sum_right == NULL ||
         (params->criterion == GCV_TREE_ABSOLUTE_ERROR &&
-         (c->by_target == NULL || c->in_left == NULL)))
+         (c->left_median.values == NULL || c->right_median.values == NULL)))
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a tree on %zu rows and "
                              "%zu features", n, d);
 
@@ -1614,4 +1723,28 @@ size_t gcv_tree_argmax(const double *values, size_t n)
         if (values[k] > values[best])
             best = k;
     return best;
+}
+
+enum gcv_status gcv_tree_check_poisson_targets(const struct gcv_tree_data *data,
+                                               struct gcv_error *err)
+{
+    for (size_t i = 0; i < data->n_samples; i++)
+        if (data->y[i] < 0.0)
+            return gcv_error_set(err, GCV_ERR_FIT, "criterion=\"poisson\" needs targets >= 0, "
+                                 "and a training row has %g", data->y[i]);
+    if (gcv_stats_sum(data->y, data->n_samples, 1) <= 0.0)
+        return gcv_error_set(err, GCV_ERR_FIT, "criterion=\"poisson\" needs a positive sum of "
+                             "the targets, and the training rows sum to 0");
+    return GCV_OK;
+}
+
+void gcv_tree_model_free(void *model_pointer)
+{
+    struct gcv_tree_model *model = model_pointer;
+
+    if (model == NULL)
+        return;
+    gcv_tree_free(&model->tree);
+    free(model->class_codes);
+    free(model);
 }

@@ -19,6 +19,11 @@
 #include "../../common/status.h"
 #include "../estimator.h"
 
+extern const struct gcv_estimator_ops gcv_decision_tree_classifier_ops;
+extern const struct gcv_estimator_ops gcv_decision_tree_regressor_ops;
+extern const struct gcv_estimator_ops gcv_extra_tree_classifier_ops;
+extern const struct gcv_estimator_ops gcv_extra_tree_regressor_ops;
+
 enum gcv_tree_criterion {
     GCV_TREE_GINI,
     GCV_TREE_ENTROPY,          /* "entropy" and "log_loss" */
@@ -109,6 +114,16 @@ struct gcv_tree {
     size_t max_depth;              /* depth of the deepest node */
 };
 
+/* A fitted DecisionTree* or ExtraTree* estimator. */
+struct gcv_tree_model {
+    struct gcv_tree tree;
+    size_t n_classes;       /* classes of the training rows, 0 for a regressor */
+    int32_t *class_codes;   /* [n_classes] dataset code of each class index, owned, or NULL */
+};
+
+/* Frees a struct gcv_tree_model and what it owns. Accepts NULL. */
+void gcv_tree_model_free(void *model);
+
 /* Converts the training rows into data: X to float32 and feature-major, y
  * to class indexes of the classes present (ascending dataset codes) or to
  * targets. A classifier needs train->y_class, a regressor train->y_value.
@@ -124,12 +139,16 @@ void gcv_tree_data_free(struct gcv_tree_data *data);
  * class), k the classes present. */
 void gcv_tree_balanced_weights(const struct gcv_tree_data *data, double *weights);
 
+/* Rejects Poisson targets as scikit-learn's fit does (GCV_ERR_FIT): a
+ * negative target, or a sum that is not positive. */
+enum gcv_status gcv_tree_check_poisson_targets(const struct gcv_tree_data *data,
+                                               struct gcv_error *err);
+
 /* Grows one tree on data as scikit-learn's BaseDecisionTree.fit does with
  * random_state=seed and the given sample weights (NULL for all 1; samples
  * of weight 0 take no part), then prunes it when params->ccp_alpha > 0.
- * Rejects a Poisson fit on negative targets or a non-positive sum as
- * scikit-learn does (GCV_ERR_FIT). Returns GCV_ERR_TIMEOUT once the
- * monotonic clock passes deadline (0 for none), checked at every node. On
+ * Returns GCV_ERR_TIMEOUT once the monotonic clock passes deadline (0 for
+ * none), checked at every node, and GCV_ERR_FIT when every weight is 0. On
  * success *tree is owned by the caller (gcv_tree_free). */
 enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_params *params,
                                const struct gcv_tree_data *data, const double *sample_weight,

@@ -1,0 +1,69 @@
+/* RandomForestRegressor and ExtraTreesRegressor: forest.h with the trees'
+ * predictions averaged. They differ only in their defaults: best splits
+ * on bootstrap samples, or random splits on every row. */
+#include <stdlib.h>
+
+#include "forest.h"
+
+static enum gcv_status random_forest_regressor_params_parse(const struct gcv_param_set *params,
+                                                            void **out, struct gcv_error *err)
+{
+    return gcv_tree_params_parse(GCV_TREE_RANDOM_FOREST_REGRESSOR, params, out, err);
+}
+
+static enum gcv_status extra_trees_regressor_params_parse(const struct gcv_param_set *params,
+                                                          void **out, struct gcv_error *err)
+{
+    return gcv_tree_params_parse(GCV_TREE_EXTRA_TREES_REGRESSOR, params, out, err);
+}
+
+static void forest_params_free(void *params)
+{
+    free(params);
+}
+
+static void forest_model_free(void *model)
+{
+    gcv_forest_free(model);
+}
+
+static enum gcv_status forest_regressor_fit(const void *params, const struct gcv_rows *train,
+                                            void **model, struct gcv_error *err)
+{
+    return gcv_forest_fit(params, false, train, (struct gcv_forest **)model, err);
+}
+
+static enum gcv_status forest_regressor_predict(const void *model, const struct gcv_rows *rows,
+                                                double *out, struct gcv_error *err)
+{
+    return gcv_forest_predict(model, rows, out, err);
+}
+
+static const char *forest_fit_warning(const void *model)
+{
+    const struct gcv_forest *forest = model;
+
+    return forest->warning[0] != '\0' ? forest->warning : NULL;
+}
+
+const struct gcv_estimator_ops gcv_random_forest_regressor_ops = {
+    .name = "RandomForestRegressor",
+    .kind = GCV_ESTIMATOR_REGRESSOR,
+    .params_parse = random_forest_regressor_params_parse,
+    .params_free = forest_params_free,
+    .fit = forest_regressor_fit,
+    .predict = forest_regressor_predict,
+    .model_free = forest_model_free,
+    .fit_warning = forest_fit_warning,
+};
+
+const struct gcv_estimator_ops gcv_extra_trees_regressor_ops = {
+    .name = "ExtraTreesRegressor",
+    .kind = GCV_ESTIMATOR_REGRESSOR,
+    .params_parse = extra_trees_regressor_params_parse,
+    .params_free = forest_params_free,
+    .fit = forest_regressor_fit,
+    .predict = forest_regressor_predict,
+    .model_free = forest_model_free,
+    .fit_warning = forest_fit_warning,
+};
