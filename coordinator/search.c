@@ -562,6 +562,15 @@ static enum gcv_status finish(struct search *run, double start, struct gcv_error
     gcv_results_finalize(&run->results);
     if ((status = gcv_results_write(&run->results, &run->spec, run->folder, err)) != GCV_OK)
         return status;
+
+    /* As scikit-learn raises when every fit failed, there is no best
+     * setting to refit; cv_results stays for inspection. */
+    if (run->results.n_failed == run->results.n_candidates * run->results.n_folds &&
+        run->results.n_failure_kinds > 0)
+        return gcv_error_set(err, GCV_ERR_FIT, "all %zu fits failed (see %s/cv_results.csv); "
+                             "the first error, %zu times: %s", run->results.n_failed,
+                             run->folder, run->results.failures[0].count,
+                             run->results.failures[0].message);
     if ((status = refit_best(run, &refit, err)) != GCV_OK)
         return status;
 
