@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "enet.h"
+#include "forest.h"
 #include "knn.h"
 #include "logistic.h"
 #include "pipeline.h"
@@ -14,6 +15,7 @@
 #include "scalers.h"
 #include "svc.h"
 #include "svr.h"
+#include "tree.h"
 
 static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_svc_ops,
@@ -25,6 +27,14 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_logistic_ops,
     &gcv_lasso_ops,
     &gcv_elastic_net_ops,
+    &gcv_decision_tree_classifier_ops,
+    &gcv_decision_tree_regressor_ops,
+    &gcv_extra_tree_classifier_ops,
+    &gcv_extra_tree_regressor_ops,
+    &gcv_random_forest_classifier_ops,
+    &gcv_random_forest_regressor_ops,
+    &gcv_extra_trees_classifier_ops,
+    &gcv_extra_trees_regressor_ops,
     &gcv_standard_scaler_ops,
     &gcv_minmax_scaler_ops,
     &gcv_robust_scaler_ops,
