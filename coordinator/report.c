@@ -163,14 +163,47 @@ static enum gcv_status init_results(struct report *report, size_t n_folds, bool 
     return status;
 }
 
-/* The refit scorer's score columns of cv_results, as results.c names them:
+/* The score columns of scorer s in cv_results, as results.c names them:
  * "<set>_score" for one scorer, "<set>_<name>" for a scoring list. */
-static void score_key(const struct report *report, const char *set, char *buf, size_t len)
+static void score_key(const struct report *report, size_t s, const char *set, char *buf,
+                      size_t len)
 {
     if (!report->spec.multimetric)
         snprintf(buf, len, "%s_score", set);
     else
-        snprintf(buf, len, "%s_%s", set, report->ctx.scorers[report->ctx.refit_scorer]->name);
+        snprintf(buf, len, "%s_%s", set, report->ctx.scorers[s]->name);
+}
+
+/* Reads the mean, standard deviation and rank columns of scorer s (and its
+ * train columns when has_train) into its rows of the results. ranks has
+ * room for one column. */
+static enum gcv_status read_scorer_columns(struct report *report, const json_t *table,
+                                           size_t s, bool has_train, double *ranks,
+                                           struct gcv_error *err)
+{
+    struct gcv_results *results = &report->results;
+    size_t n = results->n_candidates, first = s * n;
+    char key[128];
+    enum gcv_status status;
+
+    score_key(report, s, "mean_test", key, sizeof key);
+    if ((status = read_column(table, key, n, results->mean_test + first, err)) != GCV_OK)
+        return status;
+    score_key(report, s, "std_test", key, sizeof key);
+    if ((status = read_column(table, key, n, results->std_test + first, err)) != GCV_OK)
+        return status;
+    score_key(report, s, "rank_test", key, sizeof key);
+    if ((status = read_column(table, key, n, ranks, err)) != GCV_OK)
+        return status;
+    for (size_t c = 0; c < n; c++)
+        results->rank_test[first + c] = (int32_t)ranks[c];
+    if (!has_train)
+        return GCV_OK;
+    score_key(report, s, "mean_train", key, sizeof key);
+    if ((status = read_column(table, key, n, results->mean_train + first, err)) != GCV_OK)
+        return status;
+    score_key(report, s, "std_train", key, sizeof key);
+    return read_column(table, key, n, results->std_train + first, err);
 }
 
 /* Fills the results and the refit outcome from best.json. */
@@ -207,7 +240,7 @@ static enum gcv_status read_finished(struct report *report, struct gcv_error *er
 {
     json_t *table = NULL, *best = NULL;
     const json_t *params;
-    size_t n = report->spec.grid.n_candidates, n_folds, refit;
+    size_t n = report->spec.grid.n_candidates, n_folds;
     double *ranks = NULL;
     char key[128];
     bool has_train;
@@ -227,7 +260,7 @@ static enum gcv_status read_finished(struct report *report, struct gcv_error *er
     }
     if ((status = read_best_count(best, "n_splits", SIZE_MAX, &n_folds, err)) != GCV_OK)
         goto cleanup;
-    score_key(report, "mean_train", key, sizeof key);
+    score_key(report, report->ctx.refit_scorer, "mean_train", key, sizeof key);
     has_train = json_object_get(table, key) != NULL;
     if ((status = init_results(report, n_folds, has_train, err)) != GCV_OK)
         goto cleanup;
@@ -238,29 +271,9 @@ static enum gcv_status read_finished(struct report *report, struct gcv_error *er
         goto cleanup;
     }
 
-    /* Only the refit scorer's columns are read, into its place. */
-    refit = report->results.refit_scorer * n;
-    score_key(report, "mean_test", key, sizeof key);
-    if ((status = read_column(table, key, n, report->results.mean_test + refit, err)) != GCV_OK)
-        goto cleanup;
-    score_key(report, "std_test", key, sizeof key);
-    if ((status = read_column(table, key, n, report->results.std_test + refit, err)) != GCV_OK)
-        goto cleanup;
-    score_key(report, "rank_test", key, sizeof key);
-    if ((status = read_column(table, key, n, ranks, err)) != GCV_OK)
-        goto cleanup;
-    for (size_t c = 0; c < n; c++)
-        report->results.rank_test[refit + c] = (int32_t)ranks[c];
-    if (has_train) {
-        score_key(report, "mean_train", key, sizeof key);
-        status = read_column(table, key, n, report->results.mean_train + refit, err);
-        if (status != GCV_OK)
+    for (size_t s = 0; s < report->ctx.n_scorers; s++)
+        if ((status = read_scorer_columns(report, table, s, has_train, ranks, err)) != GCV_OK)
             goto cleanup;
-        score_key(report, "std_train", key, sizeof key);
-        status = read_column(table, key, n, report->results.std_train + refit, err);
-        if (status != GCV_OK)
-            goto cleanup;
-    }
     status = read_best(report, best, err);
 
 cleanup:
