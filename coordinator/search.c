@@ -259,7 +259,7 @@ static enum gcv_status check_folder(struct search *run, const struct gcv_run_opt
 
 /* Rank 0: chooses, checks and prepares the output folder (check_folder).
  * The files of a previous result are removed first, so none of them can
- * be mistaken for this run's. */
+ * be mistaken for this run's, except on --resume. */
 static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_options *options,
                                       struct gcv_error *err)
 {
@@ -282,7 +282,10 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
         return gcv_error_set(err, folder_error_status(errno), "output folder %s is not "
                              "writable: %s; choose another --out", run->folder, strerror(errno));
 
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+    /* A resumed run keeps the old files until its own replace them, since
+     * its data check comes later and may still reject the resume; the
+     * journal already proved that they belong to this spec. */
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0] && !options->resume; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", run->folder, outputs[i]);
         if (unlink(path) != 0 && errno != ENOENT)
