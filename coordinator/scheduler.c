@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "picker.h"
 
 /* Tasks each worker holds at once: one running, one waiting. */
 #define TASKS_IN_FLIGHT 2
@@ -126,20 +127,18 @@ static enum gcv_status run_locally(const struct gcv_task_context *ctx, const str
     return GCV_OK;
 }
 
-/* Sends the next pending task to worker, if one is left. */
-static enum gcv_status hand_out(int worker, const struct gcv_results *results, size_t *next,
-                                int *held, size_t *in_flight, MPI_Comm comm,
-                                struct gcv_error *err)
+/* Sends worker the next task the picker chooses, if one is left. */
+static enum gcv_status hand_out(int worker, struct gcv_picker *picker, int *held,
+                                size_t *in_flight, MPI_Comm comm, struct gcv_error *err)
 {
+    int32_t candidate, fold;
     enum gcv_status status;
 
-    if (!next_pending(results, next))
+    if (!gcv_picker_next(picker, worker, &candidate, &fold))
         return GCV_OK;
-    status = gcv_proto_send_task(worker, (int32_t)(*next / results->n_folds),
-                                 (int32_t)(*next % results->n_folds), comm, err);
+    status = gcv_proto_send_task(worker, candidate, fold, comm, err);
     if (status != GCV_OK)
         return status;
-    (*next)++;
     held[worker]++;
     (*in_flight)++;
     return GCV_OK;
@@ -180,7 +179,8 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
                                   struct gcv_scheduler_options *options, MPI_Comm comm,
                                   struct gcv_error *err)
 {
-    size_t next = 0, in_flight = 0;
+    struct gcv_picker picker = {0};
+    size_t in_flight = 0;
     int *held = NULL;
     int size;
     bool draining = false;
@@ -193,15 +193,20 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
     if (size == 1)
         return run_locally(ctx, spec, results, options, err);
 
+    status = gcv_picker_init(&picker, &spec->grid, results->n_folds, size - 1, results->done, err);
+    if (status != GCV_OK)
+        return status;
     held = calloc((size_t)size, sizeof *held);
-    if (held == NULL)
+    if (held == NULL) {
+        gcv_picker_free(&picker);
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory scheduling %d workers", size - 1);
+    }
 
-    /* Tasks go out in scikit-learn's order, candidate-major, so the first
-     * results are the first rows of the table. */
+    /* The first tasks go out in scikit-learn's order, since no cost is
+     * known yet; the picker reorders as fit times arrive. */
     for (int round = 0; round < TASKS_IN_FLIGHT && !stop_requested(options); round++) {
         for (int worker = 1; worker < size; worker++) {
-            status = hand_out(worker, results, &next, held, &in_flight, comm, err);
+            status = hand_out(worker, &picker, held, &in_flight, comm, err);
             if (status != GCV_OK)
                 goto cleanup;
         }
@@ -246,9 +251,10 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
         if (result.status == GCV_STOPPED)
             continue;
         finish_result(&result, spec, results, options, &stop_reason);
+        gcv_picker_learn(&picker, results->fit_times, results->done);
 
         if (!draining && stop_reason.status == GCV_OK) {
-            status = hand_out(worker, results, &next, held, &in_flight, comm, err);
+            status = hand_out(worker, &picker, held, &in_flight, comm, err);
             if (status != GCV_OK)
                 goto cleanup;
         }
@@ -266,6 +272,7 @@ cleanup:
      * waiting for a task that will never come. */
     stop_workers(comm, draining);
     free(held);
+    gcv_picker_free(&picker);
     return status;
 }
 

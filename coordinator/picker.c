@@ -1,0 +1,244 @@
+#include "picker.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Re-estimate after at most this many new results. */
+#define RELEARN_INTERVAL 256
+
+/* Candidates looked at for one of the worker's last fold before taking
+ * the costliest task of another fold. */
+#define AFFINITY_WINDOW 8
+
+/* Assigns each candidate's value of each parameter an index among the
+ * distinct values that parameter takes in the grid. */
+static enum gcv_status index_values(struct gcv_picker *picker, const struct gcv_grid *grid,
+                                    struct gcv_error *err)
+{
+    for (size_t p = 0; p < picker->n_params; p++) {
+        const struct gcv_value **distinct = malloc(grid->n_candidates * sizeof *distinct);
+        size_t n_distinct = 0;
+
+        if (distinct == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the task order");
+        for (size_t c = 0; c < grid->n_candidates; c++) {
+            const struct gcv_param *param = gcv_param_set_find(&grid->candidates[c],
+                                                               grid->param_names[p]);
+            size_t v;
+
+            picker->value_id[c * picker->n_params + p] = -1;
+            if (param == NULL)
+                continue;
+            for (v = 0; v < n_distinct; v++)
+                if (gcv_value_equal(distinct[v], &param->value))
+                    break;
+            if (v == n_distinct)
+                distinct[n_distinct++] = &param->value;
+            picker->value_id[c * picker->n_params + p] = (int32_t)v;
+        }
+        picker->n_values[p] = n_distinct;
+        free(distinct);
+    }
+    return GCV_OK;
+}
+
+enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid *grid,
+                                size_t n_folds, int n_workers, const uint8_t *done,
+                                struct gcv_error *err)
+{
+    size_t n_tasks = grid->n_candidates * n_folds;
+
+    memset(picker, 0, sizeof *picker);
+    picker->n_candidates = grid->n_candidates;
+    picker->n_folds = n_folds;
+    picker->n_params = grid->n_param_names;
+    picker->n_workers = n_workers;
+    picker->value_id = malloc((grid->n_candidates * picker->n_params + 1) * sizeof(int32_t));
+    picker->n_values = calloc(picker->n_params + 1, sizeof(size_t));
+    picker->handed = malloc(n_tasks + 1);
+    picker->order = malloc((grid->n_candidates + 1) * sizeof(size_t));
+    picker->estimate = calloc(grid->n_candidates + 1, sizeof(double));
+    picker->last_fold = malloc(((size_t)n_workers + 1) * sizeof(int));
+    if (picker->value_id == NULL || picker->n_values == NULL || picker->handed == NULL ||
+        picker->order == NULL || picker->estimate == NULL || picker->last_fold == NULL) {
+        gcv_picker_free(picker);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning %zu tasks", n_tasks);
+    }
+
+    /* Until a fit time is known, the order is scikit-learn's. */
+    for (size_t c = 0; c < grid->n_candidates; c++)
+        picker->order[c] = c;
+    for (size_t t = 0; t < n_tasks; t++)
+        picker->handed[t] = done != NULL ? done[t] : 0;
+    for (int w = 0; w <= n_workers; w++)
+        picker->last_fold[w] = -1;
+
+    if (index_values(picker, grid, err) != GCV_OK) {
+        gcv_picker_free(picker);
+        return err->status;
+    }
+    return GCV_OK;
+}
+
+/* True when every fold of candidate has been handed out. */
+static bool candidate_handed(const struct gcv_picker *picker, size_t candidate)
+{
+    const uint8_t *row = &picker->handed[candidate * picker->n_folds];
+
+    for (size_t f = 0; f < picker->n_folds; f++)
+        if (!row[f])
+            return false;
+    return true;
+}
+
+bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold)
+{
+    int preferred = worker >= 0 && worker <= picker->n_workers ? picker->last_fold[worker] : -1;
+    size_t chosen_candidate, chosen_fold;
+
+    while (picker->cursor < picker->n_candidates &&
+           candidate_handed(picker, picker->order[picker->cursor]))
+        picker->cursor++;
+    if (picker->cursor == picker->n_candidates)
+        return false;
+
+    /* The worker's last fold among the next few costliest candidates. */
+    for (size_t k = picker->cursor;
+         preferred >= 0 && k < picker->n_candidates && k < picker->cursor + AFFINITY_WINDOW; k++) {
+        size_t c = picker->order[k];
+        if (!picker->handed[c * picker->n_folds + (size_t)preferred]) {
+            chosen_candidate = c;
+            chosen_fold = (size_t)preferred;
+            goto take;
+        }
+    }
+
+    /* Otherwise the first open fold of the costliest open candidate. */
+    chosen_candidate = picker->order[picker->cursor];
+    for (chosen_fold = 0; picker->handed[chosen_candidate * picker->n_folds + chosen_fold];
+         chosen_fold++)
+        ;
+
+take:
+    picker->handed[chosen_candidate * picker->n_folds + chosen_fold] = 1;
+    if (worker >= 0 && worker <= picker->n_workers)
+        picker->last_fold[worker] = (int)chosen_fold;
+    *candidate = (int32_t)chosen_candidate;
+    *fold = (int32_t)chosen_fold;
+    return true;
+}
+
+/* Sorts candidates by estimate, costliest first; equal estimates keep
+ * scikit-learn's order, so the order is a function of the fit times. */
+static const double *sort_estimates;
+
+static int compare_estimates(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    if (sort_estimates[x] != sort_estimates[y])
+        return sort_estimates[x] > sort_estimates[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* Re-estimates every candidate's fit time from the finished tasks. */
+static void estimate_costs(struct gcv_picker *picker, const double *fit_times, const uint8_t *done)
+{
+    size_t n_slots = 0, n_c = picker->n_candidates, n_f = picker->n_folds;
+    size_t *offset = malloc((picker->n_params + 1) * sizeof *offset);
+    double *sum_log = NULL, *candidate_sum = NULL;
+    size_t *count = NULL, *candidate_count = NULL;
+    double overall_log = 0.0;
+    size_t overall_count = 0;
+
+    for (size_t p = 0; offset != NULL && p < picker->n_params; p++) {
+        offset[p] = n_slots;
+        n_slots += picker->n_values[p];
+    }
+    sum_log = calloc(n_slots + 1, sizeof *sum_log);
+    count = calloc(n_slots + 1, sizeof *count);
+    candidate_sum = calloc(n_c + 1, sizeof *candidate_sum);
+    candidate_count = calloc(n_c + 1, sizeof *candidate_count);
+    if (offset == NULL || sum_log == NULL || count == NULL || candidate_sum == NULL ||
+        candidate_count == NULL)
+        goto cleanup; /* the order is an optimisation: keep the old one */
+
+    /* Log fit times per parameter value: a fit's cost spans decades across
+     * a grid, so the geometric mean is the typical value. */
+    for (size_t c = 0; c < n_c; c++) {
+        for (size_t f = 0; f < n_f; f++) {
+            double t = fit_times[c * n_f + f];
+            if (!done[c * n_f + f] || !(t > 0.0))
+                continue;
+            candidate_sum[c] += t;
+            candidate_count[c]++;
+            overall_log += log(t);
+            overall_count++;
+            for (size_t p = 0; p < picker->n_params; p++) {
+                int32_t v = picker->value_id[c * picker->n_params + p];
+                if (v >= 0) {
+                    sum_log[offset[p] + (size_t)v] += log(t);
+                    count[offset[p] + (size_t)v]++;
+                }
+            }
+        }
+    }
+    if (overall_count == 0)
+        goto cleanup;
+
+    for (size_t c = 0; c < n_c; c++) {
+        double log_sum = 0.0;
+        size_t n_known = 0;
+
+        if (candidate_count[c] > 0) {
+            picker->estimate[c] = candidate_sum[c] / (double)candidate_count[c];
+            continue;
+        }
+        for (size_t p = 0; p < picker->n_params; p++) {
+            int32_t v = picker->value_id[c * picker->n_params + p];
+            if (v >= 0 && count[offset[p] + (size_t)v] > 0) {
+                log_sum += sum_log[offset[p] + (size_t)v] / (double)count[offset[p] + (size_t)v];
+                n_known++;
+            }
+        }
+        picker->estimate[c] = exp(n_known > 0 ? log_sum / (double)n_known
+                                              : overall_log / (double)overall_count);
+    }
+
+    for (size_t c = 0; c < n_c; c++)
+        picker->order[c] = c;
+    sort_estimates = picker->estimate;
+    qsort(picker->order, n_c, sizeof *picker->order, compare_estimates);
+    picker->cursor = 0;
+
+cleanup:
+    free(candidate_count);
+    free(candidate_sum);
+    free(count);
+    free(sum_log);
+    free(offset);
+}
+
+void gcv_picker_learn(struct gcv_picker *picker, const double *fit_times, const uint8_t *done)
+{
+    picker->n_finished++;
+    if (picker->n_finished < 2 * picker->n_learned &&
+        picker->n_finished < picker->n_learned + RELEARN_INTERVAL)
+        return;
+    picker->n_learned = picker->n_finished;
+    estimate_costs(picker, fit_times, done);
+}
+
+void gcv_picker_free(struct gcv_picker *picker)
+{
+    if (picker == NULL)
+        return;
+    free(picker->value_id);
+    free(picker->n_values);
+    free(picker->handed);
+    free(picker->order);
+    free(picker->estimate);
+    free(picker->last_fold);
+    memset(picker, 0, sizeof *picker);
+}

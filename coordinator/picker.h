@@ -1,0 +1,61 @@
+/* The choice of the next task for a worker: expensive tasks first, and
+ * tasks of the fold the worker prepared last when the costs allow.
+ *
+ * Running the costliest fits first keeps a search from ending with one
+ * worker on a long fit while the others sit idle (longest processing time
+ * first, Graham 1969). Costs are not known in advance: the picker learns
+ * the mean fit time of each parameter value from finished tasks (SVC's fit
+ * time grows with C, for example) and estimates a candidate it has not
+ * seen as the geometric mean over its parameter values. Preferring the
+ * worker's last fold lets per-fold work be reused by the worker. The order
+ * changes only how soon each result arrives; the results table is indexed
+ * by (candidate, fold), so its content does not depend on it. */
+#ifndef GCV_PICKER_H
+#define GCV_PICKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/grid.h"
+#include "../common/status.h"
+
+struct gcv_picker {
+    size_t n_candidates;
+    size_t n_folds;
+    size_t n_params;          /* grid->n_param_names */
+    int32_t *value_id;        /* [n_candidates * n_params] index of the candidate's value
+                                 among the distinct values of the parameter, -1 when absent */
+    size_t *n_values;         /* [n_params] distinct values per parameter */
+    uint8_t *handed;          /* [n_candidates * n_folds] 1 once handed out or done */
+    size_t *order;            /* [n_candidates] candidates, costliest estimate first */
+    double *estimate;         /* [n_candidates] estimated fit seconds */
+    size_t cursor;            /* order[0..cursor) have every fold handed out */
+    size_t n_learned;         /* finished tasks at the last re-estimate */
+    size_t n_finished;        /* finished tasks seen so far */
+    int *last_fold;           /* [n_workers + 1] fold each worker got last, -1 at first */
+    int n_workers;
+};
+
+/* Prepares a picker for the candidates of grid, n_folds folds and ranks
+ * 1..n_workers. Tasks with done[task] set (a resumed journal) are never
+ * handed out. On success the picker is owned by the caller
+ * (gcv_picker_free). */
+enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid *grid,
+                                size_t n_folds, int n_workers, const uint8_t *done,
+                                struct gcv_error *err);
+
+/* Chooses the next task for worker (1..n_workers) and marks it handed out.
+ * Returns false when every task has been handed out. */
+bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold);
+
+/* Learns from the tasks finished so far: fit_times and done are the
+ * results table's [n_candidates * n_folds] arrays. Re-estimates the costs
+ * when the number of finished tasks has doubled since the last estimate,
+ * or grown by 256, so the cost over a search stays small. */
+void gcv_picker_learn(struct gcv_picker *picker, const double *fit_times, const uint8_t *done);
+
+/* Frees the picker's arrays. Accepts NULL. */
+void gcv_picker_free(struct gcv_picker *picker);
+
+#endif

@@ -1,0 +1,195 @@
+/* Suite "picker": the choice of the next task. Every task is handed out
+ * exactly once, resumed tasks never, the order is scikit-learn's until a
+ * fit time is known, then the costliest candidates first, and a worker
+ * gets its last fold again when one is open among the costliest. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/grid.h"
+#include "coordinator/picker.h"
+
+/* Builds a grid over C in c_values and gamma in gamma_values (reals). */
+static void build_grid(struct gcv_grid *grid, const double *c_values, size_t n_c,
+                       const double *gamma_values, size_t n_gamma)
+{
+    struct gcv_grid_axis axes[2];
+    struct gcv_grid_object object = {axes, 2};
+    struct gcv_value c[8], gamma[8];
+    struct gcv_error err;
+
+    memset(axes, 0, sizeof axes);
+    for (size_t i = 0; i < n_c; i++)
+        c[i] = (struct gcv_value){.kind = GCV_VALUE_REAL, .real = c_values[i]};
+    for (size_t i = 0; i < n_gamma; i++)
+        gamma[i] = (struct gcv_value){.kind = GCV_VALUE_REAL, .real = gamma_values[i]};
+    axes[0] = (struct gcv_grid_axis){.name = "C", .values = c, .n_values = n_c};
+    axes[1] = (struct gcv_grid_axis){.name = "gamma", .values = gamma, .n_values = n_gamma};
+    ck_assert_int_eq(gcv_grid_expand(&object, 1, grid, &err), GCV_OK);
+}
+
+START_TEST(picker_hands_out_every_task_once)
+{
+    static const double c_values[] = {0.1, 1, 10}, gamma_values[] = {0.01, 0.1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int seen[6 * 4] = {0};
+    int32_t candidate, fold;
+    size_t count = 0;
+
+    build_grid(&grid, c_values, 3, gamma_values, 2);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 4, 3, NULL, &err), GCV_OK);
+    while (gcv_picker_next(&picker, 1 + (int)(count % 3), &candidate, &fold)) {
+        ck_assert_int_ge(candidate, 0);
+        ck_assert_int_lt(candidate, 6);
+        ck_assert_int_ge(fold, 0);
+        ck_assert_int_lt(fold, 4);
+        seen[candidate * 4 + fold]++;
+        count++;
+    }
+    ck_assert_uint_eq(count, 24);
+    for (size_t t = 0; t < 24; t++)
+        ck_assert_int_eq(seen[t], 1);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+START_TEST(picker_skips_resumed_tasks)
+{
+    static const double c_values[] = {1, 10}, gamma_values[] = {0.1};
+    uint8_t done[2 * 3] = {1, 1, 0, 0, 1, 0};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+    size_t count = 0;
+
+    build_grid(&grid, c_values, 2, gamma_values, 1);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 3, 1, done, &err), GCV_OK);
+    while (gcv_picker_next(&picker, 1, &candidate, &fold)) {
+        ck_assert_int_eq(done[candidate * 3 + fold], 0);
+        count++;
+    }
+    ck_assert_uint_eq(count, 3);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+START_TEST(picker_starts_in_sklearn_order)
+{
+    static const double c_values[] = {1, 10}, gamma_values[] = {0.1, 1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 2, gamma_values, 2);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 2, 1, NULL, &err), GCV_OK);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 0);
+    ck_assert_int_eq(fold, 0);
+    /* The worker's last fold is 0, and candidate 1 has it open. */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 1);
+    ck_assert_int_eq(fold, 0);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+/* Fit time grows a hundredfold from C = 0.1 to C = 10; once the first
+ * fold of C = 0.1 and C = 10 are timed, the candidates with C = 10 must
+ * come first, before any other candidate, though scikit-learn's order
+ * puts them last. */
+START_TEST(picker_runs_costly_values_first)
+{
+    static const double c_values[] = {0.1, 1, 10}, gamma_values[] = {0.01, 0.1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    double fit_times[6 * 2] = {0};
+    uint8_t done[6 * 2] = {0};
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 3, gamma_values, 2);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 2, 2, NULL, &err), GCV_OK);
+
+    /* Candidate 0 is (C 0.1, gamma 0.01), candidate 4 is (C 10, gamma 0.01). */
+    done[0 * 2 + 0] = 1;
+    fit_times[0 * 2 + 0] = 0.01;
+    gcv_picker_learn(&picker, fit_times, done);
+    done[4 * 2 + 0] = 1;
+    fit_times[4 * 2 + 0] = 1.0;
+    gcv_picker_learn(&picker, fit_times, done);
+    picker.handed[0 * 2 + 0] = 1;
+    picker.handed[4 * 2 + 0] = 1;
+
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_msg(candidate == 4 || candidate == 5, "first pick after learning: candidate %d, "
+                  "expected 4 or 5 (C = 10)", candidate);
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_msg(candidate == 4 || candidate == 5, "second pick after learning: candidate %d, "
+                  "expected 4 or 5 (C = 10)", candidate);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+START_TEST(picker_prefers_worker_last_fold)
+{
+    static const double c_values[] = {1, 10, 100}, gamma_values[] = {0.1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 3, gamma_values, 1);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 3, 2, NULL, &err), GCV_OK);
+    /* Worker 1 has no last fold: the first open task, (0, 0). */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 0);
+    ck_assert_int_eq(fold, 0);
+    /* Worker 2 neither: the next open fold of candidate 0, (0, 1). */
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_int_eq(candidate, 0);
+    ck_assert_int_eq(fold, 1);
+    /* Worker 1 gets fold 0 again, of candidate 1, before (0, 2). */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_msg(candidate == 1 && fold == 0, "worker 1 got (%d, %d), expected (1, 0)",
+                  candidate, fold);
+    /* Worker 2 gets fold 1 again, of candidate 1. */
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_msg(candidate == 1 && fold == 1, "worker 2 got (%d, %d), expected (1, 1)",
+                  candidate, fold);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+static Suite *picker_suite(void)
+{
+    Suite *suite = suite_create("picker");
+    TCase *core = tcase_create("core");
+
+    tcase_add_test(core, picker_hands_out_every_task_once);
+    tcase_add_test(core, picker_skips_resumed_tasks);
+    tcase_add_test(core, picker_starts_in_sklearn_order);
+    tcase_add_test(core, picker_runs_costly_values_first);
+    tcase_add_test(core, picker_prefers_worker_last_fold);
+    suite_add_tcase(suite, core);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(picker_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
