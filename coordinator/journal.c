@@ -102,6 +102,7 @@ uint64_t gcv_journal_hash_dataset(const struct gcv_dataset *data)
     }
     hash = hash_part(hash, data->holdout, data->holdout != NULL ? n : 0);
     hash = hash_part(hash, data->test_fold, data->test_fold != NULL ? n * sizeof(int32_t) : 0);
+    hash = hash_part(hash, data->groups, data->groups != NULL ? n * sizeof(int32_t) : 0);
     return hash;
 }
 
