@@ -2,8 +2,8 @@
  * on digits, wine and breast cancer (fixtures written by
  * tests/unit/fixtures/make_knn_fixtures.py): the neighbours of every test
  * row, in scikit-learn's order even among the exact ties of the integer
- * digits pixels, the predicted labels with uniform and distance weights,
- * and the parameter checks. */
+ * digits pixels, the predicted labels and probabilities with uniform and
+ * distance weights, and the parameter checks. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +36,37 @@ START_TEST(predict_matches_sklearn_labels)
                       "%s: row %zu predicted %g, want %d", fixture->name, test_index[r],
                       predicted[r], (int)fixture->predicted_class[r]);
     free(predicted);
+    gcv_knn_classifier_ops.model_free(model);
+}
+END_TEST
+
+START_TEST(predict_proba_matches_sklearn)
+{
+    const struct knn_fixture *fixture = &knn_classifier_fixtures[_i];
+    size_t train_index[DIGITS_ROWS], test_index[DIGITS_ROWS];
+    const struct gcv_rows train = knn_rows(fixture, false, train_index);
+    const struct gcv_rows test = knn_rows(fixture, true, test_index);
+    const size_t K = fixture->n_classes;
+    double *proba = malloc(test.n_rows * K * sizeof *proba);
+    int32_t classes[DIGITS_CLASSES];
+    size_t n_classes = 0;
+    struct gcv_error err = {0};
+    void *model = NULL;
+
+    ck_assert_int_eq(gcv_knn_classifier_ops.fit(&fixture->params, &train, &model, &err), GCV_OK);
+    ck_assert_int_eq(gcv_knn_classifier_ops.predict_proba(model, &test, proba, classes,
+                                                          &n_classes, &err),
+                     GCV_OK);
+    ck_assert_uint_eq(n_classes, K);
+    for (size_t c = 0; c < K; c++)
+        ck_assert_int_eq(classes[c], (int32_t)c);
+    /* Sums of the same weights in the same order: equal to rounding of the
+     * distances, which only the "distance" weights read. */
+    for (size_t k = 0; k < test.n_rows * K; k++)
+        ck_assert_msg(close_to(proba[k], fixture->proba[k], 1e-12, 0),
+                      "%s: proba[%zu] = %.17g, want %.17g", fixture->name, k, proba[k],
+                      fixture->proba[k]);
+    free(proba);
     gcv_knn_classifier_ops.model_free(model);
 }
 END_TEST
@@ -197,6 +228,7 @@ static Suite *knn_classifier_suite(void)
     tcase_set_timeout(fit, 60);
     tcase_add_loop_test(fit, kneighbors_match_sklearn_order, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_matches_sklearn_labels, 0, N_FIXTURES);
+    tcase_add_loop_test(fit, predict_proba_matches_sklearn, 0, N_FIXTURES);
     tcase_add_test(fit, vote_ties_go_to_smallest_class);
     tcase_add_test(fit, zero_distance_neighbours_take_every_weight);
     tcase_add_test(fit, more_neighbours_than_rows_fails_the_fit);

@@ -1,8 +1,9 @@
 /* Suite "logistic": LogisticRegression (lbfgs) against scikit-learn 1.2.1 on
  * breast cancer, wine and digits (fixtures written by
  * tests/unit/fixtures/make_logistic_fixtures.py): iteration counts,
- * convergence, coefficients, decision values and predicted labels of
- * binary, multinomial and one-vs-rest fits, and the parameter checks. */
+ * convergence, coefficients, decision values, probabilities and predicted
+ * labels of binary, multinomial and one-vs-rest fits, and the parameter
+ * checks. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,46 @@ START_TEST(predict_matches_sklearn_labels)
 }
 END_TEST
 
+START_TEST(predict_proba_matches_sklearn)
+{
+    const struct logistic_fixture *fixture = &logistic_fixtures[_i];
+    struct gcv_logistic_model *model = fit_fixture(fixture);
+    size_t index[DIGITS_ROWS];
+    const struct gcv_rows test = fixture_rows(fixture, true, index);
+    const size_t K = fixture->n_classes;
+    double *proba = malloc(test.n_rows * K * sizeof *proba);
+    double *decision = malloc(test.n_rows * sizeof *decision);
+    int32_t classes[DIGITS_CLASSES];
+    size_t n_classes = 0;
+    struct gcv_error err = {0};
+
+    ck_assert_int_eq(gcv_logistic_ops.predict_proba(model, &test, proba, classes, &n_classes,
+                                                    &err),
+                     GCV_OK);
+    ck_assert_uint_eq(n_classes, K);
+    for (size_t c = 0; c < K; c++)
+        ck_assert_int_eq(classes[c], fixture->classes[c]);
+    for (size_t k = 0; k < test.n_rows * K; k++)
+        ck_assert_msg(close_to(proba[k], fixture->proba[k], 0, COEF_REL_TOL),
+                      "%s: proba[%zu] = %.17g, want %.17g", fixture->name, k, proba[k],
+                      fixture->proba[k]);
+
+    /* decision_function writes the one column of a binary model only. */
+    n_classes = 0;
+    ck_assert_int_eq(gcv_logistic_ops.decision_function(model, &test, decision, classes,
+                                                        &n_classes, &err),
+                     GCV_OK);
+    ck_assert_uint_eq(n_classes, K);
+    if (K == 2)
+        for (size_t r = 0; r < test.n_rows; r++)
+            ck_assert(close_to(decision[r], fixture->decision[r], 0,
+                               COEF_REL_TOL * fmax(fabs(fixture->decision[r]), 1.0)));
+    free(proba);
+    free(decision);
+    gcv_logistic_ops.model_free(model);
+}
+END_TEST
+
 START_TEST(single_class_fold_fails_the_fit)
 {
     static const size_t index[] = {0, 1, 2, 3};
@@ -230,6 +271,7 @@ static Suite *logistic_suite(void)
     tcase_set_timeout(fit, 60);
     tcase_add_loop_test(fit, fit_matches_sklearn_solution, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_matches_sklearn_labels, 0, N_FIXTURES);
+    tcase_add_loop_test(fit, predict_proba_matches_sklearn, 0, N_FIXTURES);
     tcase_add_test(fit, single_class_fold_fails_the_fit);
     suite_add_tcase(suite, fit);
 

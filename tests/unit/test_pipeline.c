@@ -1,7 +1,8 @@
 /* Suite "pipeline": pipelines of scalers and estimators against
  * scikit-learn 1.2.1's make_pipeline (fixtures written by
- * tests/unit/fixtures/make_pipeline_fixtures.py): predictions, with every
- * step fitted on the training rows only; the make_pipeline names of the
+ * tests/unit/fixtures/make_pipeline_fixtures.py): predictions,
+ * probabilities and decision values, with every step fitted on the
+ * training rows only; the make_pipeline names of the
  * steps; how "step__name" parameters reach their step; and the registry's
  * checks of a pipeline's steps. */
 #include <check.h>
@@ -36,9 +37,10 @@ static struct gcv_rows split(const char *dataset, bool test, size_t *index)
 {
     const bool diabetes = strcmp(dataset, "diabetes") == 0;
     struct gcv_rows rows = diabetes ? diabetes_rows(index, 0) : class_rows(dataset, index, 0);
-    const size_t n_rows = diabetes                     ? DIABETES_ROWS
-                          : strcmp(dataset, "wine") == 0 ? WINE_ROWS
-                                                         : DIGITS_ROWS;
+    const size_t n_rows = diabetes                         ? DIABETES_ROWS
+                          : strcmp(dataset, "wine") == 0   ? WINE_ROWS
+                          : strcmp(dataset, "cancer") == 0 ? CANCER_ROWS
+                                                           : DIGITS_ROWS;
 
     for (size_t i = 0; i < n_rows; i++)
         if ((i % 4 == 0) == test)
@@ -76,6 +78,37 @@ START_TEST(predict_matches_sklearn)
             ck_assert_msg(close_to(predicted[r], fixture->predicted[r], PREDICT_REL_TOL, 0),
                           "%s: row %zu predicted %.17g, want %.17g", fixture->name,
                           test_index[r], predicted[r], fixture->predicted[r]);
+    }
+
+    /* predict_proba and decision_function reach the final step through the
+     * transformers. */
+    ck_assert((ops->predict_proba != NULL) ==
+              (ops->steps[ops->n_steps - 1]->predict_proba != NULL));
+    if (fixture->proba != NULL) {
+        double *proba = malloc(test.n_rows * DIGITS_CLASSES * sizeof *proba);
+        int32_t classes[DIGITS_CLASSES];
+        size_t n_classes = 0;
+
+        ck_assert_int_eq(ops->predict_proba(model, &test, proba, classes, &n_classes, &err),
+                         GCV_OK);
+        for (size_t k = 0; k < test.n_rows * n_classes; k++)
+            ck_assert_msg(close_to(proba[k], fixture->proba[k], 0, PREDICT_REL_TOL),
+                          "%s: proba[%zu] = %.17g, want %.17g", fixture->name, k, proba[k],
+                          fixture->proba[k]);
+        free(proba);
+    }
+    if (fixture->decision != NULL) {
+        int32_t classes[2];
+        size_t n_classes = 0;
+
+        ck_assert_int_eq(ops->decision_function(model, &test, predicted, classes, &n_classes,
+                                                &err),
+                         GCV_OK);
+        ck_assert_uint_eq(n_classes, 2);
+        for (size_t r = 0; r < test.n_rows; r++)
+            ck_assert_msg(close_to(predicted[r], fixture->decision[r], PREDICT_REL_TOL, 1e-9),
+                          "%s: row %zu decision %.17g, want %.17g", fixture->name, test_index[r],
+                          predicted[r], fixture->decision[r]);
     }
     free(predicted);
     ops->model_free(model);

@@ -95,6 +95,32 @@ START_TEST(predict_matches_sklearn_labels)
 }
 END_TEST
 
+START_TEST(decision_function_op_writes_binary_column)
+{
+    for (size_t f = 0; f < N_FIXTURES; f++) {
+        const struct ridge_classifier_fixture *fixture = &ridge_classifier_fixtures[f];
+        struct gcv_ridge_classifier_model *model = fit_fixture(fixture);
+        const struct gcv_rows test = class_rows(fixture->dataset, fixture->test, fixture->n_test);
+        double *decision = malloc(fixture->n_test * sizeof *decision);
+        int32_t classes[DIGITS_CLASSES];
+        size_t n_classes = 0;
+        struct gcv_error err = {0};
+
+        ck_assert_int_eq(gcv_ridge_classifier_ops.decision_function(model, &test, decision,
+                                                                    classes, &n_classes, &err),
+                         GCV_OK);
+        ck_assert_uint_eq(n_classes, fixture->n_classes);
+        for (size_t c = 0; c < n_classes; c++)
+            ck_assert_int_eq(classes[c], fixture->classes[c]);
+        if (fixture->n_columns == 1)
+            for (size_t r = 0; r < fixture->n_test; r++)
+                ck_assert(close_to(decision[r], fixture->decision[r], REL_TOL, 1e-12));
+        free(decision);
+        gcv_ridge_classifier_ops.model_free(model);
+    }
+}
+END_TEST
+
 START_TEST(single_class_fold_predicts_that_class)
 {
     static const size_t train_index[] = {0, 1, 2, 3};   /* wine rows 0-3 are class 0 */
@@ -159,6 +185,7 @@ static Suite *ridge_classifier_suite(void)
 
     tcase_add_loop_test(fit, fit_matches_sklearn_coefficients, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_matches_sklearn_labels, 0, N_FIXTURES);
+    tcase_add_test(fit, decision_function_op_writes_binary_column);
     tcase_add_test(fit, single_class_fold_predicts_that_class);
     tcase_add_test(fit, fit_rejects_regression_targets);
     suite_add_tcase(suite, fit);

@@ -153,6 +153,67 @@ cleanup:
     return status;
 }
 
+/* gcv_estimator_ops.predict_proba, as KNeighborsClassifier.predict_proba:
+ * per query row, the weights of its neighbours (1 each for uniform
+ * weights) added class by class in neighbour order, then divided by their
+ * sum over the classes, one column per class of the training rows. */
+static enum gcv_status knn_classifier_proba_op(const void *model_pointer,
+                                               const struct gcv_rows *rows, double *out,
+                                               int32_t *classes, size_t *n_classes,
+                                               struct gcv_error *err)
+{
+    const struct gcv_knn_model *model = model_pointer;
+    const size_t m = rows->n_rows;
+    const size_t k = (size_t)model->params.n_neighbors;
+    const bool weighted = model->params.distance_weights;
+    size_t *column = calloc(model->n_codes > 0 ? model->n_codes : 1, sizeof *column);
+    size_t *neighbors = malloc((m * k > 0 ? m * k : 1) * sizeof *neighbors);   /* [m * k] */
+    double *distances = weighted ? malloc((m * k > 0 ? m * k : 1) * sizeof *distances) : NULL;
+    enum gcv_status status;
+    size_t K = 0;
+
+    if (column == NULL || neighbors == NULL || (weighted && distances == NULL)) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+        goto cleanup;
+    }
+
+    /* classes_: the codes of the training rows, ascending. */
+    for (size_t r = 0; r < model->index.n_rows; r++)
+        column[model->y_class[r]] = 1;
+    for (size_t c = 0; c < model->n_codes; c++) {
+        if (column[c] == 0)
+            continue;
+        column[c] = K;
+        classes[K++] = (int32_t)c;
+    }
+    *n_classes = K;
+
+    status = gcv_neighbors_kneighbors(&model->index, rows, k, neighbors, distances,
+                                      "KNeighborsClassifier", err);
+    for (size_t r = 0; r < m && status == GCV_OK; r++) {
+        double *proba = out + r * K;
+        double *weights = weighted ? distances + r * k : NULL;
+        double normalizer;
+
+        if (weighted)
+            gcv_neighbors_distance_weights(weights, k);
+        memset(proba, 0, K * sizeof *proba);
+        for (size_t h = 0; h < k; h++)
+            proba[column[model->y_class[neighbors[r * k + h]]]] += weighted ? weights[h] : 1.0;
+        normalizer = gcv_stats_sum(proba, K, 1);
+        if (normalizer == 0.0)
+            normalizer = 1.0;
+        for (size_t c = 0; c < K; c++)
+            proba[c] /= normalizer;
+    }
+
+cleanup:
+    free(column);
+    free(neighbors);
+    free(distances);
+    return status;
+}
+
 const struct gcv_estimator_ops gcv_knn_classifier_ops = {
     .name = "KNeighborsClassifier",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -161,4 +222,5 @@ const struct gcv_estimator_ops gcv_knn_classifier_ops = {
     .fit = knn_classifier_fit,
     .predict = knn_classifier_predict,
     .model_free = knn_model_free,
+    .predict_proba = knn_classifier_proba_op,
 };

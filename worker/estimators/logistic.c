@@ -543,6 +543,7 @@ static enum gcv_status logistic_fit(const void *params_pointer, const struct gcv
     }
     multinomial = params->multi_class == GCV_LOGISTIC_MULTINOMIAL ||
                   (params->multi_class == GCV_LOGISTIC_AUTO && K > 2);
+    model->multinomial = multinomial;
 
     /* One row per decision column: one for two classes, else one per class. */
     model->n_rows = K == 2 ? 1 : K;
@@ -682,6 +683,86 @@ static enum gcv_status logistic_predict(const void *model_pointer, const struct 
     return status;
 }
 
+/* gcv_estimator_ops.decision_function: the fitted classes, and the one
+ * decision column of a model fitted on two classes. */
+static enum gcv_status logistic_decision_op(const void *model_pointer,
+                                            const struct gcv_rows *rows, double *out,
+                                            int32_t *classes, size_t *n_classes,
+                                            struct gcv_error *err)
+{
+    const struct gcv_logistic_model *model = model_pointer;
+
+    for (size_t c = 0; c < model->n_classes; c++)
+        classes[c] = model->classes[c];
+    *n_classes = model->n_classes;
+    if (model->n_classes != 2)
+        return GCV_OK;
+    return gcv_logistic_decision(model, rows, out, err);
+}
+
+/* gcv_estimator_ops.predict_proba, as LogisticRegression.predict_proba:
+ * for one-vs-rest fits (two classes without multi_class="multinomial", or
+ * "ovr") the logistic function of each decision column, a single column p
+ * giving (1 - p, p) and several normalised by their row sum; for
+ * multinomial fits the softmax of the decision columns, a single column d
+ * standing for (-d, d). */
+static enum gcv_status logistic_proba_op(const void *model_pointer, const struct gcv_rows *rows,
+                                         double *out, int32_t *classes, size_t *n_classes,
+                                         struct gcv_error *err)
+{
+    const struct gcv_logistic_model *model = model_pointer;
+    const size_t m = rows->n_rows;
+    const size_t K = model->n_classes;
+    const size_t t = model->n_rows;
+    double *decision = malloc((m * t > 0 ? m * t : 1) * sizeof *decision);
+    enum gcv_status status;
+
+    if (decision == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    for (size_t c = 0; c < K; c++)
+        classes[c] = model->classes[c];
+    *n_classes = K;
+    status = gcv_logistic_decision(model, rows, decision, err);
+
+    for (size_t r = 0; r < m && status == GCV_OK; r++) {
+        const double *values = decision + r * t;
+        double *proba = out + r * K;
+        double largest, total = 0;
+
+        if (!model->multinomial) {
+            for (size_t c = 0; c < t; c++)
+                proba[t == 1 ? 1 : c] = 1.0 / (1.0 + exp(-values[c]));
+            if (t == 1) {
+                proba[0] = 1 - proba[1];
+                continue;
+            }
+            for (size_t c = 0; c < K; c++)
+                total += proba[c];
+            for (size_t c = 0; c < K; c++)
+                proba[c] /= total;
+            continue;
+        }
+
+        if (t == 1) {
+            proba[0] = -values[0];
+            proba[1] = values[0];
+        } else {
+            memcpy(proba, values, K * sizeof *proba);
+        }
+        largest = proba[0];
+        for (size_t c = 1; c < K; c++)
+            largest = fmax(largest, proba[c]);
+        for (size_t c = 0; c < K; c++) {
+            proba[c] = exp(proba[c] - largest);
+            total += proba[c];
+        }
+        for (size_t c = 0; c < K; c++)
+            proba[c] /= total;
+    }
+    free(decision);
+    return status;
+}
+
 const struct gcv_estimator_ops gcv_logistic_ops = {
     .name = "LogisticRegression",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -691,4 +772,6 @@ const struct gcv_estimator_ops gcv_logistic_ops = {
     .predict = logistic_predict,
     .model_free = logistic_model_free,
     .fit_warning = logistic_fit_warning,
+    .decision_function = logistic_decision_op,
+    .predict_proba = logistic_proba_op,
 };

@@ -59,6 +59,7 @@ struct gcv_logistic_model {
     size_t n_rows;             /* 1 for two classes, else n_classes */
     double *coef;              /* [n_rows * n_features] (coef_), owned */
     double *intercept;         /* [n_rows] (intercept_), owned */
+    bool multinomial;          /* fitted with the multinomial loss, else one-vs-rest */
     long long n_iter;          /* L-BFGS iterations, the most of any problem (n_iter_) */
     bool converged;            /* false when a problem stopped before converging */
     char warning[192];         /* the ConvergenceWarning text, or "" */

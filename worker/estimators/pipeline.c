@@ -330,6 +330,67 @@ cleanup:
     return status;
 }
 
+/* Passes rows through the fitted transformers of model and calls fn, the
+ * final step's decision_function or predict_proba, on the result. */
+static enum gcv_status pipeline_forward(const struct gcv_pipeline_model *model,
+                                        const struct gcv_rows *rows,
+                                        enum gcv_status (*fn)(const void *, const struct gcv_rows *,
+                                                              double *, int32_t *, size_t *,
+                                                              struct gcv_error *),
+                                        double *out, int32_t *classes, size_t *n_classes,
+                                        struct gcv_error *err)
+{
+    const size_t last = model->n_steps - 1;
+    const size_t n = rows->n_rows;
+    struct gcv_rows current = *rows;
+    size_t *identity = NULL;   /* [n] 0..n-1 */
+    double *X = NULL;          /* [n * n_features] transformed rows */
+    enum gcv_status status;
+
+    if (rows->n_features != model->n_features)
+        return gcv_error_set(err, GCV_ERR_DATA, "the pipeline was fitted on %zu features, the "
+                             "rows have %zu", model->n_features, rows->n_features);
+    if (last > 0) {
+        identity = malloc((n > 0 ? n : 1) * sizeof *identity);
+        if (identity == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", n);
+        for (size_t r = 0; r < n; r++)
+            identity[r] = r;
+        if ((status = transform_rows(model, last, rows, &X, identity, err)) != GCV_OK)
+            goto cleanup;
+        current.X = X;
+        current.index = identity;
+    }
+    status = fn(model->step_models[last], &current, out, classes, n_classes, err);
+
+cleanup:
+    free(X);
+    free(identity);
+    return status;
+}
+
+static enum gcv_status pipeline_decision_function(const void *model_pointer,
+                                                  const struct gcv_rows *rows, double *out,
+                                                  int32_t *classes, size_t *n_classes,
+                                                  struct gcv_error *err)
+{
+    const struct gcv_pipeline_model *model = model_pointer;
+
+    return pipeline_forward(model, rows, model->steps[model->n_steps - 1]->decision_function,
+                            out, classes, n_classes, err);
+}
+
+static enum gcv_status pipeline_predict_proba(const void *model_pointer,
+                                              const struct gcv_rows *rows, double *out,
+                                              int32_t *classes, size_t *n_classes,
+                                              struct gcv_error *err)
+{
+    const struct gcv_pipeline_model *model = model_pointer;
+
+    return pipeline_forward(model, rows, model->steps[model->n_steps - 1]->predict_proba, out,
+                            classes, n_classes, err);
+}
+
 /* ----- the table --------------------------------------------------------- */
 
 /* Names the steps as make_pipeline does (sklearn.pipeline._name_estimators):
@@ -401,6 +462,9 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
         .predict = pipeline_predict,
         .model_free = pipeline_model_free,
         .fit_warning = pipeline_fit_warning,
+        .decision_function =
+            steps[n_steps - 1]->decision_function != NULL ? pipeline_decision_function : NULL,
+        .predict_proba = steps[n_steps - 1]->predict_proba != NULL ? pipeline_predict_proba : NULL,
         .steps = table->steps,
         .n_steps = n_steps,
     };

@@ -179,6 +179,23 @@ static enum gcv_status ridge_classifier_predict(const void *model_pointer,
     return status;
 }
 
+/* gcv_estimator_ops.decision_function: the fitted classes, and the one
+ * decision column of a model fitted on two classes. */
+static enum gcv_status ridge_classifier_decision_op(const void *model_pointer,
+                                                    const struct gcv_rows *rows, double *out,
+                                                    int32_t *classes, size_t *n_classes,
+                                                    struct gcv_error *err)
+{
+    const struct gcv_ridge_classifier_model *model = model_pointer;
+
+    for (size_t c = 0; c < model->n_classes; c++)
+        classes[c] = model->classes[c];
+    *n_classes = model->n_classes;
+    if (model->n_classes != 2)
+        return GCV_OK;
+    return gcv_ridge_classifier_decision(model, rows, out, err);
+}
+
 const struct gcv_estimator_ops gcv_ridge_classifier_ops = {
     .name = "RidgeClassifier",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -187,4 +204,5 @@ const struct gcv_estimator_ops gcv_ridge_classifier_ops = {
     .fit = ridge_classifier_fit,
     .predict = ridge_classifier_predict,
     .model_free = ridge_classifier_model_free,
+    .decision_function = ridge_classifier_decision_op,
 };
