@@ -3,6 +3,7 @@
  * The entry point parses the command line before MPI starts, so that
  * --help and usage errors need no MPI job, then runs the subcommand on
  * every rank and ends every rank through MPI_Finalize with one exit code. */
+#include <cblas.h>
 #include <getopt.h>
 #include <math.h>
 #include <mpi.h>
@@ -63,6 +64,13 @@ static const char usage_run[] =
     "                  after SIGTERM or SIGUSR1, the time the running fits\n"
     "                  get to finish before gridcv exits with status 3\n"
     "                  (default 60)\n"
+    "  --blas-threads N\n"
+    "                  OpenBLAS threads of each rank (default 1); the\n"
+    "                  workers of a node times N should not exceed its cores\n"
+    "  --fold-cache-mb MB\n"
+    "                  memory each rank may keep for work shared by the fits\n"
+    "                  of one fold, such as kernel matrices (default 1024;\n"
+    "                  0 turns the cache off)\n"
     "  -h, --help      show this help and exit\n"
     "\n"
     "exit status: 0 success, 2 bad input (command line, spec, data),\n"
@@ -173,15 +181,20 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
         {"verbose", no_argument, NULL, 'v'},
         {"resume", no_argument, NULL, 'r'},
         {"grace", required_argument, NULL, 'g'},
+        {"blas-threads", required_argument, NULL, 'B'},
+        {"fold-cache-mb", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int option;
     char *end;
+    long long count;
 
     memset(options, 0, sizeof *options);
     options->verbosity = 1;
     options->grace = 60;
+    options->blas_threads = 1;
+    options->fold_cache_mb = 1024;
     opterr = 0;
     optind = 1;
     while ((option = getopt_long(argc, argv, "o:fqvrg:h", long_options, NULL)) != -1) {
@@ -210,6 +223,26 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
                             ">= 0, got \"%s\"\n", optarg);
                 return 2;
             }
+            break;
+        case 'B':
+            count = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || count < 1 || count > 1024) {
+                if (is_first_process())
+                    fprintf(stderr, "gridcv: error: run: --blas-threads must be an integer "
+                            "in [1, 1024], got \"%s\"\n", optarg);
+                return 2;
+            }
+            options->blas_threads = (int)count;
+            break;
+        case 'M':
+            count = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || count < 0 || count > (1LL << 30)) {
+                if (is_first_process())
+                    fprintf(stderr, "gridcv: error: run: --fold-cache-mb must be an integer "
+                            "number of megabytes in [0, 1073741824], got \"%s\"\n", optarg);
+                return 2;
+            }
+            options->fold_cache_mb = (size_t)count;
             break;
         case 'h':
             if (is_first_process())
@@ -343,6 +376,10 @@ int main(int argc, char **argv)
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     gcv_log_init(rank, GCV_LOG_WARN);
+
+    /* Each rank is one process fitting one model at a time, so OpenBLAS's
+     * own threads would only compete with the other ranks for the cores. */
+    openblas_set_num_threads(options.blas_threads);
 
     code = gcv_search_run(&options);
 

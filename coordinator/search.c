@@ -16,6 +16,7 @@
 #include "../common/shm.h"
 #include "../common/spec.h"
 #include "../common/split.h"
+#include "../worker/fold_cache.h"
 #include "../worker/task.h"
 #include "../worker/worker.h"
 #include "journal.h"
@@ -48,6 +49,8 @@ struct search {
     char *hosts;         /* rank 0: [size * MPI_MAX_PROCESSOR_NAME] each rank's host
                             name, NUL-terminated, owned */
     int *blas_threads;   /* rank 0: [size] each rank's OpenBLAS threads, owned */
+    struct gcv_fold_cache_stats fold_cache; /* rank 0: every rank's counters summed, the
+                                               peak the largest of one rank */
 };
 
 /* Rank 0: reads and checks the whole spec, including every candidate's
@@ -554,6 +557,67 @@ static enum gcv_status coordinate(struct search *run, const struct gcv_run_optio
     return status;
 }
 
+/* Every node leader: warns when the node's fitting ranks times their
+ * OpenBLAS threads exceed its cores, so that fits would share cores. Rank
+ * 0 does not count: it fits only the refit, after the workers are done. */
+static void check_cores(const struct search *run, int blas_threads)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int fitting;
+
+    if (!run->shm.has_node || run->shm.node_rank != 0 || cores < 1)
+        return;
+    fitting = run->shm.node_size - (run->shm.leader == 0 && run->size > 1 ? 1 : 0);
+    if ((long)fitting * blas_threads > cores)
+        gcv_log_warn("%d fitting ranks x %d OpenBLAS threads exceed the %ld cores of this node, "
+                     "so fits share cores and run slower: start at most %ld workers per node, "
+                     "or lower --blas-threads", fitting, blas_threads, cores,
+                     cores / blas_threads > 0 ? cores / blas_threads : 1);
+}
+
+/* Collective: sums every rank's fold cache counters on rank 0, keeping the
+ * largest peak. */
+static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_error *err)
+{
+    struct gcv_fold_cache_stats own;
+    uint64_t counts[4], totals[4] = {0};
+    unsigned long long peak, max_peak = 0;
+    enum gcv_status status = GCV_OK;
+
+    gcv_fold_cache_get_stats(&own);
+    counts[0] = own.hits;
+    counts[1] = own.stores;
+    counts[2] = own.evictions;
+    counts[3] = own.too_large;
+    peak = own.peak_bytes;
+    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 4, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    GCV_MPI_CHECK(MPI_Reduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0,
+                             MPI_COMM_WORLD));
+    run->fold_cache = own;
+    run->fold_cache.hits = totals[0];
+    run->fold_cache.stores = totals[1];
+    run->fold_cache.evictions = totals[2];
+    run->fold_cache.too_large = totals[3];
+    run->fold_cache.peak_bytes = (size_t)max_peak;
+cleanup:
+    return status;
+}
+
+/* Rank 0: prints the fold cache counters under the summary, when any fit
+ * used the cache. */
+static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
+{
+    const double mib = 1024.0 * 1024.0;
+
+    if (stats->hits + stats->stores + stats->too_large == 0)
+        return;
+    printf("fold cache: %llu hits, %llu items computed and kept, %llu evicted, %llu too large "
+           "to keep; peak %.1f MiB of %.0f MiB per rank (--fold-cache-mb)\n",
+           (unsigned long long)stats->hits, (unsigned long long)stats->stores,
+           (unsigned long long)stats->evictions, (unsigned long long)stats->too_large,
+           (double)stats->peak_bytes / mib, (double)stats->budget / mib);
+}
+
 /* Rank 0, after the search: the tables, the refit, the plot and the
  * summary. */
 static enum gcv_status finish(struct search *run, double start, struct gcv_error *err)
@@ -581,8 +645,11 @@ static enum gcv_status finish(struct search *run, double start, struct gcv_error
     status = gcv_summary_write_best(&run->spec, &run->results, &refit, wall_time, run->folder, err);
     if (status != GCV_OK)
         return status;
-    return gcv_summary_finish(stdout, &run->spec, &run->results, &refit, wall_time, run->folder,
-                              err);
+    status = gcv_summary_finish(stdout, &run->spec, &run->results, &refit, wall_time,
+                                run->folder, err);
+    if (status == GCV_OK)
+        print_fold_cache(&run->fold_cache);
+    return status;
 }
 
 /* Collective: brings each rank's host name (MPI_Get_processor_name) and
@@ -745,6 +812,7 @@ int gcv_search_run(const struct gcv_run_options *options)
     MPI_Comm_rank(MPI_COMM_WORLD, &run.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &run.size);
     gcv_log_hold_warnings(true);
+    gcv_fold_cache_configure(options->fold_cache_mb << 20);
 
     /* Spec: read and checked on rank 0, then shared. */
     if (run.rank == 0)
@@ -769,6 +837,8 @@ int gcv_search_run(const struct gcv_run_options *options)
     status = load_data(&run, &err);
     if (status == GCV_OK)
         status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
+    if (status == GCV_OK)
+        check_cores(&run, options->blas_threads);
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
 
@@ -792,6 +862,9 @@ int gcv_search_run(const struct gcv_run_options *options)
     }
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
+    status = gather_fold_cache_stats(&run, &err);
+    if ((status = agree(&run, status, &err)) != GCV_OK)
+        goto cleanup;
 
     /* Tables, refit, plot and summary. */
     if (run.rank == 0)
@@ -805,6 +878,7 @@ cleanup:
     }
     gcv_log_hold_warnings(false);
     search_free(&run);
+    gcv_fold_cache_clear();
     return gcv_status_exit_code(status);
 }
 

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct gcv_run_options {
     const char *spec_path;
@@ -12,6 +13,9 @@ struct gcv_run_options {
     int verbosity;         /* 0 quiet, 1 progress (default), 2 a line per fit */
     bool resume;           /* continue the search journalled in the output folder */
     double grace;          /* seconds the running fits get after a stop request */
+    int blas_threads;      /* OpenBLAS threads of each rank, >= 1 */
+    size_t fold_cache_mb;  /* megabytes of fold cache per rank (worker/fold_cache.h),
+                              0 to disable it */
     const volatile sig_atomic_t *stop_signal; /* nonzero once a signal asked to stop
                                                  early; NULL for none */
 };

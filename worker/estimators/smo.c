@@ -220,6 +220,20 @@ static const float *kernel_q_get_column(void *context, size_t i, size_t len)
     if (start >= len)
         return data;
 
+    /* From the fold's kernel matrix: (float)(y_i y_k K) is y_i y_k (float)K,
+     * since rounding to float is symmetric about 0. */
+    if (q->fold.kernel != NULL) {
+        const float *kernel_row = q->fold.kernel + q->position[i] * q->fold.n_rows;
+        if (q->y == NULL) {
+            for (size_t k = start; k < len; k++)
+                data[k] = kernel_row[q->position[k]];
+        } else {
+            for (size_t k = start; k < len; k++)
+                data[k] = (float)(q->y[i] * q->y[k]) * kernel_row[q->position[k]];
+        }
+        return data;
+    }
+
     gcv_kernel_column(&q->kernel, q->X + start * d, q->norms + start, len - start, d,
                       q->X + i * d, q->norms[i], q->scratch);
     if (q->y == NULL) {
@@ -235,18 +249,24 @@ static const float *kernel_q_get_column(void *context, size_t i, size_t len)
 static void kernel_q_swap_index(void *context, size_t i, size_t j)
 {
     struct gcv_smo_kernel_q *q = context;
-    double *row_i = q->X + i * q->n_features;
-    double *row_j = q->X + j * q->n_features;
     double value;
 
     if (i == j)
         return;
 
     gcv_smo_cache_swap(&q->cache, i, j);
-    for (size_t f = 0; f < q->n_features; f++) {
-        value = row_i[f];
-        row_i[f] = row_j[f];
-        row_j[f] = value;
+    if (q->position != NULL) {
+        size_t position = q->position[i];
+        q->position[i] = q->position[j];
+        q->position[j] = position;
+    } else {
+        double *row_i = q->X + i * q->n_features;
+        double *row_j = q->X + j * q->n_features;
+        for (size_t f = 0; f < q->n_features; f++) {
+            value = row_i[f];
+            row_i[f] = row_j[f];
+            row_j[f] = value;
+        }
     }
     value = q->norms[i];
     q->norms[i] = q->norms[j];
@@ -306,11 +326,59 @@ enum gcv_status gcv_smo_kernel_q_init(struct gcv_smo_kernel_q *q, const struct g
     return GCV_OK;
 }
 
+enum gcv_status gcv_smo_kernel_q_init_fold(struct gcv_smo_kernel_q *q,
+                                           const struct gcv_kernel *kernel,
+                                           const struct gcv_fold_rbf *fold, const size_t *rows,
+                                           size_t l, const signed char *y, size_t cache_bytes,
+                                           struct gcv_error *err)
+{
+    const size_t n = l > 0 ? l : 1;
+    enum gcv_status status;
+
+    memset(q, 0, sizeof *q);
+    q->kernel = *kernel;
+    q->l = l;
+    q->fold = *fold;
+
+    q->position = malloc(n * sizeof *q->position);
+    q->norms = malloc(n * sizeof *q->norms);
+    q->diagonal = malloc(n * sizeof *q->diagonal);
+    q->scratch = malloc(n * sizeof *q->scratch);
+    if (y != NULL)
+        q->y = malloc(n * sizeof *q->y);
+    if (q->position == NULL || q->norms == NULL || q->diagonal == NULL || q->scratch == NULL ||
+        (y != NULL && q->y == NULL)) {
+        gcv_smo_kernel_q_free(q);
+        return gcv_error_set(err, GCV_ERR_NOMEM,
+                             "out of memory for the kernel matrix of %zu rows", l);
+    }
+    status = gcv_smo_cache_init(&q->cache, l, cache_bytes, err);
+    if (status != GCV_OK) {
+        gcv_smo_kernel_q_free(q);
+        return status;
+    }
+
+    for (size_t k = 0; k < l; k++) {
+        q->position[k] = rows[k];
+        q->norms[k] = fold->norms[rows[k]];
+    }
+    if (y != NULL)
+        memcpy(q->y, y, l * sizeof *q->y);
+    gcv_kernel_diagonal(kernel, q->norms, l, q->diagonal);
+
+    q->matrix.context = q;
+    q->matrix.get_column = kernel_q_get_column;
+    q->matrix.swap_index = kernel_q_swap_index;
+    q->matrix.diagonal = q->diagonal;
+    return GCV_OK;
+}
+
 void gcv_smo_kernel_q_free(struct gcv_smo_kernel_q *q)
 {
     if (q == NULL)
         return;
     gcv_smo_cache_free(&q->cache);
+    free(q->position);
     free(q->X);
     free(q->norms);
     free(q->y);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "../../common/status.h"
+#include "../fold_cache.h"
 #include "kernel.h"
 
 /* The Q matrix interface of the solver. The solver reorders its variables
@@ -79,7 +80,10 @@ void gcv_smo_cache_free(struct gcv_smo_cache *cache);
 /* The Q matrix of C-SVC, Q_ij = y_i y_j K(x_i, x_j), or of one-class SVM
  * (y == NULL: Q_ij = K(x_i, x_j)). It keeps its own contiguous copy of the
  * rows and swaps them with the solver's order, so each missing stretch of a
- * column is one dgemv over consecutive rows. */
+ * column is one dgemv over consecutive rows. Built by
+ * gcv_smo_kernel_q_init_fold instead, it reads the kernel values from the
+ * fold cache's RBF kernel matrix (or its squared distances) and keeps only
+ * the fold row of each variable. */
 struct gcv_smo_kernel_q {
     struct gcv_smo_qmatrix matrix; /* pass &q->matrix to the solver */
     struct gcv_kernel kernel;
@@ -91,6 +95,9 @@ struct gcv_smo_kernel_q {
     double *diagonal;   /* [l] Q_ii, owned; matrix.diagonal points here */
     double *scratch;    /* [l] kernel values before the cast to float, owned */
     struct gcv_smo_cache cache;
+    struct gcv_fold_rbf fold; /* borrowed from the fold cache; kernel NULL without it */
+    size_t *position;   /* [l] fold row of each variable, in the solver's order, owned;
+                           NULL without fold (X is then used) */
 };
 
 /* Builds the Q matrix of the rows X[rows[k]] (k < l) of
@@ -101,6 +108,18 @@ enum gcv_status gcv_smo_kernel_q_init(struct gcv_smo_kernel_q *q, const struct g
                                       const double *X, size_t n_features, const size_t *rows,
                                       size_t l, const signed char *y, size_t cache_bytes,
                                       struct gcv_error *err);
+
+/* Builds the Q matrix of rows rows[k] (k < l) of a fold whose RBF kernel
+ * matrix the fold cache holds (fold->kernel set by gcv_fold_cache_rbf),
+ * with labels y[l] as gcv_smo_kernel_q_init. No row is copied: column
+ * entries are read from fold->kernel, which is borrowed and must stay
+ * cached until gcv_smo_kernel_q_free. On failure (GCV_ERR_NOMEM) nothing
+ * needs freeing. */
+enum gcv_status gcv_smo_kernel_q_init_fold(struct gcv_smo_kernel_q *q,
+                                           const struct gcv_kernel *kernel,
+                                           const struct gcv_fold_rbf *fold, const size_t *rows,
+                                           size_t l, const signed char *y, size_t cache_bytes,
+                                           struct gcv_error *err);
 
 /* Releases what gcv_smo_kernel_q_init allocated. Accepts a zeroed q. */
 void gcv_smo_kernel_q_free(struct gcv_smo_kernel_q *q);

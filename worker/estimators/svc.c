@@ -498,9 +498,11 @@ static enum gcv_status scale_gamma(const double *X, size_t n, size_t d, double *
 }
 
 /* Solves the binary problem of classes a < b and writes y_i alpha_i of its
- * rows (class a first) into coef[count[a] + count[b]]. */
+ * rows (class a first) into coef[count[a] + count[b]]. Kernel values come
+ * from fold when the fold cache holds its RBF kernel, else from X. */
 static enum gcv_status train_pair(const struct gcv_svc_params *params,
                                   const struct gcv_kernel *kernel, const double *X, size_t d,
+                                  const struct gcv_fold_rbf *fold,
                                   const struct class_groups *groups, size_t a, size_t b,
                                   const double *weighted_C, double deadline, double *coef,
                                   struct gcv_smo_solution *solution, struct gcv_error *err)
@@ -535,7 +537,11 @@ static enum gcv_status train_pair(const struct gcv_svc_params *params,
 
     if (cache_bytes > (double)(SIZE_MAX / 2))
         cache_bytes = (double)(SIZE_MAX / 2);
-    status = gcv_smo_kernel_q_init(&q, kernel, X, d, rows, l, y, (size_t)cache_bytes, err);
+    if (fold->kernel != NULL)
+        status = gcv_smo_kernel_q_init_fold(&q, kernel, fold, rows, l, y, (size_t)cache_bytes,
+                                            err);
+    else
+        status = gcv_smo_kernel_q_init(&q, kernel, X, d, rows, l, y, (size_t)cache_bytes, err);
     if (status != GCV_OK)
         goto cleanup;
 
@@ -664,6 +670,7 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
     double *X = NULL;            /* [n * d] training rows, row-major */
     double *weighted_C = NULL;   /* [k] C times the class weight */
     double **pair_coef = NULL;   /* [n_pairs] y alpha of each binary problem */
+    struct gcv_fold_rbf fold = {0}; /* borrowed from the fold cache until the fit ends */
     size_t k, n_pairs = 0;
     enum gcv_status status;
 
@@ -719,6 +726,12 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
         model->kernel.gamma = 1.0 / (double)d;
     }
 
+    /* The fold's RBF kernel matrix, shared with the other candidates of the
+     * same gamma on this fold. No other fold cache call follows during the
+     * fit, so its matrices stay cached until the end. */
+    if (model->kernel.type == GCV_KERNEL_RBF)
+        gcv_fold_cache_rbf(train->X, train->index, n, d, model->kernel.gamma, &fold);
+
     /* C per class: "balanced" weighs class c by n / (k * count_c), counted on
      * the training rows, as scikit-learn's compute_class_weight. */
     for (size_t c = 0; c < k; c++) {
@@ -738,7 +751,7 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
                                        n);
                 goto cleanup;
             }
-            status = train_pair(params, &model->kernel, X, d, &groups, a, b, weighted_C,
+            status = train_pair(params, &model->kernel, X, d, &fold, &groups, a, b, weighted_C,
                                 train->deadline, pair_coef[pair], &solution, err);
             if (status != GCV_OK)
                 goto cleanup;

@@ -1,0 +1,478 @@
+/* Suite "fold_cache": the per-fold cache of worker/fold_cache.c, and every
+ * estimator path that reads from it compared with a fit from scratch (the
+ * cache off), which the estimators' own suites compare with scikit-learn.
+ *
+ * The data is drawn here with splitmix64, so every value is reproducible
+ * and no value is an integer (integer rows would make any order of sums
+ * exact and hide a change in the dot products). */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "worker/estimators/kernel.h"
+#include "worker/estimators/svc.h"
+#include "worker/fold_cache.h"
+
+#define MIB ((size_t)1 << 20)
+
+/* ----- data -------------------------------------------------------------- */
+
+/* Uniform numbers in [0, 1) from the top 53 bits of splitmix64. */
+static double next_uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* A classification set: row r has class r % n_classes, and feature f is
+ * uniform noise plus 0.8 * class on the first feature, so classes overlap. */
+struct dataset {
+    double *X;        /* [n_rows * n_features], row-major */
+    int32_t *y;       /* [n_rows] */
+    size_t n_rows;
+    size_t n_features;
+    size_t n_classes;
+};
+
+static struct dataset make_dataset(size_t n_rows, size_t n_features, size_t n_classes,
+                                   uint64_t seed)
+{
+    struct dataset data = {
+        .X = malloc(n_rows * n_features * sizeof(double)),
+        .y = malloc(n_rows * sizeof(int32_t)),
+        .n_rows = n_rows,
+        .n_features = n_features,
+        .n_classes = n_classes,
+    };
+
+    ck_assert_ptr_nonnull(data.X);
+    ck_assert_ptr_nonnull(data.y);
+    for (size_t r = 0; r < n_rows; r++) {
+        data.y[r] = (int32_t)(r % n_classes);
+        for (size_t f = 0; f < n_features; f++)
+            data.X[r * n_features + f] =
+                2 * next_uniform(&seed) - 1 + (f == 0 ? 0.8 * data.y[r] : 0.0);
+    }
+    return data;
+}
+
+static void free_dataset(struct dataset *data)
+{
+    free(data->X);
+    free(data->y);
+}
+
+/* Rows first, first + step, ... of data: a fold's training rows. */
+static size_t *every_other(size_t n_rows, size_t step, size_t first, size_t *count)
+{
+    size_t *index = malloc(n_rows * sizeof *index);
+
+    ck_assert_ptr_nonnull(index);
+    *count = 0;
+    for (size_t r = first; r < n_rows; r += step)
+        index[(*count)++] = r;
+    return index;
+}
+
+/* ----- rows items ---------------------------------------------------------- */
+
+START_TEST(rows_found_again_by_content)
+{
+    struct dataset data = make_dataset(60, 4, 2, 11);
+    size_t n_train;
+    size_t *index = every_other(data.n_rows, 2, 0, &n_train);
+    double *copy = malloc(n_train * data.n_features * sizeof *copy);
+    struct gcv_fold_rows first, again;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rows(data.X, index, n_train, data.n_features, &first));
+
+    /* The same rows as a contiguous copy: another pointer, same item. */
+    for (size_t r = 0; r < n_train; r++)
+        memcpy(copy + r * data.n_features, data.X + index[r] * data.n_features,
+               data.n_features * sizeof *copy);
+    ck_assert(gcv_fold_cache_rows(copy, NULL, n_train, data.n_features, &again));
+    ck_assert_uint_eq(again.id, first.id);
+    ck_assert_ptr_eq(again.X, first.X);
+
+    /* The norms are cblas_ddot of each row, as gcv_kernel_row_norms. */
+    for (size_t r = 0; r < n_train; r++) {
+        double norm;
+        gcv_kernel_row_norms(copy + r * data.n_features, 1, data.n_features, &norm);
+        ck_assert(first.norms[r] == norm);
+    }
+
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 1);
+    ck_assert_uint_eq(stats.hits, 1);
+
+    free(copy);
+    free(index);
+    free_dataset(&data);
+}
+END_TEST
+
+START_TEST(rows_differing_in_one_bit_are_new)
+{
+    struct dataset data = make_dataset(40, 3, 2, 12);
+    struct gcv_fold_rows first, second;
+    uint64_t bits;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, data.n_rows, data.n_features, &first));
+    memcpy(&bits, &data.X[77], sizeof bits);
+    bits ^= 1;
+    memcpy(&data.X[77], &bits, sizeof bits);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, data.n_rows, data.n_features, &second));
+    ck_assert_uint_ne(second.id, first.id);
+
+    free_dataset(&data);
+}
+END_TEST
+
+START_TEST(cache_off_stores_nothing)
+{
+    struct dataset data = make_dataset(40, 3, 2, 13);
+    struct gcv_fold_rows rows;
+    struct gcv_fold_rbf fold;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(0);
+    ck_assert(!gcv_fold_cache_rows(data.X, NULL, data.n_rows, data.n_features, &rows));
+    ck_assert(!gcv_fold_cache_rbf(data.X, NULL, data.n_rows, data.n_features, 0.5, &fold));
+    ck_assert_ptr_null(fold.kernel);
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 0);
+    ck_assert_uint_eq(stats.peak_bytes, 0);
+
+    free_dataset(&data);
+}
+END_TEST
+
+/* ----- eviction -------------------------------------------------------------- */
+
+/* Three folds of 100 x 10 rows take 8800 bytes each (rows and norms); a
+ * budget of two and a half of them holds two. */
+START_TEST(least_recently_used_rows_are_evicted)
+{
+    struct dataset data = make_dataset(300, 10, 2, 14);
+    const size_t item_bytes = (100 * 10 + 100) * sizeof(double);
+    struct gcv_fold_rows a, b, c, again;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(item_bytes * 5 / 2);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, 100, 10, &a));
+    ck_assert(gcv_fold_cache_rows(data.X + 1000, NULL, 100, 10, &b));
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, 100, 10, &again)); /* a is now the newest */
+    ck_assert_uint_eq(again.id, a.id);
+    ck_assert(gcv_fold_cache_rows(data.X + 2000, NULL, 100, 10, &c)); /* evicts b */
+
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.evictions, 1);
+    ck_assert_uint_eq(stats.peak_bytes, 2 * item_bytes);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, 100, 10, &again));
+    ck_assert_uint_eq(again.id, a.id);
+    ck_assert(gcv_fold_cache_rows(data.X + 1000, NULL, 100, 10, &again));
+    ck_assert_uint_ne(again.id, b.id); /* b came back as a new item, evicting c */
+
+    free_dataset(&data);
+}
+END_TEST
+
+/* Items derived from an evicted rows item go with it. */
+static int released;
+
+static void count_release(void *value)
+{
+    released++;
+    free(value);
+}
+
+START_TEST(evicting_rows_evicts_their_derived_items)
+{
+    struct dataset data = make_dataset(200, 10, 2, 15);
+    const size_t item_bytes = (100 * 10 + 100) * sizeof(double);
+    struct gcv_fold_rows a, b, c;
+
+    gcv_fold_cache_configure(2 * item_bytes + 1000);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, 100, 10, &a));
+    ck_assert(gcv_fold_cache_reserve(&a, 0, 1000));
+    gcv_fold_cache_store(&a, GCV_FOLD_CACHE_RIDGE, 0, 2.5, malloc(1000), 1000, count_release);
+    ck_assert_ptr_nonnull(gcv_fold_cache_find(&a, GCV_FOLD_CACHE_RIDGE, 0, 2.5));
+    ck_assert_ptr_null(gcv_fold_cache_find(&a, GCV_FOLD_CACHE_RIDGE, 0, 2.0));
+    ck_assert(gcv_fold_cache_rows(data.X + 1000, NULL, 100, 10, &b));
+
+    /* A third rows item evicts a, the least recently used rows, and with it
+     * its derived item. */
+    released = 0;
+    ck_assert(gcv_fold_cache_rows(data.X + 500, NULL, 100, 10, &c));
+    ck_assert_int_eq(released, 1);
+    ck_assert_ptr_null(gcv_fold_cache_find(&a, GCV_FOLD_CACHE_RIDGE, 0, 2.5));
+
+    free_dataset(&data);
+}
+END_TEST
+
+START_TEST(item_larger_than_budget_is_not_stored)
+{
+    struct dataset data = make_dataset(100, 10, 2, 16);
+    struct gcv_fold_rows rows;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(1000);
+    ck_assert(!gcv_fold_cache_rows(data.X, NULL, 100, 10, &rows));
+    ck_assert_uint_eq(rows.id, 0);
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.too_large, 1);
+    ck_assert_uint_eq(stats.stores, 0);
+
+    free_dataset(&data);
+}
+END_TEST
+
+/* ----- RBF kernel --------------------------------------------------------------- */
+
+/* Integer rows make every sum exact, so the distances are known exactly:
+ * D_ik = sum_f (x_if - x_kf)^2. 300 rows span two blocks of 256. */
+START_TEST(sqdist_exact_on_integer_rows)
+{
+    const size_t n = 300, d = 7;
+    double *X = malloc(n * d * sizeof *X);
+    uint64_t seed = 17;
+    struct gcv_fold_rows rows;
+    const double *D;
+
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = floor(21 * next_uniform(&seed)) - 10;
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rows(X, NULL, n, d, &rows));
+    {
+        struct gcv_fold_rbf fold;
+        ck_assert(gcv_fold_cache_rbf(X, NULL, n, d, 0.01, &fold));
+    }
+    D = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+    ck_assert_ptr_nonnull(D);
+
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < n; k++) {
+            double want = 0;
+            for (size_t f = 0; f < d; f++)
+                want += (X[i * d + f] - X[k * d + f]) * (X[i * d + f] - X[k * d + f]);
+            ck_assert_msg(D[i * n + k] == want, "D[%zu, %zu] = %.17g, want %.17g", i, k,
+                          D[i * n + k], want);
+        }
+    }
+    free(X);
+}
+END_TEST
+
+/* The kernel matrix computed from the stored distances and the one
+ * computed a block at a time without them are the same bits. */
+START_TEST(rbf_kernel_same_with_and_without_stored_sqdist)
+{
+    struct dataset data = make_dataset(300, 9, 2, 18);
+    const size_t n = data.n_rows;
+    const size_t rows_bytes = (n * data.n_features + n) * sizeof(double);
+    const size_t kernel_bytes = n * n * sizeof(float);
+    float *with_sqdist = malloc(kernel_bytes);
+    struct gcv_fold_rbf fold;
+    struct gcv_fold_rows rows;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, data.n_features, 0.3, &fold));
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, n, data.n_features, &rows));
+    ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0));
+    memcpy(with_sqdist, fold.kernel, kernel_bytes);
+
+    /* Room for the rows and one kernel matrix, not for the distances. */
+    gcv_fold_cache_configure(rows_bytes + kernel_bytes);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, data.n_features, 0.3, &fold));
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, n, data.n_features, &rows));
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 2);
+    ck_assert(memcmp(fold.kernel, with_sqdist, kernel_bytes) == 0);
+
+    /* The diagonal is exactly 1 and the matrix symmetric. */
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(fold.kernel[i * n + i] == 1.0f);
+        for (size_t k = 0; k < i; k++)
+            ck_assert(fold.kernel[i * n + k] == fold.kernel[k * n + i]);
+    }
+
+    free(with_sqdist);
+    free_dataset(&data);
+}
+END_TEST
+
+/* Each cached value is within one float rounding of the kernel column
+ * that the exact path computes with dgemv. */
+START_TEST(rbf_kernel_matches_kernel_column)
+{
+    struct dataset data = make_dataset(200, 9, 2, 19);
+    const size_t n = data.n_rows, d = data.n_features;
+    const struct gcv_kernel kernel = {.type = GCV_KERNEL_RBF, .gamma = 0.7};
+    double *norms = malloc(n * sizeof *norms);
+    double *column = malloc(n * sizeof *column);
+    struct gcv_fold_rbf fold;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, kernel.gamma, &fold));
+    gcv_kernel_row_norms(data.X, n, d, norms);
+    for (size_t i = 0; i < n; i++) {
+        gcv_kernel_column(&kernel, data.X, norms, n, d, data.X + i * d, norms[i], column);
+        for (size_t k = 0; k < n; k++) {
+            const float want = (float)column[k];
+            ck_assert_msg(fabsf(fold.kernel[i * n + k] - want) <= 1.2e-7f * want,
+                          "K[%zu, %zu] = %.9g, want %.9g", i, k, fold.kernel[i * n + k], want);
+        }
+    }
+
+    free(norms);
+    free(column);
+    free_dataset(&data);
+}
+END_TEST
+
+/* ----- SVC ------------------------------------------------------------------------ */
+
+static struct gcv_svc_model *fit_svc(const struct dataset *data, const size_t *index,
+                                     size_t n_rows, double C, double gamma)
+{
+    struct gcv_svc_params params = {
+        .C = C,
+        .kernel = GCV_KERNEL_RBF,
+        .gamma = GCV_SVC_GAMMA_VALUE,
+        .gamma_value = gamma,
+        .degree = 3,
+        .shrinking = true,
+        .tol = 1e-3,
+        .cache_size = 200,
+        .max_iter = -1,
+    };
+    struct gcv_rows train = {
+        .X = data->X,
+        .n_features = data->n_features,
+        .index = index,
+        .n_rows = n_rows,
+        .y_class = data->y,
+        .n_classes = data->n_classes,
+    };
+    struct gcv_error err = {GCV_OK, ""};
+    void *model = NULL;
+
+    ck_assert_msg(gcv_svc_ops.fit(&params, &train, &model, &err) == GCV_OK, "fit failed: %s",
+                  err.message);
+    return model;
+}
+
+/* Asserts that two SVC models are the same, to the last bit. */
+static void assert_same_svc(const struct gcv_svc_model *got, const struct gcv_svc_model *want)
+{
+    const size_t n_pairs = gcv_svc_n_pairs(want);
+
+    ck_assert_uint_eq(got->n_classes, want->n_classes);
+    ck_assert_uint_eq(got->n_sv, want->n_sv);
+    for (size_t s = 0; s < want->n_sv; s++)
+        ck_assert_uint_eq(got->support[s], want->support[s]);
+    for (size_t k = 0; k < (want->n_classes - 1) * want->n_sv; k++)
+        ck_assert_msg(got->dual_coef[k] == want->dual_coef[k], "dual_coef[%zu] = %.17g, want %.17g",
+                      k, got->dual_coef[k], want->dual_coef[k]);
+    for (size_t p = 0; p < n_pairs; p++) {
+        ck_assert_msg(got->rho[p] == want->rho[p], "rho[%zu] = %.17g, want %.17g", p,
+                      got->rho[p], want->rho[p]);
+        ck_assert_int_eq(got->n_iter[p], want->n_iter[p]);
+    }
+}
+
+/* Every (C, gamma) of a 3 x 2 grid on two folds, fitted without the cache
+ * and then with one cache for the whole grid, as a worker keeps it: each
+ * fold's kernel matrix is computed once per gamma and read by the other
+ * candidates. */
+START_TEST(svc_from_cached_kernel_matches_fit_from_scratch)
+{
+    static const double Cs[] = {0.5, 5, 50};
+    static const double gammas[] = {0.2, 1.5};
+    struct dataset data = make_dataset(330, 6, 3, 20);
+    size_t n_train[2];
+    size_t *folds[2] = {every_other(data.n_rows, 2, 0, &n_train[0]),
+                        every_other(data.n_rows, 2, 1, &n_train[1])};
+    struct gcv_svc_model *scratch[2][3][2];
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(0);
+    for (size_t g = 0; g < 2; g++)
+        for (size_t c = 0; c < 3; c++)
+            for (size_t f = 0; f < 2; f++)
+                scratch[g][c][f] = fit_svc(&data, folds[f], n_train[f], Cs[c], gammas[g]);
+
+    gcv_fold_cache_configure(256 * MIB);
+    for (size_t g = 0; g < 2; g++) {
+        for (size_t c = 0; c < 3; c++) {
+            for (size_t f = 0; f < 2; f++) {
+                struct gcv_svc_model *cached = fit_svc(&data, folds[f], n_train[f], Cs[c],
+                                                       gammas[g]);
+                assert_same_svc(cached, scratch[g][c][f]);
+                gcv_svc_ops.model_free(cached);
+                gcv_svc_ops.model_free(scratch[g][c][f]);
+            }
+        }
+    }
+
+    /* Per fold: its rows, its distances and one kernel matrix per gamma. */
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 2 * (1 + 1 + 2));
+    ck_assert_uint_eq(stats.evictions, 0);
+
+    free(folds[0]);
+    free(folds[1]);
+    free_dataset(&data);
+}
+END_TEST
+
+static Suite *fold_cache_suite(void)
+{
+    Suite *suite = suite_create("fold_cache");
+    TCase *items = tcase_create("items");
+    TCase *rbf = tcase_create("rbf");
+    TCase *estimators = tcase_create("estimators");
+
+    tcase_add_test(items, rows_found_again_by_content);
+    tcase_add_test(items, rows_differing_in_one_bit_are_new);
+    tcase_add_test(items, cache_off_stores_nothing);
+    tcase_add_test(items, least_recently_used_rows_are_evicted);
+    tcase_add_test(items, evicting_rows_evicts_their_derived_items);
+    tcase_add_test(items, item_larger_than_budget_is_not_stored);
+    suite_add_tcase(suite, items);
+
+    tcase_add_test(rbf, sqdist_exact_on_integer_rows);
+    tcase_add_test(rbf, rbf_kernel_same_with_and_without_stored_sqdist);
+    tcase_add_test(rbf, rbf_kernel_matches_kernel_column);
+    suite_add_tcase(suite, rbf);
+
+    tcase_set_timeout(estimators, 60);
+    tcase_add_test(estimators, svc_from_cached_kernel_matches_fit_from_scratch);
+    suite_add_tcase(suite, estimators);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(fold_cache_suite());
+    int failed;
+
+    gcv_log_threshold = GCV_LOG_ERROR;
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

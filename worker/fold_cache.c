@@ -1,0 +1,455 @@
+/* The fold cache (see fold_cache.h): items in one array, found by linear
+ * scans (a search holds a few dozen items at most), evicted by a use
+ * counter. */
+#include "fold_cache.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimators/kernel.h"
+
+/* Rows of squared distances computed per dgemm call: a block of
+ * SQDIST_BLOCK_ROWS x n doubles is the only scratch memory when the
+ * distances are not stored. */
+#define SQDIST_BLOCK_ROWS 256
+
+/* The kind of a rows item; derived items use enum gcv_fold_cache_kind. */
+#define ROWS_KIND 0
+
+struct item {
+    uint64_t id;
+    int kind;                  /* ROWS_KIND or an enum gcv_fold_cache_kind */
+    uint64_t owner;            /* derived: id of its rows item; rows: 0 */
+    uint64_t other;            /* derived from two rows items: the second; else 0 */
+    uint64_t param_bits;       /* derived: the bits of its double parameter */
+    uint64_t hash;             /* rows: hash_rows of the values */
+    struct gcv_fold_rows rows; /* rows items only */
+    void *value;               /* owned; a rows item's X and norms in one block */
+    size_t bytes;
+    void (*release)(void *);
+    uint64_t last_used;        /* value of the use counter at the last use */
+};
+
+static struct {
+    size_t budget;
+    size_t used;              /* bytes of all items */
+    struct item *items;       /* [capacity], the first n_items in use, owned */
+    size_t n_items;
+    size_t capacity;
+    uint64_t use_counter;
+    uint64_t next_id;
+    struct gcv_fold_cache_stats stats;
+} cache = {.budget = GCV_FOLD_CACHE_DEFAULT_BUDGET, .next_id = 1};
+
+static uint64_t double_bits(double x)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+static const double *row_of(const double *X, const size_t *index, size_t r, size_t n_features)
+{
+    return X + (index != NULL ? index[r] : r) * n_features;
+}
+
+/* A 64-bit hash of the rows' bit patterns, in order. Equal hashes are
+ * confirmed with same_rows, so the hash only needs to spread well. */
+static uint64_t hash_rows(const double *X, const size_t *index, size_t n_rows, size_t n_features)
+{
+    uint64_t hash = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n_rows * 0xC2B2AE3D27D4EB4FULL) ^
+                    (uint64_t)n_features;
+
+    for (size_t r = 0; r < n_rows; r++) {
+        const double *row = row_of(X, index, r, n_features);
+        for (size_t f = 0; f < n_features; f++) {
+            hash ^= double_bits(row[f]) * 0xFF51AFD7ED558CCDULL;
+            hash = ((hash << 31) | (hash >> 33)) * 0x9E3779B97F4A7C15ULL;
+        }
+    }
+    return hash ^ (hash >> 29);
+}
+
+static bool same_rows(const struct item *item, const double *X, const size_t *index,
+                      size_t n_rows, size_t n_features)
+{
+    const size_t row_bytes = n_features * sizeof *X;
+
+    if (item->rows.n_rows != n_rows || item->rows.n_features != n_features)
+        return false;
+    for (size_t r = 0; r < n_rows; r++)
+        if (memcmp(item->rows.X + r * n_features, row_of(X, index, r, n_features),
+                   row_bytes) != 0)
+            return false;
+    return true;
+}
+
+static void touch(struct item *item)
+{
+    item->last_used = ++cache.use_counter;
+}
+
+static struct item *find_by_id(uint64_t id)
+{
+    for (size_t i = 0; i < cache.n_items; i++)
+        if (cache.items[i].id == id)
+            return &cache.items[i];
+    return NULL;
+}
+
+/* Frees item i and moves the last item into its slot. */
+static void remove_at(size_t i)
+{
+    struct item *item = &cache.items[i];
+
+    if (item->release != NULL)
+        item->release(item->value);
+    cache.used -= item->bytes;
+    cache.items[i] = cache.items[cache.n_items - 1];
+    cache.n_items--;
+}
+
+/* Evicts item i, and with a rows item every item derived from it. */
+static void evict_at(size_t i)
+{
+    const uint64_t id = cache.items[i].id;
+    const bool is_rows = cache.items[i].kind == ROWS_KIND;
+
+    remove_at(i);
+    cache.stats.evictions++;
+    if (!is_rows)
+        return;
+    for (size_t k = 0; k < cache.n_items;) {
+        if (cache.items[k].owner == id || cache.items[k].other == id) {
+            remove_at(k);
+            cache.stats.evictions++;
+        } else {
+            k++;
+        }
+    }
+}
+
+static bool grow_items(void)
+{
+    struct item *grown;
+    size_t capacity;
+
+    if (cache.n_items < cache.capacity)
+        return true;
+    capacity = cache.capacity > 0 ? 2 * cache.capacity : 16;
+    grown = realloc(cache.items, capacity * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    cache.items = grown;
+    cache.capacity = capacity;
+    return true;
+}
+
+/* Evicts least recently used items, never the rows items keep_a and
+ * keep_b (0 for none), until bytes more fit the budget. Returns false,
+ * evicting nothing, when they cannot fit, or when no slot can be added. */
+static bool make_room(size_t bytes, uint64_t keep_a, uint64_t keep_b)
+{
+    size_t kept = 0;
+
+    if (!grow_items())
+        return false;
+    for (size_t i = 0; i < cache.n_items; i++)
+        if (cache.items[i].id == keep_a || cache.items[i].id == keep_b)
+            kept += cache.items[i].bytes;
+    if (bytes > cache.budget || kept > cache.budget - bytes) {
+        cache.stats.too_large++;
+        return false;
+    }
+
+    while (cache.used > cache.budget - bytes) {
+        size_t victim = cache.n_items;
+        for (size_t i = 0; i < cache.n_items; i++) {
+            const struct item *item = &cache.items[i];
+            if (item->id == keep_a || item->id == keep_b)
+                continue;
+            if (victim == cache.n_items || item->last_used < cache.items[victim].last_used)
+                victim = i;
+        }
+        evict_at(victim);
+    }
+    return true;
+}
+
+/* Appends an item; the slot exists after make_room. */
+static struct item *add_item(int kind, void *value, size_t bytes, void (*release)(void *))
+{
+    struct item *item = &cache.items[cache.n_items++];
+
+    memset(item, 0, sizeof *item);
+    item->id = cache.next_id++;
+    item->kind = kind;
+    item->value = value;
+    item->bytes = bytes;
+    item->release = release;
+    touch(item);
+    cache.used += bytes;
+    if (cache.used > cache.stats.peak_bytes)
+        cache.stats.peak_bytes = cache.used;
+    cache.stats.stores++;
+    return item;
+}
+
+void gcv_fold_cache_clear(void)
+{
+    while (cache.n_items > 0)
+        remove_at(cache.n_items - 1);
+    free(cache.items);
+    cache.items = NULL;
+    cache.capacity = 0;
+    cache.used = 0;
+}
+
+void gcv_fold_cache_configure(size_t budget_bytes)
+{
+    gcv_fold_cache_clear();
+    cache.budget = budget_bytes;
+    memset(&cache.stats, 0, sizeof cache.stats);
+    cache.stats.budget = budget_bytes;
+}
+
+void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats)
+{
+    *stats = cache.stats;
+}
+
+bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
+                         size_t n_features, struct gcv_fold_rows *out)
+{
+    const size_t n_values = n_rows * n_features + n_rows;
+    uint64_t hash;
+    double *block; /* [n_rows * n_features] rows, then [n_rows] norms */
+    struct item *item;
+
+    memset(out, 0, sizeof *out);
+    if (cache.budget == 0 || n_rows == 0 || n_features == 0)
+        return false;
+
+    hash = hash_rows(X, index, n_rows, n_features);
+    for (size_t i = 0; i < cache.n_items; i++) {
+        item = &cache.items[i];
+        if (item->kind == ROWS_KIND && item->hash == hash &&
+            same_rows(item, X, index, n_rows, n_features)) {
+            touch(item);
+            cache.stats.hits++;
+            *out = item->rows;
+            return true;
+        }
+    }
+
+    if (n_values / n_rows != n_features + 1 || n_values > SIZE_MAX / sizeof *block ||
+        !make_room(n_values * sizeof *block, 0, 0))
+        return false;
+    block = malloc(n_values * sizeof *block);
+    if (block == NULL)
+        return false;
+    for (size_t r = 0; r < n_rows; r++)
+        memcpy(block + r * n_features, row_of(X, index, r, n_features),
+               n_features * sizeof *block);
+    gcv_kernel_row_norms(block, n_rows, n_features, block + n_rows * n_features);
+
+    item = add_item(ROWS_KIND, block, n_values * sizeof *block, free);
+    item->hash = hash;
+    item->rows = (struct gcv_fold_rows){
+        .id = item->id,
+        .X = block,
+        .norms = block + n_rows * n_features,
+        .n_rows = n_rows,
+        .n_features = n_features,
+    };
+    *out = item->rows;
+    return true;
+}
+
+void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param)
+{
+    const uint64_t bits = double_bits(param);
+
+    for (size_t i = 0; i < cache.n_items; i++) {
+        struct item *item = &cache.items[i];
+        struct item *owner, *other;
+
+        if (item->kind != (int)kind || item->owner != rows->id || item->other != other_id ||
+            item->param_bits != bits)
+            continue;
+        /* The rows items count as used too, so that they outlive their
+         * derived items in the eviction order. */
+        touch(item);
+        if ((owner = find_by_id(rows->id)) != NULL)
+            touch(owner);
+        if (other_id != 0 && (other = find_by_id(other_id)) != NULL)
+            touch(other);
+        cache.stats.hits++;
+        return item->value;
+    }
+    return NULL;
+}
+
+bool gcv_fold_cache_reserve(const struct gcv_fold_rows *rows, uint64_t other_id, size_t bytes)
+{
+    if (cache.budget == 0 || rows->id == 0)
+        return false;
+    return make_room(bytes, rows->id, other_id);
+}
+
+void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param, void *value, size_t bytes,
+                          void (*release)(void *))
+{
+    struct item *item = add_item((int)kind, value, bytes, release);
+
+    item->owner = rows->id;
+    item->other = other_id;
+    item->param_bits = double_bits(param);
+}
+
+/* ----- RBF kernel -------------------------------------------------------- */
+
+/* Writes the dot products of rows [first, first + count) with rows
+ * [first, n) into G[r * n + k] (r < count, k >= first), row-major with
+ * leading dimension n. Both the stored distances and the direct kernel go
+ * through this one call pattern, so their dot products are the same. */
+static void dot_block(const struct gcv_fold_rows *rows, size_t first, size_t count, double *G)
+{
+    const size_t n = rows->n_rows;
+    const size_t d = rows->n_features;
+    const double *A = rows->X + first * d;
+
+    /* G = A B^T: A is rows [first, first + count) and B rows [first, n),
+     * both row-major with leading dimension d; ldc = n. */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)(n - first), (int)d,
+                1.0, A, (int)d, A, (int)d, 0.0, G + first, (int)n);
+}
+
+/* The squared distance of rows i < k from their dot product, as
+ * gcv_kernel_column's RBF kernel forms it. */
+static double sqdist_from_dot(const double *norms, size_t i, size_t k, double dot)
+{
+    return norms[i] + norms[k] - 2 * dot;
+}
+
+/* Fills D[n * n] with the squared distances of the rows. */
+static void sqdist_rows(const struct gcv_fold_rows *rows, double *D)
+{
+    const size_t n = rows->n_rows;
+
+    for (size_t first = 0; first < n; first += SQDIST_BLOCK_ROWS) {
+        const size_t count = n - first < SQDIST_BLOCK_ROWS ? n - first : SQDIST_BLOCK_ROWS;
+
+        dot_block(rows, first, count, D + first * n);
+        for (size_t i = first; i < first + count; i++) {
+            D[i * n + i] = 0;
+            for (size_t k = i + 1; k < n; k++)
+                D[i * n + k] = sqdist_from_dot(rows->norms, i, k, D[i * n + k]);
+        }
+    }
+
+    /* The lower triangle mirrors the upper one. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            D[i * n + k] = D[k * n + i];
+}
+
+/* Fills K[n * n] with (float)exp(-gamma D_ik), from the stored distances
+ * D when not NULL, else a block of rows at a time through scratch
+ * [SQDIST_BLOCK_ROWS * n]. */
+static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double gamma,
+                     double *scratch, float *K)
+{
+    const size_t n = rows->n_rows;
+
+    for (size_t first = 0; first < n; first += SQDIST_BLOCK_ROWS) {
+        const size_t count = n - first < SQDIST_BLOCK_ROWS ? n - first : SQDIST_BLOCK_ROWS;
+
+        if (D == NULL)
+            dot_block(rows, first, count, scratch);
+        for (size_t i = first; i < first + count; i++) {
+            K[i * n + i] = (float)exp(-gamma * 0.0);
+            for (size_t k = i + 1; k < n; k++) {
+                const double distance =
+                    D != NULL ? D[i * n + k]
+                              : sqdist_from_dot(rows->norms, i, k, scratch[(i - first) * n + k]);
+                K[i * n + k] = (float)exp(-gamma * distance);
+            }
+        }
+    }
+
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            K[i * n + k] = K[k * n + i];
+}
+
+/* Finds the stored distances of rows, or computes and stores them when
+ * bytes fit beside them; NULL otherwise. */
+static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size_t extra_bytes)
+{
+    const size_t n = rows->n_rows;
+    double *D = gcv_fold_cache_find(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+
+    if (D != NULL)
+        return D;
+    if (n > SIZE_MAX / sizeof *D / n ||
+        !gcv_fold_cache_reserve(rows, 0, n * n * sizeof *D + extra_bytes))
+        return NULL;
+    if ((D = malloc(n * n * sizeof *D)) == NULL)
+        return NULL;
+    sqdist_rows(rows, D);
+    gcv_fold_cache_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, n * n * sizeof *D, free);
+    return D;
+}
+
+bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
+                        double gamma, struct gcv_fold_rbf *out)
+{
+    struct gcv_fold_rows rows;
+    const double *D;
+    double *scratch = NULL; /* [SQDIST_BLOCK_ROWS * n], without stored distances */
+    float *K;
+    size_t kernel_bytes;
+
+    memset(out, 0, sizeof *out);
+    if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows))
+        return false;
+    out->norms = rows.norms;
+    out->n_rows = n_rows;
+    out->gamma = gamma;
+    if (n_rows > SIZE_MAX / sizeof *K / n_rows)
+        return false;
+    kernel_bytes = n_rows * n_rows * sizeof *K;
+
+    if ((K = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma)) != NULL) {
+        out->kernel = K;
+        return true;
+    }
+
+    /* The distances first, when they fit beside the kernel matrix, so the
+     * next gamma costs only the exponentials. */
+    find_or_store_sqdist(&rows, kernel_bytes);
+    if (!gcv_fold_cache_reserve(&rows, 0, kernel_bytes))
+        return false;
+
+    /* Reserving may have evicted the distances: look them up again. */
+    D = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+    K = malloc(kernel_bytes);
+    if (D == NULL)
+        scratch = malloc(SQDIST_BLOCK_ROWS * n_rows * sizeof *scratch);
+    if (K == NULL || (D == NULL && scratch == NULL)) {
+        free(K);
+        free(scratch);
+        return false;
+    }
+    rbf_rows(&rows, D, gamma, scratch, K);
+    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free);
+    free(scratch);
+    out->kernel = K;
+    return true;
+}

@@ -1,0 +1,137 @@
+/* A per-process cache of the work that the fits of one fold share.
+ *
+ * Every candidate of a grid is fitted on the same k training sets and
+ * scored on the same k test sets, so whatever depends only on a fold's
+ * rows, and not on the candidate's parameters, can be computed once per
+ * fold and rank instead of once per fit: the squared distances between the
+ * training rows, the RBF kernel matrix of each gamma, the decomposition
+ * that serves every Ridge alpha. The coordinator hands a worker the tasks
+ * of the folds it has prepared first (coordinator/scheduler.c), so that
+ * work is done on few ranks.
+ *
+ * The cache holds two sorts of items:
+ *   rows     a contiguous copy of some rows of the dataset and their
+ *            squared norms, found again by content: a hash of the values,
+ *            confirmed by comparing them. The same rows are recognised
+ *            whatever index array or pipeline step produced them.
+ *   derived  a value computed from one rows item, or from two (cross
+ *            products of test rows and training rows), identified by its
+ *            kind and one number (the RBF kernel's gamma). The cache owns
+ *            the value and frees it with the release function it was
+ *            stored with.
+ * The bytes of all items stay within a budget. Making room evicts the
+ * least recently used items; evicting a rows item evicts the items derived
+ * from it. An item that does not fit beside its rows item is not stored:
+ * the caller then computes without the cache, so a budget too small (or 0)
+ * changes the speed of a fit, never its result.
+ *
+ * Every pointer this module returns stays valid until the next call of
+ * gcv_fold_cache_rows, gcv_fold_cache_reserve, gcv_fold_cache_rbf,
+ * gcv_fold_cache_configure or gcv_fold_cache_clear. One cache per process,
+ * not thread-safe: a rank fits one model at a time. */
+#ifndef GCV_FOLD_CACHE_H
+#define GCV_FOLD_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The budget when gcv_fold_cache_configure was never called: the cache is
+ * off, as in the unit tests of the estimators. gridcv run sets it from
+ * --fold-cache-mb (default 1024 MiB). */
+#define GCV_FOLD_CACHE_DEFAULT_BUDGET 0
+
+/* What a derived item holds. */
+enum gcv_fold_cache_kind {
+    /* double [n * n], row-major: (|x_i|^2 + |x_k|^2) - 2 x_i.x_k over the
+     * rows of one rows item, the dot products from dgemm calls on blocks of
+     * rows (see sqdist_rows in fold_cache.c), the diagonal exactly 0. */
+    GCV_FOLD_CACHE_SQDIST = 1,
+    /* float [n * n], row-major: (float)exp(-gamma * D_ik), D being
+     * GCV_FOLD_CACHE_SQDIST; param is gamma. */
+    GCV_FOLD_CACHE_RBF_KERNEL,
+    /* Values that an estimator defines and computes itself, through
+     * gcv_fold_cache_find, gcv_fold_cache_reserve and gcv_fold_cache_store. */
+    GCV_FOLD_CACHE_RIDGE,
+    GCV_FOLD_CACHE_NEIGHBORS,
+};
+
+/* A rows item as the cache holds it. */
+struct gcv_fold_rows {
+    uint64_t id;            /* nonzero, unique for the life of the process */
+    const double *X;        /* [n_rows * n_features], row-major, owned by the cache */
+    const double *norms;    /* [n_rows] squared norms, cblas_ddot of each row with itself */
+    size_t n_rows;
+    size_t n_features;
+};
+
+/* The RBF kernel of one rows item at one gamma, as gcv_fold_cache_rbf
+ * finds it. */
+struct gcv_fold_rbf {
+    const float *kernel;    /* [n_rows * n_rows], GCV_FOLD_CACHE_RBF_KERNEL, or NULL when
+                               it is not cached */
+    const double *norms;    /* [n_rows] squared norms of the rows */
+    size_t n_rows;
+    double gamma;
+};
+
+/* Counters since the last gcv_fold_cache_configure, for the summary. */
+struct gcv_fold_cache_stats {
+    size_t budget;          /* bytes */
+    size_t peak_bytes;      /* the most bytes held at once */
+    uint64_t hits;          /* lookups that found a stored item */
+    uint64_t stores;        /* items computed and stored */
+    uint64_t evictions;     /* items evicted to make room */
+    uint64_t too_large;     /* items not stored because they would not fit the budget */
+};
+
+/* Frees every item and sets the budget in bytes; 0 turns the cache off.
+ * Resets the counters. */
+void gcv_fold_cache_configure(size_t budget_bytes);
+
+/* Frees every item, keeping the budget and the counters. */
+void gcv_fold_cache_clear(void);
+
+/* Copies the counters into stats. */
+void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);
+
+/* Finds the rows X[index[r] * n_features ...] (r < n_rows; index NULL for
+ * rows 0..n_rows-1 of X), row-major, among the cached rows items, or
+ * copies them in as a new one. Returns true and fills *out when the rows
+ * are cached after the call; false when they do not fit the budget or
+ * memory ran out, and the caller then works without the cache. */
+bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
+                         size_t n_features, struct gcv_fold_rows *out);
+
+/* Returns the value of the derived item (kind, param) of rows, and of
+ * other_id when it is derived from two rows items (0 otherwise), or NULL
+ * when none is stored. Marks it and its rows items as just used. */
+void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param);
+
+/* Makes room for a derived item of bytes beside rows (and other_id when
+ * not 0), evicting least recently used items, never rows or other_id
+ * themselves. Returns false, evicting nothing, when it cannot fit. After
+ * true, the next gcv_fold_cache_store of that size succeeds. */
+bool gcv_fold_cache_reserve(const struct gcv_fold_rows *rows, uint64_t other_id, size_t bytes);
+
+/* Stores value (bytes long, freed by release when evicted) as the derived
+ * item (kind, param) of rows and other_id, taking ownership. Call right
+ * after gcv_fold_cache_reserve returned true for the same bytes, with no
+ * other call to this module between. */
+void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param, void *value, size_t bytes,
+                          void (*release)(void *));
+
+/* Finds or computes the RBF kernel matrix at gamma of the rows, as
+ * gcv_fold_cache_rows takes them, and sets out->kernel, or leaves it NULL
+ * when the matrix does not fit the budget. A matrix not yet stored is
+ * computed from the stored squared distances, which are computed and
+ * stored first when both fit (O(n^2 n_features) once per rows item, then
+ * O(n^2) per gamma); otherwise the distances are computed a block of rows
+ * at a time by the same calls and turned into kernel values at once.
+ * Returns true when out->kernel is set. */
+bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
+                        double gamma, struct gcv_fold_rbf *out);
+
+#endif
