@@ -577,6 +577,52 @@ static enum gcv_status encode_strings(char **labels, struct gcv_dataset *data,
     return GCV_OK;
 }
 
+/* Blocks that HDF5 allocates for variable-length strings during one read
+ * (through H5Pset_vlen_mem_manager), kept so that every one can be freed
+ * even when the read fails partway: HDF5 1.10.8 then drops the strings it
+ * has already converted without freeing them. */
+struct vlen_blocks {
+    void **blocks;    /* [count] owned, each from malloc */
+    size_t count;
+    size_t capacity;
+};
+
+static void *vlen_block_alloc(size_t size, void *info)
+{
+    struct vlen_blocks *list = info;
+    void *block;
+
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity > 0 ? 2 * list->capacity : 64;
+        void **grown = realloc(list->blocks, capacity * sizeof *grown);
+
+        if (grown == NULL)
+            return NULL;
+        list->blocks = grown;
+        list->capacity = capacity;
+    }
+    block = malloc(size > 0 ? size : 1);
+    if (block != NULL)
+        list->blocks[list->count++] = block;
+    return block;
+}
+
+/* HDF5's free for a block does nothing: vlen_blocks_free frees every block
+ * once the read is over. */
+static void vlen_block_keep(void *block, void *info)
+{
+    (void)block;
+    (void)info;
+}
+
+static void vlen_blocks_free(struct vlen_blocks *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->blocks[i]);
+    free(list->blocks);
+    memset(list, 0, sizeof *list);
+}
+
 /* Reads a string dataset of n entries into out[0..n) as owned C strings.
  * The memory type takes the file's character set (h5py writes str as
  * variable-length UTF-8), because HDF5 does not convert between ASCII and
@@ -585,8 +631,11 @@ static enum gcv_status read_strings(const struct h5_array *array, size_t n, char
                                     const char *path, const char *name, struct gcv_error *err)
 {
     hid_t mem_type = H5Tcopy(H5T_C_S1);
+    hid_t transfer = H5I_INVALID_HID;
+    struct vlen_blocks blocks = {NULL, 0, 0};
     char *fixed = NULL;  /* [n * width] fixed-length strings, NUL-terminated */
-    char **raw = NULL;   /* [n] variable-length strings, owned by HDF5 */
+    char **raw = NULL;   /* [n] variable-length strings, in blocks */
+    char reason[256];
     enum gcv_status status = GCV_OK;
 
     if (mem_type < 0)
@@ -595,7 +644,10 @@ static enum gcv_status read_strings(const struct h5_array *array, size_t n, char
 
     if (H5Tis_variable_str(array->type) > 0) {
         raw = calloc(n, sizeof *raw);
-        if (raw == NULL) {
+        transfer = H5Pcreate(H5P_DATASET_XFER);
+        if (raw == NULL || transfer < 0 ||
+            H5Pset_vlen_mem_manager(transfer, vlen_block_alloc, &blocks, vlen_block_keep,
+                                    NULL) < 0) {
             status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading labels");
             goto cleanup;
         }
@@ -603,8 +655,11 @@ static enum gcv_status read_strings(const struct h5_array *array, size_t n, char
         /* NOTE: HDF5 1.10.8 can crash or loop forever inside this read
          * (H5HG_read, its global heap code) on a file whose heap is damaged;
          * tests/fuzz/known_hdf5_failures/ keeps such files. */
-        if ((status = array_read(array, mem_type, raw, path, name, err)) != GCV_OK)
+        if (H5Dread(array->dataset, mem_type, H5S_ALL, H5S_ALL, transfer, raw) < 0) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: reading dataset \"%s\" failed: %s",
+                                   path, name, hdf5_reason(reason));
             goto cleanup;
+        }
         for (size_t i = 0; i < n && status == GCV_OK; i++) {
             out[i] = strdup(raw[i] != NULL ? raw[i] : "");
             if (out[i] == NULL)
@@ -629,10 +684,9 @@ static enum gcv_status read_strings(const struct h5_array *array, size_t n, char
     }
 
 cleanup:
-    /* Also after a failed read, which can leave some strings converted;
-     * the entries it did not reach are still NULL. */
-    if (raw != NULL)
-        H5Dvlen_reclaim(mem_type, array->space, H5P_DEFAULT, raw);
+    vlen_blocks_free(&blocks);
+    if (transfer >= 0)
+        H5Pclose(transfer);
     free(fixed);
     free(raw);
     H5Tclose(mem_type);
