@@ -21,8 +21,9 @@ static enum gcv_status parse_alpha(const struct gcv_param *param, void *out,
 static enum gcv_status parse_fit_intercept(const struct gcv_param *param, void *out,
                                            struct gcv_error *err)
 {
-    return gcv_param_check_bool("Ridge", param, &((struct gcv_ridge_params *)out)->fit_intercept,
-                                err);
+    struct gcv_ridge_params *params = out;
+
+    return gcv_param_check_bool(params->estimator, param, &params->fit_intercept, err);
 }
 
 static enum gcv_status parse_copy_X(const struct gcv_param *param, void *out,
@@ -31,8 +32,7 @@ static enum gcv_status parse_copy_X(const struct gcv_param *param, void *out,
     bool copy;
 
     /* X is always copied before centring, so the value changes nothing. */
-    (void)out;
-    return gcv_param_check_bool("Ridge", param, &copy, err);
+    return gcv_param_check_bool(((struct gcv_ridge_params *)out)->estimator, param, &copy, err);
 }
 
 static enum gcv_status parse_max_iter(const struct gcv_param *param, void *out,
@@ -84,8 +84,8 @@ static enum gcv_status parse_positive(const struct gcv_param *param, void *out,
 {
     bool positive;
 
-    (void)out;
-    if (gcv_param_check_bool("Ridge", param, &positive, err) != GCV_OK)
+    if (gcv_param_check_bool(((struct gcv_ridge_params *)out)->estimator, param, &positive,
+                             err) != GCV_OK)
         return GCV_ERR_PARAM;
     if (positive)
         return gcv_param_check_unsupported(param, "positive coefficients need the lbfgs "
@@ -148,6 +148,7 @@ enum gcv_status gcv_ridge_params_parse(bool classifier, const struct gcv_param_s
 
     /* scikit-learn 1.2.1's defaults. */
     *parsed = (struct gcv_ridge_params){
+        .estimator = name,
         .alpha = 1.0,
         .fit_intercept = true,
         .solver = GCV_RIDGE_AUTO,

@@ -20,6 +20,7 @@ extern const struct gcv_estimator_ops gcv_ridge_classifier_ops;
 
 /* The parsed parameters of one candidate of either estimator. */
 struct gcv_ridge_params {
+    const char *estimator;       /* "Ridge" or "RidgeClassifier", for messages */
     double alpha;
     bool fit_intercept;
     enum gcv_ridge_solver solver;
