@@ -79,7 +79,7 @@ size_t gcv_forest_thread_count(long long n_jobs, size_t n_trees, size_t cores)
     return threads > 1 ? (size_t)threads : 1;
 }
 
-/* What one thread of run_threads runs. */
+/* The function and argument of one thread of run_threads. */
 struct thread_start {
     void (*work)(void *context, size_t thread);
     void *context;

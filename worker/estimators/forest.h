@@ -87,11 +87,11 @@ enum gcv_status gcv_forest_predict_proba(const struct gcv_forest *forest,
 /* Frees forest and everything it owns. Accepts NULL. */
 void gcv_forest_free(struct gcv_forest *forest);
 
-/* Returns the cores this rank may use: GRIDCV_CORES_PER_RANK when set to
- * a positive integer, else SLURM_CPUS_PER_TASK when set, else the CPUs of
- * the process's affinity mask divided by the ranks on this node
- * (OMPI_COMM_WORLD_LOCAL_SIZE from Open MPI, MPI_LOCALNRANKS from MPICH),
- * and at least 1. */
+/* Returns the cores this rank may use, at least 1. They are
+ * GRIDCV_CORES_PER_RANK when set to a positive integer, else
+ * SLURM_CPUS_PER_TASK when set. Else they are the CPUs of the process's
+ * affinity mask divided by the ranks on this node, which Open MPI gives in
+ * OMPI_COMM_WORLD_LOCAL_SIZE and MPICH in MPI_LOCALNRANKS. */
 size_t gcv_forest_cores_per_rank(void);
 
 /* Returns the threads a fit with n_jobs (0 for null) uses for n_trees

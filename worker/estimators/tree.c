@@ -1,13 +1,13 @@
 /* The decision tree builder of scikit-learn 1.2.1, step for step.
  *
  * Objective: at each node, the split (feature, threshold) that maximises
- * the impurity decrease N_t / N * (I(t) - N_tR / N_t * I(tR) - N_tL / N_t *
- * I(tL)) of the chosen criterion, N counting sample weight (Breiman,
- * Friedman, Olshen and Stone, Classification and Regression Trees, 1984).
+ * the impurity decrease of the chosen criterion, N counting sample weight:
+ *     N_t / N * (I(t) - N_tR / N_t * I(tR) - N_tL / N_t * I(tL)).
  * Growth stops at max_depth, min_samples_split, min_samples_leaf,
  * min_weight_fraction_leaf, an impurity below machine epsilon or a decrease
- * below min_impurity_decrease; with max_leaf_nodes the node of largest
- * decrease is split first until that many leaves exist.
+ * below min_impurity_decrease. With max_leaf_nodes, the node of largest
+ * decrease is split first until that many leaves exist. The reference is
+ * scikit-learn 1.2.1's sklearn/tree/_tree.pyx and _splitter.pyx.
  *
  * Cost: the best splitter sorts the node's samples on each drawn feature,
  * O(n log n), then scans the thresholds once with running class counts or
@@ -17,12 +17,12 @@
  * scikit-learn 1.2.1 does.
  *
  * Exactness: scikit-learn's BestSplitter, RandomSplitter, criteria and
- * DepthFirst/BestFirstTreeBuilder are followed operation by operation:
- * float32 features, its introsort (so equal values end in the same
- * order), its feature draws from the xorshift generator `our_rand_r`
- * seeded by RandomState(seed).randint(0, 2^31 - 1), the direction from
- * which the criterion updates its running sums, and libstdc++'s heap for
- * the best-first frontier. */
+ * DepthFirst/BestFirstTreeBuilder are followed operation by operation. The
+ * features are float32 and sorted with scikit-learn's introsort, so equal
+ * values end in the same order. The features are drawn from its xorshift
+ * generator `our_rand_r`, seeded by RandomState(seed).randint(0, 2^31 - 1).
+ * The criterion updates its running sums from the same end, and the
+ * best-first frontier is libstdc++'s heap. */
 #include "tree.h"
 
 #include <float.h>
@@ -33,6 +33,7 @@
 
 #include "../../common/random.h"
 #include "../../common/stats.h"
+#include "tree_criterion.h"
 
 /* Values of x within this much of each other count as equal (float32). */
 static const float feature_threshold = 1e-7f;
@@ -40,17 +41,14 @@ static const float feature_threshold = 1e-7f;
 /* scikit-learn's RAND_R_MAX, the largest value our_rand_r returns. */
 #define RAND_R_MAX 0x7FFFFFFFu
 
-/* The Poisson criterion treats a sum of targets below this as zero. */
-#define POISSON_EPSILON (10 * DBL_EPSILON)
-
 /* The parent of the root, and the feature and threshold of a leaf. */
 #define UNDEFINED SIZE_MAX
 #define UNDEFINED_THRESHOLD (-2.0)
 
 /* ----- scikit-learn's random numbers (sklearn/utils/_random.pxd) -------- */
 
-/* One 32-bit xorshift step (Marsaglia 2003), reduced to [0, RAND_R_MAX];
- * a zero state is replaced by 1. */
+/* One 32-bit xorshift step (shifts 13, 17, 5), reduced to [0,
+ * RAND_R_MAX]. A zero state is replaced by 1. */
 static uint32_t rand_r_next(uint32_t *state)
 {
     if (*state == 0)
@@ -73,12 +71,6 @@ static double rand_uniform(double low, double high, uint32_t *state)
     return (high - low) * (double)rand_r_next(state) / (double)RAND_R_MAX + low;
 }
 
-/* scikit-learn's log in the tree code: base 2, computed as ln(x) / ln(2). */
-static double log_base2(double x)
-{
-    return log(x) / log(2.0);
-}
-
 static double monotonic_seconds(void)
 {
     struct timespec now;
@@ -89,11 +81,11 @@ static double monotonic_seconds(void)
 
 /* ----- sorting a node's samples on one feature --------------------------- */
 
-/* Introsort (Musser 1997) of values[n] carrying samples[n] along, with the
- * median-of-three pivot of Bentley and McIlroy (1993) and a three-way
- * partition, falling back to heapsort past depth 2 log2(n). It is the sort
- * of scikit-learn 1.2.1's splitter, repeated exactly because the order it
- * leaves among equal values decides the order of later sums. */
+/* Introsort of values[n] carrying samples[n] along: a median-of-three
+ * pivot and a three-way partition, falling back to heapsort past depth
+ * 2 log2(n). It is the sort of scikit-learn 1.2.1's splitter, repeated
+ * exactly because the order it leaves among equal values decides the order
+ * of later sums. */
 
 static void swap_pair(float *values, size_t *samples, size_t i, size_t j)
 {
@@ -191,476 +183,7 @@ static void sort_pairs(float *values, size_t *samples, size_t n)
 {
     if (n == 0)
         return;
-    introsort(values, samples, n, 2 * (int)log_base2((double)n));
-}
-
-/* ----- criteria (sklearn/tree/_criterion.pyx) ---------------------------- */
-
-/* One target and its sample weight in a median calculator. */
-struct weighted_value {
-    double value;
-    double weight;
-};
-
-/* scikit-learn's WeightedMedianCalculator (sklearn/tree/_utils.pyx): the
- * values sorted ascending, equal values in insertion order, with k and
- * sum_w_0_k, the weight of values[0:k], updated after each insertion or
- * removal rather than recomputed. The update assumes a removed value equal
- * to the median lies at or after position k, so after some removals k is
- * not the smallest position whose weight reaches half the total, and the
- * median differs from the textbook weighted median. The absolute_error
- * criterion repeats this state machine so that its medians, and with them
- * its splits, are scikit-learn's. */
-struct median_calculator {
-    struct weighted_value *values;  /* [capacity], owned; values[0:size] are in use */
-    size_t size;
-    size_t k;
-    double total_weight;
-    double sum_w_0_k;
-};
-
-/* The running statistics of samples[start:pos] (left) and
- * samples[pos:end] (right) of the node samples[start:end]. */
-struct criterion {
-    enum gcv_tree_criterion kind;
-    const double *y;            /* [n_samples] borrowed */
-    const double *weight;       /* [n_samples] borrowed, NULL for all 1 */
-    const size_t *samples;      /* the splitter's sample order, borrowed */
-    size_t n_values;            /* classes, or 1 */
-    size_t start, pos, end;
-    double weighted_n_samples;  /* of the whole fit */
-    double weighted_n_node_samples;
-    double weighted_n_left;
-    double weighted_n_right;
-    double sq_sum_total;        /* sum of w y^2 (squared_error, friedman_mse) */
-    double *sum_total;          /* [n_values] weighted class counts, or sum of w y */
-    double *sum_left;           /* [n_values] */
-    double *sum_right;          /* [n_values] */
-    /* absolute_error only */
-    double node_median;
-    struct median_calculator left_median;   /* the targets of samples[start:pos] */
-    struct median_calculator right_median;  /* the targets of samples[pos:end] */
-};
-
-static bool is_classification(enum gcv_tree_criterion kind)
-{
-    return kind == GCV_TREE_GINI || kind == GCV_TREE_ENTROPY;
-}
-
-static double sample_weight_of(const struct criterion *c, size_t sample)
-{
-    return c->weight != NULL ? c->weight[sample] : 1.0;
-}
-
-static double median_get(const struct median_calculator *m)
-{
-    if (m->sum_w_0_k == m->total_weight / 2.0)
-        return (m->values[m->k].value + m->values[m->k - 1].value) / 2.0;
-    if (m->sum_w_0_k > m->total_weight / 2.0)
-        return m->values[m->k - 1].value;
-    return 0.0;
-}
-
-/* Moves k down while values[0:k-1] still weigh at least half the total. */
-static void median_shrink_k(struct median_calculator *m)
-{
-    while (m->k > 1 && m->sum_w_0_k - m->values[m->k - 1].weight >= m->total_weight / 2.0) {
-        m->k--;
-        m->sum_w_0_k -= m->values[m->k].weight;
-    }
-}
-
-/* Moves k up until values[0:k] weigh at least half the total. */
-static void median_grow_k(struct median_calculator *m)
-{
-    while (m->k < m->size && m->sum_w_0_k < m->total_weight / 2.0) {
-        m->k++;
-        m->sum_w_0_k += m->values[m->k - 1].weight;
-    }
-}
-
-static void median_push(struct median_calculator *m, double value, double weight)
-{
-    const double original_median = m->size > 0 ? median_get(m) : 0.0;
-    size_t i = m->size;
-
-    m->values[i] = (struct weighted_value){.value = value, .weight = weight};
-    while (i > 0 && m->values[i].value < m->values[i - 1].value) {
-        struct weighted_value swap = m->values[i];
-
-        m->values[i] = m->values[i - 1];
-        m->values[i - 1] = swap;
-        i--;
-    }
-    m->size++;
-
-    if (m->size == 1) {
-        m->k = 1;
-        m->total_weight = weight;
-        m->sum_w_0_k = weight;
-        return;
-    }
-    m->total_weight += weight;
-    if (value < original_median) {
-        m->k++;
-        m->sum_w_0_k += weight;
-        median_shrink_k(m);
-    } else {
-        median_grow_k(m);
-    }
-}
-
-/* Updates k after (value, weight) left the calculator. */
-static void median_after_removal(struct median_calculator *m, double value, double weight,
-                                 double original_median)
-{
-    if (m->size == 0) {
-        m->k = 0;
-        m->total_weight = 0.0;
-        m->sum_w_0_k = 0.0;
-        return;
-    }
-    if (m->size == 1) {
-        m->k = 1;
-        m->total_weight -= weight;
-        m->sum_w_0_k = m->total_weight;
-        return;
-    }
-    m->total_weight -= weight;
-    if (value < original_median) {
-        m->k--;
-        m->sum_w_0_k -= weight;
-        median_grow_k(m);
-    } else {
-        median_shrink_k(m);
-    }
-}
-
-/* Removes the first entry equal to (value, weight). */
-static void median_remove(struct median_calculator *m, double value, double weight)
-{
-    const double original_median = m->size > 0 ? median_get(m) : 0.0;
-    size_t i = 0;
-
-    while (i < m->size && !(m->values[i].value == value && m->values[i].weight == weight))
-        i++;
-    if (i == m->size)
-        return;
-    memmove(m->values + i, m->values + i + 1, (m->size - i - 1) * sizeof *m->values);
-    m->size--;
-    median_after_removal(m, value, weight, original_median);
-}
-
-/* Removes the smallest entry into *out. */
-static void median_pop(struct median_calculator *m, struct weighted_value *out)
-{
-    const double original_median = median_get(m);
-
-    *out = m->values[0];
-    memmove(m->values, m->values + 1, (m->size - 1) * sizeof *m->values);
-    m->size--;
-    median_after_removal(m, out->value, out->weight, original_median);
-}
-
-/* Moves every entry of from into to, smallest first. */
-static void median_move_all(struct median_calculator *from, struct median_calculator *to)
-{
-    for (size_t n = from->size; n > 0; n--) {
-        struct weighted_value entry;
-
-        median_pop(from, &entry);
-        median_push(to, entry.value, entry.weight);
-    }
-}
-
-static void median_clear(struct median_calculator *m)
-{
-    m->size = 0;
-    m->k = 0;
-    m->total_weight = 0.0;
-    m->sum_w_0_k = 0.0;
-}
-
-static void criterion_reset(struct criterion *c)
-{
-    c->pos = c->start;
-    c->weighted_n_left = 0.0;
-    c->weighted_n_right = c->weighted_n_node_samples;
-    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        median_move_all(&c->left_median, &c->right_median);
-        return;
-    }
-    memset(c->sum_left, 0, c->n_values * sizeof *c->sum_left);
-    memcpy(c->sum_right, c->sum_total, c->n_values * sizeof *c->sum_right);
-}
-
-static void criterion_reverse_reset(struct criterion *c)
-{
-    c->pos = c->end;
-    c->weighted_n_left = c->weighted_n_node_samples;
-    c->weighted_n_right = 0.0;
-    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        median_move_all(&c->right_median, &c->left_median);
-        return;
-    }
-    memcpy(c->sum_left, c->sum_total, c->n_values * sizeof *c->sum_left);
-    memset(c->sum_right, 0, c->n_values * sizeof *c->sum_right);
-}
-
-/* Starts the node samples[start:end] with every sample on the right. */
-static void criterion_init(struct criterion *c, size_t start, size_t end)
-{
-    c->start = start;
-    c->end = end;
-    c->weighted_n_node_samples = 0.0;
-    c->sq_sum_total = 0.0;
-    memset(c->sum_total, 0, c->n_values * sizeof *c->sum_total);
-
-    for (size_t p = start; p < end; p++) {
-        const size_t i = c->samples[p];
-        const double w = sample_weight_of(c, i);
-
-        if (is_classification(c->kind)) {
-            c->sum_total[(size_t)c->y[i]] += w;
-        } else if (c->kind != GCV_TREE_ABSOLUTE_ERROR) {
-            const double w_y = w * c->y[i];
-
-            c->sum_total[0] += w_y;
-            c->sq_sum_total += w_y * c->y[i];
-        }
-        c->weighted_n_node_samples += w;
-    }
-
-    if (c->kind == GCV_TREE_ABSOLUTE_ERROR) {
-        median_clear(&c->left_median);
-        median_clear(&c->right_median);
-        for (size_t p = start; p < end; p++)
-            median_push(&c->right_median, c->y[c->samples[p]],
-                        sample_weight_of(c, c->samples[p]));
-        c->node_median = median_get(&c->right_median);
-    }
-    criterion_reset(c);
-}
-
-/* Moves samples[pos:new_pos] to the left child. Like scikit-learn, it
- * walks from whichever end is nearer: from pos forwards, or from end
- * backwards after putting every sample on the left. */
-static void criterion_update(struct criterion *c, size_t new_pos)
-{
-    const bool mae = c->kind == GCV_TREE_ABSOLUTE_ERROR;
-    const bool classes = is_classification(c->kind);
-
-    if (new_pos - c->pos <= c->end - new_pos) {
-        for (size_t p = c->pos; p < new_pos; p++) {
-            const size_t i = c->samples[p];
-            const double w = sample_weight_of(c, i);
-
-            if (mae) {
-                median_remove(&c->right_median, c->y[i], w);
-                median_push(&c->left_median, c->y[i], w);
-            } else if (classes) {
-                c->sum_left[(size_t)c->y[i]] += w;
-            } else {
-                c->sum_left[0] += w * c->y[i];
-            }
-            c->weighted_n_left += w;
-        }
-    } else {
-        criterion_reverse_reset(c);
-        for (size_t p = c->end; p-- > new_pos;) {
-            const size_t i = c->samples[p];
-            const double w = sample_weight_of(c, i);
-
-            if (mae) {
-                median_remove(&c->left_median, c->y[i], w);
-                median_push(&c->right_median, c->y[i], w);
-            } else if (classes) {
-                c->sum_left[(size_t)c->y[i]] -= w;
-            } else {
-                c->sum_left[0] -= w * c->y[i];
-            }
-            c->weighted_n_left -= w;
-        }
-    }
-
-    c->weighted_n_right = c->weighted_n_node_samples - c->weighted_n_left;
-    if (!mae)
-        for (size_t k = 0; k < c->n_values; k++)
-            c->sum_right[k] = c->sum_total[k] - c->sum_left[k];
-    c->pos = new_pos;
-}
-
-static double gini(const double *counts, size_t n_classes, double weighted_n)
-{
-    double sq_count = 0.0;
-
-    for (size_t k = 0; k < n_classes; k++)
-        sq_count += counts[k] * counts[k];
-    return 1.0 - sq_count / (weighted_n * weighted_n);
-}
-
-static double entropy(const double *counts, size_t n_classes, double weighted_n)
-{
-    double result = 0.0;
-
-    for (size_t k = 0; k < n_classes; k++) {
-        double fraction = counts[k];
-
-        if (fraction > 0.0) {
-            fraction /= weighted_n;
-            result -= fraction * log_base2(fraction);
-        }
-    }
-    return result;
-}
-
-/* scipy.special.xlogy: x log(y), 0 when x is 0. */
-static double xlogy(double x, double y)
-{
-    if (x == 0.0 && !isnan(y))
-        return 0.0;
-    return x * log(y);
-}
-
-/* Half the mean Poisson deviance of samples[start:end] around their mean,
- * or infinity when their sum is not positive. */
-static double poisson_loss(const struct criterion *c, size_t start, size_t end, double y_sum,
-                           double weight_sum)
-{
-    double loss = 0.0, y_mean;
-
-    if (y_sum <= POISSON_EPSILON)
-        return INFINITY;
-    y_mean = y_sum / weight_sum;
-    for (size_t p = start; p < end; p++) {
-        const size_t i = c->samples[p];
-
-        loss += sample_weight_of(c, i) * xlogy(c->y[i], c->y[i] / y_mean);
-    }
-    return loss / weight_sum;
-}
-
-/* The mean absolute deviation of samples[start:end] from median. */
-static double absolute_deviation(const struct criterion *c, size_t start, size_t end,
-                                 double median, double weight_sum)
-{
-    double total = 0.0;
-
-    for (size_t p = start; p < end; p++) {
-        const size_t i = c->samples[p];
-
-        total += fabs(c->y[i] - median) * sample_weight_of(c, i);
-    }
-    return total / weight_sum;
-}
-
-static double criterion_node_impurity(const struct criterion *c)
-{
-    const double wn = c->weighted_n_node_samples;
-
-    switch (c->kind) {
-    case GCV_TREE_GINI:
-        return gini(c->sum_total, c->n_values, wn);
-    case GCV_TREE_ENTROPY:
-        return entropy(c->sum_total, c->n_values, wn);
-    case GCV_TREE_SQUARED_ERROR:
-    case GCV_TREE_FRIEDMAN_MSE:
-        return c->sq_sum_total / wn - pow(c->sum_total[0] / wn, 2.0);
-    case GCV_TREE_ABSOLUTE_ERROR:
-        return absolute_deviation(c, c->start, c->end, c->node_median, wn);
-    case GCV_TREE_POISSON:
-        break;
-    }
-    return poisson_loss(c, c->start, c->end, c->sum_total[0], wn);
-}
-
-static void criterion_children_impurity(const struct criterion *c, double *left, double *right)
-{
-    const double wl = c->weighted_n_left, wr = c->weighted_n_right;
-
-    switch (c->kind) {
-    case GCV_TREE_GINI:
-        *left = gini(c->sum_left, c->n_values, wl);
-        *right = gini(c->sum_right, c->n_values, wr);
-        return;
-    case GCV_TREE_ENTROPY:
-        *left = entropy(c->sum_left, c->n_values, wl);
-        *right = entropy(c->sum_right, c->n_values, wr);
-        return;
-    case GCV_TREE_SQUARED_ERROR:
-    case GCV_TREE_FRIEDMAN_MSE: {
-        double sq_sum_left = 0.0;
-
-        for (size_t p = c->start; p < c->pos; p++) {
-            const size_t i = c->samples[p];
-
-            sq_sum_left += sample_weight_of(c, i) * c->y[i] * c->y[i];
-        }
-        *left = sq_sum_left / wl - pow(c->sum_left[0] / wl, 2.0);
-        *right = (c->sq_sum_total - sq_sum_left) / wr - pow(c->sum_right[0] / wr, 2.0);
-        return;
-    }
-    case GCV_TREE_ABSOLUTE_ERROR:
-        *left = absolute_deviation(c, c->start, c->pos, median_get(&c->left_median), wl);
-        *right = absolute_deviation(c, c->pos, c->end, median_get(&c->right_median), wr);
-        return;
-    case GCV_TREE_POISSON:
-        break;
-    }
-    *left = poisson_loss(c, c->start, c->pos, c->sum_left[0], wl);
-    *right = poisson_loss(c, c->pos, c->end, c->sum_right[0], wr);
-}
-
-/* A quantity that orders the splits of one node as their impurity
- * decrease does, cheaper to compute. */
-static double criterion_proxy_improvement(const struct criterion *c)
-{
-    const double wl = c->weighted_n_left, wr = c->weighted_n_right;
-    double left, right;
-
-    switch (c->kind) {
-    case GCV_TREE_SQUARED_ERROR:
-        return c->sum_left[0] * c->sum_left[0] / wl + c->sum_right[0] * c->sum_right[0] / wr;
-    case GCV_TREE_FRIEDMAN_MSE: {
-        const double diff = wr * c->sum_left[0] - wl * c->sum_right[0];
-
-        return diff * diff / (wl * wr);
-    }
-    case GCV_TREE_POISSON:
-        if (c->sum_left[0] <= POISSON_EPSILON || c->sum_right[0] <= POISSON_EPSILON)
-            return -INFINITY;
-        return c->sum_left[0] * log_base2(c->sum_left[0] / wl) +
-               c->sum_right[0] * log_base2(c->sum_right[0] / wr);
-    default:
-        break;
-    }
-    criterion_children_impurity(c, &left, &right);
-    return -wr * right - wl * left;
-}
-
-static double criterion_improvement(const struct criterion *c, double parent, double left,
-                                    double right)
-{
-    const double wn = c->weighted_n_node_samples;
-
-    if (c->kind == GCV_TREE_FRIEDMAN_MSE) {
-        const double diff = c->weighted_n_right * c->sum_left[0] -
-                            c->weighted_n_left * c->sum_right[0];
-
-        return diff * diff / (c->weighted_n_left * c->weighted_n_right * wn);
-    }
-    return wn / c->weighted_n_samples *
-           (parent - c->weighted_n_right / wn * right - c->weighted_n_left / wn * left);
-}
-
-static void criterion_node_value(const struct criterion *c, double *dest)
-{
-    if (is_classification(c->kind))
-        memcpy(dest, c->sum_total, c->n_values * sizeof *dest);
-    else if (c->kind == GCV_TREE_ABSOLUTE_ERROR)
-        dest[0] = c->node_median;
-    else
-        dest[0] = c->sum_total[0] / c->weighted_n_node_samples;
+    introsort(values, samples, n, 2 * (int)gcv_tree_log2((double)n));
 }
 
 /* ----- splitters (sklearn/tree/_splitter.pyx) ---------------------------- */
@@ -678,7 +201,7 @@ struct split_record {
 struct splitter {
     const struct gcv_tree_data *data;
     enum gcv_tree_splitter kind;
-    struct criterion criterion;
+    struct gcv_tree_criterion_state criterion;
     size_t max_features;
     size_t min_samples_leaf;
     double min_weight_leaf;
@@ -719,7 +242,7 @@ static void splitter_node_reset(struct splitter *s, size_t start, size_t end,
 {
     s->start = start;
     s->end = end;
-    criterion_init(&s->criterion, start, end);
+    gcv_tree_criterion_init(&s->criterion, start, end);
     *weighted_n_node_samples = s->criterion.weighted_n_node_samples;
 }
 
@@ -744,14 +267,14 @@ static void partition_samples(struct splitter *s, size_t feature, double thresho
  * min_samples_leaf samples or less than min_weight_leaf weight. */
 static double evaluate_position(struct splitter *s, size_t pos)
 {
-    struct criterion *c = &s->criterion;
+    struct gcv_tree_criterion_state *c = &s->criterion;
 
     if (pos - s->start < s->min_samples_leaf || s->end - pos < s->min_samples_leaf)
         return -INFINITY;
-    criterion_update(c, pos);
+    gcv_tree_criterion_update(c, pos);
     if (c->weighted_n_left < s->min_weight_leaf || c->weighted_n_right < s->min_weight_leaf)
         return -INFINITY;
-    return criterion_proxy_improvement(c);
+    return gcv_tree_criterion_proxy_improvement(c);
 }
 
 /* Scans the thresholds of the feature whose sorted values fill
@@ -762,7 +285,7 @@ static void scan_thresholds(struct splitter *s, struct split_record *current,
     const float *xf = s->feature_values;
     size_t p = s->start;
 
-    criterion_reset(&s->criterion);
+    gcv_tree_criterion_reset(&s->criterion);
     while (p < s->end) {
         double proxy;
 
@@ -785,6 +308,62 @@ static void scan_thresholds(struct splitter *s, struct split_record *current,
     }
 }
 
+/* Copies the node's values of feature into feature_values[start:end] and
+ * returns their range. The best splitter sorts them, with the samples. */
+static void gather_values(struct splitter *s, size_t feature, float *min_value,
+                          float *max_value)
+{
+    const float *column = feature_column(s, feature);
+    float *xf = s->feature_values;
+
+    *min_value = *max_value = column[s->samples[s->start]];
+    for (size_t p = s->start; p < s->end; p++) {
+        const float value = column[s->samples[p]];
+
+        xf[p] = value;
+        if (value < *min_value)
+            *min_value = value;
+        else if (value > *max_value)
+            *max_value = value;
+    }
+    if (s->kind == GCV_TREE_SPLITTER_BEST) {
+        sort_pairs(xf + s->start, s->samples + s->start, s->end - s->start);
+        *min_value = xf[s->start];
+        *max_value = xf[s->end - 1];
+    }
+}
+
+/* The random splitter's try of one feature: a threshold drawn uniformly in
+ * [min_value, max_value), the node's samples partitioned at it, and the
+ * split kept in best when it beats the best so far. */
+static void try_random_threshold(struct splitter *s, float min_value, float max_value,
+                                 struct split_record *current, struct split_record *best,
+                                 double *best_proxy)
+{
+    float *xf = s->feature_values;
+    size_t p = s->start, partition_end = s->end;
+    double proxy;
+
+    current->threshold = rand_uniform(min_value, max_value, &s->rand_r_state);
+    if (current->threshold == max_value)
+        current->threshold = min_value;
+    while (p < partition_end) {
+        if (xf[p] <= current->threshold) {
+            p++;
+        } else {
+            partition_end--;
+            swap_pair(xf, s->samples, p, partition_end);
+        }
+    }
+    current->pos = partition_end;
+    gcv_tree_criterion_reset(&s->criterion);
+    proxy = evaluate_position(s, current->pos);
+    if (proxy > *best_proxy) {
+        *best_proxy = proxy;
+        *best = *current;
+    }
+}
+
 /* Draws features without replacement (a Fisher-Yates shuffle of
  * features[] that skips features known to be constant in the node) until
  * max_features non-constant ones were evaluated, and keeps the best split.
@@ -794,8 +373,7 @@ static void node_split(struct splitter *s, double impurity, struct split_record 
                        size_t *n_constant_features)
 {
     size_t *features = s->features;
-    float *xf = s->feature_values;
-    const size_t start = s->start, end = s->end;
+    const size_t end = s->end;
     const size_t n_known_constants = *n_constant_features;
     size_t n_total_constants = n_known_constants;
     size_t f_i = s->data->n_features;
@@ -810,7 +388,6 @@ static void node_split(struct splitter *s, double impurity, struct split_record 
            (n_visited < s->max_features ||
             n_visited <= n_found_constants + n_drawn_constants)) {
         size_t f_j;
-        const float *column;
         float min_value, max_value;
 
         n_visited++;
@@ -822,25 +399,7 @@ static void node_split(struct splitter *s, double impurity, struct split_record 
         }
         f_j += n_found_constants;
         current.feature = features[f_j];
-        column = feature_column(s, current.feature);
-
-        /* Gather the values: sorted for the best splitter, with their range
-         * for the random one. */
-        min_value = max_value = column[s->samples[start]];
-        for (size_t p = start; p < end; p++) {
-            const float value = column[s->samples[p]];
-
-            xf[p] = value;
-            if (value < min_value)
-                min_value = value;
-            else if (value > max_value)
-                max_value = value;
-        }
-        if (s->kind == GCV_TREE_SPLITTER_BEST) {
-            sort_pairs(xf + start, s->samples + start, end - start);
-            min_value = xf[start];
-            max_value = xf[end - 1];
-        }
+        gather_values(s, current.feature, &min_value, &max_value);
         if (max_value <= min_value + feature_threshold) {
             swap_size(features, f_j, n_total_constants);
             n_found_constants++;
@@ -850,35 +409,10 @@ static void node_split(struct splitter *s, double impurity, struct split_record 
         f_i--;
         swap_size(features, f_i, f_j);
 
-        if (s->kind == GCV_TREE_SPLITTER_BEST) {
+        if (s->kind == GCV_TREE_SPLITTER_BEST)
             scan_thresholds(s, &current, &best, &best_proxy);
-            continue;
-        }
-
-        /* Random splitter: one threshold drawn uniformly in the range. */
-        {
-            size_t p = start, partition_end = end;
-            double proxy;
-
-            current.threshold = rand_uniform(min_value, max_value, &s->rand_r_state);
-            if (current.threshold == max_value)
-                current.threshold = min_value;
-            while (p < partition_end) {
-                if (xf[p] <= current.threshold) {
-                    p++;
-                } else {
-                    partition_end--;
-                    swap_pair(xf, s->samples, p, partition_end);
-                }
-            }
-            current.pos = partition_end;
-            criterion_reset(&s->criterion);
-            proxy = evaluate_position(s, current.pos);
-            if (proxy > best_proxy) {
-                best_proxy = proxy;
-                best = current;
-            }
-        }
+        else
+            try_random_threshold(s, min_value, max_value, &current, &best, &best_proxy);
     }
 
     /* Put the left samples of the best split first and compute its exact
@@ -887,11 +421,13 @@ static void node_split(struct splitter *s, double impurity, struct split_record 
     if (best.pos < end) {
         if (s->kind == GCV_TREE_SPLITTER_BEST || current.feature != best.feature)
             partition_samples(s, best.feature, best.threshold);
-        criterion_reset(&s->criterion);
-        criterion_update(&s->criterion, best.pos);
-        criterion_children_impurity(&s->criterion, &best.impurity_left, &best.impurity_right);
-        best.improvement = criterion_improvement(&s->criterion, impurity, best.impurity_left,
-                                                 best.impurity_right);
+        gcv_tree_criterion_reset(&s->criterion);
+        gcv_tree_criterion_update(&s->criterion, best.pos);
+        gcv_tree_criterion_children_impurity(&s->criterion, &best.impurity_left,
+                                             &best.impurity_right);
+        best.improvement = gcv_tree_criterion_improvement(&s->criterion, impurity,
+                                                          best.impurity_left,
+                                                          best.impurity_right);
     }
 
     /* The known constants keep their order for the siblings and children;
@@ -1062,7 +598,7 @@ static enum gcv_status build_depth_first(struct builder *b, struct gcv_error *er
         }
         splitter_node_reset(s, record.start, record.end, &weighted_n);
         if (first) {
-            record.impurity = criterion_node_impurity(&s->criterion);
+            record.impurity = gcv_tree_criterion_node_impurity(&s->criterion);
             first = false;
         }
         is_leaf = is_leaf_by_limits(limits, record.depth, record.end - record.start,
@@ -1078,7 +614,7 @@ static enum gcv_status build_depth_first(struct builder *b, struct gcv_error *er
                                err);
         if (status != GCV_OK)
             break;
-        criterion_node_value(&s->criterion, tree->values + id * tree->n_values);
+        gcv_tree_criterion_node_value(&s->criterion, tree->values + id * tree->n_values);
         if (record.depth > tree->max_depth)
             tree->max_depth = record.depth;
         if (is_leaf)
@@ -1186,7 +722,7 @@ static enum gcv_status add_split_node(struct builder *b, size_t start, size_t en
     init_split(&split, end);
     splitter_node_reset(s, start, end, &weighted_n);
     if (is_first)
-        impurity = criterion_node_impurity(&s->criterion);
+        impurity = gcv_tree_criterion_node_impurity(&s->criterion);
     is_leaf = is_leaf_by_limits(&b->limits, depth, end - start, weighted_n, impurity);
     if (!is_leaf) {
         node_split(s, impurity, &split, &n_constant_features);
@@ -1197,7 +733,7 @@ static enum gcv_status add_split_node(struct builder *b, size_t start, size_t en
                            weighted_n, &id, err);
     if (status != GCV_OK)
         return status;
-    criterion_node_value(&s->criterion, b->tree->values + id * b->tree->n_values);
+    gcv_tree_criterion_node_value(&s->criterion, b->tree->values + id * b->tree->n_values);
 
     *out = (struct frontier_record){
         .node_id = id, .start = start, .end = end, .depth = depth, .impurity = impurity,
@@ -1217,7 +753,7 @@ static enum gcv_status build_best_first(struct builder *b, struct gcv_error *err
     struct gcv_tree *tree = b->tree;
     long long max_split_nodes = (long long)b->limits.max_leaf_nodes - 1;
     /* Each split removes one record and adds two non-empty ones, so the
-     * frontier never holds more records than max_leaf_nodes or samples. */
+     * frontier never contains more records than max_leaf_nodes or samples. */
     const size_t heap_capacity = (b->limits.max_leaf_nodes < b->splitter.n_samples
                                       ? b->limits.max_leaf_nodes
                                       : b->splitter.n_samples) + 1;
@@ -1277,7 +813,7 @@ struct prune_record {
 };
 
 /* Prunes tree with ccp_alpha as scikit-learn 1.2.1's _cost_complexity_prune
- * and _build_pruned_tree (Breiman et al. 1984, section 3.3): repeatedly
+ * and _build_pruned_tree (minimal cost-complexity pruning): repeatedly
  * collapses the internal node of smallest effective alpha (R(t) -
  * R(T_t)) / (|leaves of T_t| - 1), R the weighted impurity, the first such
  * node in id order on ties, while that alpha is <= ccp_alpha; then copies
@@ -1590,11 +1126,7 @@ static void splitter_free(struct splitter *s)
     free(s->features);
     free(s->constant_features);
     free(s->feature_values);
-    free(s->criterion.sum_total);
-    free(s->criterion.sum_left);
-    free(s->criterion.sum_right);
-    free(s->criterion.left_median.values);
-    free(s->criterion.right_median.values);
+    gcv_tree_criterion_free(&s->criterion);
 }
 
 /* Allocates the splitter's arrays, keeps the samples of non-zero weight
@@ -1606,8 +1138,7 @@ static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_p
                                      struct gcv_error *err)
 {
     const size_t n = data->n_samples, d = data->n_features;
-    const size_t n_values = data->n_classes > 0 ? data->n_classes : 1;
-    struct criterion *c = &s->criterion;
+    double weighted_n_samples = 0.0;
     struct gcv_random rng;
 
     memset(s, 0, sizeof *s);
@@ -1620,38 +1151,23 @@ static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_p
     s->features = malloc((d > 0 ? d : 1) * sizeof *s->features);
     s->constant_features = malloc((d > 0 ? d : 1) * sizeof *s->constant_features);
     s->feature_values = malloc(n * sizeof *s->feature_values);
-    c->sum_total = calloc(n_values, sizeof *c->sum_total);
-    c->sum_left = calloc(n_values, sizeof *c->sum_left);
-    c->sum_right = calloc(n_values, sizeof *c->sum_right);
-    if (params->criterion == GCV_TREE_ABSOLUTE_ERROR) {
-        c->left_median.values = malloc(n * sizeof *c->left_median.values);
-        c->right_median.values = malloc(n * sizeof *c->right_median.values);
-    }
     if (s->samples == NULL || s->features == NULL || s->constant_features == NULL ||
-        s->feature_values == NULL || c->sum_total == NULL || c->sum_left == NULL ||
-        c->sum_right == NULL ||
-        (params->criterion == GCV_TREE_ABSOLUTE_ERROR &&
-         (c->left_median.values == NULL || c->right_median.values == NULL)))
+        s->feature_values == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a tree on %zu rows and "
                              "%zu features", n, d);
 
     gcv_random_seed(&rng, seed);
     s->rand_r_state = (uint32_t)gcv_random_randint(&rng, 0, RAND_R_MAX);
 
-    c->kind = params->criterion;
-    c->y = data->y;
-    c->weight = sample_weight;
-    c->samples = s->samples;
-    c->n_values = n_values;
-    c->weighted_n_samples = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (sample_weight == NULL || sample_weight[i] != 0.0)
             s->samples[s->n_samples++] = i;
-        c->weighted_n_samples += sample_weight != NULL ? sample_weight[i] : 1.0;
+        weighted_n_samples += sample_weight != NULL ? sample_weight[i] : 1.0;
     }
     for (size_t f = 0; f < d; f++)
         s->features[f] = f;
-    return GCV_OK;
+    return gcv_tree_criterion_alloc(&s->criterion, params->criterion, data, sample_weight,
+                                    s->samples, weighted_n_samples, err);
 }
 
 enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_params *params,

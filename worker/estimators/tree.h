@@ -2,8 +2,8 @@
  * _splitter.pyx, _criterion.pyx), shared by DecisionTreeClassifier,
  * DecisionTreeRegressor and the forests.
  *
- * The builder repeats scikit-learn's arithmetic step by step so that a tree
- * grown from the same rows, weights and seed has the same nodes: features
+ * The builder repeats scikit-learn's arithmetic step by step, so a tree
+ * grown from the same rows, weights and seed has the same nodes. Features
  * are float32, each node's samples are sorted with the same introsort, the
  * features are drawn with scikit-learn's xorshift generator seeded from
  * numpy's RandomState(random_state), and the criteria accumulate their sums
@@ -177,8 +177,8 @@ size_t gcv_tree_argmax(const double *values, size_t n);
 
 /* ----- parameters -------------------------------------------------------- */
 
-/* Which estimator's parameters to parse: the forest kinds accept the
- * forest's parameters (forest.h) and reject splitter. */
+/* The estimator whose parameters gcv_tree_params_parse checks. The forest
+ * kinds accept the forest's parameters (forest.h) and reject splitter. */
 enum gcv_tree_estimator {
     GCV_TREE_DECISION_TREE_CLASSIFIER,
     GCV_TREE_DECISION_TREE_REGRESSOR,
