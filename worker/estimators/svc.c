@@ -934,6 +934,17 @@ static enum gcv_status svc_decision_function(const void *model_pointer,
     return gcv_svc_decision_function(model, rows, out, err);
 }
 
+/* gcv_estimator_ops.fit_warning: scikit-learn's ConvergenceWarning for a
+ * fit that reached max_iter, so the summary counts such fits. */
+static const char *svc_fit_warning(const void *model_pointer)
+{
+    const struct gcv_svc_model *model = model_pointer;
+
+    return model->converged ? NULL
+                            : "SVC: the solver stopped at max_iter before converging; "
+                              "consider scaling the features";
+}
+
 const struct gcv_estimator_ops gcv_svc_ops = {
     .name = "SVC",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -943,4 +954,5 @@ const struct gcv_estimator_ops gcv_svc_ops = {
     .predict = svc_predict,
     .model_free = svc_model_free,
     .decision_function = svc_decision_function,
+    .fit_warning = svc_fit_warning,
 };
