@@ -59,23 +59,24 @@ enum gcv_status gcv_results_init(struct gcv_results *results, size_t n_candidate
     return GCV_OK;
 }
 
-static void count_failure(struct gcv_results *results, const char *message)
+/* Counts message in the list kinds[0..*n_kinds), adding it when new. */
+static void count_message(struct gcv_failure_count **kinds, size_t *n_kinds, const char *message)
 {
     struct gcv_failure_count *grown;
 
-    for (size_t i = 0; i < results->n_failure_kinds; i++) {
-        if (strcmp(results->failures[i].message, message) == 0) {
-            results->failures[i].count++;
+    for (size_t i = 0; i < *n_kinds; i++) {
+        if (strcmp((*kinds)[i].message, message) == 0) {
+            (*kinds)[i].count++;
             return;
         }
     }
-    grown = realloc(results->failures, (results->n_failure_kinds + 1) * sizeof *grown);
+    grown = realloc(*kinds, (*n_kinds + 1) * sizeof *grown);
     if (grown == NULL)
         return; /* the count is a report; losing one kind is not worth failing the search */
-    results->failures = grown;
-    snprintf(grown[results->n_failure_kinds].message, GCV_RESULT_MESSAGE_MAX, "%s", message);
-    grown[results->n_failure_kinds].count = 1;
-    results->n_failure_kinds++;
+    *kinds = grown;
+    snprintf(grown[*n_kinds].message, GCV_RESULT_MESSAGE_MAX, "%s", message);
+    grown[*n_kinds].count = 1;
+    (*n_kinds)++;
 }
 
 void gcv_results_record(struct gcv_results *results, const struct gcv_task_result *result,
@@ -106,7 +107,11 @@ void gcv_results_record(struct gcv_results *results, const struct gcv_task_resul
     }
     if (result->status != GCV_OK) {
         results->n_failed++;
-        count_failure(results, result->message);
+        count_message(&results->failures, &results->n_failure_kinds, result->message);
+    } else if (result->message[0] != '\0') {
+        /* A successful fit's message is its warning (no convergence). */
+        results->n_warned++;
+        count_message(&results->warnings, &results->n_warning_kinds, result->message);
     }
 }
 
@@ -426,6 +431,7 @@ void gcv_results_free(struct gcv_results *results)
     free(results->score_times);
     free(results->done);
     free(results->failures);
+    free(results->warnings);
     free(results->mean_test);
     free(results->std_test);
     free(results->rank_test);

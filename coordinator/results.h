@@ -39,6 +39,9 @@ struct gcv_results {
 
     struct gcv_failure_count *failures; /* [n_failure_kinds], owned */
     size_t n_failure_kinds;
+    size_t n_warned;       /* successful fits that sent a warning (no convergence) */
+    struct gcv_failure_count *warnings; /* [n_warning_kinds] their messages, owned */
+    size_t n_warning_kinds;
 
     /* Filled by gcv_results_finalize: */
     double *mean_test;     /* [n_scorers * n_candidates], owned */

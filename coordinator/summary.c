@@ -449,6 +449,9 @@ void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
     for (size_t k = 0; k < results->n_failure_kinds; k++)
         fprintf(stream, "  %zu fits failed: %s\n", results->failures[k].count,
                 results->failures[k].message);
+    for (size_t k = 0; k < results->n_warning_kinds; k++)
+        fprintf(stream, "  %zu fits warned: %s\n", results->warnings[k].count,
+                results->warnings[k].message);
     if (plot != NULL)
         gcv_plot_print_table(stream, plot);
     /* A search that stopped early, reported from its journal, wrote no
@@ -528,6 +531,7 @@ enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
     fprintf(file.stream, ",\n  \"n_holdout\": %zu", refit->has_holdout ? refit->n_holdout : 0);
     fprintf(file.stream, ",\n  \"n_fits\": %zu,\n  \"n_failed_fits\": %zu",
             results->n_candidates * results->n_folds, results->n_failed);
+    fprintf(file.stream, ",\n  \"n_warned_fits\": %zu", results->n_warned);
     fprintf(file.stream, ",\n  \"n_candidates\": %zu,\n  \"n_splits\": %zu", results->n_candidates,
             results->n_folds);
     fputs(",\n  \"scoring\": ", file.stream);
