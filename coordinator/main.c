@@ -335,7 +335,7 @@ static int run_offline(const char *command, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct gcv_run_options options;
-    int code, rank = 0;
+    int code, rank = 0, thread_level = MPI_THREAD_SINGLE;
 
     if (argc < 2) {
         if (is_first_process())
@@ -370,8 +370,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
-        fprintf(stderr, "gridcv: error: MPI_Init failed\n");
+    /* Forests build trees on threads of their own, but only the main
+     * thread calls MPI, which is what MPI_THREAD_FUNNELED promises. */
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &thread_level) != MPI_SUCCESS) {
+        fprintf(stderr, "gridcv: error: MPI_Init_thread failed\n");
         return 1;
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
