@@ -65,8 +65,9 @@ static const char usage_run[] =
     "                  get to finish before gridcv exits with status 3\n"
     "                  (default 60)\n"
     "  --blas-threads N\n"
-    "                  OpenBLAS threads of each rank (default 1); the\n"
-    "                  workers of a node times N should not exceed its cores\n"
+    "                  OpenBLAS threads of each rank (default: Slurm's\n"
+    "                  SLURM_CPUS_PER_TASK when set, else 1); the workers of\n"
+    "                  a node times N should not exceed its cores\n"
     "  --fold-cache-mb MB\n"
     "                  memory each rank may keep for work shared by the fits\n"
     "                  of one fold, such as kernel matrices (default 1024;\n"
@@ -170,6 +171,21 @@ static int install_stop_handlers(void)
     return 0;
 }
 
+/* Returns the OpenBLAS threads per rank when --blas-threads is not
+ * given: the cores Slurm gave each task (SLURM_CPUS_PER_TASK), so that a
+ * batch script's --cpus-per-task reaches the fits, else 1. */
+static int default_blas_threads(void)
+{
+    const char *cpus = getenv("SLURM_CPUS_PER_TASK");
+    char *end;
+    long count;
+
+    if (cpus == NULL)
+        return 1;
+    count = strtol(cpus, &end, 10);
+    return *end == '\0' && count >= 1 && count <= 4096 ? (int)count : 1;
+}
+
 /* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
  * error. */
 static int parse_run(int argc, char **argv, struct gcv_run_options *options)
@@ -193,7 +209,7 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
     memset(options, 0, sizeof *options);
     options->verbosity = 1;
     options->grace = 60;
-    options->blas_threads = 1;
+    options->blas_threads = default_blas_threads();
     options->fold_cache_mb = 1024;
     opterr = 0;
     optind = 1;
@@ -379,8 +395,8 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     gcv_log_init(rank, GCV_LOG_WARN);
 
-    /* Each rank is one process fitting one model at a time, so OpenBLAS's
-     * own threads would only compete with the other ranks for the cores. */
+    /* OpenBLAS would otherwise start a thread per core in every rank, and
+     * the ranks of a node would compete for the same cores. */
     openblas_set_num_threads(options.blas_threads);
 
     code = gcv_search_run(&options);
