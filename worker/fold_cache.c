@@ -269,6 +269,18 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
     return true;
 }
 
+bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out)
+{
+    struct item *item = id != 0 ? find_by_id(id) : NULL;
+
+    memset(out, 0, sizeof *out);
+    if (item == NULL || item->kind != ROWS_KIND)
+        return false;
+    touch(item);
+    *out = item->rows;
+    return true;
+}
+
 void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
                           uint64_t other_id, double param)
 {
@@ -419,6 +431,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     memset(out, 0, sizeof *out);
     if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows))
         return false;
+    out->rows_id = rows.id;
     out->norms = rows.norms;
     out->n_rows = n_rows;
     out->gamma = gamma;
@@ -451,5 +464,45 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free);
     free(scratch);
     out->kernel = K;
+    return true;
+}
+
+/* ----- products with the training rows ----------------------------------- */
+
+bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
+                          size_t n_features, uint64_t train_id, struct gcv_fold_cross *out)
+{
+    struct gcv_fold_rows rows, train;
+    double *dots; /* [n_rows * train.n_rows] */
+    size_t bytes;
+
+    memset(out, 0, sizeof *out);
+    if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows) ||
+        !gcv_fold_cache_rows_by_id(train_id, &train) || train.n_features != n_features)
+        return false;
+    out->norms = rows.norms;
+    out->n_rows = n_rows;
+    out->n_train = train.n_rows;
+
+    if ((out->dots = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0)) != NULL)
+        return true;
+    if (train.n_rows > SIZE_MAX / sizeof *dots / n_rows)
+        return false;
+    bytes = n_rows * train.n_rows * sizeof *dots;
+    if (!gcv_fold_cache_reserve(&rows, train_id, bytes) || (dots = malloc(bytes)) == NULL)
+        return false;
+
+    /* A block of rows against every training row per call: A is the block,
+     * B the training rows, both row-major with leading dimension
+     * n_features; ldc = train.n_rows. */
+    for (size_t first = 0; first < n_rows; first += SQDIST_BLOCK_ROWS) {
+        const size_t count = n_rows - first < SQDIST_BLOCK_ROWS ? n_rows - first
+                                                                : SQDIST_BLOCK_ROWS;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)train.n_rows,
+                    (int)n_features, 1.0, rows.X + first * n_features, (int)n_features, train.X,
+                    (int)n_features, 0.0, dots + first * train.n_rows, (int)train.n_rows);
+    }
+    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes, free);
+    out->dots = dots;
     return true;
 }

@@ -50,6 +50,10 @@ enum gcv_fold_cache_kind {
     /* float [n * n], row-major: (float)exp(-gamma * D_ik), D being
      * GCV_FOLD_CACHE_SQDIST; param is gamma. */
     GCV_FOLD_CACHE_RBF_KERNEL,
+    /* double [n_test * n_train], row-major: the dot products of the rows of
+     * one rows item (test rows) with those of another (training rows),
+     * from dgemm calls on blocks of test rows. */
+    GCV_FOLD_CACHE_CROSS_DOT,
     /* Values that an estimator defines and computes itself, through
      * gcv_fold_cache_find, gcv_fold_cache_reserve and gcv_fold_cache_store. */
     GCV_FOLD_CACHE_RIDGE,
@@ -68,11 +72,21 @@ struct gcv_fold_rows {
 /* The RBF kernel of one rows item at one gamma, as gcv_fold_cache_rbf
  * finds it. */
 struct gcv_fold_rbf {
+    uint64_t rows_id;       /* the rows item, 0 when the rows are not cached */
     const float *kernel;    /* [n_rows * n_rows], GCV_FOLD_CACHE_RBF_KERNEL, or NULL when
                                it is not cached */
     const double *norms;    /* [n_rows] squared norms of the rows */
     size_t n_rows;
     double gamma;
+};
+
+/* The dot products of some rows with the training rows of a fold, as
+ * gcv_fold_cache_cross finds them. */
+struct gcv_fold_cross {
+    const double *dots;     /* [n_rows * n_train], GCV_FOLD_CACHE_CROSS_DOT */
+    const double *norms;    /* [n_rows] squared norms of the rows */
+    size_t n_rows;
+    size_t n_train;
 };
 
 /* Counters since the last gcv_fold_cache_configure, for the summary. */
@@ -102,6 +116,10 @@ void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);
  * memory ran out, and the caller then works without the cache. */
 bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
                          size_t n_features, struct gcv_fold_rows *out);
+
+/* Fills *out with the rows item id and returns true when it is still
+ * cached, marking it as just used; returns false otherwise. */
+bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out);
 
 /* Returns the value of the derived item (kind, param) of rows, and of
  * other_id when it is derived from two rows items (0 otherwise), or NULL
@@ -133,5 +151,14 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
  * Returns true when out->kernel is set. */
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out);
+
+/* Finds or computes the dot products of the rows (as gcv_fold_cache_rows
+ * takes them, typically a fold's test rows) with the rows of the rows item
+ * train_id (that fold's training rows), so that every candidate of the
+ * fold predicts its test rows from one matrix product. Returns false,
+ * leaving *out zeroed, when the training rows are no longer cached or the
+ * products do not fit the budget. */
+bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
+                          size_t n_features, uint64_t train_id, struct gcv_fold_cross *out);
 
 #endif

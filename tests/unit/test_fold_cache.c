@@ -13,6 +13,8 @@
 
 #include "common/log.h"
 #include "worker/estimators/kernel.h"
+#include "worker/estimators/neighbors.h"
+#include "worker/estimators/ridge_solver.h"
 #include "worker/estimators/svc.h"
 #include "worker/fold_cache.h"
 
@@ -439,6 +441,240 @@ START_TEST(svc_from_cached_kernel_matches_fit_from_scratch)
 }
 END_TEST
 
+/* Decision values of a fold's test rows, read off the cached products of
+ * the test rows with all training rows, equal those computed from the
+ * support vectors, for the RBF and the polynomial kernel. */
+START_TEST(svc_decisions_from_cached_products_match)
+{
+    static const enum gcv_kernel_type kernels[] = {GCV_KERNEL_RBF, GCV_KERNEL_POLY};
+    struct dataset data = make_dataset(300, 5, 3, 21);
+    size_t n_train, n_test;
+    size_t *train = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test = every_other(data.n_rows, 2, 1, &n_test);
+
+    for (size_t k = 0; k < 2; k++) {
+        struct gcv_svc_params params = {
+            .C = 3, .kernel = kernels[k], .gamma = GCV_SVC_GAMMA_VALUE, .gamma_value = 0.4,
+            .degree = 3, .coef0 = 1, .shrinking = true, .tol = 1e-3, .cache_size = 200,
+            .max_iter = -1,
+        };
+        struct gcv_rows train_rows = {
+            .X = data.X, .n_features = data.n_features, .index = train, .n_rows = n_train,
+            .y_class = data.y, .n_classes = data.n_classes,
+        };
+        struct gcv_rows test_rows = train_rows;
+        struct gcv_error err = {GCV_OK, ""};
+        struct gcv_svc_model *model = NULL;
+        double *cached = malloc(n_test * 3 * sizeof *cached);
+        double *direct = malloc(n_test * 3 * sizeof *direct);
+        struct gcv_fold_cache_stats stats;
+
+        test_rows.index = test;
+        test_rows.n_rows = n_test;
+        gcv_fold_cache_configure(64 * MIB);
+        ck_assert_int_eq(gcv_svc_ops.fit(&params, &train_rows, (void **)&model, &err), GCV_OK);
+        ck_assert_uint_ne(model->fold_rows_id, 0);
+        ck_assert_int_eq(gcv_svc_decision_function(model, &test_rows, cached, &err), GCV_OK);
+        gcv_fold_cache_get_stats(&stats);
+        ck_assert_uint_ge(stats.stores, 3); /* training rows, test rows, their products */
+
+        gcv_fold_cache_configure(0);
+        ck_assert_int_eq(gcv_svc_decision_function(model, &test_rows, direct, &err), GCV_OK);
+        for (size_t i = 0; i < n_test * 3; i++)
+            ck_assert_msg(cached[i] == direct[i], "kernel %zu: decision value %zu = %.17g, "
+                          "want %.17g", k, i, cached[i], direct[i]);
+
+        free(cached);
+        free(direct);
+        gcv_svc_ops.model_free(model);
+    }
+    free(train);
+    free(test);
+    free_dataset(&data);
+}
+END_TEST
+
+/* ----- Ridge ---------------------------------------------------------------------- */
+
+/* Ten alphas on one fold, with and without intercept and sample weights:
+ * the fits after the first read the fold's normal equations from the
+ * cache, and every coefficient and intercept equals a fit from scratch. */
+START_TEST(ridge_from_cached_normal_equations_matches_fit_from_scratch)
+{
+    struct dataset data = make_dataset(400, 12, 2, 22);
+    size_t n_train;
+    size_t *index = every_other(data.n_rows, 2, 1, &n_train);
+    double *Y = malloc(n_train * 2 * sizeof *Y);
+    double *weights = malloc(n_train * sizeof *weights);
+    uint64_t seed = 23;
+    struct gcv_rows train = {
+        .X = data.X, .n_features = data.n_features, .index = index, .n_rows = n_train,
+    };
+    struct gcv_fold_cache_stats stats;
+
+    for (size_t i = 0; i < n_train * 2; i++)
+        Y[i] = 3 * next_uniform(&seed) - 1;
+    for (size_t i = 0; i < n_train; i++)
+        weights[i] = 0.5 + next_uniform(&seed);
+
+    for (int variant = 0; variant < 4; variant++) {
+        const bool fit_intercept = variant % 2 == 0;
+        const double *sample_weight = variant >= 2 ? weights : NULL;
+        struct gcv_ridge_fit scratch[10];
+        struct gcv_error err = {GCV_OK, ""};
+
+        gcv_fold_cache_configure(0);
+        for (int a = 0; a < 10; a++)
+            ck_assert_int_eq(gcv_ridge_fit(&train, Y, 2, sample_weight, pow(10.0, a - 4),
+                                           fit_intercept, GCV_RIDGE_AUTO, &scratch[a], &err),
+                             GCV_OK);
+
+        gcv_fold_cache_configure(64 * MIB);
+        for (int a = 0; a < 10; a++) {
+            struct gcv_ridge_fit cached;
+
+            ck_assert_int_eq(gcv_ridge_fit(&train, Y, 2, sample_weight, pow(10.0, a - 4),
+                                           fit_intercept, GCV_RIDGE_AUTO, &cached, &err),
+                             GCV_OK);
+            for (size_t k = 0; k < 2 * data.n_features; k++)
+                ck_assert_msg(cached.coef[k] == scratch[a].coef[k], "variant %d alpha 1e%d: "
+                              "coef[%zu] = %.17g, want %.17g", variant, a - 4, k, cached.coef[k],
+                              scratch[a].coef[k]);
+            for (size_t c = 0; c < 2; c++)
+                ck_assert(cached.intercept[c] == scratch[a].intercept[c]);
+            gcv_ridge_fit_free(&cached);
+            gcv_ridge_fit_free(&scratch[a]);
+        }
+
+        /* The rows and their normal equations were computed once, then
+         * found 9 times. */
+        gcv_fold_cache_get_stats(&stats);
+        ck_assert_uint_eq(stats.stores, 2);
+        ck_assert_uint_eq(stats.hits, 2 * 9);
+    }
+
+    free(Y);
+    free(weights);
+    free(index);
+    free_dataset(&data);
+}
+END_TEST
+
+/* Other targets on the same rows are not served the cached equations. */
+START_TEST(ridge_with_other_targets_is_not_served)
+{
+    struct dataset data = make_dataset(200, 6, 2, 24);
+    double *Y = malloc(data.n_rows * sizeof *Y);
+    struct gcv_rows train = {.X = data.X, .n_features = data.n_features, .n_rows = data.n_rows};
+    struct gcv_ridge_fit first, second, scratch;
+    struct gcv_error err = {GCV_OK, ""};
+    uint64_t seed = 25;
+
+    for (size_t i = 0; i < data.n_rows; i++)
+        Y[i] = next_uniform(&seed);
+    train.index = malloc(data.n_rows * sizeof(size_t));
+    for (size_t i = 0; i < data.n_rows; i++)
+        ((size_t *)train.index)[i] = i;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert_int_eq(gcv_ridge_fit(&train, Y, 1, NULL, 1.0, true, GCV_RIDGE_AUTO, &first, &err),
+                     GCV_OK);
+    Y[7] += 1;
+    ck_assert_int_eq(gcv_ridge_fit(&train, Y, 1, NULL, 1.0, true, GCV_RIDGE_AUTO, &second, &err),
+                     GCV_OK);
+    gcv_fold_cache_configure(0);
+    ck_assert_int_eq(gcv_ridge_fit(&train, Y, 1, NULL, 1.0, true, GCV_RIDGE_AUTO, &scratch, &err),
+                     GCV_OK);
+    for (size_t k = 0; k < data.n_features; k++)
+        ck_assert(second.coef[k] == scratch.coef[k]);
+    ck_assert(second.intercept[0] == scratch.intercept[0]);
+    ck_assert(first.intercept[0] != scratch.intercept[0]);
+
+    gcv_ridge_fit_free(&first);
+    gcv_ridge_fit_free(&second);
+    gcv_ridge_fit_free(&scratch);
+    free((size_t *)train.index);
+    free(Y);
+    free_dataset(&data);
+}
+END_TEST
+
+/* ----- nearest neighbours ---------------------------------------------------------- */
+
+/* The neighbours and distances of every n_neighbors from 1 to 150 (past
+ * the 128 the cache keeps sorted), for three metrics, equal a search
+ * without the cache, also where neighbours tie. */
+START_TEST(neighbors_from_cache_match_search_from_scratch)
+{
+    static const enum gcv_neighbors_metric metrics[] = {
+        GCV_NEIGHBORS_EUCLIDEAN, GCV_NEIGHBORS_MANHATTAN, GCV_NEIGHBORS_MINKOWSKI};
+    struct dataset data = make_dataset(500, 4, 2, 26);
+    size_t n_train, n_test;
+    size_t *train = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test = every_other(data.n_rows, 2, 1, &n_test);
+    const size_t k_max = 150;
+    size_t ks[40], n_ks = 0;
+    size_t *scratch = malloc(40 * n_test * k_max * sizeof *scratch);
+    double *scratch_distances = malloc(40 * n_test * k_max * sizeof *scratch_distances);
+    size_t *cached = malloc(n_test * k_max * sizeof *cached);
+    double *cached_distances = malloc(n_test * k_max * sizeof *cached_distances);
+
+    for (size_t k = 1; k <= k_max; k += (k < 20 ? 1 : 13))
+        ks[n_ks++] = k;
+    /* Training rows 4i + 2 repeat rows 4i, so every query row has pairs of
+     * neighbours at equal distances. */
+    for (size_t r = 2; r < data.n_rows; r += 4)
+        memcpy(data.X + r * 4, data.X + (r - 2) * 4, 4 * sizeof *data.X);
+
+    for (size_t m = 0; m < 3; m++) {
+        struct gcv_rows train_rows = {.X = data.X, .n_features = 4, .index = train,
+                                      .n_rows = n_train};
+        struct gcv_rows test_rows = {.X = data.X, .n_features = 4, .index = test,
+                                     .n_rows = n_test};
+        struct gcv_neighbors_index index;
+        struct gcv_error err = {GCV_OK, ""};
+        struct gcv_fold_cache_stats stats;
+
+        ck_assert_int_eq(gcv_neighbors_index_build(&index, &train_rows, metrics[m], 3.0, &err),
+                         GCV_OK);
+        gcv_fold_cache_configure(0);
+        for (size_t i = 0; i < n_ks; i++)
+            ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, ks[i],
+                                                      scratch + i * n_test * k_max,
+                                                      scratch_distances + i * n_test * k_max,
+                                                      "test", &err), GCV_OK);
+
+        gcv_fold_cache_configure(64 * MIB);
+        for (size_t i = 0; i < n_ks; i++) {
+            const size_t *want = scratch + i * n_test * k_max;
+            const double *want_distances = scratch_distances + i * n_test * k_max;
+
+            ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, ks[i], cached,
+                                                      cached_distances, "test", &err), GCV_OK);
+            for (size_t j = 0; j < n_test * ks[i]; j++) {
+                ck_assert_msg(cached[j] == want[j], "metric %zu, k %zu: neighbour %zu is row "
+                              "%zu, want %zu", m, ks[i], j, cached[j], want[j]);
+                ck_assert(cached_distances[j] == want_distances[j]);
+            }
+        }
+
+        /* The training rows, the test rows and their neighbours were
+         * stored once for all n_neighbors. */
+        gcv_fold_cache_get_stats(&stats);
+        ck_assert_uint_eq(stats.stores, 3);
+        gcv_neighbors_index_free(&index);
+    }
+
+    free(cached);
+    free(scratch);
+    free(cached_distances);
+    free(scratch_distances);
+    free(train);
+    free(test);
+    free_dataset(&data);
+}
+END_TEST
+
 static Suite *fold_cache_suite(void)
 {
     Suite *suite = suite_create("fold_cache");
@@ -461,6 +697,10 @@ static Suite *fold_cache_suite(void)
 
     tcase_set_timeout(estimators, 60);
     tcase_add_test(estimators, svc_from_cached_kernel_matches_fit_from_scratch);
+    tcase_add_test(estimators, svc_decisions_from_cached_products_match);
+    tcase_add_test(estimators, ridge_from_cached_normal_equations_matches_fit_from_scratch);
+    tcase_add_test(estimators, ridge_with_other_targets_is_not_served);
+    tcase_add_test(estimators, neighbors_from_cache_match_search_from_scratch);
     suite_add_tcase(suite, estimators);
     return suite;
 }

@@ -45,6 +45,12 @@ static void apply_kernel(const struct gcv_kernel *kernel, double x_norm, const d
     }
 }
 
+void gcv_kernel_apply(const struct gcv_kernel *kernel, double x_norm, const double *z_norms,
+                      size_t n, double *values)
+{
+    apply_kernel(kernel, x_norm, z_norms, n, values);
+}
+
 void gcv_kernel_gather_rows(const struct gcv_rows *rows, double *out)
 {
     const size_t d = rows->n_features;

@@ -32,6 +32,14 @@ struct gcv_kernel {
     int degree;    /* poly, >= 0 */
 };
 
+/* Turns the dot products values[k] = x.z_k (k < n) into the kernel values
+ * K(x, z_k) in place, with the formulas above. x_norm and z_norms[n] are
+ * the squared norms, read only by the RBF kernel. gcv_kernel_column and
+ * gcv_kernel_block finish with this step, so dot products computed
+ * elsewhere give the same kernel values. */
+void gcv_kernel_apply(const struct gcv_kernel *kernel, double x_norm, const double *z_norms,
+                      size_t n, double *values);
+
 /* Copies the rows of rows->X listed in rows->index, in that order, into
  * out[rows->n_rows * rows->n_features], row-major. */
 void gcv_kernel_gather_rows(const struct gcv_rows *rows, double *out);

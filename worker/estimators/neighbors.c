@@ -7,12 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fold_cache.h"
 #include "kernel.h"
 #include "param_check.h"
 
 /* Query rows whose dgemm block is computed at once; scikit-learn's chunks
  * are 256 rows too, though the size changes no result. */
 #define QUERY_BLOCK 256
+
+/* The most neighbours per query row that the fold cache keeps sorted. */
+#define SORTED_MAX 128
 
 /* ----- parameters -------------------------------------------------------- */
 
@@ -333,6 +337,142 @@ static void surrogate_row(const struct gcv_neighbors_index *index, const double 
     }
 }
 
+/* Fills values[count * n] with the surrogates of query rows [first, first
+ * + count) of rows to every training row, through the scratch arrays
+ * queries[count * d] and q_norms[count]. */
+static void block_surrogates(const struct gcv_neighbors_index *index, const struct gcv_rows *rows,
+                             size_t first, size_t count, double *queries, double *q_norms,
+                             double *values)
+{
+    const size_t n = index->n_rows;
+    const size_t d = index->n_features;
+    const struct gcv_rows part = {
+        .X = rows->X,
+        .n_features = d,
+        .index = rows->index + first,
+        .n_rows = count,
+    };
+
+    gcv_kernel_gather_rows(&part, queries);
+    if (index->metric != GCV_NEIGHBORS_EUCLIDEAN) {
+        for (size_t r = 0; r < count; r++)
+            surrogate_row(index, queries + r * d, values + r * n);
+        return;
+    }
+
+    /* values [count x n] = -2 queries index->X^T, both row-major with
+     * leading dimension d, then the norms added. */
+    gcv_kernel_row_norms(queries, count, d, q_norms);
+    if (d > 0 && n > 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)n, (int)d, -2.0,
+                    queries, (int)d, index->X, (int)d, 0.0, values, (int)n);
+    else
+        memset(values, 0, count * n * sizeof *values);
+    for (size_t r = 0; r < count; r++)
+        for (size_t j = 0; j < n; j++)
+            values[r * n + j] = fmax(0.0, q_norms[r] + values[r * n + j] + index->norms[j]);
+}
+
+/* The neighbours of a fold's test rows among its training rows, as the
+ * fold cache keeps them (GCV_FOLD_CACHE_NEIGHBORS) for every n_neighbors
+ * and weights of a grid: the surrogates of every pair, and per query row
+ * its nearest rows sorted. When the first k + 1 sorted surrogates of a row
+ * are distinct, the k nearest are unique and scikit-learn's heap and sort
+ * return exactly the first k of them; otherwise (ties) the heap runs on
+ * the stored surrogates, as without the cache. One allocation holds the
+ * struct and every array. */
+struct fold_neighbors {
+    size_t n_queries;
+    size_t n_train;
+    size_t n_sorted;        /* min(n_train, SORTED_MAX + 1) */
+    double *surrogates;     /* [n_queries * n_train] */
+    size_t *exact_up_to;    /* [n_queries] the largest k the sorted rows serve exactly */
+    double *sorted_values;  /* [n_queries * n_sorted] surrogates, ascending */
+    size_t *sorted_rows;    /* [n_queries * n_sorted] their training positions */
+};
+
+/* The cache parameter of a metric: its p for minkowski, else a negative
+ * code. */
+static double metric_key(const struct gcv_neighbors_index *index)
+{
+    return index->metric == GCV_NEIGHBORS_MINKOWSKI ? index->p : -1.0 - (double)index->metric;
+}
+
+static size_t fold_neighbors_bytes(size_t n_queries, size_t n_train, size_t n_sorted)
+{
+    return sizeof(struct fold_neighbors) + n_queries * n_train * sizeof(double) +
+           n_queries * sizeof(size_t) + n_queries * n_sorted * (sizeof(double) + sizeof(size_t));
+}
+
+/* Returns the cached neighbours of rows among the index's training rows,
+ * computing and storing them when they fit the budget; NULL otherwise.
+ * Uses the scratch arrays of gcv_neighbors_kneighbors. */
+static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbors_index *index,
+                                                        const struct gcv_rows *rows,
+                                                        double *queries, double *q_norms)
+{
+    const size_t n = index->n_rows;
+    const size_t m = rows->n_rows;
+    const size_t n_sorted = n < SORTED_MAX + 1 ? n : SORTED_MAX + 1;
+    struct gcv_fold_rows train, test;
+    struct fold_neighbors *found;
+    size_t bytes;
+
+    if (n == 0 || m == 0 || m > SIZE_MAX / sizeof(double) / n / 2 ||
+        !gcv_fold_cache_rows(index->X, NULL, n, index->n_features, &train) ||
+        !gcv_fold_cache_rows(rows->X, rows->index, m, index->n_features, &test) ||
+        !gcv_fold_cache_rows_by_id(train.id, &train))
+        return NULL;
+    found = gcv_fold_cache_find(&test, GCV_FOLD_CACHE_NEIGHBORS, train.id, metric_key(index));
+    if (found != NULL)
+        return found;
+
+    bytes = fold_neighbors_bytes(m, n, n_sorted);
+    if (!gcv_fold_cache_reserve(&test, train.id, bytes) || (found = malloc(bytes)) == NULL)
+        return NULL;
+    found->n_queries = m;
+    found->n_train = n;
+    found->n_sorted = n_sorted;
+    found->surrogates = (double *)(found + 1);
+    found->sorted_values = found->surrogates + m * n;
+    found->exact_up_to = (size_t *)(found->sorted_values + m * n_sorted);
+    found->sorted_rows = found->exact_up_to + m;
+
+    for (size_t first = 0; first < m; first += QUERY_BLOCK) {
+        const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
+        block_surrogates(index, rows, first, count, queries, q_norms,
+                         found->surrogates + first * n);
+    }
+
+    /* Each row's n_sorted nearest, by the same heap and sort. */
+    for (size_t r = 0; r < m; r++) {
+        double *values = found->sorted_values + r * n_sorted;
+        size_t *nearest = found->sorted_rows + r * n_sorted;
+        size_t distinct = 0;
+
+        for (size_t h = 0; h < n_sorted; h++) {
+            values[h] = DBL_MAX;
+            nearest[h] = 0;
+        }
+        for (size_t j = 0; j < n; j++)
+            heap_push(values, nearest, n_sorted, found->surrogates[r * n + j], j);
+        simultaneous_sort(values, nearest, n_sorted);
+
+        /* values[0..distinct] rise strictly: every k <= distinct has its
+         * k + 1 nearest distinct, so its k nearest are a prefix. */
+        while (distinct + 1 < n_sorted && values[distinct] < values[distinct + 1])
+            distinct++;
+        if (distinct + 1 < n_sorted)
+            found->exact_up_to[r] = distinct;
+        else
+            found->exact_up_to[r] = n_sorted == n ? n : n_sorted - 1;
+    }
+
+    gcv_fold_cache_store(&test, GCV_FOLD_CACHE_NEIGHBORS, train.id, metric_key(index), found,
+                         bytes, free);
+    return found;
+}
+
 /* The distance of a surrogate, as scikit-learn's _rdist_to_dist. */
 static double surrogate_to_distance(const struct gcv_neighbors_index *index, double surrogate)
 {
@@ -361,6 +501,7 @@ enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index
     double *heap = NULL;     /* [k] */
     double *scan_values = NULL;  /* [k] the heap of the scan, before the merge */
     size_t *scan_rows = NULL;    /* [k] */
+    const struct fold_neighbors *cached = NULL; /* borrowed from the fold cache */
     /* scikit-learn's strategy "auto" on one thread: parallel_on_X, one heap
      * per query row, when there are fewer training rows than query rows or
      * more than 4 * 256 query rows; otherwise parallel_on_Y, whose thread
@@ -388,36 +529,32 @@ enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index
         goto cleanup;
     }
 
+    /* Every candidate of a fold searches the same test rows: their
+     * surrogates and nearest rows are computed once per fold. */
+    cached = find_fold_neighbors(index, rows, queries, q_norms);
+
     for (size_t first = 0; first < m; first += QUERY_BLOCK) {
         const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
-        const struct gcv_rows part = {
-            .X = rows->X,
-            .n_features = d,
-            .index = rows->index + first,
-            .n_rows = count,
-        };
+        const double *block = middle;
 
-        gcv_kernel_gather_rows(&part, queries);
-        if (index->metric == GCV_NEIGHBORS_EUCLIDEAN) {
-            /* middle [count x n] = -2 queries index->X^T, both row-major
-             * with leading dimension d. */
-            gcv_kernel_row_norms(queries, count, d, q_norms);
-            if (d > 0 && n > 0)
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)n, (int)d,
-                            -2.0, queries, (int)d, index->X, (int)d, 0.0, middle, (int)n);
-            else
-                memset(middle, 0, count * n * sizeof *middle);
-        }
+        if (cached != NULL)
+            block = cached->surrogates + first * n;
+        else
+            block_surrogates(index, rows, first, count, queries, q_norms, middle);
 
         for (size_t r = 0; r < count; r++) {
-            double *values = middle + r * n;
+            const double *values = block + r * n;
             size_t *nearest = neighbors + (first + r) * k;
 
-            if (index->metric == GCV_NEIGHBORS_EUCLIDEAN) {
-                for (size_t j = 0; j < n; j++)
-                    values[j] = fmax(0.0, q_norms[r] + values[j] + index->norms[j]);
-            } else {
-                surrogate_row(index, queries + r * d, values);
+            if (cached != NULL && k <= cached->exact_up_to[first + r]) {
+                const size_t row = first + r;
+                memcpy(heap, cached->sorted_values + row * cached->n_sorted, k * sizeof *heap);
+                memcpy(nearest, cached->sorted_rows + row * cached->n_sorted,
+                       k * sizeof *nearest);
+                if (distances != NULL)
+                    for (size_t h = 0; h < k; h++)
+                        distances[row * k + h] = surrogate_to_distance(index, heap[h]);
+                continue;
             }
 
             for (size_t h = 0; h < k; h++) {

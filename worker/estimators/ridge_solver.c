@@ -8,7 +8,91 @@
 #include <string.h>
 
 #include "../../common/stats.h"
+#include "../fold_cache.h"
 #include "kernel.h"
+
+/* The part of the normal equations of one training set that does not
+ * depend on alpha, as the fold cache keeps it (GCV_FOLD_CACHE_RIDGE), so
+ * that each further alpha of a grid costs one d x d Cholesky
+ * factorisation instead of O(n d^2). The factorisation itself is redone
+ * per alpha, so a fit from the cache makes the same LAPACK call on the
+ * same numbers as a fit from scratch. The targets and weights are kept to
+ * confirm that a later fit has the same ones, as the cache finds the
+ * training set by its rows alone. One allocation holds the struct and
+ * every array. */
+struct normal_equations {
+    size_t n, d, t;
+    double *Y;        /* [n * t] the targets passed to gcv_ridge_fit */
+    double *weights;  /* [n] the sample weights, or NULL for none */
+    double *x_mean;   /* [d] column means removed from X (0 without intercept) */
+    double *y_mean;   /* [t] */
+    double *XtX;      /* [d * d] X^T X of the centred, weighted rows, both triangles */
+    double *XtY;      /* [d * t] X^T Y of the same rows */
+};
+
+/* The cache parameter of a training set's normal equations: they differ
+ * with and without intercept and weights. */
+static double normal_equations_key(bool fit_intercept, const double *sample_weight)
+{
+    return (fit_intercept ? 1.0 : 0.0) + (sample_weight != NULL ? 2.0 : 0.0);
+}
+
+/* Returns a new block of normal equations for n rows, d features and t
+ * targets, with Y and the weights copied in, or NULL when out of memory. */
+static struct normal_equations *normal_equations_new(size_t n, size_t d, size_t t,
+                                                     const double *Y, const double *weights,
+                                                     size_t *bytes)
+{
+    const size_t n_values = n * t + (weights != NULL ? n : 0) + d + t + d * d + d * t;
+    struct normal_equations *block;
+    double *next;
+
+    *bytes = sizeof *block + n_values * sizeof(double);
+    if ((block = malloc(*bytes)) == NULL)
+        return NULL;
+    next = (double *)(block + 1);
+    block->n = n;
+    block->d = d;
+    block->t = t;
+    block->Y = next;
+    next += n * t;
+    block->weights = weights != NULL ? next : NULL;
+    next += weights != NULL ? n : 0;
+    block->x_mean = next;
+    next += d;
+    block->y_mean = next;
+    next += t;
+    block->XtX = next;
+    next += d * d;
+    block->XtY = next;
+    memcpy(block->Y, Y, n * t * sizeof *Y);
+    if (weights != NULL)
+        memcpy(block->weights, weights, n * sizeof *weights);
+    return block;
+}
+
+/* Returns the cached normal equations of train with these targets and
+ * weights, or NULL. Fills *rows with the cached training rows (id 0 when
+ * they are not cached). */
+static const struct normal_equations *find_normal_equations(const struct gcv_rows *train,
+                                                            const double *Y, size_t t,
+                                                            const double *sample_weight,
+                                                            bool fit_intercept,
+                                                            struct gcv_fold_rows *rows)
+{
+    const size_t n = train->n_rows;
+    const struct normal_equations *found;
+
+    if (!gcv_fold_cache_rows(train->X, train->index, n, train->n_features, rows))
+        return NULL;
+    found = gcv_fold_cache_find(rows, GCV_FOLD_CACHE_RIDGE, 0,
+                                normal_equations_key(fit_intercept, sample_weight));
+    if (found == NULL || found->t != t || memcmp(found->Y, Y, n * t * sizeof *Y) != 0 ||
+        (sample_weight != NULL &&
+         memcmp(found->weights, sample_weight, n * sizeof *sample_weight) != 0))
+        return NULL;
+    return found;
+}
 
 void gcv_ridge_fit_free(struct gcv_ridge_fit *fit)
 {
@@ -95,10 +179,11 @@ cleanup:
 
 /* coef[t * d] from the normal equations (X^T X + alpha I) w = X^T y by
  * Cholesky; *singular is set, and coef untouched, when the matrix is not
- * positive definite. */
+ * positive definite. When saved is not NULL, X^T X and X^T Y are copied
+ * into its XtX and XtY before alpha is added. */
 static enum gcv_status solve_primal(const double *X, size_t n, size_t d, const double *Y,
                                     size_t t, double alpha, double *coef, bool *singular,
-                                    struct gcv_error *err)
+                                    struct normal_equations *saved, struct gcv_error *err)
 {
     double *A = malloc(d * d * sizeof *A);   /* [d * d] X^T X + alpha I, row-major */
     double *B = malloc(d * t * sizeof *B);   /* [d * t] X^T Y, then the solution */
@@ -120,6 +205,10 @@ static enum gcv_status solve_primal(const double *X, size_t n, size_t d, const d
             A[i * d + j] = A[j * d + i];
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)t, (int)n, 1.0, X, (int)d,
                 Y, (int)t, 0.0, B, (int)t);
+    if (saved != NULL) {
+        memcpy(saved->XtX, A, d * d * sizeof *A);
+        memcpy(saved->XtY, B, d * t * sizeof *B);
+    }
     for (size_t i = 0; i < d; i++)
         A[i * d + i] += alpha;
 
@@ -206,6 +295,11 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     double *x_mean = calloc(d > 0 ? d : 1, sizeof *x_mean);    /* [d] */
     double *y_mean = calloc(t > 0 ? t : 1, sizeof *y_mean);    /* [t] */
     bool singular = false;
+    const bool primal = solver != GCV_RIDGE_SVD && d <= n;
+    struct gcv_fold_rows rows = {0};
+    const struct normal_equations *cached = NULL;
+    struct normal_equations *saved = NULL; /* owned until stored in the fold cache */
+    size_t saved_bytes = 0;
     enum gcv_status status = GCV_OK;
 
     memset(fit, 0, sizeof *fit);
@@ -221,6 +315,42 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     if (n == 0) {
         status = gcv_error_set(err, GCV_ERR_FIT, "ridge needs at least one training row, got 0");
         goto cleanup;
+    }
+
+    /* The normal equations of the fold, when another alpha computed them. */
+    if (primal && d > 0 &&
+        (cached = find_normal_equations(train, Y, t, sample_weight, fit_intercept, &rows)) !=
+            NULL) {
+        double *A = malloc(d * d * sizeof *A); /* [d * d] X^T X + alpha I */
+        double *B = malloc(d * t * sizeof *B); /* [d * t] X^T Y, then the solution */
+        lapack_int info;
+
+        if (A == NULL || B == NULL) {
+            free(A);
+            free(B);
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system",
+                                   d, d);
+            goto cleanup;
+        }
+        memcpy(A, cached->XtX, d * d * sizeof *A);
+        memcpy(B, cached->XtY, d * t * sizeof *B);
+        for (size_t i = 0; i < d; i++)
+            A[i * d + i] += alpha;
+        info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A,
+                             (lapack_int)d, B, (lapack_int)t);
+        if (info == 0) {
+            for (size_t c = 0; c < t; c++)
+                for (size_t j = 0; j < d; j++)
+                    fit->coef[c * d + j] = B[j * t + c];
+            memcpy(x_mean, cached->x_mean, d * sizeof *x_mean);
+            memcpy(y_mean, cached->y_mean, t * sizeof *y_mean);
+        }
+        free(A);
+        free(B);
+        if (info == 0)
+            goto intercept;
+        /* Not positive definite (or rejected): the full path below falls
+         * back to the SVD as a fit from scratch does. */
     }
     gcv_kernel_gather_rows(train, X);
     memcpy(Yc, Y, n * t * sizeof *Yc);
@@ -247,16 +377,34 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
         }
     }
 
+    /* Room in the fold cache for the normal equations of this fold. */
+    if (primal && cached == NULL && rows.id != 0) {
+        size_t bytes = sizeof *saved + (n * t + (sample_weight != NULL ? n : 0) + d + t +
+                                        d * d + d * t) * sizeof(double);
+        if (gcv_fold_cache_reserve(&rows, 0, bytes) &&
+            (saved = normal_equations_new(n, d, t, Y, sample_weight, &saved_bytes)) != NULL) {
+            memcpy(saved->x_mean, x_mean, d * sizeof *x_mean);
+            memcpy(saved->y_mean, y_mean, t * sizeof *y_mean);
+        }
+    }
+
     /* Solve. */
     if (solver != GCV_RIDGE_SVD && d > n)
         status = solve_dual(X, n, d, Yc, t, alpha, fit->coef, err);
     else if (solver != GCV_RIDGE_SVD)
-        status = solve_primal(X, n, d, Yc, t, alpha, fit->coef, &singular, err);
+        status = solve_primal(X, n, d, Yc, t, alpha, fit->coef, &singular, saved, err);
+    if (status == GCV_OK && saved != NULL) {
+        gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RIDGE, 0,
+                             normal_equations_key(fit_intercept, sample_weight), saved,
+                             saved_bytes, free);
+        saved = NULL;
+    }
     if (status == GCV_OK && (solver == GCV_RIDGE_SVD || singular))
         status = solve_svd(X, n, d, Yc, t, alpha, fit->coef, err);
     if (status != GCV_OK)
         goto cleanup;
 
+intercept:
     /* intercept_ = y_mean - x_mean . coef. */
     for (size_t c = 0; c < t; c++) {
         double dot = 0;
@@ -266,6 +414,7 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     }
 
 cleanup:
+    free(saved);
     free(X);
     free(Yc);
     free(x_mean);

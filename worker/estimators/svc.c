@@ -728,9 +728,16 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
 
     /* The fold's RBF kernel matrix, shared with the other candidates of the
      * same gamma on this fold. No other fold cache call follows during the
-     * fit, so its matrices stay cached until the end. */
-    if (model->kernel.type == GCV_KERNEL_RBF)
+     * fit, so its matrices stay cached until the end. Predictions find the
+     * training rows through fold_rows_id. */
+    if (model->kernel.type == GCV_KERNEL_RBF) {
         gcv_fold_cache_rbf(train->X, train->index, n, d, model->kernel.gamma, &fold);
+        model->fold_rows_id = fold.rows_id;
+    } else {
+        struct gcv_fold_rows rows;
+        gcv_fold_cache_rows(train->X, train->index, n, d, &rows);
+        model->fold_rows_id = rows.id;
+    }
 
     /* C per class: "balanced" weighs class c by n / (k * count_c), counted on
      * the training rows, as scikit-learn's compute_class_weight. */
@@ -806,6 +813,8 @@ static enum gcv_status svc_evaluate(const struct gcv_svc_model *model, const str
     size_t *sv_start = NULL;  /* [k] */
     double *pair_values = NULL; /* [n_pairs] */
     int *votes = NULL;        /* [k] */
+    struct gcv_fold_cross cross = {0}; /* the rows' dot products with the training rows,
+                                          borrowed from the fold cache */
     enum gcv_status status = GCV_OK;
 
     if (rows->n_features != d)
@@ -834,6 +843,12 @@ static enum gcv_status svc_evaluate(const struct gcv_svc_model *model, const str
         total += model->n_support[c];
     }
 
+    /* Every candidate of a fold predicts the same test rows, so their dot
+     * products with all of the fold's training rows are computed once. */
+    if (model->fold_rows_id != 0 && n_sv > 0)
+        gcv_fold_cache_cross(rows->X, rows->index, rows->n_rows, d, model->fold_rows_id,
+                             &cross);
+
     for (size_t first = 0; first < rows->n_rows; first += block) {
         const size_t count = rows->n_rows - first < block ? rows->n_rows - first : block;
         const struct gcv_rows part = {
@@ -848,10 +863,23 @@ static enum gcv_status svc_evaluate(const struct gcv_svc_model *model, const str
          * from the norms used here, so decision values can differ from
          * scikit-learn's in the last digits; the fixture tests allow 1e-6
          * relative. */
-        gcv_kernel_gather_rows(&part, X_block);
-        gcv_kernel_row_norms(X_block, count, d, norms);
-        gcv_kernel_block(&model->kernel, X_block, norms, count, model->support_vectors,
-                         model->sv_norms, n_sv, d, K);
+        if (cross.dots != NULL) {
+            /* The same dot products as gcv_kernel_block's dgemm, read off
+             * the cached ones, then the same kernel formula. */
+            for (size_t r = 0; r < count; r++) {
+                const double *dots = cross.dots + (first + r) * cross.n_train;
+                double *values = K + r * n_sv;
+                for (size_t s = 0; s < n_sv; s++)
+                    values[s] = dots[model->support[s]];
+                gcv_kernel_apply(&model->kernel, cross.norms[first + r], model->sv_norms, n_sv,
+                                 values);
+            }
+        } else {
+            gcv_kernel_gather_rows(&part, X_block);
+            gcv_kernel_row_norms(X_block, count, d, norms);
+            gcv_kernel_block(&model->kernel, X_block, norms, count, model->support_vectors,
+                             model->sv_norms, n_sv, d, K);
+        }
 
         /* Each pair's sum over its two classes' vectors, then the vote. */
         for (size_t r = 0; r < count; r++) {

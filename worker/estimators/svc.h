@@ -58,6 +58,8 @@ struct gcv_svc_model {
     double *rho;               /* [n_pairs] libsvm's rho; _intercept_ is -rho */
     long long *n_iter;         /* [n_pairs] SMO iterations of each pair (n_iter_) */
     bool converged;            /* false when some pair stopped at max_iter */
+    uint64_t fold_rows_id;     /* the fold cache's item of the training rows, 0 when they
+                                  were not cached (worker/fold_cache.h) */
 };
 
 /* Returns the number of one-vs-one pairs, n_classes (n_classes - 1) / 2.
