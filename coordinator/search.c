@@ -19,6 +19,7 @@
 #include "../worker/fold_cache.h"
 #include "../worker/task.h"
 #include "../worker/worker.h"
+#include "evaluation.h"
 #include "journal.h"
 #include "output.h"
 #include "results.h"
@@ -267,7 +268,10 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
                                       struct gcv_error *err)
 {
     static const char *const outputs[] = {"cv_results.json", "cv_results.csv", "best.json",
-                                          "spec.json", "heatmap.svg", "validation_curve.svg"};
+                                          "spec.json", "heatmap.svg", "validation_curve.svg",
+                                          "confusion_matrix.csv", "classification_report.csv",
+                                          "roc_curve.csv", "precision_recall_curve.csv",
+                                          "roc_curve.svg", "precision_recall_curve.svg"};
     struct gcv_output_file file;
     struct stat info;
     const char *state;
@@ -409,10 +413,53 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
     return plan_folds(run, err);
 }
 
+/* Rank 0: predicts the holdout rows with the refit model of a classifier
+ * and writes the evaluation report into the output folder. The positive
+ * class of the curves is pos_label, else the greater label. */
+static enum gcv_status evaluate_holdout(struct search *run, const void *model,
+                                        struct gcv_evaluation *evaluation, struct gcv_error *err)
+{
+    size_t n = run->n_holdout_rows;
+    int32_t positive = run->ctx.pos_label_given ? run->ctx.pos_label : 1;
+    double *predicted = malloc((n + 1) * sizeof *predicted);
+    double *score = malloc((n + 1) * sizeof *score);
+    int32_t *y_true = malloc((n + 1) * sizeof *y_true);
+    int32_t *y_pred = malloc((n + 1) * sizeof *y_pred);
+    bool has_score = false;
+    enum gcv_status status;
+
+    if (predicted == NULL || score == NULL || y_true == NULL || y_pred == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory evaluating %zu holdout rows",
+                               n);
+        goto cleanup;
+    }
+    status = gcv_task_predict(&run->ctx, model, run->holdout_rows, n, positive, predicted,
+                              run->data.n_classes == 2 ? score : NULL, &has_score, err);
+    if (status != GCV_OK)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        y_true[i] = run->data.y_class[run->holdout_rows[i]];
+        y_pred[i] = (int32_t)predicted[i];
+    }
+    status = gcv_evaluation_compute(y_true, y_pred, n, run->data.n_classes, positive,
+                                    has_score ? score : NULL, evaluation, err);
+    if (status == GCV_OK)
+        status = gcv_evaluation_write(evaluation, &run->data, run->folder, err);
+
+cleanup:
+    if (status != GCV_OK)
+        gcv_error_prefix(err, "evaluation of the refit model on the holdout rows failed: ");
+    free(y_pred);
+    free(y_true);
+    free(score);
+    free(predicted);
+    return status;
+}
+
 /* Rank 0: refits the best candidate on all search rows and scores the
- * holdout rows with it. */
+ * holdout rows with it; a classifier also gets its evaluation report. */
 static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *outcome,
-                                  struct gcv_error *err)
+                                  struct gcv_evaluation *evaluation, struct gcv_error *err)
 {
     void *model = NULL;
     double start = gcv_task_clock();
@@ -438,6 +485,8 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
             outcome->has_holdout = true;
             outcome->n_holdout = run->n_holdout_rows;
         }
+        if (status == GCV_OK && run->data.is_classification)
+            status = evaluate_holdout(run, model, evaluation, err);
     }
     run->ctx.estimator->model_free(model);
     return status;
@@ -623,6 +672,7 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
 static enum gcv_status finish(struct search *run, double start, struct gcv_error *err)
 {
     struct gcv_refit_outcome refit;
+    struct gcv_evaluation evaluation = {0};
     double wall_time;
     enum gcv_status status;
 
@@ -638,17 +688,22 @@ static enum gcv_status finish(struct search *run, double start, struct gcv_error
                              "the first error, %zu times: %s", run->results.n_failed,
                              run->folder, run->results.failures[0].count,
                              run->results.failures[0].message);
-    if ((status = refit_best(run, &refit, err)) != GCV_OK)
-        return status;
+    if ((status = refit_best(run, &refit, &evaluation, err)) != GCV_OK)
+        goto cleanup;
 
     wall_time = gcv_task_clock() - start;
     status = gcv_summary_write_best(&run->spec, &run->results, &refit, wall_time, run->folder, err);
     if (status != GCV_OK)
-        return status;
+        goto cleanup;
     status = gcv_summary_finish(stdout, &run->spec, &run->results, &refit, wall_time,
                                 run->folder, err);
-    if (status == GCV_OK)
+    if (status == GCV_OK) {
         print_fold_cache(&run->fold_cache);
+        gcv_evaluation_print(stdout, &evaluation, &run->data);
+    }
+
+cleanup:
+    gcv_evaluation_free(&evaluation);
     return status;
 }
 

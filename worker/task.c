@@ -424,6 +424,61 @@ enum gcv_status gcv_task_score_refit(const struct gcv_task_context *ctx, const v
     return score_rows(ctx, model, rows, n_rows, ctx->refit_scorer, 1, score, err);
 }
 
+enum gcv_status gcv_task_predict(const struct gcv_task_context *ctx, const void *model,
+                                 const size_t *rows, size_t n_rows, int32_t positive,
+                                 double *predicted, double *positive_score, bool *has_score,
+                                 struct gcv_error *err)
+{
+    const struct gcv_estimator_ops *estimator = ctx->estimator;
+    struct gcv_rows view = view_rows(ctx, rows, n_rows);
+    size_t n_classes = ctx->data->n_classes > 0 ? ctx->data->n_classes : 1;
+    double *proba = NULL;    /* [n_rows * n_classes] */
+    int32_t *classes = NULL; /* [n_classes] the classes the model was fitted on */
+    size_t n_fitted = 0;
+    enum gcv_status status;
+
+    if (has_score != NULL)
+        *has_score = false;
+    if ((status = estimator->predict(model, &view, predicted, err)) != GCV_OK)
+        return status;
+    if (positive_score == NULL || ctx->data->y_class == NULL ||
+        (estimator->decision_function == NULL && estimator->predict_proba == NULL))
+        return GCV_OK;
+
+    classes = malloc(n_classes * sizeof *classes);
+    if (estimator->decision_function == NULL)
+        proba = malloc((n_rows * n_classes + 1) * sizeof *proba);
+    if (classes == NULL || (estimator->decision_function == NULL && proba == NULL)) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", n_rows);
+        goto cleanup;
+    }
+
+    /* Decision values are positive for classes[1], so the lower class
+     * scores their negation. */
+    if (estimator->decision_function != NULL) {
+        status = estimator->decision_function(model, &view, positive_score, classes, &n_fitted,
+                                              err);
+        if (status != GCV_OK || n_fitted != 2 || (classes[0] != positive && classes[1] != positive))
+            goto cleanup;
+        if (classes[0] == positive)
+            for (size_t i = 0; i < n_rows; i++)
+                positive_score[i] = -positive_score[i];
+        *has_score = true;
+        goto cleanup;
+    }
+    status = estimator->predict_proba(model, &view, proba, classes, &n_fitted, err);
+    if (status != GCV_OK || n_fitted != 2 || (classes[0] != positive && classes[1] != positive))
+        goto cleanup;
+    for (size_t i = 0; i < n_rows; i++)
+        positive_score[i] = proba[i * n_fitted + (classes[0] == positive ? 0 : 1)];
+    *has_score = true;
+
+cleanup:
+    free(proba);
+    free(classes);
+    return status;
+}
+
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                   struct gcv_task_result *out)
 {

@@ -89,6 +89,18 @@ enum gcv_status gcv_task_score_refit(const struct gcv_task_context *ctx, const v
                                      const size_t *rows, size_t n_rows, double *score,
                                      struct gcv_error *err);
 
+/* Predicts rows[0..n_rows) into predicted[n_rows] (class codes as
+ * doubles, or targets). When positive_score is not NULL it also writes the
+ * score of the class with code positive into positive_score[n_rows], as
+ * scikit-learn's threshold scorers read it: decision_function when the
+ * estimator has one (negated for the lower class), else the predict_proba
+ * column of that class; *has_score says whether it did, which needs a
+ * classifier with either output fitted on two classes. */
+enum gcv_status gcv_task_predict(const struct gcv_task_context *ctx, const void *model,
+                                 const size_t *rows, size_t n_rows, int32_t positive,
+                                 double *predicted, double *positive_score, bool *has_score,
+                                 struct gcv_error *err);
+
 /* Returns seconds on a monotonic clock. */
 double gcv_task_clock(void);
 

@@ -1,0 +1,132 @@
+/* The evaluation report of the refit model on the holdout rows, as
+ * scikit-learn 1.2.1's sklearn.metrics computes it: the confusion matrix
+ * and the classification report of a classifier, and for a binary
+ * classifier with decision values or probabilities the ROC and
+ * precision-recall curves with their AUC and average precision.
+ *
+ * The metric functions work on class codes (common/dataset.h) and are
+ * free of MPI and files, so that they can be checked against scikit-learn
+ * alone; gcv_evaluation_write and gcv_evaluation_print turn the results
+ * into the output folder's files and the terminal's tables. */
+#ifndef GCV_EVALUATION_H
+#define GCV_EVALUATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/dataset.h"
+#include "../common/status.h"
+
+/* One row of the classification report: a class, or one of the averages. */
+struct gcv_report_row {
+    double precision;
+    double recall;
+    double f1;
+    size_t support;
+};
+
+/* A curve of sklearn.metrics.roc_curve (x = fpr, y = tpr) or
+ * precision_recall_curve (x = recall, y = precision). */
+struct gcv_curve {
+    double *x;           /* [n_points], owned */
+    double *y;           /* [n_points], owned */
+    double *thresholds;  /* [n_thresholds], owned */
+    size_t n_points;
+    size_t n_thresholds; /* n_points for ROC, n_points - 1 for precision-recall */
+};
+
+/* What the report found on the holdout rows; freed with
+ * gcv_evaluation_free. */
+struct gcv_evaluation {
+    bool done;                   /* a classifier was evaluated */
+    size_t n_rows;
+    size_t n_classes;
+    size_t *confusion;           /* [n_classes * n_classes] row-major, rows true class,
+                                    columns predicted class; owned */
+    struct gcv_report_row *rows; /* [n_classes] per class, owned */
+    struct gcv_report_row macro;
+    struct gcv_report_row weighted;
+    double accuracy;
+    bool all_labels_present;     /* every class occurs in y_true or y_pred, so the report
+                                    names the micro average "accuracy" as scikit-learn does */
+
+    bool has_curves;             /* binary, with decision values or probabilities */
+    int32_t positive;            /* class code of the positive class */
+    struct gcv_curve roc;
+    struct gcv_curve pr;
+    double roc_auc;
+    double average_precision;
+    double operating_fpr;        /* of predict, the estimator's default threshold */
+    double operating_tpr;
+    double operating_precision;
+};
+
+/* Counts y_pred against y_true (class codes, [n_rows] each) into
+ * matrix[n_classes * n_classes], rows true class, as
+ * sklearn.metrics.confusion_matrix with labels = all n_classes classes.
+ * Codes outside 0..n_classes-1 are not counted. */
+void gcv_evaluation_confusion_matrix(const int32_t *y_true, const int32_t *y_pred,
+                                     size_t n_rows, size_t n_classes, size_t *matrix);
+
+/* Fills rows[n_classes], macro, weighted and accuracy from a confusion
+ * matrix as sklearn.metrics.classification_report(output_dict=True) with
+ * its default zero_division: a ratio whose denominator is 0 is 0.0. */
+void gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes,
+                                          struct gcv_report_row *rows,
+                                          struct gcv_report_row *macro,
+                                          struct gcv_report_row *weighted, double *accuracy);
+
+/* Computes sklearn.metrics.roc_curve(positive, score,
+ * drop_intermediate=True) over n_rows rows into *curve (owned by the
+ * caller, gcv_evaluation_curve_free): positive[i] says row i is of the
+ * positive class, score[i] is its score. fpr (or tpr) is NaN throughout
+ * when the rows have no negative (or positive) row, as scikit-learn warns. */
+enum gcv_status gcv_evaluation_roc_curve(const bool *positive, const double *score,
+                                         size_t n_rows, struct gcv_curve *curve,
+                                         struct gcv_error *err);
+
+/* Computes sklearn.metrics.precision_recall_curve(positive, score) into
+ * *curve, as gcv_evaluation_roc_curve does. */
+enum gcv_status gcv_evaluation_pr_curve(const bool *positive, const double *score,
+                                        size_t n_rows, struct gcv_curve *curve,
+                                        struct gcv_error *err);
+
+/* Returns the area under the curve by the trapezoidal rule
+ * (sklearn.metrics.auc, whose x must be monotonic). */
+double gcv_evaluation_auc(const struct gcv_curve *curve);
+
+/* Returns the average precision of a precision-recall curve: the sum of
+ * precision[i] * (recall[i] - recall[i + 1]), as
+ * sklearn.metrics.average_precision_score computes it. */
+double gcv_evaluation_average_precision(const struct gcv_curve *pr);
+
+/* Frees the arrays of the curve and zeroes it. Accepts NULL. */
+void gcv_evaluation_curve_free(struct gcv_curve *curve);
+
+/* Evaluates predictions of n_rows holdout rows: y_true and y_pred are class
+ * codes; positive_score[n_rows] is the score of class code positive, or
+ * NULL without one, and then no curve is drawn. Fills *eval, owned by the
+ * caller (gcv_evaluation_free). */
+enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_pred,
+                                       size_t n_rows, size_t n_classes, int32_t positive,
+                                       const double *positive_score, struct gcv_evaluation *eval,
+                                       struct gcv_error *err);
+
+/* Writes confusion_matrix.csv and classification_report.csv, and with
+ * curves roc_curve.csv, precision_recall_curve.csv, roc_curve.svg and
+ * precision_recall_curve.svg, into folder. Labels are the dataset's. */
+enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
+                                     const struct gcv_dataset *data, const char *folder,
+                                     struct gcv_error *err);
+
+/* Prints the confusion matrix and the classification report as aligned
+ * tables, and the AUC and average precision when there are curves. */
+void gcv_evaluation_print(FILE *stream, const struct gcv_evaluation *eval,
+                          const struct gcv_dataset *data);
+
+/* Frees what the evaluation owns and zeroes it. Accepts NULL. */
+void gcv_evaluation_free(struct gcv_evaluation *eval);
+
+#endif
