@@ -133,6 +133,42 @@ static enum gcv_status score_accuracy(const struct gcv_scorer *scorer,
     return GCV_OK;
 }
 
+/* neg_mean_cost: minus the mean cost per row, where a row of class i
+ * predicted as class j costs cost_matrix[i][j]. It is the score of
+ * make_scorer(lambda y, p: (confusion_matrix(y, p, labels=classes) *
+ * cost_matrix).sum() / len(y), greater_is_better=False), so the costs are
+ * summed over the confusion matrix in row-major order, as numpy does. */
+static enum gcv_status score_mean_cost(const struct gcv_scorer *scorer,
+                                       const struct gcv_scorer_input *in, double *out,
+                                       struct gcv_error *err)
+{
+    size_t n = in->n_cost_classes;
+    size_t *counts = NULL;  /* [n * n] the confusion matrix, rows true class */
+    double total = 0.0;
+
+    if (in->cost_matrix == NULL)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "%s needs the spec's cost_matrix",
+                             scorer->name);
+    counts = calloc(n * n + 1, sizeof *counts);
+    if (counts == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory scoring %s", scorer->name);
+    for (size_t r = 0; r < in->n_rows; r++) {
+        size_t i = (size_t)in->y_true[r], j = (size_t)in->y_pred[r];
+
+        if (i >= n || j >= n) {
+            free(counts);
+            return gcv_error_set(err, GCV_ERR_INTERNAL, "%s: class code %zu is outside the "
+                                 "cost matrix of %zu classes", scorer->name, i >= n ? i : j, n);
+        }
+        counts[i * n + j]++;
+    }
+    for (size_t k = 0; k < n * n; k++)
+        total += (double)counts[k] * in->cost_matrix[k];
+    free(counts);
+    *out = -(total / (double)in->n_rows);
+    return GCV_OK;
+}
+
 /* balanced_accuracy_score: the mean recall over the labels of y_true.
  * A label that only y_pred has gets no recall, and is left out of the
  * mean with a warning, as in scikit-learn. */
@@ -1198,6 +1234,7 @@ static const struct gcv_scorer scorers[] = {
     {"matthews_corrcoef", CLASSIFY, LABELS, false, false, score_matthews, 0},
     {"neg_brier_score", CLASSIFY, PROBA, true, true, score_brier, 0},
     {"neg_log_loss", CLASSIFY, PROBA, false, false, score_log_loss, 0},
+    {"neg_mean_cost", CLASSIFY, LABELS, false, false, score_mean_cost, 0},
     PRF_SCORERS("precision", PRF_PRECISION),
     PRF_SCORERS("recall", PRF_RECALL),
     {"roc_auc", CLASSIFY, THRESHOLD, true, false, score_roc_auc, 0},

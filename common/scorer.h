@@ -60,6 +60,10 @@ struct gcv_scorer_input {
                                  the spec gives no pos_label) */
     bool pos_label_given;     /* the spec sets pos_label: scikit-learn's make_scorer(...,
                                  pos_label=...) for the scorers that take it */
+    const double *cost_matrix; /* [n_cost_classes * n_cost_classes] row-major, the cost of
+                                  predicting class code j for a row of class code i; NULL
+                                  without the spec's cost_matrix */
+    size_t n_cost_classes;
 };
 
 struct gcv_scorer {

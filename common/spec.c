@@ -1304,6 +1304,52 @@ static enum gcv_status parse_pos_label(const struct parser *ps, const json_t *ro
     return to_value(ps, value, "pos_label", &spec->pos_label);
 }
 
+/* Reads "cost_matrix": absent or null, or a square list of lists of
+ * finite numbers, the cost of predicting class j (column) for a row of
+ * class i (row). Whether it has one row per class of y is checked once the
+ * data is read. */
+static enum gcv_status parse_cost_matrix(const struct parser *ps, const json_t *root,
+                                         struct gcv_spec *spec)
+{
+    const json_t *value = json_object_get(root, "cost_matrix");
+    size_t n;
+
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (!json_is_array(value) || json_array_size(value) == 0)
+        SPEC_FAIL(ps, "cost_matrix", "must be a non-empty list of rows, one per class, such as "
+                  "[[0, 1], [10, 0]]; got %s", json_is_array(value) ? "an empty list"
+                                                                    : json_type_name(value));
+    n = json_array_size(value);
+    spec->cost_matrix = calloc(n * n, sizeof *spec->cost_matrix);
+    if (spec->cost_matrix == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    spec->n_cost_classes = n;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *row = json_array_get(value, i);
+        char path[64];
+
+        snprintf(path, sizeof path, "cost_matrix[%zu]", i);
+        if (!json_is_array(row))
+            SPEC_FAIL(ps, path, "must be a list of %zu costs, one per predicted class; got %s",
+                      n, json_type_name(row));
+        if (json_array_size(row) != n)
+            SPEC_FAIL(ps, path, "must be a list of %zu costs, one per predicted class, so that "
+                      "the matrix is square; got %zu", n, json_array_size(row));
+        for (size_t j = 0; j < n; j++) {
+            const json_t *cost = json_array_get(row, j);
+
+            snprintf(path, sizeof path, "cost_matrix[%zu][%zu]", i, j);
+            if (!json_is_number(cost))
+                SPEC_FAIL(ps, path, "must be a number, got %s", json_type_name(cost));
+            if (!isfinite(json_number_value(cost)))
+                SPEC_FAIL(ps, path, "must be a finite number, got %g", json_number_value(cost));
+            spec->cost_matrix[i * n + j] = json_number_value(cost);
+        }
+    }
+    return GCV_OK;
+}
+
 /* Reads "estimator": a class name, or a non-empty list of class names
  * that make a pipeline, stored as "make_pipeline(A, B)", the name the
  * estimator registry resolves. */
@@ -1357,7 +1403,7 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
                                        "scoring", "refit", "pos_label", "return_train_score",
                                        "error_score", "fit_timeout", "search", "param_distributions",
-                                       "n_iter", "random_state", NULL};
+                                       "n_iter", "random_state", "cost_matrix", NULL};
     enum gcv_status status;
 
     if (!json_is_object(root))
@@ -1381,6 +1427,8 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     if ((status = parse_refit(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_pos_label(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = parse_cost_matrix(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = get_bool(ps, root, "return_train_score", false,
                            &spec->return_train_score)) != GCV_OK)
@@ -1500,5 +1548,6 @@ void gcv_spec_free(struct gcv_spec *spec)
     free(spec->scoring);
     free(spec->refit_scorer);
     gcv_value_clear(&spec->pos_label);
+    free(spec->cost_matrix);
     memset(spec, 0, sizeof *spec);
 }

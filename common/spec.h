@@ -60,6 +60,10 @@ struct gcv_spec {
                                candidate; NULL picks by the first scorer */
     struct gcv_value pos_label; /* the positive class of binary scorers: GCV_VALUE_INT or
                                    GCV_VALUE_STRING, GCV_VALUE_NULL when not given */
+    double *cost_matrix;    /* [n_cost_classes * n_cost_classes] row-major, rows true class,
+                               columns predicted, in the order of the sorted classes;
+                               owned; NULL when "cost_matrix" is not given */
+    size_t n_cost_classes;
     bool return_train_score;
     enum gcv_error_score error_score;
     double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */

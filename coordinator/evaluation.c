@@ -326,8 +326,8 @@ static enum gcv_status compute_curves(const int32_t *y_true, const int32_t *y_pr
 
 enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_pred,
                                        size_t n_rows, size_t n_classes, int32_t positive,
-                                       const double *positive_score, struct gcv_evaluation *eval,
-                                       struct gcv_error *err)
+                                       const double *positive_score, const double *cost_matrix,
+                                       struct gcv_evaluation *eval, struct gcv_error *err)
 {
     bool *seen = NULL;  /* [n_classes] the class occurs in y_true or y_pred */
     enum gcv_status status;
@@ -361,6 +361,14 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
         eval->all_labels_present = eval->all_labels_present && seen[k];
     free(seen);
     eval->done = true;
+
+    /* The cost as neg_mean_cost sums it: over the confusion matrix. */
+    if (cost_matrix != NULL) {
+        eval->has_cost = true;
+        for (size_t k = 0; k < n_classes * n_classes; k++)
+            eval->total_cost += (double)eval->confusion[k] * cost_matrix[k];
+        eval->mean_cost = n_rows > 0 ? eval->total_cost / (double)n_rows : NAN;
+    }
 
     if (positive_score != NULL && n_classes == 2) {
         status = compute_curves(y_true, y_pred, n_rows, positive, positive_score, eval, err);
@@ -658,6 +666,19 @@ enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
         return status;
     if ((status = write_report(eval, data, folder, err)) != GCV_OK)
         return status;
+    if (eval->has_cost) {
+        struct gcv_output_file file;
+
+        if ((status = gcv_output_open(&file, folder, "holdout_cost.csv", err)) != GCV_OK)
+            return status;
+        fputs("total_cost,mean_cost,n_rows\n", file.stream);
+        write_csv_number(file.stream, eval->total_cost);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, eval->mean_cost);
+        fprintf(file.stream, ",%zu\n", eval->n_rows);
+        if ((status = gcv_output_commit(&file, err)) != GCV_OK)
+            return status;
+    }
     if (eval->has_curves)
         return write_curves(eval, data, folder, err);
     return GCV_OK;
@@ -725,6 +746,9 @@ void gcv_evaluation_print(FILE *stream, const struct gcv_evaluation *eval,
                                                   eval->accuracy, eval->n_rows});
     print_report_row(stream, width, "macro avg", &eval->macro);
     print_report_row(stream, width, "weighted avg", &eval->weighted);
+    if (eval->has_cost)
+        fprintf(stream, "Cost: %g per row on average, %g in total (cost_matrix)\n",
+                eval->mean_cost, eval->total_cost);
 
     if (eval->has_curves) {
         format_label(data, (size_t)eval->positive, label, sizeof label);

@@ -61,6 +61,10 @@ struct gcv_evaluation {
     double operating_fpr;        /* of predict, the estimator's default threshold */
     double operating_tpr;
     double operating_precision;
+
+    bool has_cost;               /* the spec gives a cost_matrix */
+    double total_cost;           /* sum of the cost of every holdout row */
+    double mean_cost;            /* total_cost / n_rows, the negation of neg_mean_cost */
 };
 
 /* Counts y_pred against y_true (class codes, [n_rows] each) into
@@ -107,15 +111,16 @@ void gcv_evaluation_curve_free(struct gcv_curve *curve);
 
 /* Evaluates predictions of n_rows holdout rows: y_true and y_pred are class
  * codes; positive_score[n_rows] is the score of class code positive, or
- * NULL without one, and then no curve is drawn. Fills *eval, owned by the
- * caller (gcv_evaluation_free). */
+ * NULL without one, and then no curve is drawn; cost_matrix
+ * [n_classes * n_classes] (rows true class) gives the cost per row, or is
+ * NULL. Fills *eval, owned by the caller (gcv_evaluation_free). */
 enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_pred,
                                        size_t n_rows, size_t n_classes, int32_t positive,
-                                       const double *positive_score, struct gcv_evaluation *eval,
-                                       struct gcv_error *err);
+                                       const double *positive_score, const double *cost_matrix,
+                                       struct gcv_evaluation *eval, struct gcv_error *err);
 
-/* Writes confusion_matrix.csv and classification_report.csv, and with
- * curves roc_curve.csv, precision_recall_curve.csv, roc_curve.svg and
+/* Writes confusion_matrix.csv and classification_report.csv, with a cost
+ * matrix holdout_cost.csv, and with curves roc_curve.csv, precision_recall_curve.csv, roc_curve.svg and
  * precision_recall_curve.svg, into folder. Labels are the dataset's. */
 enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
                                      const struct gcv_dataset *data, const char *folder,

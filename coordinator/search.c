@@ -271,7 +271,8 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
                                           "spec.json", "heatmap.svg", "validation_curve.svg",
                                           "confusion_matrix.csv", "classification_report.csv",
                                           "roc_curve.csv", "precision_recall_curve.csv",
-                                          "roc_curve.svg", "precision_recall_curve.svg"};
+                                          "roc_curve.svg", "precision_recall_curve.svg",
+                                          "holdout_cost.csv"};
     struct gcv_output_file file;
     struct stat info;
     const char *state;
@@ -442,7 +443,8 @@ static enum gcv_status evaluate_holdout(struct search *run, const void *model,
         y_pred[i] = (int32_t)predicted[i];
     }
     status = gcv_evaluation_compute(y_true, y_pred, n, run->data.n_classes, positive,
-                                    has_score ? score : NULL, evaluation, err);
+                                    has_score ? score : NULL, run->ctx.cost_matrix, evaluation,
+                                    err);
     if (status == GCV_OK)
         status = gcv_evaluation_write(evaluation, &run->data, run->folder, err);
 

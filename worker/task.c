@@ -7,6 +7,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/log.h"
+
+/* Returns true when the environment variable GRIDCV_BENCH_SKIP_FITS is
+ * "1": every task then returns at once, with scores of 0 and no model
+ * fitted. It exists for scripts/bench-dispatch, which measures how many
+ * tasks per second the coordinator hands out, and is read once. */
+static bool skip_fits(void)
+{
+    static int skip = -1;
+
+    if (skip < 0) {
+        const char *value = getenv("GRIDCV_BENCH_SKIP_FITS");
+        skip = value != NULL && strcmp(value, "1") == 0;
+    }
+    return skip == 1;
+}
+
 double gcv_task_clock(void)
 {
     struct timespec now;
@@ -215,6 +232,42 @@ static enum gcv_status check_classes(struct gcv_task_context *ctx, const struct 
     return GCV_OK;
 }
 
+/* Checks the spec's cost_matrix against the estimator, the scorers and,
+ * when data is given, the classes of y. */
+static enum gcv_status check_cost_matrix(struct gcv_task_context *ctx,
+                                         const struct gcv_spec *spec,
+                                         const struct gcv_dataset *data, struct gcv_error *err)
+{
+    char classes[1024];
+
+    for (size_t s = 0; s < ctx->n_scorers && spec->cost_matrix == NULL; s++) {
+        char path[32];
+
+        if (strcmp(ctx->scorers[s]->name, "neg_mean_cost") != 0)
+            continue;
+        if (spec->multimetric)
+            snprintf(path, sizeof path, "scoring[%zu]", s);
+        else
+            snprintf(path, sizeof path, "scoring");
+        return spec_error(spec, path, err, "scorer \"neg_mean_cost\" needs \"cost_matrix\", "
+                          "the cost of each (true class, predicted class) pair, such as "
+                          "[[0, 1], [10, 0]]; add \"cost_matrix\" to the spec");
+    }
+    if (spec->cost_matrix == NULL)
+        return GCV_OK;
+    if (ctx->estimator->kind != GCV_ESTIMATOR_CLASSIFIER)
+        return spec_error(spec, "cost_matrix", err, "is only for classifiers, and %s is not "
+                          "one; remove cost_matrix", spec->estimator);
+    if (data != NULL && spec->n_cost_classes != data->n_classes)
+        return spec_error(spec, "cost_matrix", err, "has %zu rows, but y has %zu classes (%s): "
+                          "give one row and one column per class, in sorted order",
+                          spec->n_cost_classes, data->n_classes,
+                          class_list(data, classes, sizeof classes));
+    ctx->cost_matrix = spec->cost_matrix;
+    ctx->n_cost_classes = spec->n_cost_classes;
+    return GCV_OK;
+}
+
 enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                       const struct gcv_dataset *data,
                                       const struct gcv_fold_plan *plan, struct gcv_error *err)
@@ -226,6 +279,9 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
     memset(ctx, 0, sizeof *ctx);
     ctx->data = data;
     ctx->plan = plan;
+    if (skip_fits() && plan != NULL)
+        gcv_log_warn("GRIDCV_BENCH_SKIP_FITS=1: no model is fitted and every score is 0; "
+                     "unset it outside of scripts/bench-dispatch");
     ctx->return_train_score = spec->return_train_score;
     ctx->fit_timeout = spec->fit_timeout;
 
@@ -233,6 +289,8 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
         return status;
     ctx->estimator = gcv_estimator_find(spec->estimator);
     if ((status = find_scorers(ctx, spec, err)) != GCV_OK)
+        return status;
+    if ((status = check_cost_matrix(ctx, spec, data, err)) != GCV_OK)
         return status;
     if (data != NULL && (status = check_classes(ctx, spec, data, err)) != GCV_OK)
         return status;
@@ -381,6 +439,8 @@ static enum gcv_status score_rows(const struct gcv_task_context *ctx, const void
         .n_classes = n_fitted,
         .pos_label = ctx->pos_label,
         .pos_label_given = ctx->pos_label_given,
+        .cost_matrix = ctx->cost_matrix,
+        .n_cost_classes = ctx->n_cost_classes,
     };
     for (size_t s = 0; s < count; s++) {
         struct gcv_error scorer_err = {GCV_OK, ""};
@@ -494,6 +554,12 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
     out->fold = fold;
     for (size_t s = 0; s < GCV_MAX_SCORERS; s++)
         out->test_scores[s] = out->train_scores[s] = NAN;
+    if (skip_fits()) {
+        for (size_t s = 0; s < ctx->n_scorers; s++)
+            out->test_scores[s] = out->train_scores[s] = 0.0;
+        out->status = GCV_OK;
+        return;
+    }
 
     start = gcv_task_clock();
     status = fit_until(ctx, candidate, split->train, split->n_train,

@@ -31,6 +31,10 @@ struct gcv_task_context {
                                                scorers, -1 when none (struct
                                                gcv_scorer_input) */
     bool pos_label_given;                   /* the spec sets pos_label */
+    const double *cost_matrix;              /* [n_cost_classes * n_cost_classes] the spec's
+                                               cost_matrix, borrowed from the spec; NULL when
+                                               none */
+    size_t n_cost_classes;
     bool return_train_score;
     double fit_timeout;                     /* seconds; a longer fit fails, 0 for no limit */
 };
@@ -43,7 +47,9 @@ struct gcv_task_context {
  * estimator lacks. With data, it also checks the scorers against the
  * classes of y: pos_label must be one of them, a binary scorer needs two,
  * and a scorer that depends on the positive class needs pos_label unless
- * the labels are {0, 1} or {-1, 1}. data and plan may be NULL when only
+ * the labels are {0, 1} or {-1, 1}. neg_mean_cost needs the spec's
+ * cost_matrix, which is only for classifiers and, with data, must have one
+ * row per class. data and plan may be NULL when only
  * validating. On success the context is owned by the caller
  * (gcv_task_context_free). */
 enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
