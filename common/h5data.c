@@ -78,6 +78,41 @@ static void array_close(struct h5_array *array)
     array->space = array->type = array->dataset = H5I_INVALID_HID;
 }
 
+/* Returns true for the number layouts that numpy and h5py write: integers
+ * of 1, 2, 4 or 8 bytes that use every bit, IEEE 754 floats of 2, 4 or 8
+ * bytes, and the x86 80-bit extended float that numpy's longdouble uses.
+ * A damaged file can describe other layouts, which HDF5's conversion to
+ * double then handles with huge buffers: an 8-row file of 4 KiB made one
+ * load use 4 GB. */
+static bool is_standard_number(hid_t type, H5T_class_t type_class)
+{
+    static const struct {
+        size_t size, precision, sign, exponent, exponent_bits, mantissa_bits, bias;
+    } floats[] = {
+        {2, 16, 15, 10, 5, 10, 15},
+        {4, 32, 31, 23, 8, 23, 127},
+        {8, 64, 63, 52, 11, 52, 1023},
+        {16, 80, 79, 64, 15, 64, 16383},
+    };
+    size_t size = H5Tget_size(type);
+    size_t sign, exponent, exponent_bits, mantissa, mantissa_bits;
+
+    if (H5Tget_offset(type) != 0)
+        return false;
+    if (type_class == H5T_INTEGER)
+        return (size == 1 || size == 2 || size == 4 || size == 8) &&
+               H5Tget_precision(type) == 8 * size;
+    if (H5Tget_fields(type, &sign, &exponent, &exponent_bits, &mantissa, &mantissa_bits) < 0)
+        return false;
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
+        if (size == floats[i].size && H5Tget_precision(type) == floats[i].precision &&
+            sign == floats[i].sign && exponent == floats[i].exponent &&
+            exponent_bits == floats[i].exponent_bits && mantissa == 0 &&
+            mantissa_bits == floats[i].mantissa_bits && H5Tget_ebias(type) == floats[i].bias)
+            return true;
+    return false;
+}
+
 /* Opens dataset name of file and reads its shape and type class. */
 static enum gcv_status array_open(hid_t file, const char *path, const char *name,
                                   struct h5_array *array, struct gcv_error *err)
@@ -105,6 +140,13 @@ static enum gcv_status array_open(hid_t file, const char *path, const char *name
                              name, hdf5_reason(reason));
     }
     array->type_class = H5Tget_class(array->type);
+    if ((array->type_class == H5T_INTEGER || array->type_class == H5T_FLOAT) &&
+        !is_standard_number(array->type, array->type_class)) {
+        array_close(array);
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" has a damaged or unsupported "
+                             "number type: write integers of 1 to 8 bytes or IEEE floats of 2, 4 "
+                             "or 8 bytes", path, name);
+    }
     array->rank = H5Sget_simple_extent_ndims(array->space);
     if (array->rank < 0 || array->rank > H5S_MAX_RANK) {
         array_close(array);
