@@ -133,11 +133,26 @@ static enum gcv_status score_accuracy(const struct gcv_scorer *scorer,
     return GCV_OK;
 }
 
+enum gcv_status gcv_scorer_total_cost(const size_t *counts, const double *cost,
+                                      size_t n_classes, double *total, struct gcv_error *err)
+{
+    size_t n = n_classes * n_classes;
+    double *products = malloc((n + 1) * sizeof *products);  /* [n] */
+
+    if (products == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a cost matrix of %zu "
+                             "classes", n_classes);
+    for (size_t k = 0; k < n; k++)
+        products[k] = (double)counts[k] * cost[k];
+    *total = gcv_stats_sum(products, n, 1);
+    free(products);
+    return GCV_OK;
+}
+
 /* neg_mean_cost: minus the mean cost per row, where a row of class i
  * predicted as class j costs cost_matrix[i][j]. It is the score of
  * make_scorer(lambda y, p: (confusion_matrix(y, p, labels=classes) *
- * cost_matrix).sum() / len(y), greater_is_better=False), so the costs are
- * summed over the confusion matrix in row-major order, as numpy does. */
+ * cost_matrix).sum() / len(y), greater_is_better=False). */
 static enum gcv_status score_mean_cost(const struct gcv_scorer *scorer,
                                        const struct gcv_scorer_input *in, double *out,
                                        struct gcv_error *err)
@@ -145,6 +160,7 @@ static enum gcv_status score_mean_cost(const struct gcv_scorer *scorer,
     size_t n = in->n_cost_classes;
     size_t *counts = NULL;  /* [n * n] the confusion matrix, rows true class */
     double total = 0.0;
+    enum gcv_status status;
 
     if (in->cost_matrix == NULL)
         return gcv_error_set(err, GCV_ERR_INTERNAL, "%s needs the spec's cost_matrix",
@@ -162,11 +178,11 @@ static enum gcv_status score_mean_cost(const struct gcv_scorer *scorer,
         }
         counts[i * n + j]++;
     }
-    for (size_t k = 0; k < n * n; k++)
-        total += (double)counts[k] * in->cost_matrix[k];
+    status = gcv_scorer_total_cost(counts, in->cost_matrix, n, &total, err);
     free(counts);
-    *out = -(total / (double)in->n_rows);
-    return GCV_OK;
+    if (status == GCV_OK)
+        *out = -(total / (double)in->n_rows);
+    return status;
 }
 
 /* balanced_accuracy_score: the mean recall over the labels of y_true.

@@ -88,6 +88,13 @@ enum gcv_status gcv_scorer_score(const struct gcv_scorer *scorer,
                                  const struct gcv_scorer_input *in, double *out,
                                  struct gcv_error *err);
 
+/* Sets *total to the total cost of a confusion matrix, numpy's
+ * (counts * cost).sum(): the products in row-major order, summed pairwise.
+ * counts and cost are [n_classes * n_classes], row-major, rows true
+ * class. Fails only with GCV_ERR_NOMEM. */
+enum gcv_status gcv_scorer_total_cost(const size_t *counts, const double *cost,
+                                      size_t n_classes, double *total, struct gcv_error *err);
+
 /* Returns the scorer named name, or NULL. Names are case-sensitive. */
 const struct gcv_scorer *gcv_scorer_find(const char *name);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/scorer.h"
+#include "../common/stats.h"
 #include "output.h"
 
 void gcv_evaluation_confusion_matrix(const int32_t *y_true, const int32_t *y_pred,
@@ -33,12 +35,31 @@ static double f1_score(double precision, double recall)
     return 2.0 * precision * recall / (den == 0.0 ? 1.0 : den);
 }
 
-void gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes,
-                                          struct gcv_report_row *rows,
-                                          struct gcv_report_row *macro,
-                                          struct gcv_report_row *weighted, double *accuracy)
+/* Sets *macro and *weighted to numpy's mean and support-weighted average
+ * of values[n_classes]: a pairwise sum, then one division. terms has room
+ * for n_classes values. */
+static void average(const double *values, const struct gcv_report_row *rows, size_t n_classes,
+                    size_t total, double *terms, double *macro, double *weighted)
 {
+    *macro = gcv_stats_sum(values, n_classes, 1) / (double)n_classes;
+    for (size_t k = 0; k < n_classes; k++)
+        terms[k] = values[k] * (double)rows[k].support;
+    *weighted = gcv_stats_sum(terms, n_classes, 1) / (double)total;
+}
+
+enum gcv_status gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes,
+                                                     struct gcv_report_row *rows,
+                                                     struct gcv_report_row *macro,
+                                                     struct gcv_report_row *weighted,
+                                                     double *accuracy, struct gcv_error *err)
+{
+    double *values = calloc(2 * n_classes + 1, sizeof *values);  /* [2 * n_classes] */
+    double *terms = values + n_classes;
     size_t total = 0, correct = 0;
+
+    if (values == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a report of %zu classes",
+                             n_classes);
 
     for (size_t k = 0; k < n_classes; k++) {
         size_t tp = matrix[k * n_classes + k], predicted = 0, support = 0;
@@ -55,30 +76,21 @@ void gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes
         correct += tp;
     }
 
-    /* The averages are numpy's mean and weighted average of the per-class
-     * values: sums in class order, then one division. */
-    memset(macro, 0, sizeof *macro);
-    memset(weighted, 0, sizeof *weighted);
-    for (size_t k = 0; k < n_classes; k++) {
-        double w = (double)rows[k].support;
-
-        macro->precision += rows[k].precision;
-        macro->recall += rows[k].recall;
-        macro->f1 += rows[k].f1;
-        weighted->precision += rows[k].precision * w;
-        weighted->recall += rows[k].recall * w;
-        weighted->f1 += rows[k].f1 * w;
-    }
-    macro->precision /= (double)n_classes;
-    macro->recall /= (double)n_classes;
-    macro->f1 /= (double)n_classes;
+    /* The averages of each metric over the classes. With no row at all
+     * the weighted average is 0/0, NaN, as numpy gives. */
+    for (size_t k = 0; k < n_classes; k++)
+        values[k] = rows[k].precision;
+    average(values, rows, n_classes, total, terms, &macro->precision, &weighted->precision);
+    for (size_t k = 0; k < n_classes; k++)
+        values[k] = rows[k].recall;
+    average(values, rows, n_classes, total, terms, &macro->recall, &weighted->recall);
+    for (size_t k = 0; k < n_classes; k++)
+        values[k] = rows[k].f1;
+    average(values, rows, n_classes, total, terms, &macro->f1, &weighted->f1);
     macro->support = weighted->support = total;
-    if (total > 0) {
-        weighted->precision /= (double)total;
-        weighted->recall /= (double)total;
-        weighted->f1 /= (double)total;
-    }
     *accuracy = ratio((double)correct, (double)total);
+    free(values);
+    return GCV_OK;
 }
 
 void gcv_evaluation_curve_free(struct gcv_curve *curve)
@@ -261,22 +273,41 @@ enum gcv_status gcv_evaluation_pr_curve(const bool *positive, const double *scor
     return GCV_OK;
 }
 
-double gcv_evaluation_auc(const struct gcv_curve *curve)
+/* numpy.trapz: each trapezoid, then a pairwise sum. terms has room for
+ * n_points - 1 values. */
+static double trapezoid_area(const struct gcv_curve *curve, double *terms)
 {
-    double area = 0.0;
-
     for (size_t i = 0; i + 1 < curve->n_points; i++)
-        area += (curve->x[i + 1] - curve->x[i]) * (curve->y[i + 1] + curve->y[i]) / 2.0;
-    return area;
+        terms[i] = (curve->x[i + 1] - curve->x[i]) * (curve->y[i + 1] + curve->y[i]) / 2.0;
+    return gcv_stats_sum(terms, curve->n_points > 0 ? curve->n_points - 1 : 0, 1);
 }
 
-double gcv_evaluation_average_precision(const struct gcv_curve *pr)
+enum gcv_status gcv_evaluation_auc(const struct gcv_curve *curve, double *area,
+                                   struct gcv_error *err)
 {
-    double sum = 0.0;
+    double *terms = malloc((curve->n_points + 1) * sizeof *terms);
 
+    if (terms == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a curve of %zu points",
+                             curve->n_points);
+    *area = trapezoid_area(curve, terms);
+    free(terms);
+    return GCV_OK;
+}
+
+enum gcv_status gcv_evaluation_average_precision(const struct gcv_curve *pr, double *ap,
+                                                 struct gcv_error *err)
+{
+    double *terms = malloc((pr->n_points + 1) * sizeof *terms);
+
+    if (terms == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a curve of %zu points",
+                             pr->n_points);
     for (size_t i = 0; i + 1 < pr->n_points; i++)
-        sum += (pr->x[i + 1] - pr->x[i]) * pr->y[i];
-    return -sum;
+        terms[i] = (pr->x[i + 1] - pr->x[i]) * pr->y[i];
+    *ap = -gcv_stats_sum(terms, pr->n_points > 0 ? pr->n_points - 1 : 0, 1);
+    free(terms);
+    return GCV_OK;
 }
 
 void gcv_evaluation_free(struct gcv_evaluation *eval)
@@ -311,13 +342,15 @@ static enum gcv_status compute_curves(const int32_t *y_true, const int32_t *y_pr
     if (status == GCV_OK)
         status = gcv_evaluation_pr_curve(is_positive, score, n_rows, &eval->pr, err);
     free(is_positive);
+    if (status == GCV_OK)
+        status = gcv_evaluation_auc(&eval->roc, &eval->roc_auc, err);
+    if (status == GCV_OK)
+        status = gcv_evaluation_average_precision(&eval->pr, &eval->average_precision, err);
     if (status != GCV_OK)
         return status;
 
     eval->has_curves = true;
     eval->positive = positive;
-    eval->roc_auc = gcv_evaluation_auc(&eval->roc);
-    eval->average_precision = gcv_evaluation_average_precision(&eval->pr);
     eval->operating_tpr = n_pos > 0 ? (double)tp / (double)n_pos : NAN;
     eval->operating_fpr = n_rows > n_pos ? (double)fp / (double)(n_rows - n_pos) : NAN;
     eval->operating_precision = ratio((double)tp, (double)(tp + fp));
@@ -345,8 +378,14 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
     eval->n_rows = n_rows;
     eval->n_classes = n_classes;
     gcv_evaluation_confusion_matrix(y_true, y_pred, n_rows, n_classes, eval->confusion);
-    gcv_evaluation_classification_report(eval->confusion, n_classes, eval->rows, &eval->macro,
-                                         &eval->weighted, &eval->accuracy);
+    status = gcv_evaluation_classification_report(eval->confusion, n_classes, eval->rows,
+                                                  &eval->macro, &eval->weighted,
+                                                  &eval->accuracy, err);
+    if (status != GCV_OK) {
+        free(seen);
+        gcv_evaluation_free(eval);
+        return status;
+    }
 
     /* scikit-learn calls the micro average "accuracy" only when the labels
      * are exactly those of y_true and y_pred. */
@@ -364,9 +403,13 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
 
     /* The cost as neg_mean_cost sums it: over the confusion matrix. */
     if (cost_matrix != NULL) {
+        status = gcv_scorer_total_cost(eval->confusion, cost_matrix, n_classes,
+                                       &eval->total_cost, err);
+        if (status != GCV_OK) {
+            gcv_evaluation_free(eval);
+            return status;
+        }
         eval->has_cost = true;
-        for (size_t k = 0; k < n_classes * n_classes; k++)
-            eval->total_cost += (double)eval->confusion[k] * cost_matrix[k];
         eval->mean_cost = n_rows > 0 ? eval->total_cost / (double)n_rows : NAN;
     }
 

@@ -76,11 +76,13 @@ void gcv_evaluation_confusion_matrix(const int32_t *y_true, const int32_t *y_pre
 
 /* Fills rows[n_classes], macro, weighted and accuracy from a confusion
  * matrix as sklearn.metrics.classification_report(output_dict=True) with
- * its default zero_division: a ratio whose denominator is 0 is 0.0. */
-void gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes,
-                                          struct gcv_report_row *rows,
-                                          struct gcv_report_row *macro,
-                                          struct gcv_report_row *weighted, double *accuracy);
+ * its default zero_division: a ratio whose denominator is 0 is 0.0. Fails
+ * only with GCV_ERR_NOMEM. */
+enum gcv_status gcv_evaluation_classification_report(const size_t *matrix, size_t n_classes,
+                                                     struct gcv_report_row *rows,
+                                                     struct gcv_report_row *macro,
+                                                     struct gcv_report_row *weighted,
+                                                     double *accuracy, struct gcv_error *err);
 
 /* Computes sklearn.metrics.roc_curve(positive, score,
  * drop_intermediate=True) over n_rows rows into *curve (owned by the
@@ -97,14 +99,18 @@ enum gcv_status gcv_evaluation_pr_curve(const bool *positive, const double *scor
                                         size_t n_rows, struct gcv_curve *curve,
                                         struct gcv_error *err);
 
-/* Returns the area under the curve by the trapezoidal rule
- * (sklearn.metrics.auc, whose x must be monotonic). */
-double gcv_evaluation_auc(const struct gcv_curve *curve);
+/* Sets *area to the area under the curve by the trapezoidal rule, as
+ * sklearn.metrics.auc (numpy.trapz) computes it. Fails only with
+ * GCV_ERR_NOMEM. */
+enum gcv_status gcv_evaluation_auc(const struct gcv_curve *curve, double *area,
+                                   struct gcv_error *err);
 
-/* Returns the average precision of a precision-recall curve: the sum of
- * precision[i] * (recall[i] - recall[i + 1]), as
- * sklearn.metrics.average_precision_score computes it. */
-double gcv_evaluation_average_precision(const struct gcv_curve *pr);
+/* Sets *ap to the average precision of a precision-recall curve, the sum
+ * of precision[i] * (recall[i] - recall[i + 1]), as
+ * sklearn.metrics.average_precision_score computes it. Fails only with
+ * GCV_ERR_NOMEM. */
+enum gcv_status gcv_evaluation_average_precision(const struct gcv_curve *pr, double *ap,
+                                                 struct gcv_error *err);
 
 /* Frees the arrays of the curve and zeroes it. Accepts NULL. */
 void gcv_evaluation_curve_free(struct gcv_curve *curve);
