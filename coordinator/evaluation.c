@@ -423,6 +423,38 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
     return GCV_OK;
 }
 
+enum gcv_status gcv_evaluation_compute_regression(const double *y_true, const double *y_pred,
+                                                  size_t n_rows, struct gcv_evaluation *eval,
+                                                  struct gcv_error *err)
+{
+    static const char *const names[3] = {"r2", "neg_mean_absolute_error",
+                                         "neg_root_mean_squared_error"};
+    struct gcv_scorer_input in = {.n_rows = n_rows, .y_true = y_true, .y_pred = y_pred};
+    double scores[3];
+
+    memset(eval, 0, sizeof *eval);
+    eval->n_rows = n_rows;
+
+    /* A metric that scikit-learn leaves undefined (r2 of one row) is NaN,
+     * which is no reason to fail a search that has finished. */
+    for (size_t m = 0; m < 3; m++) {
+        struct gcv_error metric_err = {GCV_OK, ""};
+        enum gcv_status status;
+
+        scores[m] = NAN;
+        status = gcv_scorer_score(gcv_scorer_find(names[m]), &in, &scores[m], &metric_err);
+        if (status != GCV_OK && status != GCV_ERR_FIT) {
+            *err = metric_err;
+            return status;
+        }
+    }
+    eval->r2 = scores[0];
+    eval->mae = -scores[1];
+    eval->rmse = -scores[2];
+    eval->regression_done = true;
+    return GCV_OK;
+}
+
 /* Writes the dataset's label of class code k into buf. */
 static void format_label(const struct gcv_dataset *data, size_t k, char *buf, size_t len)
 {
@@ -701,8 +733,21 @@ enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
                                      const struct gcv_dataset *data, const char *folder,
                                      struct gcv_error *err)
 {
+    struct gcv_output_file file;
     enum gcv_status status;
 
+    if (eval->regression_done) {
+        if ((status = gcv_output_open(&file, folder, "holdout_metrics.csv", err)) != GCV_OK)
+            return status;
+        fputs("r2,mae,rmse,n_rows\n", file.stream);
+        write_csv_number(file.stream, eval->r2);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, eval->mae);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, eval->rmse);
+        fprintf(file.stream, ",%zu\n", eval->n_rows);
+        return gcv_output_commit(&file, err);
+    }
     if (!eval->done)
         return GCV_OK;
     if ((status = write_confusion(eval, data, folder, err)) != GCV_OK)
@@ -710,8 +755,6 @@ enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
     if ((status = write_report(eval, data, folder, err)) != GCV_OK)
         return status;
     if (eval->has_cost) {
-        struct gcv_output_file file;
-
         if ((status = gcv_output_open(&file, folder, "holdout_cost.csv", err)) != GCV_OK)
             return status;
         fputs("total_cost,mean_cost,n_rows\n", file.stream);
@@ -740,6 +783,9 @@ void gcv_evaluation_print(FILE *stream, const struct gcv_evaluation *eval,
     char label[256];
     int width = 12, cell = 3, label_width = 4;  /* "weighted avg" is 12 wide */
 
+    if (eval->regression_done)
+        fprintf(stream, "\nHoldout evaluation of the refit model (%zu rows): r2 %.6f, MAE %.6g, "
+                "RMSE %.6g\n", eval->n_rows, eval->r2, eval->mae, eval->rmse);
     if (!eval->done)
         return;
     for (size_t k = 0; k < eval->n_classes; k++) {

@@ -1,8 +1,9 @@
 /* The evaluation report of the refit model on the holdout rows, as
  * scikit-learn 1.2.1's sklearn.metrics computes it: the confusion matrix
- * and the classification report of a classifier, and for a binary
- * classifier with decision values or probabilities the ROC and
- * precision-recall curves with their AUC and average precision.
+ * and the classification report of a classifier, for a binary classifier
+ * with decision values or probabilities the ROC and precision-recall
+ * curves with their AUC and average precision, the mean cost under the
+ * spec's cost_matrix, and r2, MAE and RMSE of a regressor.
  *
  * The metric functions work on class codes (common/dataset.h) and are
  * free of MPI and files, so that they can be checked against scikit-learn
@@ -41,6 +42,10 @@ struct gcv_curve {
  * gcv_evaluation_free. */
 struct gcv_evaluation {
     bool done;                   /* a classifier was evaluated */
+    bool regression_done;        /* a regressor was evaluated: r2, mae and rmse are set */
+    double r2;                   /* sklearn.metrics.r2_score */
+    double mae;                  /* mean_absolute_error */
+    double rmse;                 /* mean_squared_error(squared=False) */
     size_t n_rows;
     size_t n_classes;
     size_t *confusion;           /* [n_classes * n_classes] row-major, rows true class,
@@ -125,7 +130,17 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
                                        const double *positive_score, const double *cost_matrix,
                                        struct gcv_evaluation *eval, struct gcv_error *err);
 
-/* Writes confusion_matrix.csv and classification_report.csv, with a cost
+/* Evaluates the predictions y_pred[n_rows] of a regressor against y_true
+ * with the r2, neg_mean_absolute_error and neg_root_mean_squared_error
+ * scorers, so the numbers are scikit-learn's. A metric that scikit-learn
+ * leaves undefined (r2 of one row) is NaN. Fills *eval, owned by the
+ * caller (gcv_evaluation_free). */
+enum gcv_status gcv_evaluation_compute_regression(const double *y_true, const double *y_pred,
+                                                  size_t n_rows, struct gcv_evaluation *eval,
+                                                  struct gcv_error *err);
+
+/* Writes holdout_metrics.csv for a regressor, or confusion_matrix.csv and
+ * classification_report.csv for a classifier, with a cost
  * matrix holdout_cost.csv, and with curves roc_curve.csv, precision_recall_curve.csv, roc_curve.svg and
  * precision_recall_curve.svg, into folder. Labels are the dataset's. */
 enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,

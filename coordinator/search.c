@@ -272,7 +272,7 @@ static enum gcv_status prepare_folder(struct search *run, const struct gcv_run_o
                                           "confusion_matrix.csv", "classification_report.csv",
                                           "roc_curve.csv", "precision_recall_curve.csv",
                                           "roc_curve.svg", "precision_recall_curve.svg",
-                                          "holdout_cost.csv"};
+                                          "holdout_cost.csv", "holdout_metrics.csv"};
     struct gcv_output_file file;
     struct stat info;
     const char *state;
@@ -414,9 +414,9 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
     return plan_folds(run, err);
 }
 
-/* Rank 0: predicts the holdout rows with the refit model of a classifier
- * and writes the evaluation report into the output folder. The positive
- * class of the curves is pos_label, else the greater label. */
+/* Rank 0: predicts the holdout rows with the refit model and writes the
+ * evaluation report into the output folder. The positive class of the
+ * curves is pos_label, else the greater label. */
 static enum gcv_status evaluate_holdout(struct search *run, const void *model,
                                         struct gcv_evaluation *evaluation, struct gcv_error *err)
 {
@@ -438,6 +438,16 @@ static enum gcv_status evaluate_holdout(struct search *run, const void *model,
                               run->data.n_classes == 2 ? score : NULL, &has_score, err);
     if (status != GCV_OK)
         goto cleanup;
+
+    /* A regressor: score holds the true targets. */
+    if (!run->data.is_classification) {
+        for (size_t i = 0; i < n; i++)
+            score[i] = run->data.y_value[run->holdout_rows[i]];
+        status = gcv_evaluation_compute_regression(score, predicted, n, evaluation, err);
+        if (status == GCV_OK)
+            status = gcv_evaluation_write(evaluation, &run->data, run->folder, err);
+        goto cleanup;
+    }
     for (size_t i = 0; i < n; i++) {
         y_true[i] = run->data.y_class[run->holdout_rows[i]];
         y_pred[i] = (int32_t)predicted[i];
@@ -458,8 +468,8 @@ cleanup:
     return status;
 }
 
-/* Rank 0: refits the best candidate on all search rows and scores the
- * holdout rows with it; a classifier also gets its evaluation report. */
+/* Rank 0: refits the best candidate on all search rows, scores the
+ * holdout rows with it and writes their evaluation report. */
 static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *outcome,
                                   struct gcv_evaluation *evaluation, struct gcv_error *err)
 {
@@ -487,7 +497,7 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
             outcome->has_holdout = true;
             outcome->n_holdout = run->n_holdout_rows;
         }
-        if (status == GCV_OK && run->data.is_classification)
+        if (status == GCV_OK)
             status = evaluate_holdout(run, model, evaluation, err);
     }
     run->ctx.estimator->model_free(model);
