@@ -1,12 +1,12 @@
 /* The choice of the next task for a worker: expensive tasks first, and
  * tasks of the fold the worker prepared last when the costs allow.
  *
- * Running the costliest fits first keeps a search from ending with one
- * worker on a long fit while the others sit idle (longest processing time
- * first, Graham 1969). Costs are not known in advance: the picker learns
- * the mean fit time of each parameter value from finished tasks (SVC's fit
- * time grows with C, for example) and estimates a candidate it has not
- * seen as the geometric mean over its parameter values. Preferring the
+ * Running the costliest fits first (the longest-processing-time-first
+ * rule) keeps a search from ending with one worker on a long fit while the
+ * others sit idle. Costs are not known in advance, so the picker learns the
+ * mean fit time of each parameter value from finished tasks (SVC's fit
+ * time grows with C, for example). A candidate it has not seen is
+ * estimated as the geometric mean over its parameter values. Preferring the
  * worker's last fold lets per-fold work be reused by the worker. The order
  * changes only how soon each result arrives; the results table is indexed
  * by (candidate, fold), so its content does not depend on it. */
