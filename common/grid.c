@@ -1,6 +1,7 @@
 #include "grid.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,17 +93,24 @@ cleanup:
     return status;
 }
 
+static size_t total_size(const struct gcv_grid_object *objects, size_t n_objects);
+
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err)
 {
-    size_t total = 0;
+    size_t total = total_size(objects, n_objects);
     enum gcv_status status;
 
     memset(grid, 0, sizeof *grid);
-    for (size_t i = 0; i < n_objects; i++)
-        total += object_size(&objects[i]);
     if (total == 0)
-        return gcv_error_set(err, GCV_ERR_SPEC, "param_grid: the grid has no candidates");
+        return gcv_error_set(err, GCV_ERR_SPEC, "the grid has no candidates");
+    /* Candidate numbers travel between ranks as int32_t (common/proto.h). */
+    if (total == SIZE_MAX)
+        return gcv_error_set(err, GCV_ERR_SPEC, "the number of candidates overflows a size_t; "
+                             "gridcv runs at most %d, so use fewer values", INT32_MAX);
+    if (total > INT32_MAX)
+        return gcv_error_set(err, GCV_ERR_SPEC, "the grid has %zu candidates, more than the %d "
+                             "that gridcv can run; use fewer values", total, INT32_MAX);
 
     grid->candidates = calloc(total, sizeof *grid->candidates);
     if (grid->candidates == NULL)

@@ -48,7 +48,9 @@ struct gcv_grid {
 };
 
 /* Expands objects[0..n_objects) into grid. The objects are left as given.
- * On success the grid is owned by the caller (gcv_grid_free). */
+ * On success the grid is owned by the caller (gcv_grid_free). Rejects, as
+ * GCV_ERR_SPEC, a grid without candidates or with more than INT32_MAX,
+ * because candidate numbers travel between ranks as int32_t. */
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err);
 

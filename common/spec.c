@@ -628,8 +628,14 @@ static enum gcv_status parse_grid(const struct parser *ps, const json_t *root,
             status = parse_grid_object(ps, grid, "param_grid", &objects[i]);
         }
     }
-    if (status == GCV_OK)
+    if (status == GCV_OK) {
         status = gcv_grid_expand(objects, n_objects, &spec->grid, ps->err);
+        if (status == GCV_ERR_SPEC) {
+            char location[600];
+            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
+                             where(ps, "param_grid", location, sizeof location));
+        }
+    }
 
     for (size_t i = 0; i < n_objects; i++)
         gcv_grid_object_free(&objects[i]);
