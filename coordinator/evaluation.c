@@ -675,8 +675,12 @@ static enum gcv_status write_curve_svg(const struct gcv_curve *curve, const char
     if (!isnan(point_x) && !isnan(point_y)) {
         fprintf(s, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"#d62728\"/>\n",
                 plot_x(point_x), plot_y(point_y));
-        fprintf(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#d62728\">default "
-                "threshold</text>\n", plot_x(point_x) + 8.0, plot_y(point_y) + 14.0);
+        /* The label sits inside the frame: left of a point in the right
+         * half, above a point near the bottom. */
+        fprintf(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"11\" "
+                "fill=\"#d62728\">default threshold</text>\n",
+                plot_x(point_x) + (point_x > 0.5 ? -8.0 : 8.0),
+                plot_y(point_y) + (point_y < 0.1 ? -8.0 : 16.0), point_x > 0.5 ? "end" : "start");
     }
     fputs("</svg>\n", s);
     return gcv_output_commit(&file, err);
