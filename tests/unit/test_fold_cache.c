@@ -16,6 +16,7 @@
 #include "worker/estimators/neighbors.h"
 #include "worker/estimators/ridge_solver.h"
 #include "worker/estimators/svc.h"
+#include "worker/estimators/svr.h"
 #include "worker/fold_cache.h"
 
 #define MIB ((size_t)1 << 20)
@@ -494,6 +495,84 @@ START_TEST(svc_decisions_from_cached_products_match)
 }
 END_TEST
 
+/* ----- SVR ------------------------------------------------------------------------- */
+
+/* SVR over a 2 x 2 grid of C and gamma, fitted and scored without the
+ * cache and then with one cache for the grid: the same dual
+ * coefficients, intercept, iterations and predictions, to the last bit. */
+START_TEST(svr_from_cached_kernel_matches_fit_from_scratch)
+{
+    static const double Cs[] = {1, 20};
+    static const double gammas[] = {0.3, 2};
+    struct dataset data = make_dataset(240, 5, 2, 27);
+    double *targets = malloc(data.n_rows * sizeof *targets);
+    size_t n_train, n_test;
+    size_t *train = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test = every_other(data.n_rows, 2, 1, &n_test);
+    struct gcv_rows train_rows = {.X = data.X, .n_features = data.n_features, .index = train,
+                                  .n_rows = n_train};
+    struct gcv_rows test_rows = {.X = data.X, .n_features = data.n_features, .index = test,
+                                 .n_rows = n_test};
+    struct gcv_svr_model *scratch[2][2];
+    double *predicted[2][2];
+    double *cached_predicted = malloc(n_test * sizeof *cached_predicted);
+    struct gcv_error err = {GCV_OK, ""};
+
+    for (size_t r = 0; r < data.n_rows; r++)
+        targets[r] = sin(3 * data.X[r * data.n_features]) + data.X[r * data.n_features + 1];
+    train_rows.y_value = targets;
+    test_rows.y_value = targets;
+
+    for (int pass = 0; pass < 2; pass++) {
+        gcv_fold_cache_configure(pass == 0 ? 0 : 64 * MIB);
+        for (size_t c = 0; c < 2; c++) {
+            for (size_t g = 0; g < 2; g++) {
+                struct gcv_svr_params params = {
+                    .C = Cs[c], .epsilon = 0.1, .kernel = GCV_KERNEL_RBF,
+                    .gamma = GCV_SVR_GAMMA_VALUE, .gamma_value = gammas[g], .degree = 3,
+                    .tol = 1e-3, .shrinking = true, .cache_size = 200, .max_iter = -1,
+                };
+                struct gcv_svr_model *model = NULL;
+
+                ck_assert_int_eq(gcv_svr_ops.fit(&params, &train_rows, (void **)&model, &err),
+                                 GCV_OK);
+                if (pass == 0) {
+                    scratch[c][g] = model;
+                    predicted[c][g] = malloc(n_test * sizeof **predicted);
+                    ck_assert_int_eq(gcv_svr_ops.predict(model, &test_rows, predicted[c][g],
+                                                         &err), GCV_OK);
+                    continue;
+                }
+
+                ck_assert_uint_ne(model->fold_rows_id, 0);
+                ck_assert_uint_eq(model->n_sv, scratch[c][g]->n_sv);
+                for (size_t s = 0; s < model->n_sv; s++) {
+                    ck_assert_uint_eq(model->support[s], scratch[c][g]->support[s]);
+                    ck_assert(model->dual_coef[s] == scratch[c][g]->dual_coef[s]);
+                }
+                ck_assert(model->rho == scratch[c][g]->rho);
+                ck_assert_int_eq(model->n_iter, scratch[c][g]->n_iter);
+                ck_assert_int_eq(gcv_svr_ops.predict(model, &test_rows, cached_predicted, &err),
+                                 GCV_OK);
+                for (size_t i = 0; i < n_test; i++)
+                    ck_assert_msg(cached_predicted[i] == predicted[c][g][i], "C %g gamma %g: "
+                                  "prediction %zu = %.17g, want %.17g", Cs[c], gammas[g], i,
+                                  cached_predicted[i], predicted[c][g][i]);
+                gcv_svr_ops.model_free(model);
+                gcv_svr_ops.model_free(scratch[c][g]);
+                free(predicted[c][g]);
+            }
+        }
+    }
+
+    free(cached_predicted);
+    free(targets);
+    free(train);
+    free(test);
+    free_dataset(&data);
+}
+END_TEST
+
 /* ----- Ridge ---------------------------------------------------------------------- */
 
 /* Ten alphas on one fold, with and without intercept and sample weights:
@@ -698,6 +777,7 @@ static Suite *fold_cache_suite(void)
     tcase_set_timeout(estimators, 60);
     tcase_add_test(estimators, svc_from_cached_kernel_matches_fit_from_scratch);
     tcase_add_test(estimators, svc_decisions_from_cached_products_match);
+    tcase_add_test(estimators, svr_from_cached_kernel_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_from_cached_normal_equations_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_with_other_targets_is_not_served);
     tcase_add_test(estimators, neighbors_from_cache_match_search_from_scratch);

@@ -30,6 +30,7 @@
 #include "../../common/log.h"
 #include "../../common/stats.h"
 #include "param_check.h"
+#include "../fold_cache.h"
 #include "smo.h"
 
 /* ----- parameters -------------------------------------------------------- */
@@ -234,6 +235,8 @@ struct svr_q {
     size_t *index;                 /* [2l] training row of each variable, solver order, owned */
     double *diagonal;              /* [2l] Q_uu, solver order, owned */
     double *scratch;               /* [l] kernel values before the cast to float, owned */
+    const float *fold_kernel;      /* [l * l] the fold cache's RBF kernel matrix of the
+                                      training rows, borrowed, or NULL */
     float *buffer[2];              /* [2l] each, the two most recent columns, owned */
     int next_buffer;
     struct gcv_smo_cache cache;    /* kernel columns by training row */
@@ -245,17 +248,25 @@ static const float *svr_q_get_column(void *context, size_t i, size_t len)
     const size_t l = q->l;
     const size_t d = q->n_features;
     const size_t row = q->index[i];
-    size_t start;
-    float *data = gcv_smo_cache_get(&q->cache, row, l, &start);
+    const float *data;
     float *column;
     float sign_i;
 
-    /* The kernel column of the training row, computed once in full. */
-    if (start < l) {
-        gcv_kernel_column(&q->kernel, q->X + start * d, q->norms + start, l - start, d,
-                          q->X + row * d, q->norms[row], q->scratch);
-        for (size_t k = start; k < l; k++)
-            data[k] = (float)q->scratch[k - start];
+    /* The kernel column of the training row: a row of the fold's kernel
+     * matrix, or computed once in full into the column cache. */
+    if (q->fold_kernel != NULL) {
+        data = q->fold_kernel + row * l;
+    } else {
+        size_t start;
+        float *cached = gcv_smo_cache_get(&q->cache, row, l, &start);
+
+        if (start < l) {
+            gcv_kernel_column(&q->kernel, q->X + start * d, q->norms + start, l - start, d,
+                              q->X + row * d, q->norms[row], q->scratch);
+            for (size_t k = start; k < l; k++)
+                cached[k] = (float)q->scratch[k - start];
+        }
+        data = cached;
     }
 
     /* Reordered into the solver's order, with both labels applied. */
@@ -296,10 +307,13 @@ static void svr_q_free(struct svr_q *q)
 }
 
 /* Builds the Q matrix of the training rows X[l * n_features] (borrowed for
- * the life of q). On failure nothing needs freeing. */
+ * the life of q). fold_kernel[l * l], when not NULL, is the fold cache's
+ * RBF kernel matrix of the same rows, borrowed for the life of q, and no
+ * column is then computed or cached. On failure nothing needs freeing. */
 static enum gcv_status svr_q_init(struct svr_q *q, const struct gcv_kernel *kernel,
                                   const double *X, size_t l, size_t n_features,
-                                  size_t cache_bytes, struct gcv_error *err)
+                                  const float *fold_kernel, size_t cache_bytes,
+                                  struct gcv_error *err)
 {
     const size_t n = l > 0 ? l : 1;
     enum gcv_status status;
@@ -309,6 +323,7 @@ static enum gcv_status svr_q_init(struct svr_q *q, const struct gcv_kernel *kern
     q->l = l;
     q->n_features = n_features;
     q->X = X;
+    q->fold_kernel = fold_kernel;
     q->norms = malloc(n * sizeof *q->norms);
     q->sign = malloc(2 * n * sizeof *q->sign);
     q->index = malloc(2 * n * sizeof *q->index);
@@ -322,7 +337,8 @@ static enum gcv_status svr_q_init(struct svr_q *q, const struct gcv_kernel *kern
         return gcv_error_set(err, GCV_ERR_NOMEM,
                              "out of memory for the SVR kernel matrix of %zu rows", l);
     }
-    if ((status = gcv_smo_cache_init(&q->cache, l, cache_bytes, err)) != GCV_OK) {
+    if ((status = gcv_smo_cache_init(&q->cache, l, fold_kernel != NULL ? 0 : cache_bytes,
+                                     err)) != GCV_OK) {
         svr_q_free(q);
         return status;
     }
@@ -414,6 +430,7 @@ static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows
     const size_t n2 = 2 * (l > 0 ? l : 1);
     struct gcv_svr_model *model = NULL;
     struct svr_q q = {0};
+    struct gcv_fold_rbf fold = {0}; /* borrowed from the fold cache until the fit ends */
     struct gcv_smo_solution solution;
     double *X = NULL;          /* [l * d] training rows, row-major */
     double *alpha = NULL;      /* [2l] a then a* */
@@ -473,9 +490,22 @@ static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows
         y[k + l] = -1;
         C[k + l] = params->C;
     }
+    /* The fold's RBF kernel matrix, shared with the other candidates of the
+     * same gamma on this fold; no other fold cache call follows during the
+     * fit, so it stays cached until the end. */
+    if (model->kernel.type == GCV_KERNEL_RBF) {
+        gcv_fold_cache_rbf(train->X, train->index, l, d, model->kernel.gamma, &fold);
+        model->fold_rows_id = fold.rows_id;
+    } else {
+        struct gcv_fold_rows rows;
+        gcv_fold_cache_rows(train->X, train->index, l, d, &rows);
+        model->fold_rows_id = rows.id;
+    }
+
     if (cache_bytes > (double)(SIZE_MAX / 2))
         cache_bytes = (double)(SIZE_MAX / 2);
-    if ((status = svr_q_init(&q, &model->kernel, X, l, d, (size_t)cache_bytes, err)) != GCV_OK)
+    if ((status = svr_q_init(&q, &model->kernel, X, l, d, fold.kernel, (size_t)cache_bytes,
+                             err)) != GCV_OK)
         goto cleanup;
 
     struct gcv_smo_problem problem = {
@@ -536,6 +566,8 @@ static enum gcv_status svr_predict(const void *model_pointer, const struct gcv_r
     double *X_block = NULL;   /* [block * d] */
     double *norms = NULL;     /* [block] */
     double *K = NULL;         /* [block * n_sv], row-major */
+    struct gcv_fold_cross cross = {0}; /* the rows' dot products with the training rows,
+                                          borrowed from the fold cache */
     enum gcv_status status = GCV_OK;
 
     if (rows->n_features != d)
@@ -555,6 +587,12 @@ static enum gcv_status svr_predict(const void *model_pointer, const struct gcv_r
         goto cleanup;
     }
 
+    /* Every candidate of a fold predicts the same test rows, so their dot
+     * products with all of the fold's training rows are computed once. */
+    if (model->fold_rows_id != 0 && n_sv > 0)
+        gcv_fold_cache_cross(rows->X, rows->index, rows->n_rows, d, model->fold_rows_id,
+                             &cross);
+
     for (size_t first = 0; first < rows->n_rows; first += block) {
         const size_t count = rows->n_rows - first < block ? rows->n_rows - first : block;
         const struct gcv_rows part = {
@@ -567,10 +605,23 @@ static enum gcv_status svr_predict(const void *model_pointer, const struct gcv_r
         /* NOTE: libsvm's prediction takes the RBF distance from x - sv, not
          * from the norms used here, so predictions can differ from
          * scikit-learn's in the last digits. */
-        gcv_kernel_gather_rows(&part, X_block);
-        gcv_kernel_row_norms(X_block, count, d, norms);
-        gcv_kernel_block(&model->kernel, X_block, norms, count, model->support_vectors,
-                         model->sv_norms, n_sv, d, K);
+        if (cross.dots != NULL) {
+            /* The same dot products as gcv_kernel_block's dgemm, read off
+             * the cached ones, then the same kernel formula. */
+            for (size_t r = 0; r < count; r++) {
+                const double *dots = cross.dots + (first + r) * cross.n_train;
+                double *values = K + r * n_sv;
+                for (size_t s = 0; s < n_sv; s++)
+                    values[s] = dots[model->support[s]];
+                gcv_kernel_apply(&model->kernel, cross.norms[first + r], model->sv_norms, n_sv,
+                                 values);
+            }
+        } else {
+            gcv_kernel_gather_rows(&part, X_block);
+            gcv_kernel_row_norms(X_block, count, d, norms);
+            gcv_kernel_block(&model->kernel, X_block, norms, count, model->support_vectors,
+                             model->sv_norms, n_sv, d, K);
+        }
 
         /* libsvm's sum, in support vector order. */
         for (size_t r = 0; r < count; r++) {

@@ -52,6 +52,8 @@ struct gcv_svr_model {
     long long n_iter;          /* SMO iterations (n_iter_) */
     bool converged;            /* false when the solver stopped at max_iter */
     char warning[160];         /* the ConvergenceWarning text, or "" */
+    uint64_t fold_rows_id;     /* the fold cache's item of the training rows, 0 when they
+                                  were not cached (worker/fold_cache.h) */
 };
 
 #endif
