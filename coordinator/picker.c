@@ -7,10 +7,6 @@
 /* Re-estimate after at most this many new results. */
 #define RELEARN_INTERVAL 256
 
-/* Candidates looked at for one of the worker's last fold before taking
- * the costliest task of another fold. */
-#define AFFINITY_WINDOW 8
-
 /* Assigns each candidate's value of each parameter an index among the
  * distinct values that parameter takes in the grid. */
 static enum gcv_status index_values(struct gcv_picker *picker, const struct gcv_grid *grid,
@@ -60,8 +56,11 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
     picker->order = malloc((grid->n_candidates + 1) * sizeof(size_t));
     picker->estimate = calloc(grid->n_candidates + 1, sizeof(double));
     picker->last_fold = malloc(((size_t)n_workers + 1) * sizeof(int));
+    picker->holders = calloc(n_folds + 1, sizeof(int));
+    picker->fold_cursor = calloc(n_folds + 1, sizeof(size_t));
     if (picker->value_id == NULL || picker->n_values == NULL || picker->handed == NULL ||
-        picker->order == NULL || picker->estimate == NULL || picker->last_fold == NULL) {
+        picker->order == NULL || picker->estimate == NULL || picker->last_fold == NULL ||
+        picker->holders == NULL || picker->fold_cursor == NULL) {
         gcv_picker_free(picker);
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning %zu tasks", n_tasks);
     }
@@ -92,10 +91,23 @@ static bool candidate_handed(const struct gcv_picker *picker, size_t candidate)
     return true;
 }
 
+/* Returns the position in order of fold's costliest open task, or
+ * n_candidates when the fold has none left. */
+static size_t fold_next(struct gcv_picker *picker, size_t fold)
+{
+    size_t k = picker->fold_cursor[fold];
+
+    while (k < picker->n_candidates && picker->handed[picker->order[k] * picker->n_folds + fold])
+        k++;
+    picker->fold_cursor[fold] = k;
+    return k;
+}
+
 bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold)
 {
-    int preferred = worker >= 0 && worker <= picker->n_workers ? picker->last_fold[worker] : -1;
-    size_t chosen_candidate, chosen_fold;
+    const bool known = worker >= 0 && worker <= picker->n_workers;
+    int preferred = known ? picker->last_fold[worker] : -1;
+    size_t chosen_candidate, chosen_fold = 0, best = picker->n_candidates;
 
     while (picker->cursor < picker->n_candidates &&
            candidate_handed(picker, picker->order[picker->cursor]))
@@ -103,27 +115,39 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
     if (picker->cursor == picker->n_candidates)
         return false;
 
-    /* The worker's last fold among the next few costliest candidates. */
-    for (size_t k = picker->cursor;
-         preferred >= 0 && k < picker->n_candidates && k < picker->cursor + AFFINITY_WINDOW; k++) {
-        size_t c = picker->order[k];
-        if (!picker->handed[c * picker->n_folds + (size_t)preferred]) {
-            chosen_candidate = c;
-            chosen_fold = (size_t)preferred;
-            goto take;
-        }
+    /* The worker's last fold, while it has an open task. */
+    if (preferred >= 0 && (best = fold_next(picker, (size_t)preferred)) < picker->n_candidates) {
+        chosen_fold = (size_t)preferred;
+        goto take;
     }
 
-    /* Otherwise the first open fold of the costliest open candidate. */
-    chosen_candidate = picker->order[picker->cursor];
-    for (chosen_fold = 0; picker->handed[chosen_candidate * picker->n_folds + chosen_fold];
-         chosen_fold++)
+    /* Else a fold no worker holds, the one whose open task is costliest. */
+    best = picker->n_candidates;
+    for (size_t f = 0; f < picker->n_folds; f++) {
+        size_t k;
+        if (picker->holders[f] > 0 || (k = fold_next(picker, f)) >= best)
+            continue;
+        best = k;
+        chosen_fold = f;
+    }
+    if (best < picker->n_candidates)
+        goto take;
+
+    /* Else the first open fold of the costliest open candidate. */
+    best = picker->cursor;
+    for (chosen_fold = 0;
+         picker->handed[picker->order[best] * picker->n_folds + chosen_fold]; chosen_fold++)
         ;
 
 take:
+    chosen_candidate = picker->order[best];
     picker->handed[chosen_candidate * picker->n_folds + chosen_fold] = 1;
-    if (worker >= 0 && worker <= picker->n_workers)
+    if (known && picker->last_fold[worker] != (int)chosen_fold) {
+        if (picker->last_fold[worker] >= 0)
+            picker->holders[picker->last_fold[worker]]--;
+        picker->holders[chosen_fold]++;
         picker->last_fold[worker] = (int)chosen_fold;
+    }
     *candidate = (int32_t)chosen_candidate;
     *fold = (int32_t)chosen_fold;
     return true;
@@ -211,6 +235,7 @@ static void estimate_costs(struct gcv_picker *picker, const double *fit_times, c
     sort_estimates = picker->estimate;
     qsort(picker->order, n_c, sizeof *picker->order, compare_estimates);
     picker->cursor = 0;
+    memset(picker->fold_cursor, 0, n_f * sizeof *picker->fold_cursor);
 
 cleanup:
     free(candidate_count);
@@ -240,5 +265,7 @@ void gcv_picker_free(struct gcv_picker *picker)
     free(picker->order);
     free(picker->estimate);
     free(picker->last_fold);
+    free(picker->holders);
+    free(picker->fold_cursor);
     memset(picker, 0, sizeof *picker);
 }

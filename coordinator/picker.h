@@ -1,15 +1,20 @@
-/* The choice of the next task for a worker: expensive tasks first, and
- * tasks of the fold the worker prepared last when the costs allow.
+/* The choice of the next task for a worker: the tasks of the fold the
+ * worker prepared last while it has open ones, the costliest first.
  *
  * Running the costliest fits first (the longest-processing-time-first
  * rule) keeps a search from ending with one worker on a long fit while the
  * others sit idle. Costs are not known in advance, so the picker learns the
  * mean fit time of each parameter value from finished tasks (SVC's fit
  * time grows with C, for example). A candidate it has not seen is
- * estimated as the geometric mean over its parameter values. Preferring the
- * worker's last fold lets per-fold work be reused by the worker. The order
- * changes only how soon each result arrives; the results table is indexed
- * by (candidate, fold), so its content does not depend on it. */
+ * estimated as the geometric mean over its parameter values. Staying on
+ * the worker's fold lets it reuse that fold's cached work
+ * (worker/fold_cache.h: a kernel matrix or normal equations computed once
+ * per fold and rank). A worker whose fold has no open task moves to the
+ * fold no other worker holds whose open task is costliest, and only when
+ * every open fold is held does it join one, taking the costliest open
+ * task. The order changes only how soon each result arrives; the results
+ * table is indexed by (candidate, fold), so its content does not depend on
+ * it. */
 #ifndef GCV_PICKER_H
 #define GCV_PICKER_H
 
@@ -34,6 +39,8 @@ struct gcv_picker {
     size_t n_learned;         /* finished tasks at the last re-estimate */
     size_t n_finished;        /* finished tasks seen so far */
     int *last_fold;           /* [n_workers + 1] fold each worker got last, -1 at first */
+    int *holders;             /* [n_folds] workers whose last fold it is */
+    size_t *fold_cursor;      /* [n_folds] order[0..fold_cursor[f]) have fold f handed out */
     int n_workers;
 };
 

@@ -904,8 +904,11 @@ int gcv_search_run(const struct gcv_run_options *options)
     status = load_data(&run, &err);
     if (status == GCV_OK)
         status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
-    if (status == GCV_OK)
+    if (status == GCV_OK) {
         check_cores(&run, options->blas_threads);
+        /* The shared copy of the data does not change until the search ends. */
+        gcv_fold_cache_set_dataset(run.data.X, run.data.n_rows * run.data.n_features);
+    }
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
 

@@ -26,6 +26,8 @@ struct item {
     uint64_t param_bits;       /* derived: the bits of its double parameter */
     uint64_t hash;             /* rows: hash_rows of the values */
     struct gcv_fold_rows rows; /* rows items only */
+    size_t *dataset_index;     /* rows items taken from the declared dataset: a copy of
+                                  their index array, owned; else NULL */
     void *value;               /* owned; a rows item's X and norms in one block */
     size_t bytes;
     void (*release)(void *);
@@ -40,6 +42,8 @@ static struct {
     size_t capacity;
     uint64_t use_counter;
     uint64_t next_id;
+    const double *dataset;    /* [dataset_values] from gcv_fold_cache_set_dataset, or NULL */
+    size_t dataset_values;
     struct gcv_fold_cache_stats stats;
 } cache = {.budget = GCV_FOLD_CACHE_DEFAULT_BUDGET, .next_id = 1};
 
@@ -107,6 +111,7 @@ static void remove_at(size_t i)
 
     if (item->release != NULL)
         item->release(item->value);
+    free(item->dataset_index);
     cache.used -= item->bytes;
     cache.items[i] = cache.items[cache.n_items - 1];
     cache.n_items--;
@@ -206,6 +211,14 @@ void gcv_fold_cache_clear(void)
     cache.items = NULL;
     cache.capacity = 0;
     cache.used = 0;
+    cache.dataset = NULL;
+    cache.dataset_values = 0;
+}
+
+void gcv_fold_cache_set_dataset(const double *X, size_t n_values)
+{
+    cache.dataset = X;
+    cache.dataset_values = X != NULL ? n_values : 0;
 }
 
 void gcv_fold_cache_configure(size_t budget_bytes)
@@ -225,13 +238,29 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
                          size_t n_features, struct gcv_fold_rows *out)
 {
     const size_t n_values = n_rows * n_features + n_rows;
+    const bool from_dataset = X == cache.dataset && index != NULL;
     uint64_t hash;
-    double *block; /* [n_rows * n_features] rows, then [n_rows] norms */
+    double *block;           /* [n_rows * n_features] rows, then [n_rows] norms */
+    size_t *index_copy = NULL; /* [n_rows] when from_dataset */
+    size_t bytes;
     struct item *item;
 
     memset(out, 0, sizeof *out);
     if (cache.budget == 0 || n_rows == 0 || n_features == 0)
         return false;
+
+    /* The same rows of the unchanging dataset have the same index array. */
+    for (size_t i = 0; from_dataset && i < cache.n_items; i++) {
+        item = &cache.items[i];
+        if (item->dataset_index != NULL && item->rows.n_rows == n_rows &&
+            item->rows.n_features == n_features &&
+            memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
+            touch(item);
+            cache.stats.hits++;
+            *out = item->rows;
+            return true;
+        }
+    }
 
     hash = hash_rows(X, index, n_rows, n_features);
     for (size_t i = 0; i < cache.n_items; i++) {
@@ -245,19 +274,29 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
         }
     }
 
-    if (n_values / n_rows != n_features + 1 || n_values > SIZE_MAX / sizeof *block ||
-        !make_room(n_values * sizeof *block, 0, 0))
+    if (n_values / n_rows != n_features + 1 || n_values > SIZE_MAX / sizeof *block - n_rows)
+        return false;
+    bytes = n_values * sizeof *block + (from_dataset ? n_rows * sizeof *index_copy : 0);
+    if (!make_room(bytes, 0, 0))
         return false;
     block = malloc(n_values * sizeof *block);
-    if (block == NULL)
+    if (from_dataset)
+        index_copy = malloc(n_rows * sizeof *index_copy);
+    if (block == NULL || (from_dataset && index_copy == NULL)) {
+        free(block);
+        free(index_copy);
         return false;
+    }
+    if (from_dataset)
+        memcpy(index_copy, index, n_rows * sizeof *index_copy);
     for (size_t r = 0; r < n_rows; r++)
         memcpy(block + r * n_features, row_of(X, index, r, n_features),
                n_features * sizeof *block);
     gcv_kernel_row_norms(block, n_rows, n_features, block + n_rows * n_features);
 
-    item = add_item(ROWS_KIND, block, n_values * sizeof *block, free);
+    item = add_item(ROWS_KIND, block, bytes, free);
     item->hash = hash;
+    item->dataset_index = index_copy;
     item->rows = (struct gcv_fold_rows){
         .id = item->id,
         .X = block,
@@ -281,8 +320,10 @@ bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out)
     return true;
 }
 
-void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
-                          uint64_t other_id, double param)
+/* Finds a derived item as gcv_fold_cache_find, marking it as just used
+ * only when refresh is true. */
+static void *find_derived(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param, bool refresh)
 {
     const uint64_t bits = double_bits(param);
 
@@ -293,9 +334,10 @@ void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
         if (item->kind != (int)kind || item->owner != rows->id || item->other != other_id ||
             item->param_bits != bits)
             continue;
+        if (refresh)
+            touch(item);
         /* The rows items count as used too, so that they outlive their
          * derived items in the eviction order. */
-        touch(item);
         if ((owner = find_by_id(rows->id)) != NULL)
             touch(owner);
         if (other_id != 0 && (other = find_by_id(other_id)) != NULL)
@@ -304,6 +346,12 @@ void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
         return item->value;
     }
     return NULL;
+}
+
+void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param)
+{
+    return find_derived(rows, kind, other_id, param, true);
 }
 
 bool gcv_fold_cache_reserve(const struct gcv_fold_rows *rows, uint64_t other_id, size_t bytes)
@@ -401,11 +449,13 @@ static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double g
 }
 
 /* Finds the stored distances of rows, or computes and stores them when
- * bytes fit beside them; NULL otherwise. */
+ * bytes fit beside them; NULL otherwise. A use does not count as recent:
+ * the distances only speed up the kernel matrix of each new gamma, so
+ * when room runs short they go before any kernel matrix. */
 static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size_t extra_bytes)
 {
     const size_t n = rows->n_rows;
-    double *D = gcv_fold_cache_find(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+    double *D = find_derived(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
 
     if (D != NULL)
         return D;
@@ -451,7 +501,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         return false;
 
     /* Reserving may have evicted the distances: look them up again. */
-    D = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+    D = find_derived(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
     K = malloc(kernel_bytes);
     if (D == NULL)
         scratch = malloc(SQDIST_BLOCK_ROWS * n_rows * sizeof *scratch);

@@ -103,8 +103,15 @@ struct gcv_fold_cache_stats {
  * Resets the counters. */
 void gcv_fold_cache_configure(size_t budget_bytes);
 
-/* Frees every item, keeping the budget and the counters. */
+/* Frees every item, keeping the budget and the counters, and forgets the
+ * dataset of gcv_fold_cache_set_dataset. */
 void gcv_fold_cache_clear(void);
+
+/* Declares X[n_values] the search's dataset, which must not change until
+ * the next call (NULL to end) or gcv_fold_cache_clear. Rows taken from it
+ * by an index array are then found by comparing the index arrays, in
+ * O(n_rows), instead of hashing and comparing every value. */
+void gcv_fold_cache_set_dataset(const double *X, size_t n_values);
 
 /* Copies the counters into stats. */
 void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);

@@ -141,6 +141,44 @@ START_TEST(rows_differing_in_one_bit_are_new)
 }
 END_TEST
 
+/* Rows of the declared dataset are found by their index array: another
+ * array with the same indices finds the same item, other indices do not,
+ * and a contiguous copy of the rows still finds it by content. */
+START_TEST(dataset_rows_found_by_index_array)
+{
+    struct dataset data = make_dataset(80, 3, 2, 28);
+    size_t n_train;
+    size_t *index = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *same = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *other = every_other(data.n_rows, 2, 1, &n_train);
+    double *copy = malloc(n_train * 3 * sizeof *copy);
+    struct gcv_fold_rows first, again;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(64 * MIB);
+    gcv_fold_cache_set_dataset(data.X, data.n_rows * 3);
+    ck_assert(gcv_fold_cache_rows(data.X, index, n_train, 3, &first));
+    ck_assert(gcv_fold_cache_rows(data.X, same, n_train, 3, &again));
+    ck_assert_uint_eq(again.id, first.id);
+    ck_assert(gcv_fold_cache_rows(data.X, other, n_train, 3, &again));
+    ck_assert_uint_ne(again.id, first.id);
+    for (size_t r = 0; r < n_train; r++)
+        memcpy(copy + r * 3, data.X + index[r] * 3, 3 * sizeof *copy);
+    ck_assert(gcv_fold_cache_rows(copy, NULL, n_train, 3, &again));
+    ck_assert_uint_eq(again.id, first.id);
+
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 2);
+    ck_assert_uint_eq(stats.hits, 2);
+
+    free(copy);
+    free(index);
+    free(same);
+    free(other);
+    free_dataset(&data);
+}
+END_TEST
+
 START_TEST(cache_off_stores_nothing)
 {
     struct dataset data = make_dataset(40, 3, 2, 13);
@@ -763,6 +801,7 @@ static Suite *fold_cache_suite(void)
 
     tcase_add_test(items, rows_found_again_by_content);
     tcase_add_test(items, rows_differing_in_one_bit_are_new);
+    tcase_add_test(items, dataset_rows_found_by_index_array);
     tcase_add_test(items, cache_off_stores_nothing);
     tcase_add_test(items, least_recently_used_rows_are_evicted);
     tcase_add_test(items, evicting_rows_evicts_their_derived_items);

@@ -1,7 +1,8 @@
 /* Suite "picker": the choice of the next task. Every task is handed out
  * exactly once, resumed tasks never, the order is scikit-learn's until a
  * fit time is known, then the costliest candidates first, and a worker
- * gets its last fold again when one is open among the costliest. */
+ * keeps its fold while it has open tasks, then moves to a fold no other
+ * worker holds. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,64 @@ START_TEST(picker_prefers_worker_last_fold)
 }
 END_TEST
 
+/* Ten candidates on two folds: after the first round, worker 1 gets every
+ * open task of its fold 0, costliest (here scikit-learn's order) first,
+ * before any task of worker 2's fold 1. */
+START_TEST(picker_keeps_worker_on_its_fold)
+{
+    static const double c_values[] = {1, 10, 100, 1000, 10000}, gamma_values[] = {0.1, 1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 5, gamma_values, 2);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 2, 2, NULL, &err), GCV_OK);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_int_eq(fold, 1);
+    for (int32_t want = 1; want < 10; want++) {
+        ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+        ck_assert_msg(candidate == want && fold == 0, "worker 1 got (%d, %d), expected (%d, 0)",
+                      candidate, fold, want);
+    }
+    /* Fold 0 is done and worker 2 holds fold 1: worker 1 joins it. */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_msg(candidate == 1 && fold == 1, "worker 1 got (%d, %d), expected (1, 1)",
+                  candidate, fold);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+/* Three folds and two workers: when worker 1's fold 0 is done, it moves
+ * to fold 2, which no worker holds, and stays there. */
+START_TEST(picker_moves_to_fold_nobody_holds)
+{
+    static const double c_values[] = {1, 10}, gamma_values[] = {0.1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 2, gamma_values, 1);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 3, 2, NULL, &err), GCV_OK);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold)); /* (0, 0) */
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold)); /* (0, 1) */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold)); /* (1, 0) */
+    ck_assert_int_eq(candidate, 1);
+    ck_assert_int_eq(fold, 0);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_msg(candidate == 0 && fold == 2, "worker 1 got (%d, %d), expected (0, 2)",
+                  candidate, fold);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_msg(candidate == 1 && fold == 2, "worker 1 got (%d, %d), expected (1, 2)",
+                  candidate, fold);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
 static Suite *picker_suite(void)
 {
     Suite *suite = suite_create("picker");
@@ -179,6 +238,8 @@ static Suite *picker_suite(void)
     tcase_add_test(core, picker_starts_in_sklearn_order);
     tcase_add_test(core, picker_runs_costly_values_first);
     tcase_add_test(core, picker_prefers_worker_last_fold);
+    tcase_add_test(core, picker_keeps_worker_on_its_fold);
+    tcase_add_test(core, picker_moves_to_fold_nobody_holds);
     suite_add_tcase(suite, core);
     return suite;
 }
