@@ -25,7 +25,7 @@ double gcv_stats_std(const double *x, size_t n, size_t stride);
  * scikit-learn 1.2, NaN counts as nanmin(means) - 1 and +-inf as +-DBL_MAX.
  * So NaN ranks last, but ties with the lowest mean when subtracting 1 does
  * not change it (-1e300). All ranks are 1 when every mean is NaN. The cost
- * is O(n^2) comparisons. */
+ * is O(n log n). */
 void gcv_stats_rank_min(const double *means, size_t n, int32_t *ranks);
 
 #endif
