@@ -338,26 +338,30 @@ static void print_classes(FILE *stream, const struct gcv_check_report *report)
 /* Prints the candidates and how many values each grid parameter takes. */
 static void print_candidates(FILE *stream, const struct gcv_grid *grid)
 {
+    const struct gcv_value **distinct = malloc((grid->n_candidates + 1) * sizeof *distinct);
+
     fprintf(stream, "candidates:  %zu", grid->n_candidates);
-    for (size_t k = 0; k < grid->n_param_names; k++) {
+    for (size_t k = 0; k < grid->n_param_names && distinct != NULL; k++) {
         const char *name = grid->param_names[k];
         size_t n_distinct = 0;
 
-        /* A value counts when no earlier candidate has it. */
+        /* A value counts when it is not among the distinct values found so
+         * far, so the cost is candidates x distinct values, not
+         * candidates squared. */
         for (size_t c = 0; c < grid->n_candidates; c++) {
             const struct gcv_param *param = gcv_param_set_find(&grid->candidates[c], name);
             bool seen = false;
 
-            for (size_t e = 0; param != NULL && e < c && !seen; e++) {
-                const struct gcv_param *earlier = gcv_param_set_find(&grid->candidates[e], name);
-                seen = earlier != NULL && gcv_value_equal(&earlier->value, &param->value);
-            }
-            n_distinct += param != NULL && !seen;
+            for (size_t e = 0; param != NULL && e < n_distinct && !seen; e++)
+                seen = gcv_value_equal(distinct[e], &param->value);
+            if (param != NULL && !seen)
+                distinct[n_distinct++] = &param->value;
         }
         fprintf(stream, "%s%s: %zu value%s", k == 0 ? " (" : ", ", name, n_distinct,
                 n_distinct == 1 ? "" : "s");
     }
-    fputs(grid->n_param_names > 0 ? ")\n" : "\n", stream);
+    fputs(grid->n_param_names > 0 && distinct != NULL ? ")\n" : "\n", stream);
+    free(distinct);
 }
 
 void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report)
