@@ -168,6 +168,20 @@ static int make_folders(const char *folder)
     return 0;
 }
 
+/* Returns true when folder holds a journal with at least one byte but no
+ * best.json: a run that was stopped or killed before it finished. */
+static bool folder_has_unfinished_journal(const char *folder)
+{
+    char path[4200];
+    struct stat info;
+
+    snprintf(path, sizeof path, "%s/best.json", folder);
+    if (stat(path, &info) == 0)
+        return false;
+    snprintf(path, sizeof path, "%s/journal.bin", folder);
+    return stat(path, &info) == 0 && info.st_size > 0;
+}
+
 /* Returns true when spec.json is the only entry of folder: what a run
  * leaves when its spec or data is rejected, so a corrected spec may reuse
  * the folder. */
@@ -246,6 +260,12 @@ static enum gcv_status check_folder(struct search *run, const struct gcv_run_opt
         return GCV_OK;
     }
     if (folder_has_spec(run->folder, run->spec.text)) {
+        /* Starting over would truncate the journal of fits that --resume
+         * could keep, which is rarely what the user meant. */
+        if (folder_has_unfinished_journal(run->folder) && !options->force)
+            return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s holds an unfinished run "
+                                 "of this spec (journal.bin without best.json): pass --resume "
+                                 "to continue it, or --force to start over", run->folder);
         *state = "holds an earlier run of this spec: run replaces its results";
         return GCV_OK;
     }
