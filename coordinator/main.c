@@ -65,9 +65,10 @@ static const char usage_run[] =
     "                  get to finish before gridcv exits with status 3\n"
     "                  (default 60)\n"
     "  --blas-threads N\n"
-    "                  OpenBLAS threads of each rank (default: Slurm's\n"
-    "                  SLURM_CPUS_PER_TASK when set, else 1); the workers of\n"
-    "                  a node times N should not exceed its cores\n"
+    "                  OpenBLAS threads of each rank (default:\n"
+    "                  OPENBLAS_NUM_THREADS, else Slurm's SLURM_CPUS_PER_TASK,\n"
+    "                  else 1); the workers of a node times N should not\n"
+    "                  exceed its cores\n"
     "  --fold-cache-mb MB\n"
     "                  memory each rank may keep for work shared by the fits\n"
     "                  of one fold, such as kernel matrices (default 1024;\n"
@@ -172,18 +173,25 @@ static int install_stop_handlers(void)
 }
 
 /* Returns the OpenBLAS threads per rank when --blas-threads is not
- * given: the cores Slurm gave each task (SLURM_CPUS_PER_TASK), so that a
- * batch script's --cpus-per-task reaches the fits, else 1. */
+ * given: OPENBLAS_NUM_THREADS when the user set it, else the cores Slurm
+ * gave each task (SLURM_CPUS_PER_TASK), so that a batch script's
+ * --cpus-per-task reaches the fits, else 1. */
 static int default_blas_threads(void)
 {
-    const char *cpus = getenv("SLURM_CPUS_PER_TASK");
-    char *end;
-    long count;
+    static const char *const sources[] = {"OPENBLAS_NUM_THREADS", "SLURM_CPUS_PER_TASK"};
 
-    if (cpus == NULL)
-        return 1;
-    count = strtol(cpus, &end, 10);
-    return *end == '\0' && count >= 1 && count <= 4096 ? (int)count : 1;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        const char *text = getenv(sources[i]);
+        char *end;
+        long count;
+
+        if (text == NULL || *text == '\0')
+            continue;
+        count = strtol(text, &end, 10);
+        if (*end == '\0' && count >= 1 && count <= 1024)
+            return (int)count;
+    }
+    return 1;
 }
 
 /* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
