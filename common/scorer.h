@@ -106,4 +106,8 @@ const struct gcv_scorer *gcv_scorer_default(enum gcv_scorer_target target);
  * len, cut short when it does not fit. */
 void gcv_scorer_list_names(enum gcv_scorer_target target, char *buf, size_t len);
 
+/* Returns the name of target's scorer closest to name in edit distance, when
+ * at most strlen(name) / 3 + 1 edits apart, or NULL. The string is static. */
+const char *gcv_scorer_suggest(const char *name, enum gcv_scorer_target target);
+
 #endif

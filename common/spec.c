@@ -1447,16 +1447,27 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
 enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_spec *spec,
                                struct gcv_error *err)
 {
-    struct parser ps = {text, file, err};
+    struct parser ps;
     json_error_t json_err;
     json_t *root;
     enum gcv_status status;
+
+    /* A UTF-8 byte order mark is skipped, as Python's "utf-8-sig" codec
+     * does, so positions in later messages count from the first character
+     * after it. */
+    if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3;
+    ps = (struct parser){text, file, err};
 
     memset(spec, 0, sizeof *spec);
     root = json_loads(text, JSON_REJECT_DUPLICATES, &json_err);
     if (root == NULL) {
         struct cursor start = {text, 1, 1};
         char path[300] = "";
+        /* jansson reports column 0 when the text ends before any
+         * character, but columns count from 1. */
+        int line = json_err.line < 1 ? 1 : json_err.line;
+        int column = json_err.column < 1 ? 1 : json_err.column;
 
         /* jansson names a duplicate key but not the object that contains it,
          * so the key's path is found from where jansson stopped: right
@@ -1464,10 +1475,9 @@ enum gcv_status gcv_spec_parse(const char *text, const char *file, struct gcv_sp
         if (strncmp(json_err.text, "duplicate object key", 20) == 0 && json_err.position > 0 &&
             find_key_ending_at(&start, text, (size_t)json_err.position, path, sizeof path))
             return gcv_error_set(err, GCV_ERR_SPEC, "%s: %s (line %d column %d): invalid JSON: "
-                                 "%s", file, path, json_err.line, json_err.column,
-                                 json_err.text);
+                                 "%s", file, path, line, column, json_err.text);
         return gcv_error_set(err, GCV_ERR_SPEC, "%s: line %d column %d: invalid JSON: %s",
-                             file, json_err.line, json_err.column, json_err.text);
+                             file, line, column, json_err.text);
     }
 
     spec->text = strdup(text);

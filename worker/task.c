@@ -122,12 +122,26 @@ static enum gcv_status find_scorers(struct gcv_task_context *ctx, const struct g
         else
             snprintf(path, sizeof path, "scoring");
         if (scorer == NULL || scorer->target != target) {
+            const char *closest = gcv_scorer_suggest(spec->scoring[s], target);
+            char hint[GCV_ERROR_MAX];
+
+            /* The classification list is longer than an error message, so
+             * a list that does not fit is replaced by the closest name and
+             * a pointer to the documented list. */
             gcv_scorer_list_names(target, names, sizeof names);
-            return spec_error(spec, path, err, "%s \"%s\" for the %s %s; accepted: %s",
+            if (closest != NULL && strcmp(closest, spec->scoring[s]) != 0)
+                snprintf(hint, sizeof hint, "did you mean \"%s\"? The accepted scorers are "
+                         "listed under \"scoring\" in docs/spec.md", closest);
+            else if (strlen(names) < 240)
+                snprintf(hint, sizeof hint, "accepted: %s", names);
+            else
+                snprintf(hint, sizeof hint, "the accepted scorers are listed under "
+                         "\"scoring\" in docs/spec.md");
+            return spec_error(spec, path, err, "%s \"%s\" for the %s %s; %s",
                               scorer == NULL ? "unknown scorer" : "cannot use scorer",
                               spec->scoring[s],
                               target == GCV_SCORER_CLASSIFICATION ? "classifier" : "regressor",
-                              spec->estimator, names);
+                              spec->estimator, hint);
         }
         if ((status = check_outputs(ctx, scorer, spec, path, err)) != GCV_OK)
             return status;
