@@ -260,7 +260,10 @@ static void print_table_2d(FILE *stream, const struct gcv_plot *plot)
     fprintf(stream, "  %*s", (int)row_width, corner);
     for (size_t j = 0; j < plot->n_values[1]; j++) {
         gcv_plot_format_value(plot->values[1][j], label, sizeof label);
-        fprintf(stream, "  %*s ", (int)column_width, label);
+        /* Each column leaves room for the best cell's '*', except the last,
+         * so no line ends in a space. */
+        fprintf(stream, "  %*s%s", (int)column_width, label,
+                j + 1 < plot->n_values[1] ? " " : "");
     }
     fputc('\n', stream);
 
@@ -269,9 +272,11 @@ static void print_table_2d(FILE *stream, const struct gcv_plot *plot)
         fprintf(stream, "  %*s", (int)row_width, label);
         for (size_t j = 0; j < plot->n_values[1]; j++) {
             long candidate = plot->cells[i * plot->n_values[1] + j];
+            bool best = candidate == (long)plot->input.best_index;
+
             format_score(plot, candidate, score, sizeof score);
-            fprintf(stream, "  %*s%c", (int)column_width, score,
-                    candidate == (long)plot->input.best_index ? '*' : ' ');
+            fprintf(stream, "  %*s%s", (int)column_width, score,
+                    best ? "*" : (j + 1 < plot->n_values[1] ? " " : ""));
         }
         fputc('\n', stream);
     }
@@ -287,12 +292,14 @@ static void print_table_1d(FILE *stream, const struct gcv_plot *plot)
     fprintf(stream, "  %*s   mean    std\n", (int)width, plot->names[0]);
     for (size_t i = 0; i < plot->n_values[0]; i++) {
         long candidate = plot->cells[i];
+        bool has_std;
 
         gcv_plot_format_value(plot->values[0][i], label, sizeof label);
         format_score(plot, candidate, score, sizeof score);
-        fprintf(stream, "  %*s  %5s%c", (int)width, label, score,
-                candidate == (long)plot->input.best_index ? '*' : ' ');
-        if (candidate >= 0 && isfinite(plot->input.std_test[candidate]))
+        has_std = candidate >= 0 && isfinite(plot->input.std_test[candidate]);
+        fprintf(stream, "  %*s  %5s%s", (int)width, label, score,
+                candidate == (long)plot->input.best_index ? "*" : (has_std ? " " : ""));
+        if (has_std)
             fprintf(stream, " %.3f", plot->input.std_test[candidate]);
         fputc('\n', stream);
     }

@@ -47,9 +47,16 @@ static enum gcv_status read_spec(struct report *report, struct gcv_error *err)
 {
     char path[4200];
     char *text = NULL, *discarded;
+    struct stat info;
     enum gcv_status status;
 
     folder_path(report, "spec.json", path, sizeof path);
+    if (stat(report->folder, &info) != 0)
+        return gcv_error_set(err, GCV_ERR_USAGE, "output folder %s does not exist: give the "
+                             "--out folder of a run", report->folder);
+    if (!S_ISDIR(info.st_mode))
+        return gcv_error_set(err, GCV_ERR_USAGE, "%s is not a folder: give the --out folder "
+                             "of a run", report->folder);
     if (!file_exists(report, "spec.json"))
         return gcv_error_set(err, GCV_ERR_USAGE, "%s is not a gridcv output folder: it has no "
                              "spec.json; give the --out folder of a run", report->folder);

@@ -397,8 +397,9 @@ void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report
 
     /* What the run would do. */
     print_candidates(stream, &spec->grid);
-    fprintf(stream, "fits:        %zu (%zu candidates x %zu folds)%s\n", n_fits,
-            spec->grid.n_candidates, plan->n_folds,
+    fprintf(stream, "fits:        %zu (%zu candidate%s x %zu fold%s)%s\n", n_fits,
+            spec->grid.n_candidates, spec->grid.n_candidates == 1 ? "" : "s", plan->n_folds,
+            plan->n_folds == 1 ? "" : "s",
             spec->refit ? ", then 1 refit of the best on all search rows" : "");
 
     /* One worker: check cannot know how many ranks run will have. */
@@ -431,7 +432,10 @@ void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
 
     fprintf(stream, "best parameters:  ");
     print_params_python(stream, &spec->grid.candidates[best]);
-    fprintf(stream, "\nbest CV %s: %.6f (+/- %.6f, candidate %zu of %zu)\n", scorer,
+    /* The index counts from 0, as best_index in best.json and scikit-learn's
+     * best_index_ do. */
+    fprintf(stream, "\nbest CV %s: %.6f (+/- %.6f, candidate index %zu of %zu, counting from 0)\n",
+            scorer,
             results->mean_test[first + best], results->std_test[first + best], best,
             results->n_candidates);
     if (results->n_scorers > 1) {
