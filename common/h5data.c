@@ -65,6 +65,7 @@ struct h5_array {
     H5T_class_t type_class;
     int rank;
     hsize_t dims[H5S_MAX_RANK];
+    bool enum_values; /* an enum of integers, such as h5py's numpy bool, read as its integers */
 };
 
 static void array_close(struct h5_array *array)
@@ -113,11 +114,46 @@ static bool is_standard_number(hid_t type, H5T_class_t type_class)
     return false;
 }
 
-/* Opens dataset name of file and reads its shape and type class. */
-static enum gcv_status array_open(hid_t file, const char *path, const char *name,
-                                  struct h5_array *array, struct gcv_error *err)
+/* Link names gathered for a "not found" message: at most 10, cut short
+ * when the buffer is full. */
+struct name_list {
+    char *buf;
+    size_t len;
+    size_t count;
+};
+
+static herr_t add_link_name(hid_t group, const char *name, const H5L_info_t *info, void *data)
 {
-    char reason[256];
+    struct name_list *list = data;
+    size_t used = strlen(list->buf);
+
+    (void)group;
+    (void)info;
+    if (list->count == 10) {
+        snprintf(list->buf + used, list->len - used, ", ...");
+        return 1;
+    }
+    snprintf(list->buf + used, list->len - used, "%s%s", list->count > 0 ? ", " : "", name);
+    list->count++;
+    return 0;
+}
+
+/* Writes the names in the root group of file, comma-separated, into buf. */
+static void list_root_names(hid_t file, char *buf, size_t len)
+{
+    struct name_list list = {buf, len, 0};
+    hsize_t index = 0;
+
+    buf[0] = '\0';
+    H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &index, add_link_name, &list);
+}
+
+/* Opens dataset name of file and reads its shape and type class. key is
+ * the spec key that names the dataset ("data.X"), or NULL when unknown. */
+static enum gcv_status array_open(hid_t file, const char *path, const char *name,
+                                  const char *key, struct h5_array *array, struct gcv_error *err)
+{
+    char reason[256], names[200];
     htri_t exists;
 
     array->dataset = array->type = array->space = H5I_INVALID_HID;
@@ -125,8 +161,13 @@ static enum gcv_status array_open(hid_t file, const char *path, const char *name
     /* H5Lexists fails rather than answers when an intermediate group is
      * missing, so both outcomes mean "not found". */
     exists = H5Lexists(file, name, H5P_DEFAULT);
-    if (exists <= 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" not found", path, name);
+    if (exists <= 0) {
+        list_root_names(file, names, sizeof names);
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" not found%s%s%s; the file's "
+                             "root group holds: %s", path, name,
+                             key != NULL ? " (named by " : "", key != NULL ? key : "",
+                             key != NULL ? ")" : "", names[0] != '\0' ? names : "nothing");
+    }
 
     array->dataset = H5Dopen2(file, name, H5P_DEFAULT);
     if (array->dataset < 0)
@@ -140,7 +181,21 @@ static enum gcv_status array_open(hid_t file, const char *path, const char *name
                              name, hdf5_reason(reason));
     }
     array->type_class = H5Tget_class(array->type);
-    if ((array->type_class == H5T_INTEGER || array->type_class == H5T_FLOAT) &&
+    array->enum_values = false;
+    if (array->type_class == H5T_ENUM) {
+        hid_t base = H5Tget_super(array->type);
+
+        /* h5py writes numpy bool as an enum of int8 (FALSE = 0, TRUE = 1),
+         * so an enum over a standard integer counts as that integer. */
+        if (base >= 0 && H5Tget_class(base) == H5T_INTEGER &&
+            is_standard_number(base, H5T_INTEGER)) {
+            array->type_class = H5T_INTEGER;
+            array->enum_values = true;
+        }
+        if (base >= 0)
+            H5Tclose(base);
+    }
+    if (!array->enum_values && (array->type_class == H5T_INTEGER || array->type_class == H5T_FLOAT) &&
         !is_standard_number(array->type, array->type_class)) {
         array_close(array);
         return gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" has a damaged or unsupported "
@@ -167,11 +222,34 @@ static enum gcv_status array_read(const struct h5_array *array, hid_t mem_type, 
                                   const char *path, const char *name, struct gcv_error *err)
 {
     char reason[256];
+    hid_t native = H5I_INVALID_HID, base = H5I_INVALID_HID;
+    size_t n_values = 1;
+    enum gcv_status status = GCV_OK;
 
-    if (H5Dread(array->dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: reading dataset \"%s\" failed: %s", path,
-                             name, hdf5_reason(reason));
-    return GCV_OK;
+    if (!array->enum_values) {
+        if (H5Dread(array->dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: reading dataset \"%s\" failed: %s",
+                                 path, name, hdf5_reason(reason));
+        return GCV_OK;
+    }
+
+    /* HDF5 converts an enum only to another enum, so the values are read as
+     * the native enum and their integers then converted in place. buf holds
+     * n_values of mem_type, at least as wide as the enum's integer. */
+    for (int d = 0; d < array->rank; d++)
+        n_values *= (size_t)array->dims[d];
+    native = H5Tget_native_type(array->type, H5T_DIR_ASCEND);
+    base = native >= 0 ? H5Tget_super(native) : H5I_INVALID_HID;
+    if (base < 0 || H5Tget_size(base) > H5Tget_size(mem_type) ||
+        H5Dread(array->dataset, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 ||
+        H5Tconvert(base, mem_type, n_values, buf, NULL, H5P_DEFAULT) < 0)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: reading enum dataset \"%s\" as integers "
+                               "failed: %s", path, name, hdf5_reason(reason));
+    if (base >= 0)
+        H5Tclose(base);
+    if (native >= 0)
+        H5Tclose(native);
+    return status;
 }
 
 /* Opens an HDF5 file read-only, or names the reason it cannot be opened. */
@@ -283,7 +361,8 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
                                   struct gcv_error *err)
 {
     const char *path = layout->files[shard];
-    struct h5_array array = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, 0, 0, {0}};
+    struct h5_array array = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, 0, 0, {0},
+                             false};
     hid_t file;
     size_t n_rows;
     enum y_storage storage;
@@ -293,7 +372,7 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
         return status;
 
     /* X: 2-D, numeric, non-empty, as wide as the first shard's. */
-    if ((status = array_open(file, path, source->X, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, source->X, "data.X", &array, err)) != GCV_OK)
         goto cleanup;
     if (array.rank != 2) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must be 2-D (rows x "
@@ -324,7 +403,7 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
     array_close(&array);
 
     /* y: a column of strings or numbers, stored as the first shard does. */
-    if ((status = array_open(file, path, source->y, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, source->y, "data.y", &array, err)) != GCV_OK)
         goto cleanup;
     if ((status = check_column(&array, n_rows, path, source->y, "y", err)) != GCV_OK)
         goto cleanup;
@@ -355,7 +434,8 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
 
     /* The optional columns: numeric, one entry per row. */
     if (source->holdout != NULL) {
-        if ((status = array_open(file, path, source->holdout, &array, err)) != GCV_OK)
+        status = array_open(file, path, source->holdout, "data.holdout", &array, err);
+        if (status != GCV_OK)
             goto cleanup;
         status = check_column(&array, n_rows, path, source->holdout, "holdout mask", err);
         if (status == GCV_OK && !is_numeric(&array))
@@ -366,7 +446,8 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
         array_close(&array);
     }
     if (layout->has_test_fold && !layout->shard_folds) {
-        if ((status = array_open(file, path, source->test_fold, &array, err)) != GCV_OK)
+        status = array_open(file, path, source->test_fold, "cv.test_fold", &array, err);
+        if (status != GCV_OK)
             goto cleanup;
         status = check_column(&array, n_rows, path, source->test_fold, "test_fold", err);
         if (status == GCV_OK && !is_numeric(&array))
@@ -377,7 +458,8 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
         array_close(&array);
     }
     if (layout->has_groups) {
-        if ((status = array_open(file, path, source->groups, &array, err)) != GCV_OK)
+        status = array_open(file, path, source->groups, "data.groups", &array, err);
+        if (status != GCV_OK)
             goto cleanup;
         status = check_column(&array, n_rows, path, source->groups, "groups", err);
         if (status == GCV_OK && !is_numeric(&array) && array.type_class != H5T_STRING)
@@ -776,7 +858,7 @@ static enum gcv_status read_shard_X(struct read_state *state, hid_t file, size_t
     struct h5_array array;
     enum gcv_status status;
 
-    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, name, NULL, &array, err)) != GCV_OK)
         return status;
     if (array.rank != 2 || (size_t)array.dims[0] * (size_t)array.dims[1] != n)
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) changed its shape "
@@ -805,7 +887,7 @@ static enum gcv_status read_shard_numbers(struct read_state *state, hid_t file, 
     struct h5_array array;
     enum gcv_status status;
 
-    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, name, NULL, &array, err)) != GCV_OK)
         return status;
     status = check_column(&array, n, path, name, role, err);
     if (status == GCV_OK && !is_numeric(&array))
@@ -831,7 +913,7 @@ static enum gcv_status read_shard_y(struct read_state *state, hid_t file, size_t
     bool strings;
     enum gcv_status status;
 
-    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, name, NULL, &array, err)) != GCV_OK)
         return status;
     strings = array.type_class == H5T_STRING;
     if (strings && !state->layout->classification)
@@ -958,7 +1040,7 @@ static enum gcv_status read_shard_groups(struct read_state *state, hid_t file, s
     bool strings;
     enum gcv_status status;
 
-    if ((status = array_open(file, path, name, &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, name, NULL, &array, err)) != GCV_OK)
         return status;
     strings = array.type_class == H5T_STRING;
     if ((strings && state->group_numbers != NULL) || (!strings && state->group_strings != NULL))

@@ -718,6 +718,59 @@ START_TEST(scan_reads_no_row)
 }
 END_TEST
 
+START_TEST(bool_enum_holdout_reads_as_mask)
+{
+    /* h5py stores numpy bool as an enum of int8 with FALSE = 0 and
+     * TRUE = 1; the mask below keeps rows 1 and 3 out. */
+    const double y[4] = {0, 1, 0, 1};
+    const int8_t mask[4] = {0, 1, 0, 1};
+    const char *paths[1] = {in_scratch("bool-mask.h5")};
+    hsize_t dims[1] = {4};
+    int8_t false_value = 0, true_value = 1;
+    hid_t file, type, space, dataset;
+    struct gcv_dataset data;
+    struct gcv_dataset_source source;
+
+    write_shard(paths[0], 0.0, y, 4);
+    file = H5Fopen(paths[0], H5F_ACC_RDWR, H5P_DEFAULT);
+    ck_assert_int_ge(file, 0);
+    type = H5Tenum_create(H5T_STD_I8LE);
+    ck_assert_int_ge(H5Tenum_insert(type, "FALSE", &false_value), 0);
+    ck_assert_int_ge(H5Tenum_insert(type, "TRUE", &true_value), 0);
+    space = H5Screate_simple(1, dims, NULL);
+    dataset = H5Dcreate2(file, "is_test", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(dataset, 0);
+    ck_assert_int_ge(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask), 0);
+    H5Dclose(dataset);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(file);
+
+    source = source_of(paths, 1);
+    source.holdout = "is_test";
+    load_ok(&source, &data);
+    ck_assert_ptr_nonnull(data.holdout);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(data.holdout[i], mask[i]);
+    gcv_dataset_free(&data);
+}
+END_TEST
+
+START_TEST(missing_dataset_names_key_and_contents)
+{
+    const double y[2] = {0, 1};
+    const char *paths[1] = {in_scratch("no-features.h5")};
+    const char *const fragments[] = {"dataset \"features\" not found", "(named by data.X)",
+                                     "root group holds: X, y", NULL};
+    struct gcv_dataset_source source;
+
+    write_shard(paths[0], 0.0, y, 2);
+    source = source_of(paths, 1);
+    source.X = "features";
+    load_fails(&source, fragments);
+}
+END_TEST
+
 static Suite *h5data_suite(void)
 {
     Suite *suite = suite_create("h5data");
@@ -742,6 +795,8 @@ static Suite *h5data_suite(void)
     tcase_add_test(tc, holdout_empty_over_all_shards_is_rejected);
     tcase_add_test(tc, borrowed_block_is_not_freed);
     tcase_add_test(tc, scan_reads_no_row);
+    tcase_add_test(tc, bool_enum_holdout_reads_as_mask);
+    tcase_add_test(tc, missing_dataset_names_key_and_contents);
     suite_add_tcase(suite, tc);
     return suite;
 }
