@@ -127,6 +127,15 @@ enum gcv_status gcv_estimator_params_parse(const struct gcv_estimator_ops *estim
                                            const struct gcv_param_set *params, void **out,
                                            struct gcv_error *err);
 
+/* Writes the predicted class codes of n_rows rows into out[n_rows] from
+ * their decision values decision[n_rows * n_columns], as scikit-learn's
+ * linear classifiers predict: with one column, classes[1] when the value
+ * is positive, else classes[0]; with several, the class of the greatest
+ * value, the first on ties (numpy's argmax). classes has at least two
+ * entries, and n_columns entries when n_columns > 1. */
+void gcv_estimator_labels_from_decision(const double *decision, size_t n_rows,
+                                        size_t n_columns, const int32_t *classes, double *out);
+
 /* Writes the names of the registered classifiers and regressors, then of
  * the transformers, comma-separated, into buf of size len (for "unknown
  * estimator" messages). */

@@ -665,20 +665,8 @@ static enum gcv_status logistic_predict(const void *model_pointer, const struct 
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
     status = gcv_logistic_decision(model, rows, decision, err);
 
-    /* One column: the second class when positive; else numpy's argmax. */
-    for (size_t r = 0; r < m && status == GCV_OK; r++) {
-        const double *values = decision + r * t;
-        size_t best = 0;
-
-        if (t == 1) {
-            best = values[0] > 0 ? 1 : 0;
-        } else {
-            for (size_t c = 1; c < t; c++)
-                if (values[c] > values[best])
-                    best = c;
-        }
-        out[r] = (double)model->classes[best];
-    }
+    if (status == GCV_OK)
+        gcv_estimator_labels_from_decision(decision, m, t, model->classes, out);
     free(decision);
     return status;
 }

@@ -235,3 +235,21 @@ void gcv_estimator_list_names(char *buf, size_t len)
         }
     }
 }
+
+void gcv_estimator_labels_from_decision(const double *decision, size_t n_rows,
+                                        size_t n_columns, const int32_t *classes, double *out)
+{
+    for (size_t r = 0; r < n_rows; r++) {
+        const double *values = decision + r * n_columns;
+        size_t best = 0;
+
+        if (n_columns == 1) {
+            best = values[0] > 0 ? 1 : 0;
+        } else {
+            for (size_t c = 1; c < n_columns; c++)
+                if (values[c] > values[best])
+                    best = c;
+        }
+        out[r] = (double)classes[best];
+    }
+}

@@ -162,19 +162,8 @@ static enum gcv_status ridge_classifier_predict(const void *model_pointer,
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
     status = gcv_ridge_classifier_decision(model, rows, decision, err);
 
-    for (size_t r = 0; r < m && status == GCV_OK; r++) {
-        const double *values = decision + r * n_columns;
-        size_t best = 0;
-
-        if (n_columns == 1) {
-            best = values[0] > 0 ? 1 : 0;
-        } else {
-            for (size_t c = 1; c < n_columns; c++)
-                if (values[c] > values[best])
-                    best = c;
-        }
-        out[r] = (double)model->classes[best];
-    }
+    if (status == GCV_OK)
+        gcv_estimator_labels_from_decision(decision, m, n_columns, model->classes, out);
     free(decision);
     return status;
 }
