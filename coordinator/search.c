@@ -420,6 +420,23 @@ static struct gcv_dataset_source data_source(const struct search *run)
     return source;
 }
 
+/* Rewrites a data error that starts "data.path: " to name the spec file
+ * and where data.path sits in it, as the spec's own errors do. Any other
+ * message is left as it is. */
+static void locate_data_path(const struct search *run, struct gcv_error *err)
+{
+    static const char key[] = "data.path: ";
+    char reason[GCV_ERROR_MAX];
+    int line, column;
+
+    if (strncmp(err->message, key, sizeof key - 1) != 0 || run->spec.text == NULL ||
+        !gcv_spec_locate(run->spec.text, "data.path", &line, &column))
+        return;
+    snprintf(reason, sizeof reason, "%s", err->message + sizeof key - 1);
+    gcv_error_set(err, err->status, "%s: data.path (line %d column %d): %s", run->spec.file,
+                  line, column, reason);
+}
+
 /* Every rank: loads the data and splits the search rows into folds. */
 static enum gcv_status load_data(struct search *run, struct gcv_error *err)
 {
@@ -429,8 +446,10 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
     /* One copy per node. A node leader that cannot read the data ends
      * every rank, with its message. */
     status = gcv_shm_load(&run->shm, &source, &run->data, err);
-    if ((status = gcv_proto_agree(status, err, MPI_COMM_WORLD)) != GCV_OK)
+    if ((status = gcv_proto_agree(status, err, MPI_COMM_WORLD)) != GCV_OK) {
+        locate_data_path(run, err);
         return status;
+    }
     return plan_folds(run, err);
 }
 
@@ -1024,6 +1043,8 @@ int gcv_search_check(const struct gcv_run_options *options)
     }
     if (status == GCV_OK)
         status = gcv_dataset_load(&source, &run.data, &err);
+    if (status != GCV_OK)
+        locate_data_path(&run, &err);
     if (status == GCV_OK)
         status = plan_folds(&run, &err);
     if (status == GCV_OK)
