@@ -2,7 +2,7 @@
 
 Run through scripts/bench, which installs the Fashion-MNIST package when it
 is missing and calls this file with /usr/bin/python3 (the interpreter that
-sees Debian's scikit-learn and h5py).
+imports Debian's scikit-learn and h5py).
 
 Each case runs the same search both ways on the same data, grid and folds
 (integer cv: StratifiedKFold for classifiers, KFold for regressors, no
@@ -75,8 +75,8 @@ def write_h5(path, X, y):
 
 
 def load_fashion(n_rows):
-    """The first n_rows images of Fashion-MNIST's training set, as float64
-    pixel values 0..255, and their labels."""
+    """Return the first n_rows images of Fashion-MNIST's training set, as
+    float64 pixel values 0..255, and their labels."""
     with gzip.open(os.path.join(FASHION_DIR, "train-images-idx3-ubyte.gz")) as f:
         X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
     with gzip.open(os.path.join(FASHION_DIR, "train-labels-idx1-ubyte.gz")) as f:
@@ -85,7 +85,7 @@ def load_fashion(n_rows):
 
 
 def dataset(bench_dir, name, make):
-    """Returns the path of BENCH_DIR/name.h5, writing it with make() first
+    """Return the path of BENCH_DIR/name.h5, writing it with make() first
     when it is missing."""
     path = os.path.join(bench_dir, name + ".h5")
     if not os.path.exists(path):
@@ -121,7 +121,7 @@ class Case:
 
 
 def make_cases(bench_dir, quick, scaler_available):
-    """The five cases; quick shrinks the data for a smoke run."""
+    """Return the five cases; quick shrinks the data for a smoke run."""
     from sklearn.datasets import load_digits, make_classification, make_regression
 
     def digits():
@@ -241,7 +241,7 @@ def sklearn_env():
 
 
 def gridcv_check(gridcv, spec, folder):
-    """Runs `gridcv check`. Returns None when the spec is valid, else its
+    """Run `gridcv check`. Returns None when the spec is valid, else its
     error line."""
     result = subprocess.run([gridcv, "check", spec, "--out", os.path.join(folder, "check"),
                              "--force"], capture_output=True, text=True)
@@ -257,7 +257,7 @@ def gridcv_command(gridcv, spec, out, workers, extra=()):
 
 
 def run_gridcv(gridcv, spec, out, workers, extra=()):
-    """Runs one search. Returns the wall time of the command and the
+    """Run one search. Returns the wall time of the command and the
     summary's own wall time (from the search's start to its end)."""
     command = gridcv_command(gridcv, spec, out, workers, extra)
     start = time.perf_counter()
@@ -271,7 +271,7 @@ def run_gridcv(gridcv, spec, out, workers, extra=()):
 
 
 def run_sklearn(case, workers, out):
-    """Runs GridSearchCV in a fresh interpreter. Returns the time of fit."""
+    """Run GridSearchCV in a fresh interpreter. Returns the time of fit."""
     job = {"data": case.data, "estimator": case.sklearn, "grid": case.grid, "cv": case.cv,
            "n_jobs": workers, "out": out}
     job_path = out + ".job.json"
@@ -286,7 +286,7 @@ def run_sklearn(case, workers, out):
 
 
 def sklearn_job(job_path):
-    """The scikit-learn side, in its own interpreter (see run_sklearn)."""
+    """Run the scikit-learn side, in its own interpreter (see run_sklearn)."""
     import warnings
 
     import h5py
@@ -338,7 +338,7 @@ def same_value(a, b):
 
 
 def compare(gridcv_out, sklearn_out):
-    """Returns (largest |difference| of mean_test_score, best-setting
+    """Return (largest |difference| of mean_test_score, best-setting
     verdict, gridcv's best params)."""
     params_g, scores_g = read_gridcv_scores(gridcv_out)
     with open(sklearn_out) as f:
@@ -437,12 +437,13 @@ def run_cases(args, cases):
         if case.notes:
             print("  note: " + case.notes, flush=True)
 
-        gridcv_times, sklearn_times = [], []
+        gridcv_times, gridcv_walls, sklearn_times = [], [], []
         gridcv_out = os.path.join(folder, "gridcv-out")
         sklearn_out = os.path.join(folder, "sklearn.json")
         for round_number in range(args.repeat):
-            seconds, _, _ = run_gridcv(args.gridcv, spec, gridcv_out, args.procs)
+            seconds, wall, _ = run_gridcv(args.gridcv, spec, gridcv_out, args.procs)
             gridcv_times.append(seconds)
+            gridcv_walls.append(wall)
             print("  round %d: gridcv %.2f s" % (round_number + 1, seconds), end="", flush=True)
             seconds = run_sklearn(case, args.procs, sklearn_out)
             sklearn_times.append(seconds)
@@ -451,6 +452,7 @@ def run_cases(args, cases):
         row = {
             "case": case,
             "gridcv": min(gridcv_times),
+            "gridcv_search": min(gridcv_walls),
             "sklearn": min(sklearn_times),
             "gridcv_median": statistics.median(gridcv_times),
             "sklearn_median": statistics.median(sklearn_times),
@@ -467,32 +469,64 @@ def run_cases(args, cases):
     return rows
 
 
-def cases_table(rows, procs):
+def row_record(row, repeat, command, quick):
+    """Return the row of one case as the JSON kept in docs/benchmarks.md."""
+    case = row["case"]
+    record = {"case": case.number, "title": case.title, "quick": quick, "command": command,
+              "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "rounds": repeat,
+              "notes": case.notes}
+    if "skip" in row:
+        record["skip"] = row["skip"]
+        return record
+    record.update({
+        "rows": case.shape[0], "features": case.shape[1],
+        "candidates": case.n_candidates(), "folds": case.cv,
+        "gridcv": row["gridcv"], "sklearn": row["sklearn"], "speedup": row["speedup"],
+        "gridcv_search": row["gridcv_search"], "diff": row["diff"],
+        "verdict": row["verdict"],
+    })
+    return record
+
+
+def cases_table(records):
+    """Return the Markdown table of the case records, with a line per case
+    naming the command and date that measured it."""
     lines = [
-        "| case | data (rows x features) | fits | gridcv (s) | scikit-learn (s) | speed-up "
-        "| largest diff of mean_test_score | best setting |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | data (rows x features) | fits | rounds | gridcv (s) | scikit-learn (s) "
+        "| speed-up | gridcv search only (s) | largest diff of mean_test_score "
+        "| best setting |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in rows:
-        case = row["case"]
-        if "skip" in row:
-            lines.append("| %d. %s | | | | | | | SKIP: %s not available |" % (
-                case.number, case.title, row["skip"]))
+    for r in sorted(records, key=lambda r: (r["quick"], r["case"])):
+        title = "%d. %s%s" % (r["case"], r["title"], " (quick data)" if r["quick"] else "")
+        if "skip" in r:
+            lines.append("| %s | | | | | | | | | SKIP: %s not available |" % (title, r["skip"]))
             continue
-        lines.append("| %d. %s | %d x %d | %d x %d | %.2f | %.2f | %.1fx | %.1e | %s |" % (
-            case.number, case.title, case.shape[0], case.shape[1], case.n_candidates(),
-            case.cv, row["gridcv"], row["sklearn"], row["speedup"], row["diff"],
-            row["verdict"]))
-    notes = ["- case %d: %s." % (row["case"].number, row["case"].notes)
-             for row in rows if "skip" not in row and row["case"].notes]
-    return "\n".join(lines + ([""] + notes if notes else []))
+        lines.append("| %s | %d x %d | %d x %d | %d | %.2f | %.2f | %.1fx | %.2f | %.1e | %s |"
+                     % (title, r["rows"], r["features"], r["candidates"], r["folds"],
+                        r["rounds"], r["gridcv"], r["sklearn"], r["speedup"],
+                        r["gridcv_search"], r["diff"], r["verdict"]))
+    lines.append("")
+    for r in sorted(records, key=lambda r: (r["quick"], r["case"])):
+        lines.append("- case %d%s: `%s`, %s, %s%s" % (
+            r["case"], " (quick data)" if r["quick"] else "", r["command"], r["date"],
+            r.get("gridcv_version", "gridcv ?"), "; " + r["notes"] if r.get("notes") else ""))
+    return "\n".join(lines)
+
+
+def stored_records(path):
+    """Return the case records kept in docs/benchmarks.md, or []."""
+    if path is None or not os.path.exists(path):
+        return []
+    match = re.search(r"<!-- bench:records (.*?) -->", open(path).read(), re.S)
+    return json.loads(match.group(1)) if match else []
 
 
 # ----- strong scaling --------------------------------------------------------------------
 
 
 def read_journal(path):
-    """Returns the records of a gridcv journal as (rank, fit_time,
+    """Return the records of a gridcv journal as (rank, fit_time,
     score_time) tuples (layout in coordinator/journal.h)."""
     import struct
 
@@ -665,30 +699,39 @@ def main():
         return 0
 
     rows = run_cases(args, cases)
-    table = cases_table(rows, args.procs)
+    records = [row_record(row, args.repeat, command, args.quick) for row in rows]
+    for record in records:
+        record["gridcv_version"] = gridcv_version(args.gridcv)
     print()
-    print(table)
+    print(cases_table(records))
     if args.doc:
+        # Rows of other cases stay as an earlier command measured them.
+        measured = {(r["case"], r["quick"]) for r in records}
+        records += [r for r in stored_records(args.doc)
+                    if (r["case"], r["quick"]) not in measured]
         body = "\n".join([
-            "## gridcv against scikit-learn%s" % (" (quick data)" if args.quick else ""),
-            "",
-            "Command: `%s`" % command,
+            "## gridcv against scikit-learn",
             "",
             environment_text(info, args.gridcv, args.procs),
-            "- each case ran %d rounds alternating gridcv and scikit-learn; the table gives "
-            "the best time of each; gridcv's time is the whole mpirun command, "
-            "scikit-learn's the call to fit only" % args.repeat,
-            "- speed-up: scikit-learn's time over gridcv's; scores: the largest difference of "
-            "mean_test_score over the candidates, and whether both pick the same best setting",
+            "- each case ran the given number of rounds alternating gridcv and "
+            "scikit-learn; the table gives the best time of each; gridcv's time is the "
+            "whole mpirun command, scikit-learn's the call to fit only",
+            "- speed-up: scikit-learn's time over gridcv's; \"gridcv search only\": the wall "
+            "time gridcv itself reports, from the start of the search on rank 0 (after "
+            "MPI_Init) to its end, for comparison with scikit-learn's call to fit; scores: the "
+            "largest difference of mean_test_score over the candidates, and whether both pick "
+            "the same best setting",
             "",
-            table,
+            cases_table(records),
+            "",
+            "<!-- bench:records %s -->" % json.dumps(records),
         ])
         update_doc(args.doc, "cases", body)
     return 0
 
 
 def gridcv_check_name(args, name):
-    """Returns true when gridcv accepts the transformer name as the step
+    """Return true when gridcv accepts the transformer name as the step
     before an SVC."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "probe.h5")

@@ -1,8 +1,8 @@
 """How many tasks per second gridcv's coordinator hands out and records.
 
 Run through scripts/bench-dispatch. Every worker runs with
-GRIDCV_BENCH_SKIP_FITS=1, so a task costs no fit: it is received, answered
-with scores of 0 and sent back (worker/task.c). What remains is the
+GRIDCV_BENCH_SKIP_FITS=1, so a task costs no fit: the worker receives it
+and sends back a result with scores of 0 (worker/task.c). What remains is the
 coordinator's work per task: choosing it, sending it, receiving the
 result, appending it to the journal and recording it, plus the output
 files, whose size grows with the number of candidates.
@@ -30,7 +30,7 @@ import bench  # noqa: E402 (the shared helpers: machine_info, update_doc)
 
 
 def write_spec(folder, n_candidates, n_folds):
-    """Writes the spec of n_candidates values of C and n_folds folds."""
+    """Write the spec of n_candidates values of C and n_folds folds."""
     spec = {
         "data": {"path": os.path.join(REPO, "examples", "iris.h5"), "X": "X", "y": "y"},
         "estimator": "SVC",

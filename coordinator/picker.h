@@ -10,9 +10,9 @@
  * the worker's fold lets it reuse that fold's cached work
  * (worker/fold_cache.h: a kernel matrix or normal equations computed once
  * per fold and rank). A worker whose fold has no open task moves to the
- * fold no other worker holds whose open task is costliest, and only when
- * every open fold is held does it join one, taking the costliest open
- * task. The order changes only how soon each result arrives; the results
+ * unclaimed fold (no other worker's last fold) whose open task is
+ * costliest. Only when every open fold is claimed does it join one,
+ * taking the costliest open task. The order changes only how soon each result arrives; the results
  * table is indexed by (candidate, fold), so its content does not depend on
  * it. */
 #ifndef GCV_PICKER_H

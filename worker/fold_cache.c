@@ -1,5 +1,5 @@
 /* The fold cache (see fold_cache.h): items in one array, found by linear
- * scans (a search holds a few dozen items at most), evicted by a use
+ * scans (a search stores a few dozen items at most), evicted by a use
  * counter. */
 #include "fold_cache.h"
 

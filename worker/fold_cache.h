@@ -1,11 +1,11 @@
 /* A per-process cache of the work that the fits of one fold share.
  *
  * Every candidate of a grid is fitted on the same k training sets and
- * scored on the same k test sets, so whatever depends only on a fold's
- * rows, and not on the candidate's parameters, can be computed once per
- * fold and rank instead of once per fit: the squared distances between the
- * training rows, the RBF kernel matrix of each gamma, the decomposition
- * that serves every Ridge alpha. The coordinator hands a worker the tasks
+ * scored on the same k test sets. Whatever depends only on a fold's rows,
+ * and not on the candidate's parameters, can so be computed once per fold
+ * and rank instead of once per fit: the squared distances between the
+ * training rows, the RBF kernel matrix of each gamma, the normal equations
+ * that serve every Ridge alpha. The coordinator hands a worker the tasks
  * of the folds it has prepared first (coordinator/scheduler.c), so that
  * work is done on few ranks.
  *
@@ -41,7 +41,7 @@
  * --fold-cache-mb (default 1024 MiB). */
 #define GCV_FOLD_CACHE_DEFAULT_BUDGET 0
 
-/* What a derived item holds. */
+/* The kinds of derived items. */
 enum gcv_fold_cache_kind {
     /* double [n * n], row-major: (|x_i|^2 + |x_k|^2) - 2 x_i.x_k over the
      * rows of one rows item, the dot products from dgemm calls on blocks of
@@ -60,7 +60,7 @@ enum gcv_fold_cache_kind {
     GCV_FOLD_CACHE_NEIGHBORS,
 };
 
-/* A rows item as the cache holds it. */
+/* A rows item, as the cache stores it. */
 struct gcv_fold_rows {
     uint64_t id;            /* nonzero, unique for the life of the process */
     const double *X;        /* [n_rows * n_features], row-major, owned by the cache */
@@ -92,7 +92,7 @@ struct gcv_fold_cross {
 /* Counters since the last gcv_fold_cache_configure, for the summary. */
 struct gcv_fold_cache_stats {
     size_t budget;          /* bytes */
-    size_t peak_bytes;      /* the most bytes held at once */
+    size_t peak_bytes;      /* the maximum of bytes stored at once */
     uint64_t hits;          /* lookups that found a stored item */
     uint64_t stores;        /* items computed and stored */
     uint64_t evictions;     /* items evicted to make room */
@@ -103,8 +103,8 @@ struct gcv_fold_cache_stats {
  * Resets the counters. */
 void gcv_fold_cache_configure(size_t budget_bytes);
 
-/* Frees every item, keeping the budget and the counters, and forgets the
- * dataset of gcv_fold_cache_set_dataset. */
+/* Frees every item and clears the dataset of gcv_fold_cache_set_dataset,
+ * keeping the budget and the counters. */
 void gcv_fold_cache_clear(void);
 
 /* Declares X[n_values] the search's dataset, which must not change until
@@ -119,8 +119,8 @@ void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);
 /* Finds the rows X[index[r] * n_features ...] (r < n_rows; index NULL for
  * rows 0..n_rows-1 of X), row-major, among the cached rows items, or
  * copies them in as a new one. Returns true and fills *out when the rows
- * are cached after the call; false when they do not fit the budget or
- * memory ran out, and the caller then works without the cache. */
+ * are cached after the call. Returns false when they do not fit the
+ * budget or memory ran out, so the caller works without the cache. */
 bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
                          size_t n_features, struct gcv_fold_rows *out);
 
@@ -151,18 +151,18 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
 /* Finds or computes the RBF kernel matrix at gamma of the rows, as
  * gcv_fold_cache_rows takes them, and sets out->kernel, or leaves it NULL
  * when the matrix does not fit the budget. A matrix not yet stored is
- * computed from the stored squared distances, which are computed and
- * stored first when both fit (O(n^2 n_features) once per rows item, then
- * O(n^2) per gamma); otherwise the distances are computed a block of rows
- * at a time by the same calls and turned into kernel values at once.
- * Returns true when out->kernel is set. */
+ * computed from the stored squared distances, and these are computed and
+ * stored first when both fit: O(n^2 n_features) once per rows item, then
+ * O(n^2) per gamma. Without room for them, the distances are computed a
+ * block of rows at a time by the same calls and turned into kernel values
+ * at once. Returns true when out->kernel is set. */
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out);
 
-/* Finds or computes the dot products of the rows (as gcv_fold_cache_rows
- * takes them, typically a fold's test rows) with the rows of the rows item
- * train_id (that fold's training rows), so that every candidate of the
- * fold predicts its test rows from one matrix product. Returns false,
+/* Finds or computes the dot products of the rows, as gcv_fold_cache_rows
+ * takes them (typically a fold's test rows), with the rows of the rows
+ * item train_id (that fold's training rows). Every candidate of the fold
+ * then predicts its test rows from one matrix product. Returns false,
  * leaving *out zeroed, when the training rows are no longer cached or the
  * products do not fit the budget. */
 bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,

@@ -668,6 +668,25 @@ START_TEST(ridge_from_cached_normal_equations_matches_fit_from_scratch)
         gcv_fold_cache_get_stats(&stats);
         ck_assert_uint_eq(stats.stores, 2);
         ck_assert_uint_eq(stats.hits, 2 * 9);
+
+        /* Predictions from the cached copy of the rows equal those from
+         * rows gathered without the cache. */
+        {
+            struct gcv_ridge_fit fit;
+            double *cached = malloc(n_train * 2 * sizeof *cached);
+            double *direct = malloc(n_train * 2 * sizeof *direct);
+
+            ck_assert_int_eq(gcv_ridge_fit(&train, Y, 2, sample_weight, 0.1, fit_intercept,
+                                           GCV_RIDGE_AUTO, &fit, &err), GCV_OK);
+            ck_assert_int_eq(gcv_ridge_decision(&fit, "Ridge", &train, cached, &err), GCV_OK);
+            gcv_fold_cache_configure(0);
+            ck_assert_int_eq(gcv_ridge_decision(&fit, "Ridge", &train, direct, &err), GCV_OK);
+            for (size_t i = 0; i < n_train * 2; i++)
+                ck_assert(cached[i] == direct[i]);
+            gcv_ridge_fit_free(&fit);
+            free(cached);
+            free(direct);
+        }
     }
 
     free(Y);

@@ -15,7 +15,8 @@
  * are 256 rows too, though the size changes no result. */
 #define QUERY_BLOCK 256
 
-/* The most neighbours per query row that the fold cache keeps sorted. */
+/* The maximum of neighbours per query row that the fold cache keeps
+ * sorted. */
 #define SORTED_MAX 128
 
 /* ----- parameters -------------------------------------------------------- */
@@ -377,8 +378,8 @@ static void block_surrogates(const struct gcv_neighbors_index *index, const stru
  * fold cache keeps them (GCV_FOLD_CACHE_NEIGHBORS) for every n_neighbors
  * and weights of a grid: the surrogates of every pair, and per query row
  * its nearest rows sorted. When the first k + 1 sorted surrogates of a row
- * are distinct, the k nearest are unique and scikit-learn's heap and sort
- * return exactly the first k of them; otherwise (ties) the heap runs on
+ * are distinct, the k nearest are unique, so scikit-learn's heap and sort
+ * return exactly the first k of them. Otherwise (ties) the heap runs on
  * the stored surrogates, as without the cache. One allocation holds the
  * struct and every array. */
 struct fold_neighbors {

@@ -12,9 +12,9 @@
 #include "kernel.h"
 
 /* The part of the normal equations of one training set that does not
- * depend on alpha, as the fold cache keeps it (GCV_FOLD_CACHE_RIDGE), so
- * that each further alpha of a grid costs one d x d Cholesky
- * factorisation instead of O(n d^2). The factorisation itself is redone
+ * depend on alpha, as the fold cache keeps it (GCV_FOLD_CACHE_RIDGE). Each
+ * further alpha of a grid then costs one d x d Cholesky factorisation
+ * instead of O(n d^2). The factorisation itself is redone
  * per alpha, so a fit from the cache makes the same LAPACK call on the
  * same numbers as a fit from scratch. The targets and weights are kept to
  * confirm that a later fit has the same ones, as the cache finds the
@@ -431,25 +431,35 @@ enum gcv_status gcv_ridge_decision(const struct gcv_ridge_fit *fit, const char *
     const size_t m = rows->n_rows;
     const size_t d = fit->n_features;
     const size_t t = fit->n_targets;
-    double *X;
+    struct gcv_fold_rows cached;
+    double *X = NULL;       /* [m * d] the gathered rows, when the cache has no copy */
+    const double *source;   /* [m * d] the rows, row-major */
 
     if (rows->n_features != d)
         return gcv_error_set(err, GCV_ERR_DATA, "%s was fitted on %zu features, the rows have %zu",
                              name, d, rows->n_features);
     if (m == 0)
         return GCV_OK;
-    X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
-    if (X == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
-    gcv_kernel_gather_rows(rows, X);
+
+    /* Every candidate of a fold predicts the same test rows: the fold
+     * cache keeps one contiguous copy of them. */
+    if (gcv_fold_cache_rows(rows->X, rows->index, m, d, &cached)) {
+        source = cached.X;
+    } else {
+        X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
+        if (X == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+        gcv_kernel_gather_rows(rows, X);
+        source = X;
+    }
 
     for (size_t r = 0; r < m; r++)
         for (size_t c = 0; c < t; c++)
             out[r * t + c] = 0.0;
     if (d > 0) {
         /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0, X,
-                    (int)d, fit->coef, (int)d, 0.0, out, (int)t);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0,
+                    source, (int)d, fit->coef, (int)d, 0.0, out, (int)t);
     }
     for (size_t r = 0; r < m; r++)
         for (size_t c = 0; c < t; c++)

@@ -110,7 +110,7 @@ enum gcv_status gcv_smo_kernel_q_init(struct gcv_smo_kernel_q *q, const struct g
                                       struct gcv_error *err);
 
 /* Builds the Q matrix of rows rows[k] (k < l) of a fold whose RBF kernel
- * matrix the fold cache holds (fold->kernel set by gcv_fold_cache_rbf),
+ * matrix is in the fold cache (fold->kernel set by gcv_fold_cache_rbf),
  * with labels y[l] as gcv_smo_kernel_q_init. No row is copied: column
  * entries are read from fold->kernel, which is borrowed and must stay
  * cached until gcv_smo_kernel_q_free. On failure (GCV_ERR_NOMEM) nothing

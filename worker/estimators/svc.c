@@ -499,7 +499,8 @@ static enum gcv_status scale_gamma(const double *X, size_t n, size_t d, double *
 
 /* Solves the binary problem of classes a < b and writes y_i alpha_i of its
  * rows (class a first) into coef[count[a] + count[b]]. Kernel values come
- * from fold when the fold cache holds its RBF kernel, else from X. */
+ * from fold->kernel when the fold cache has the RBF kernel matrix, else
+ * from X. */
 static enum gcv_status train_pair(const struct gcv_svc_params *params,
                                   const struct gcv_kernel *kernel, const double *X, size_t d,
                                   const struct gcv_fold_rbf *fold,

@@ -491,8 +491,8 @@ static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows
         C[k + l] = params->C;
     }
     /* The fold's RBF kernel matrix, shared with the other candidates of the
-     * same gamma on this fold; no other fold cache call follows during the
-     * fit, so it stays cached until the end. */
+     * same gamma on this fold. No other fold cache call follows during the
+     * fit, so the matrix stays cached until the end. */
     if (model->kernel.type == GCV_KERNEL_RBF) {
         gcv_fold_cache_rbf(train->X, train->index, l, d, model->kernel.gamma, &fold);
         model->fold_rows_id = fold.rows_id;
