@@ -376,20 +376,21 @@ static void block_surrogates(const struct gcv_neighbors_index *index, const stru
 
 /* The neighbours of a fold's test rows among its training rows, as the
  * fold cache keeps them (GCV_FOLD_CACHE_NEIGHBORS) for every n_neighbors
- * and weights of a grid: the surrogates of every pair, and per query row
- * its nearest rows sorted. When the first k + 1 sorted surrogates of a row
- * are distinct, the k nearest are unique, so scikit-learn's heap and sort
- * return exactly the first k of them. Otherwise (ties) the heap runs on
- * the stored surrogates, as without the cache. One allocation holds the
- * struct and every array. */
+ * and weights of a grid: per query row, its nearest rows sorted. When the
+ * first k + 1 sorted surrogates of a row are distinct, the k nearest are
+ * unique, so scikit-learn's heap and sort return exactly the first k of
+ * them. A row with a tie among them keeps its surrogates to every training
+ * row, and the heap runs on those as without the cache. The struct and
+ * its arrays are one allocation; tied_surrogates is another. */
 struct fold_neighbors {
     size_t n_queries;
     size_t n_train;
-    size_t n_sorted;        /* min(n_train, SORTED_MAX + 1) */
-    double *surrogates;     /* [n_queries * n_train] */
-    size_t *exact_up_to;    /* [n_queries] the largest k the sorted rows serve exactly */
-    double *sorted_values;  /* [n_queries * n_sorted] surrogates, ascending */
-    size_t *sorted_rows;    /* [n_queries * n_sorted] their training positions */
+    size_t n_sorted;          /* min(n_train, SORTED_MAX + 1) */
+    size_t *exact_up_to;      /* [n_queries] the largest k the sorted rows serve exactly */
+    size_t *tied_slot;        /* [n_queries] the row's slot in tied_surrogates, or SIZE_MAX */
+    double *sorted_values;    /* [n_queries * n_sorted] surrogates, ascending */
+    size_t *sorted_rows;      /* [n_queries * n_sorted] their training positions */
+    double *tied_surrogates;  /* [n_tied * n_train] surrogates of the rows with a tie, owned */
 };
 
 /* The cache parameter of a metric: its p for minkowski, else a negative
@@ -399,25 +400,61 @@ static double metric_key(const struct gcv_neighbors_index *index)
     return index->metric == GCV_NEIGHBORS_MINKOWSKI ? index->p : -1.0 - (double)index->metric;
 }
 
-static size_t fold_neighbors_bytes(size_t n_queries, size_t n_train, size_t n_sorted)
+static void fold_neighbors_free(void *value)
 {
-    return sizeof(struct fold_neighbors) + n_queries * n_train * sizeof(double) +
-           n_queries * sizeof(size_t) + n_queries * n_sorted * (sizeof(double) + sizeof(size_t));
+    struct fold_neighbors *neighbors = value;
+
+    if (neighbors == NULL)
+        return;
+    free(neighbors->tied_surrogates);
+    free(neighbors);
+}
+
+/* Sorts the n_sorted nearest of one query row from its surrogates
+ * values[n_train] into found's arrays, by scikit-learn's heap and sort.
+ * Returns true when the row has a tie that limits its exact prefix. */
+static bool sort_nearest(struct fold_neighbors *found, size_t row, const double *values)
+{
+    const size_t n_sorted = found->n_sorted;
+    double *sorted = found->sorted_values + row * n_sorted;
+    size_t *nearest = found->sorted_rows + row * n_sorted;
+    size_t distinct = 0;
+
+    for (size_t h = 0; h < n_sorted; h++) {
+        sorted[h] = DBL_MAX;
+        nearest[h] = 0;
+    }
+    for (size_t j = 0; j < found->n_train; j++)
+        heap_push(sorted, nearest, n_sorted, values[j], j);
+    simultaneous_sort(sorted, nearest, n_sorted);
+
+    /* sorted[0..distinct] rise strictly: every k <= distinct has its k + 1
+     * nearest distinct, so its k nearest are a prefix. */
+    while (distinct + 1 < n_sorted && sorted[distinct] < sorted[distinct + 1])
+        distinct++;
+    if (distinct + 1 < n_sorted) {
+        found->exact_up_to[row] = distinct;
+        return true;
+    }
+    found->exact_up_to[row] = n_sorted == found->n_train ? found->n_train : n_sorted - 1;
+    return false;
 }
 
 /* Returns the cached neighbours of rows among the index's training rows,
  * computing and storing them when they fit the budget; NULL otherwise.
- * Uses the scratch arrays of gcv_neighbors_kneighbors. */
+ * Uses the scratch arrays of gcv_neighbors_kneighbors, middle being
+ * [QUERY_BLOCK * n_train]. */
 static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbors_index *index,
                                                         const struct gcv_rows *rows,
-                                                        double *queries, double *q_norms)
+                                                        double *queries, double *q_norms,
+                                                        double *middle)
 {
     const size_t n = index->n_rows;
     const size_t m = rows->n_rows;
     const size_t n_sorted = n < SORTED_MAX + 1 ? n : SORTED_MAX + 1;
     struct gcv_fold_rows train, test;
     struct fold_neighbors *found;
-    size_t bytes;
+    size_t n_tied = 0, tied_capacity = 0, bytes;
 
     if (n == 0 || m == 0 || m > SIZE_MAX / sizeof(double) / n / 2 ||
         !gcv_fold_cache_rows(index->X, NULL, n, index->n_features, &train) ||
@@ -428,49 +465,54 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     if (found != NULL)
         return found;
 
-    bytes = fold_neighbors_bytes(m, n, n_sorted);
-    if (!gcv_fold_cache_reserve(&test, train.id, bytes) || (found = malloc(bytes)) == NULL)
+    bytes = sizeof *found + m * 2 * sizeof(size_t) +
+            m * n_sorted * (sizeof(double) + sizeof(size_t));
+    if ((found = malloc(bytes)) == NULL)
         return NULL;
     found->n_queries = m;
     found->n_train = n;
     found->n_sorted = n_sorted;
-    found->surrogates = (double *)(found + 1);
-    found->sorted_values = found->surrogates + m * n;
+    found->sorted_values = (double *)(found + 1);
     found->exact_up_to = (size_t *)(found->sorted_values + m * n_sorted);
-    found->sorted_rows = found->exact_up_to + m;
+    found->tied_slot = found->exact_up_to + m;
+    found->sorted_rows = found->tied_slot + m;
+    found->tied_surrogates = NULL;
 
+    /* A block of surrogates at a time: each row's nearest sorted, and the
+     * surrogates of the rows with a tie kept. */
     for (size_t first = 0; first < m; first += QUERY_BLOCK) {
         const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
-        block_surrogates(index, rows, first, count, queries, q_norms,
-                         found->surrogates + first * n);
-    }
 
-    /* Each row's n_sorted nearest, by the same heap and sort. */
-    for (size_t r = 0; r < m; r++) {
-        double *values = found->sorted_values + r * n_sorted;
-        size_t *nearest = found->sorted_rows + r * n_sorted;
-        size_t distinct = 0;
+        block_surrogates(index, rows, first, count, queries, q_norms, middle);
+        for (size_t r = 0; r < count; r++) {
+            found->tied_slot[first + r] = SIZE_MAX;
+            if (!sort_nearest(found, first + r, middle + r * n))
+                continue;
+            if (n_tied == tied_capacity) {
+                size_t capacity = tied_capacity > 0 ? 2 * tied_capacity : 16;
+                double *grown;
 
-        for (size_t h = 0; h < n_sorted; h++) {
-            values[h] = DBL_MAX;
-            nearest[h] = 0;
+                capacity = capacity < m ? capacity : m;
+                grown = realloc(found->tied_surrogates, capacity * n * sizeof *grown);
+                if (grown == NULL) {
+                    fold_neighbors_free(found);
+                    return NULL;
+                }
+                found->tied_surrogates = grown;
+                tied_capacity = capacity;
+            }
+            memcpy(found->tied_surrogates + n_tied * n, middle + r * n, n * sizeof *middle);
+            found->tied_slot[first + r] = n_tied++;
         }
-        for (size_t j = 0; j < n; j++)
-            heap_push(values, nearest, n_sorted, found->surrogates[r * n + j], j);
-        simultaneous_sort(values, nearest, n_sorted);
-
-        /* values[0..distinct] rise strictly: every k <= distinct has its
-         * k + 1 nearest distinct, so its k nearest are a prefix. */
-        while (distinct + 1 < n_sorted && values[distinct] < values[distinct + 1])
-            distinct++;
-        if (distinct + 1 < n_sorted)
-            found->exact_up_to[r] = distinct;
-        else
-            found->exact_up_to[r] = n_sorted == n ? n : n_sorted - 1;
     }
 
+    bytes += n_tied * n * sizeof(double);
+    if (!gcv_fold_cache_reserve(&test, train.id, bytes)) {
+        fold_neighbors_free(found);
+        return NULL;
+    }
     gcv_fold_cache_store(&test, GCV_FOLD_CACHE_NEIGHBORS, train.id, metric_key(index), found,
-                         bytes, free);
+                         bytes, fold_neighbors_free);
     return found;
 }
 
@@ -531,24 +573,23 @@ enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index
     }
 
     /* Every candidate of a fold searches the same test rows: their
-     * surrogates and nearest rows are computed once per fold. */
-    cached = find_fold_neighbors(index, rows, queries, q_norms);
+     * nearest rows are sorted once per fold. Beyond the SORTED_MAX sorted
+     * the cache has too few, and the search runs without it. */
+    if (k <= SORTED_MAX || n <= SORTED_MAX + 1)
+        cached = find_fold_neighbors(index, rows, queries, q_norms, middle);
 
     for (size_t first = 0; first < m; first += QUERY_BLOCK) {
         const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
-        const double *block = middle;
 
-        if (cached != NULL)
-            block = cached->surrogates + first * n;
-        else
+        if (cached == NULL)
             block_surrogates(index, rows, first, count, queries, q_norms, middle);
 
         for (size_t r = 0; r < count; r++) {
-            const double *values = block + r * n;
-            size_t *nearest = neighbors + (first + r) * k;
+            const size_t row = first + r;
+            const double *values = middle + r * n;
+            size_t *nearest = neighbors + row * k;
 
-            if (cached != NULL && k <= cached->exact_up_to[first + r]) {
-                const size_t row = first + r;
+            if (cached != NULL && k <= cached->exact_up_to[row]) {
                 memcpy(heap, cached->sorted_values + row * cached->n_sorted, k * sizeof *heap);
                 memcpy(nearest, cached->sorted_rows + row * cached->n_sorted,
                        k * sizeof *nearest);
@@ -557,6 +598,10 @@ enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index
                         distances[row * k + h] = surrogate_to_distance(index, heap[h]);
                 continue;
             }
+            /* Past its exact prefix a row has a tie, and its surrogates are
+             * kept. */
+            if (cached != NULL)
+                values = cached->tied_surrogates + cached->tied_slot[row] * n;
 
             for (size_t h = 0; h < k; h++) {
                 heap[h] = DBL_MAX;
