@@ -354,6 +354,23 @@ void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
     return find_derived(rows, kind, other_id, param, true);
 }
 
+void *gcv_fold_cache_take(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param)
+{
+    void *value = find_derived(rows, kind, other_id, param, false);
+
+    if (value == NULL)
+        return NULL;
+    for (size_t i = 0; i < cache.n_items; i++) {
+        if (cache.items[i].kind == (int)kind && cache.items[i].value == value) {
+            cache.items[i].release = NULL;
+            remove_at(i);
+            break;
+        }
+    }
+    return value;
+}
+
 bool gcv_fold_cache_reserve(const struct gcv_fold_rows *rows, uint64_t other_id, size_t bytes)
 {
     if (cache.budget == 0 || rows->id == 0)

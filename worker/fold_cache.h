@@ -26,9 +26,10 @@
  * changes the speed of a fit, never its result.
  *
  * Every pointer this module returns stays valid until the next call of
- * gcv_fold_cache_rows, gcv_fold_cache_reserve, gcv_fold_cache_rbf,
- * gcv_fold_cache_configure or gcv_fold_cache_clear. One cache per process,
- * not thread-safe: a rank fits one model at a time. */
+ * gcv_fold_cache_rows, gcv_fold_cache_reserve, gcv_fold_cache_take,
+ * gcv_fold_cache_rbf, gcv_fold_cache_configure or gcv_fold_cache_clear.
+ * One cache per process, not thread-safe: a rank fits one model at a
+ * time. */
 #ifndef GCV_FOLD_CACHE_H
 #define GCV_FOLD_CACHE_H
 
@@ -58,6 +59,10 @@ enum gcv_fold_cache_kind {
      * gcv_fold_cache_find, gcv_fold_cache_reserve and gcv_fold_cache_store. */
     GCV_FOLD_CACHE_RIDGE,
     GCV_FOLD_CACHE_NEIGHBORS,
+    /* A fitted forest whose trees the fits of the same fold and
+     * parameters, n_estimators aside, reuse (worker/estimators/forest.c).
+     * Taken out with gcv_fold_cache_take, grown, and stored again. */
+    GCV_FOLD_CACHE_FOREST,
 };
 
 /* A rows item, as the cache stores it. */
@@ -132,6 +137,14 @@ bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out);
  * other_id when it is derived from two rows items (0 otherwise), or NULL
  * when none is stored. Marks it and its rows items as just used. */
 void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param);
+
+/* Removes the derived item (kind, param) of rows and other_id from the
+ * cache without releasing it, and returns its value, now owned by the
+ * caller, or NULL when none is stored. A caller that changes the value's
+ * size stores it again with gcv_fold_cache_reserve and
+ * gcv_fold_cache_store. */
+void *gcv_fold_cache_take(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
                           uint64_t other_id, double param);
 
 /* Makes room for a derived item of bytes beside rows (and other_id when

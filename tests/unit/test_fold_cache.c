@@ -262,6 +262,37 @@ START_TEST(evicting_rows_evicts_their_derived_items)
 }
 END_TEST
 
+START_TEST(taken_item_leaves_cache_unreleased)
+{
+    struct dataset data = make_dataset(100, 10, 2, 17);
+    const size_t rows_bytes = (100 * 10 + 100) * sizeof(double);
+    struct gcv_fold_rows rows;
+    void *value = malloc(1000);
+    void *taken;
+
+    gcv_fold_cache_configure(rows_bytes + 1000);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, 100, 10, &rows));
+    ck_assert(gcv_fold_cache_reserve(&rows, 0, 1000));
+    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_FOREST, 0, 3.0, value, 1000, count_release);
+
+    /* The caller owns the value taken: nothing released, nothing left to
+     * find, and its bytes free again for another item. */
+    released = 0;
+    ck_assert_ptr_null(gcv_fold_cache_take(&rows, GCV_FOLD_CACHE_FOREST, 0, 4.0));
+    taken = gcv_fold_cache_take(&rows, GCV_FOLD_CACHE_FOREST, 0, 3.0);
+    ck_assert_ptr_eq(taken, value);
+    ck_assert_int_eq(released, 0);
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_FOREST, 0, 3.0));
+    ck_assert(gcv_fold_cache_reserve(&rows, 0, 1000));
+    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_FOREST, 0, 3.0, taken, 1000, count_release);
+    ck_assert_ptr_eq(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_FOREST, 0, 3.0), value);
+
+    gcv_fold_cache_clear();
+    ck_assert_int_eq(released, 1);
+    free_dataset(&data);
+}
+END_TEST
+
 START_TEST(item_larger_than_budget_is_not_stored)
 {
     struct dataset data = make_dataset(100, 10, 2, 16);
@@ -825,6 +856,7 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(items, least_recently_used_rows_are_evicted);
     tcase_add_test(items, evicting_rows_evicts_their_derived_items);
     tcase_add_test(items, item_larger_than_budget_is_not_stored);
+    tcase_add_test(items, taken_item_leaves_cache_unreleased);
     suite_add_tcase(suite, items);
 
     tcase_add_test(rbf, sqdist_exact_on_integer_rows);

@@ -2,7 +2,8 @@
  * ExtraTreesClassifier and ExtraTreesRegressor against scikit-learn 1.2.1
  * (fixtures written by tests/unit/fixtures/make_tree_fixtures.py): the
  * seeds of the trees, predict, predict_proba and oob_score_; forests that
- * are identical whatever the number of threads; how the threads are
+ * are identical whatever the number of threads, and whether their trees
+ * come from the fold cache or a fit from scratch; how the threads are
  * counted from n_jobs and the cores of the rank; and the parameter
  * checks. */
 #define _GNU_SOURCE /* sched_getaffinity and CPU_COUNT */
@@ -17,6 +18,7 @@
 #include "tests/unit/estimator_checks.h"
 #include "tests/unit/fixtures/tree_fixtures.h"
 #include "worker/estimators/forest.h"
+#include "worker/fold_cache.h"
 
 #define N_FOREST_FIXTURES (sizeof forest_fixtures / sizeof forest_fixtures[0])
 
@@ -324,6 +326,197 @@ START_TEST(passed_deadline_times_out)
 }
 END_TEST
 
+/* ----- trees shared along n_estimators ----------------------------------- */
+
+/* The fits of a reuse test: the estimator, its dataset and parameters but
+ * n_estimators, and the order of n_estimators in which the fits come. */
+static const struct {
+    const char *estimator;
+    const char *dataset;
+    size_t order[3];
+} reuse_cases[] = {
+    {"RandomForestClassifier", "digits", {4, 10, 7}},   /* grow, then a prefix */
+    {"RandomForestClassifier", "digits", {10, 4, 7}},   /* prefixes only */
+    {"RandomForestClassifier", "digits", {7, 4, 10}},   /* a prefix, then grow */
+    {"ExtraTreesRegressor", "diabetes", {4, 10, 7}},
+    {"ExtraTreesRegressor", "diabetes", {10, 4, 7}},
+};
+
+/* Fits n_trees trees of the reuse case's estimator on its training rows,
+ * with bootstrap samples and the out-of-bag score, by the estimator's own
+ * fit, which reads the fold cache when it is on. A deadline of 1e-9 has
+ * passed already, so that a fit that builds a tree times out. */
+static enum gcv_status fit_reuse_case(size_t i, size_t n_trees, double deadline,
+                                      struct gcv_forest **out)
+{
+    const struct gcv_estimator_ops *ops = forest_ops(reuse_cases[i].estimator);
+    struct gcv_param params[] = {
+        {.name = "n_estimators", .value = int_value((long long)n_trees)},
+        {.name = "random_state", .value = int_value(11)},
+        {.name = "max_features", .value = real_value(0.3)},
+        {.name = "bootstrap", .value = bool_value(true)},
+        {.name = "oob_score", .value = bool_value(true)},
+    };
+    const struct gcv_param_set set = {.items = params, .count = 5};
+    static size_t train_index[DIGITS_ROWS];
+    struct gcv_rows train = fixture_rows(reuse_cases[i].dataset, false, train_index);
+    struct gcv_error err = {0};
+    void *parsed = NULL, *model = NULL;
+    enum gcv_status status;
+
+    train.deadline = deadline;
+    ck_assert_msg(ops->params_parse(&set, &parsed, &err) == GCV_OK, "%s", err.message);
+    status = ops->fit(parsed, &train, &model, &err);
+    ops->params_free(parsed);
+    *out = model;
+    return status;
+}
+
+/* Checks that forest equals reference tree by tree, and in its
+ * predictions and out-of-bag score, bit for bit. */
+static void assert_same_forest(size_t i, const struct gcv_forest *forest,
+                               const struct gcv_forest *reference)
+{
+    size_t test_index[DIGITS_ROWS];
+    const struct gcv_rows test = fixture_rows(reuse_cases[i].dataset, true, test_index);
+    double *want = malloc(test.n_rows * sizeof *want);
+    double *got = malloc(test.n_rows * sizeof *got);
+    struct gcv_error err = {0};
+
+    ck_assert_uint_eq(forest->n_trees, reference->n_trees);
+    ck_assert_int_eq(forest->params.n_estimators, reference->params.n_estimators);
+    for (size_t t = 0; t < forest->n_trees; t++) {
+        ck_assert_uint_eq(forest->seeds[t], reference->seeds[t]);
+        ck_assert_msg(same_tree(&forest->trees[t], &reference->trees[t]),
+                      "%s, %zu trees: tree %zu differs from the fit from scratch",
+                      reuse_cases[i].estimator, forest->n_trees, t);
+    }
+    ck_assert_int_eq(gcv_forest_predict(reference, &test, want, &err), GCV_OK);
+    ck_assert_int_eq(gcv_forest_predict(forest, &test, got, &err), GCV_OK);
+    ck_assert_msg(memcmp(got, want, test.n_rows * sizeof *got) == 0,
+                  "%s, %zu trees: predictions differ from the fit from scratch",
+                  reuse_cases[i].estimator, forest->n_trees);
+    ck_assert(forest->has_oob_score && reference->has_oob_score);
+    ck_assert_msg(memcmp(&forest->oob_score, &reference->oob_score, sizeof(double)) == 0,
+                  "oob_score %.17g, from scratch %.17g", forest->oob_score,
+                  reference->oob_score);
+    ck_assert_str_eq(forest->warning, reference->warning);
+    free(want);
+    free(got);
+}
+
+START_TEST(reused_trees_match_fit_from_scratch)
+{
+    struct gcv_forest *reference[3], *forest;
+
+    /* From scratch: the cache off. */
+    gcv_fold_cache_configure(0);
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_int_eq(fit_reuse_case(_i, reuse_cases[_i].order[k], 0, &reference[k]),
+                         GCV_OK);
+
+    /* Each fit after the first grows onto, or takes the first trees of,
+     * the forest the fold cache kept. */
+    gcv_fold_cache_configure(64 * (size_t)1 << 20);
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_int_eq(fit_reuse_case(_i, reuse_cases[_i].order[k], 0, &forest), GCV_OK);
+        assert_same_forest(_i, forest, reference[k]);
+        gcv_forest_free(forest);
+    }
+    for (size_t k = 0; k < 3; k++)
+        gcv_forest_free(reference[k]);
+    gcv_fold_cache_configure(0);
+}
+END_TEST
+
+START_TEST(fewer_trees_than_cached_builds_none)
+{
+    struct gcv_forest *forest = NULL, *reference;
+
+    /* A passed deadline fails any fit that builds a tree: without the
+     * cache, and with it when no forest is kept yet. */
+    gcv_fold_cache_configure(0);
+    ck_assert_int_eq(fit_reuse_case(0, 4, 1e-9, &forest), GCV_ERR_TIMEOUT);
+    ck_assert_int_eq(fit_reuse_case(0, 4, 0, &reference), GCV_OK);
+    gcv_fold_cache_configure(64 * (size_t)1 << 20);
+    ck_assert_int_eq(fit_reuse_case(0, 4, 1e-9, &forest), GCV_ERR_TIMEOUT);
+    ck_assert_ptr_null(forest);
+
+    /* Once 10 trees are kept, 4 cost no tree, nor do 10 again. */
+    ck_assert_int_eq(fit_reuse_case(0, 10, 0, &forest), GCV_OK);
+    gcv_forest_free(forest);
+    ck_assert_int_eq(fit_reuse_case(0, 4, 1e-9, &forest), GCV_OK);
+    assert_same_forest(0, forest, reference);
+    gcv_forest_free(forest);
+    ck_assert_int_eq(fit_reuse_case(0, 10, 1e-9, &forest), GCV_OK);
+    gcv_forest_free(forest);
+
+    /* 12 trees need 2 new ones, so they time out, and leave the 10 kept. */
+    ck_assert_int_eq(fit_reuse_case(0, 12, 1e-9, &forest), GCV_ERR_TIMEOUT);
+    ck_assert_int_eq(fit_reuse_case(0, 4, 1e-9, &forest), GCV_OK);
+    assert_same_forest(0, forest, reference);
+    gcv_forest_free(forest);
+    gcv_forest_free(reference);
+    gcv_fold_cache_configure(0);
+}
+END_TEST
+
+START_TEST(timed_out_growth_leaves_seeds_in_order)
+{
+    struct gcv_forest *forest = NULL, *reference;
+
+    gcv_fold_cache_configure(0);
+    ck_assert_int_eq(fit_reuse_case(2, 10, 0, &reference), GCV_OK);
+
+    /* 4 trees kept, growing to 10 times out, then a fit of 10 grows the 6
+     * missing trees from the seeds that follow the 4th. */
+    gcv_fold_cache_configure(64 * (size_t)1 << 20);
+    ck_assert_int_eq(fit_reuse_case(2, 4, 0, &forest), GCV_OK);
+    gcv_forest_free(forest);
+    ck_assert_int_eq(fit_reuse_case(2, 10, 1e-9, &forest), GCV_ERR_TIMEOUT);
+    ck_assert_int_eq(fit_reuse_case(2, 10, 0, &forest), GCV_OK);
+    assert_same_forest(2, forest, reference);
+    gcv_forest_free(forest);
+    gcv_forest_free(reference);
+    gcv_fold_cache_configure(0);
+}
+END_TEST
+
+START_TEST(other_parameters_get_their_own_trees)
+{
+    struct gcv_param sqrt_params[] = {
+        {.name = "n_estimators", .value = int_value(6)},
+        {.name = "random_state", .value = int_value(11)},
+        {.name = "max_features", .value = string_value("sqrt")},
+    };
+    struct gcv_param depth_params[] = {
+        {.name = "n_estimators", .value = int_value(6)},
+        {.name = "random_state", .value = int_value(11)},
+        {.name = "max_features", .value = string_value("sqrt")},
+        {.name = "max_depth", .value = int_value(3)},
+    };
+    struct gcv_forest *unlimited, *forest, *reference;
+
+    gcv_fold_cache_configure(0);
+    reference = fit_forest(&gcv_random_forest_classifier_ops, "digits", depth_params, 4);
+
+    /* A forest without max_depth is kept first: the fit with max_depth=3
+     * must not take its trees. */
+    gcv_fold_cache_configure(64 * (size_t)1 << 20);
+    unlimited = fit_forest(&gcv_random_forest_classifier_ops, "digits", sqrt_params, 3);
+    forest = fit_forest(&gcv_random_forest_classifier_ops, "digits", depth_params, 4);
+    ck_assert_uint_eq(forest->n_trees, reference->n_trees);
+    for (size_t t = 0; t < forest->n_trees; t++)
+        ck_assert_msg(same_tree(&forest->trees[t], &reference->trees[t]),
+                      "tree %zu is not the max_depth=3 tree", t);
+    ck_assert(!same_tree(&forest->trees[0], &unlimited->trees[0]));
+    gcv_forest_free(unlimited);
+    gcv_forest_free(forest);
+    gcv_forest_free(reference);
+    gcv_fold_cache_configure(0);
+}
+END_TEST
+
 /* ----- parameters -------------------------------------------------------- */
 
 START_TEST(defaults_match_sklearn)
@@ -430,6 +623,7 @@ static Suite *forest_suite(void)
     Suite *suite = suite_create("forest");
     TCase *sklearn = tcase_create("sklearn");
     TCase *threads = tcase_create("threads");
+    TCase *reuse = tcase_create("reuse");
     TCase *failures = tcase_create("failures");
     TCase *params = tcase_create("params");
 
@@ -445,6 +639,14 @@ static Suite *forest_suite(void)
     tcase_add_test(threads, thread_count_follows_joblib);
     tcase_add_test(threads, cores_per_rank_from_environment);
     suite_add_tcase(suite, threads);
+
+    tcase_set_timeout(reuse, 60);
+    tcase_add_loop_test(reuse, reused_trees_match_fit_from_scratch, 0,
+                        sizeof reuse_cases / sizeof reuse_cases[0]);
+    tcase_add_test(reuse, fewer_trees_than_cached_builds_none);
+    tcase_add_test(reuse, timed_out_growth_leaves_seeds_in_order);
+    tcase_add_test(reuse, other_parameters_get_their_own_trees);
+    suite_add_tcase(suite, reuse);
 
     tcase_add_test(failures, max_samples_above_rows_fails_fit);
     tcase_add_test(failures, passed_deadline_times_out);

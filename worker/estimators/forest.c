@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../common/stats.h"
+#include "../fold_cache.h"
 
 /* Prediction gives each thread at least this many rows. */
 #define MIN_ROWS_PER_THREAD 64
@@ -408,6 +409,277 @@ cleanup:
     return status;
 }
 
+/* ----- forests that share their trees ------------------------------------ */
+
+/* Tree i depends only on the training rows, the parameters other than
+ * n_estimators and n_jobs, and seeds[i], the i-th draw of
+ * RandomState(random_state). A forest of k trees is therefore the first k
+ * trees of a forest of K > k trees fitted on the same fold with the same
+ * other parameters. The fold cache (worker/fold_cache.h) keeps the largest
+ * forest fitted so far for each fold and parameters: a fit with more trees
+ * grows the missing ones onto it, a fit with fewer copies its first trees.
+ * Either gives the trees, and so the predictions, of a fit from scratch,
+ * bit for bit, in whatever order the fits come. */
+
+/* A forest as the fold cache keeps it. */
+struct cached_forest {
+    struct gcv_forest *forest;    /* owned; its n_estimators, n_jobs, n_threads and
+                                     out-of-bag fields are not kept up to date */
+    double *y;                    /* [n_samples] class indexes or targets it was fitted on,
+                                     owned */
+    size_t n_samples;
+};
+
+static void cached_forest_free(void *value)
+{
+    struct cached_forest *cached = value;
+
+    if (cached == NULL)
+        return;
+    gcv_forest_free(cached->forest);
+    free(cached->y);
+    free(cached);
+}
+
+/* The bytes a cached forest takes, for the fold cache's budget. */
+static size_t cached_forest_bytes(const struct cached_forest *cached)
+{
+    const struct gcv_forest *forest = cached->forest;
+    size_t bytes = sizeof *cached + sizeof *forest + cached->n_samples * sizeof *cached->y +
+                   forest->n_classes * sizeof *forest->class_codes +
+                   forest->n_trees * (sizeof *forest->trees + sizeof *forest->seeds);
+
+    for (size_t t = 0; t < forest->n_trees; t++) {
+        const struct gcv_tree *tree = &forest->trees[t];
+
+        bytes += tree->capacity * sizeof *tree->nodes +
+                 tree->capacity * tree->n_values * sizeof *tree->values;
+    }
+    return bytes;
+}
+
+static uint64_t mix_hash(uint64_t hash, uint64_t value)
+{
+    hash ^= value + 0x9E3779B97F4A7C15ULL + (hash << 6) + (hash >> 2);
+    return hash * 0xFF51AFD7ED558CCDULL;
+}
+
+static uint64_t double_hash_bits(double value)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+/* The fold cache's key of a forest's parameters, n_estimators, n_jobs and
+ * oob_score aside: a hash below 2^53, so that the double holding it is
+ * exact. same_growth confirms a match. */
+static double growth_key(const struct gcv_forest_params *params, bool classifier)
+{
+    const struct gcv_tree_params *tree = &params->tree;
+    const uint64_t fields[] = {
+        classifier, tree->criterion, tree->splitter, (uint64_t)tree->max_depth,
+        (uint64_t)tree->min_samples_split, double_hash_bits(tree->min_samples_split_fraction),
+        tree->min_samples_split_is_fraction, (uint64_t)tree->min_samples_leaf,
+        double_hash_bits(tree->min_samples_leaf_fraction), tree->min_samples_leaf_is_fraction,
+        double_hash_bits(tree->min_weight_fraction_leaf), tree->max_features,
+        (uint64_t)tree->max_features_count, double_hash_bits(tree->max_features_fraction),
+        (uint64_t)tree->max_leaf_nodes, double_hash_bits(tree->min_impurity_decrease),
+        double_hash_bits(tree->ccp_alpha), tree->class_weight, tree->random_state,
+        params->bootstrap, params->max_samples, (uint64_t)params->max_samples_count,
+        double_hash_bits(params->max_samples_fraction),
+    };
+    uint64_t hash = 0;
+
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        hash = mix_hash(hash, fields[k]);
+    return (double)(hash >> 11);
+}
+
+/* Returns true when forests of a and b grow the same trees. */
+static bool same_growth(const struct gcv_forest_params *a, const struct gcv_forest_params *b)
+{
+    const struct gcv_tree_params *s = &a->tree, *t = &b->tree;
+
+    return s->criterion == t->criterion && s->splitter == t->splitter &&
+           s->max_depth == t->max_depth && s->min_samples_split == t->min_samples_split &&
+           s->min_samples_split_fraction == t->min_samples_split_fraction &&
+           s->min_samples_split_is_fraction == t->min_samples_split_is_fraction &&
+           s->min_samples_leaf == t->min_samples_leaf &&
+           s->min_samples_leaf_fraction == t->min_samples_leaf_fraction &&
+           s->min_samples_leaf_is_fraction == t->min_samples_leaf_is_fraction &&
+           s->min_weight_fraction_leaf == t->min_weight_fraction_leaf &&
+           s->max_features == t->max_features &&
+           s->max_features_count == t->max_features_count &&
+           s->max_features_fraction == t->max_features_fraction &&
+           s->max_leaf_nodes == t->max_leaf_nodes &&
+           s->min_impurity_decrease == t->min_impurity_decrease &&
+           s->ccp_alpha == t->ccp_alpha && s->class_weight == t->class_weight &&
+           s->random_state == t->random_state && a->bootstrap == b->bootstrap &&
+           a->max_samples == b->max_samples && a->max_samples_count == b->max_samples_count &&
+           a->max_samples_fraction == b->max_samples_fraction;
+}
+
+/* Returns true when cached was fitted with params on data's rows. */
+static bool cached_forest_matches(const struct cached_forest *cached,
+                                  const struct gcv_forest_params *params, bool classifier,
+                                  const struct gcv_tree_data *data)
+{
+    const struct gcv_forest *forest = cached->forest;
+
+    return forest->classifier == classifier && same_growth(&forest->params, params) &&
+           forest->n_features == data->n_features && cached->n_samples == data->n_samples &&
+           forest->n_classes == data->n_classes &&
+           memcmp(cached->y, data->y, data->n_samples * sizeof *data->y) == 0 &&
+           (data->n_classes == 0 || memcmp(forest->class_codes, data->class_codes,
+                                           data->n_classes * sizeof *data->class_codes) == 0);
+}
+
+/* Hands cached to the fold cache as the forest of rows and key, or frees
+ * it when it does not fit. */
+static void keep_cached_forest(const struct gcv_fold_rows *rows, double key,
+                               struct cached_forest *cached)
+{
+    size_t bytes;
+
+    if (rows->id == 0 || cached->forest == NULL || cached->forest->n_trees == 0) {
+        cached_forest_free(cached);
+        return;
+    }
+    bytes = cached_forest_bytes(cached);
+    if (!gcv_fold_cache_reserve(rows, 0, bytes)) {
+        cached_forest_free(cached);
+        return;
+    }
+    gcv_fold_cache_store(rows, GCV_FOLD_CACHE_FOREST, 0, key, cached, bytes, cached_forest_free);
+}
+
+/* Copies the nodes and values of source into *copy, which the caller frees
+ * with gcv_tree_free. */
+static enum gcv_status copy_tree(const struct gcv_tree *source, struct gcv_tree *copy,
+                                 struct gcv_error *err)
+{
+    const size_t n_nodes = source->n_nodes > 0 ? source->n_nodes : 1;
+
+    *copy = *source;
+    copy->nodes = malloc(n_nodes * sizeof *copy->nodes);
+    copy->values = malloc(n_nodes * source->n_values * sizeof *copy->values);
+    copy->capacity = n_nodes;
+    if (copy->nodes == NULL || copy->values == NULL) {
+        gcv_tree_free(copy);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory copying a tree of %zu nodes",
+                             source->n_nodes);
+    }
+    memcpy(copy->nodes, source->nodes, source->n_nodes * sizeof *copy->nodes);
+    memcpy(copy->values, source->values,
+           source->n_nodes * source->n_values * sizeof *copy->values);
+    return GCV_OK;
+}
+
+/* Allocates a forest of params on data with room for n_trees trees, and
+ * draws their seeds. No tree is built yet, so forest->n_trees is 0. */
+static enum gcv_status new_forest(const struct gcv_forest_params *params, bool classifier,
+                                  const struct gcv_tree_data *data, size_t n_trees,
+                                  struct gcv_forest **out, struct gcv_error *err)
+{
+    struct gcv_forest *forest = calloc(1, sizeof *forest);
+    const size_t n_classes = data->n_classes;
+
+    *out = NULL;
+    if (forest != NULL) {
+        forest->trees = calloc(n_trees > 0 ? n_trees : 1, sizeof *forest->trees);
+        forest->seeds = malloc((n_trees > 0 ? n_trees : 1) * sizeof *forest->seeds);
+        if (n_classes > 0)
+            forest->class_codes = malloc(n_classes * sizeof *forest->class_codes);
+    }
+    if (forest == NULL || forest->trees == NULL || forest->seeds == NULL ||
+        (n_classes > 0 && forest->class_codes == NULL)) {
+        gcv_forest_free(forest);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a forest of %zu trees",
+                             n_trees);
+    }
+    forest->params = *params;
+    forest->classifier = classifier;
+    forest->n_features = data->n_features;
+    forest->n_classes = n_classes;
+    if (n_classes > 0)
+        memcpy(forest->class_codes, data->class_codes, n_classes * sizeof *data->class_codes);
+
+    /* Tree i's random_state is the i-th draw of RandomState(random_state),
+     * as BaseEnsemble._make_estimator sets it. */
+    gcv_random_seed(&forest->seed_stream, params->tree.random_state);
+    for (size_t i = 0; i < n_trees; i++)
+        forest->seeds[i] = (uint32_t)gcv_random_randint(&forest->seed_stream, 0, INT32_MAX);
+    *out = forest;
+    return GCV_OK;
+}
+
+/* Grows trees onto forest until it has n_trees, drawing their seeds from
+ * its seed_stream, on the threads n_jobs gives for the new trees. On
+ * failure the forest is left as it was. */
+static enum gcv_status extend_forest(struct gcv_forest *forest, long long n_jobs, size_t cores,
+                                     const struct gcv_tree_data *data,
+                                     const double *class_weight, size_t n_bootstrap,
+                                     size_t n_trees, double deadline, struct gcv_error *err)
+{
+    const size_t first = forest->n_trees;
+    const struct gcv_random stream = forest->seed_stream;
+    struct gcv_tree *trees;
+    uint32_t *seeds;
+    enum gcv_status status;
+
+    if (n_trees <= first)
+        return GCV_OK;
+    trees = realloc(forest->trees, n_trees * sizeof *trees);
+    if (trees != NULL)
+        forest->trees = trees;
+    seeds = realloc(forest->seeds, n_trees * sizeof *seeds);
+    if (seeds != NULL)
+        forest->seeds = seeds;
+    if (trees == NULL || seeds == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a forest of %zu trees",
+                             n_trees);
+
+    memset(forest->trees + first, 0, (n_trees - first) * sizeof *forest->trees);
+    for (size_t i = first; i < n_trees; i++)
+        forest->seeds[i] = (uint32_t)gcv_random_randint(&forest->seed_stream, 0, INT32_MAX);
+    forest->n_threads = gcv_forest_thread_count(n_jobs, n_trees - first, cores);
+    status = grow_trees(forest, data, class_weight, n_bootstrap, first, n_trees, deadline, err);
+    if (status != GCV_OK) {
+        for (size_t i = first; i < n_trees; i++)
+            gcv_tree_free(&forest->trees[i]);
+        forest->seed_stream = stream;
+        return status;
+    }
+    forest->n_trees = n_trees;
+    return GCV_OK;
+}
+
+/* Writes into *out a new forest of params made of copies of the first
+ * params->n_estimators trees of source, which has at least as many. */
+static enum gcv_status copy_first_trees(const struct gcv_forest *source,
+                                        const struct gcv_forest_params *params,
+                                        const struct gcv_tree_data *data,
+                                        struct gcv_forest **out, struct gcv_error *err)
+{
+    const size_t n_trees = (size_t)params->n_estimators;
+    struct gcv_forest *forest;
+    enum gcv_status status;
+
+    status = new_forest(params, source->classifier, data, n_trees, &forest, err);
+    for (size_t t = 0; t < n_trees && status == GCV_OK; t++) {
+        status = copy_tree(&source->trees[t], &forest->trees[t], err);
+        forest->n_trees = t + (status == GCV_OK);
+    }
+    if (status != GCV_OK) {
+        gcv_forest_free(forest);
+        return status;
+    }
+    *out = forest;
+    return GCV_OK;
+}
+
 /* ----- fit, predict, free ------------------------------------------------ */
 
 /* The rows each bootstrap sample draws (_get_n_samples_bootstrap):
@@ -441,7 +713,11 @@ enum gcv_status gcv_forest_fit(const struct gcv_forest_params *params, bool clas
                                struct gcv_error *err)
 {
     const size_t n_trees = (size_t)params->n_estimators;
+    const size_t cores = gcv_forest_cores_per_rank();
+    const double key = growth_key(params, classifier);
     struct gcv_tree_data data;
+    struct gcv_fold_rows rows = {0};     /* the training rows in the fold cache; id 0 if not */
+    struct cached_forest *cached = NULL; /* the largest forest of this fold and params, owned */
     struct gcv_forest *forest = NULL;
     double *class_weight = NULL;   /* [data.n_samples] expanded class weights, or NULL */
     size_t n_bootstrap = 0;
@@ -472,43 +748,59 @@ enum gcv_status gcv_forest_fit(const struct gcv_forest_params *params, bool clas
         gcv_tree_balanced_weights(&data, class_weight);
     }
 
-    forest = calloc(1, sizeof *forest);
-    if (forest != NULL) {
-        forest->trees = calloc(n_trees, sizeof *forest->trees);
-        forest->seeds = malloc(n_trees * sizeof *forest->seeds);
+    /* The trees fitted earlier on this fold with these parameters, or a
+     * new forest to hold them when the cache has none (or is off). */
+    if (gcv_fold_cache_rows(train->X, train->index, train->n_rows, train->n_features, &rows))
+        cached = gcv_fold_cache_take(&rows, GCV_FOLD_CACHE_FOREST, 0, key);
+    if (cached != NULL && !cached_forest_matches(cached, params, classifier, &data)) {
+        keep_cached_forest(&rows, key, cached);
+        cached = NULL;
+        rows.id = 0;
     }
-    if (forest == NULL || forest->trees == NULL || forest->seeds == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a forest of %zu trees",
-                               n_trees);
-        goto cleanup;
+    if (cached == NULL) {
+        cached = calloc(1, sizeof *cached);
+        if (cached != NULL)
+            cached->y = malloc((data.n_samples > 0 ? data.n_samples : 1) * sizeof *cached->y);
+        if (cached == NULL || cached->y == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a forest of %zu "
+                                   "trees", n_trees);
+            goto cleanup;
+        }
+        memcpy(cached->y, data.y, data.n_samples * sizeof *data.y);
+        cached->n_samples = data.n_samples;
+        if ((status = new_forest(params, classifier, &data, 0, &cached->forest, err)) != GCV_OK)
+            goto cleanup;
     }
-    forest->params = *params;
-    forest->classifier = classifier;
-    forest->n_trees = n_trees;
-    forest->n_features = data.n_features;
-    forest->n_classes = data.n_classes;
-    forest->n_threads = gcv_forest_thread_count(params->n_jobs, n_trees,
-                                                gcv_forest_cores_per_rank());
 
-    /* Tree i's random_state is the i-th draw of RandomState(random_state),
-     * as BaseEnsemble._make_estimator sets it. */
-    gcv_random_seed(&forest->seed_stream, params->tree.random_state);
-    for (size_t i = 0; i < n_trees; i++)
-        forest->seeds[i] = (uint32_t)gcv_random_randint(&forest->seed_stream, 0, INT32_MAX);
-
-    status = grow_trees(forest, &data, class_weight, n_bootstrap, 0, n_trees, train->deadline,
-                        err);
-    if (status == GCV_OK && params->oob_score)
-        status = compute_oob_score(forest, &data, n_bootstrap, err);
+    /* Grow the missing trees, then keep the forest for the next fit and
+     * return its first n_trees. Without the cache the forest itself is
+     * the model. */
+    status = extend_forest(cached->forest, params->n_jobs, cores, &data, class_weight,
+                           n_bootstrap, n_trees, train->deadline, err);
     if (status != GCV_OK)
         goto cleanup;
+    if (rows.id != 0) {
+        status = copy_first_trees(cached->forest, params, &data, &forest, err);
+        keep_cached_forest(&rows, key, cached);
+        cached = NULL;
+        if (status != GCV_OK)
+            goto cleanup;
+    } else {
+        forest = cached->forest;
+        cached->forest = NULL;
+        forest->params = *params;
+    }
+    forest->n_threads = gcv_forest_thread_count(params->n_jobs, n_trees, cores);
 
-    forest->class_codes = data.class_codes;
-    data.class_codes = NULL;
+    if (params->oob_score &&
+        (status = compute_oob_score(forest, &data, n_bootstrap, err)) != GCV_OK)
+        goto cleanup;
     *out = forest;
     forest = NULL;
 
 cleanup:
+    if (cached != NULL)
+        keep_cached_forest(&rows, key, cached);
     gcv_tree_data_free(&data);
     free(class_weight);
     gcv_forest_free(forest);
