@@ -94,8 +94,20 @@ struct gcv_dataset_layout {
     bool has_groups;
 };
 
+/* Seconds that the check process of gcv_dataset_scan may run by default. */
+#define GCV_DATASET_CHECK_TIMEOUT 60.0
+
+/* Sets how long the check process of gcv_dataset_scan may run before the
+ * file it reads is reported as damaged; 0 (or less) turns the check off.
+ * For the whole process; call it before any scan. */
+void gcv_dataset_set_check_timeout(double seconds);
+
 /* Expands the glob patterns of source, each pattern's matches sorted, and
- * opens every shard without reading any row. A pattern that matches
+ * opens every shard without reading any row. First, unless turned off,
+ * runs the same scan and a read of every dataset but X's values in a
+ * child process, so that a damaged file that crashes HDF5 or makes it loop
+ * forever is reported as GCV_ERR_DATA naming the file instead of ending
+ * or hanging this process. A pattern that matches
  * nothing is an error. Rejects, as GCV_ERR_DATA naming the shard and
  * dataset: a missing or non-HDF5 file, a file listed twice, a missing
  * dataset, X that is not 2-D, numeric and non-empty, X widths that differ

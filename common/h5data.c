@@ -8,13 +8,17 @@
 #include "dataset.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <hdf5.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Alignment of each row array inside the block: one cache line. */
@@ -252,12 +256,38 @@ static enum gcv_status array_read(const struct h5_array *array, hid_t mem_type, 
     return status;
 }
 
+/* Seconds the check process of gcv_dataset_scan may take; 0 turns the
+ * check off. */
+static double check_timeout = GCV_DATASET_CHECK_TIMEOUT;
+
+/* Sets O_NONBLOCK on fd. */
+static int fcntl_nonblock(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* In the check process: the write end of the pipe on which open_file names
+ * each file before HDF5 touches it, so that the parent can name the file
+ * that crashed or hung HDF5. -1 elsewhere. */
+static int check_progress_fd = -1;
+
 /* Opens an HDF5 file read-only, or names the reason it cannot be opened. */
 static enum gcv_status open_file(const char *path, hid_t *file, struct gcv_error *err)
 {
     char reason[256];
 
     *file = H5I_INVALID_HID;
+    if (check_progress_fd >= 0) {
+        /* One write of at most PIPE_BUF bytes is atomic; a longer path is
+         * cut, which only shortens the name in a message. */
+        char line[512];
+        int len = snprintf(line, sizeof line, "%s\n", path);
+        if (len > 0 && write(check_progress_fd, line,
+                             (size_t)len < sizeof line ? (size_t)len : sizeof line - 1) < 0)
+            check_progress_fd = -1;
+    }
     if (access(path, R_OK) != 0)
         return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open %s: %s", path,
                              strerror(errno));
@@ -485,8 +515,9 @@ cleanup:
     return status;
 }
 
-enum gcv_status gcv_dataset_scan(const struct gcv_dataset_source *source,
-                                 struct gcv_dataset_layout *layout, struct gcv_error *err)
+/* gcv_dataset_scan without the check process. */
+static enum gcv_status scan_shards(const struct gcv_dataset_source *source,
+                                   struct gcv_dataset_layout *layout, struct gcv_error *err)
 {
     enum y_storage y_storage = Y_UNKNOWN;
     enum gcv_status status;
@@ -778,7 +809,7 @@ static enum gcv_status read_strings(const struct h5_array *array, size_t n, char
         H5Tset_size(mem_type, H5T_VARIABLE);
         /* NOTE: HDF5 1.10.8 can crash or loop forever inside this read
          * (H5HG_read, its global heap code) on a file whose heap is damaged;
-         * tests/fuzz/known_hdf5_failures/ keeps such files. */
+         * the check process of gcv_dataset_scan runs it first. */
         if (H5Dread(array->dataset, mem_type, H5S_ALL, H5S_ALL, transfer, raw) < 0) {
             status = gcv_error_set(err, GCV_ERR_DATA, "%s: reading dataset \"%s\" failed: %s",
                                    path, name, hdf5_reason(reason));
@@ -831,6 +862,7 @@ struct read_state {
     size_t n_kept_out;    /* holdout rows so far */
     double *group_numbers; /* [n_rows] numeric group labels, or NULL */
     char **group_strings;  /* [n_rows] string group labels, owned, or NULL */
+    bool skip_X;          /* the check process: every dataset but X's values */
 };
 
 /* Names the data in messages about all shards at once: the file, or the
@@ -1137,7 +1169,8 @@ static enum gcv_status read_shard(struct read_state *state, size_t shard, struct
 
     if ((status = open_file(state->layout->files[shard], &file, err)) != GCV_OK)
         return status;
-    status = read_shard_X(state, file, shard, err);
+    if (!state->skip_X)
+        status = read_shard_X(state, file, shard, err);
     if (status == GCV_OK)
         status = read_shard_y(state, file, shard, err);
     if (status == GCV_OK && state->layout->has_holdout)
@@ -1150,11 +1183,12 @@ static enum gcv_status read_shard(struct read_state *state, size_t shard, struct
     return status;
 }
 
-enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
-                                 const struct gcv_dataset_layout *layout,
-                                 struct gcv_dataset *data, struct gcv_error *err)
+/* Reads every shard of layout into data, X's values too unless skip_X. */
+static enum gcv_status read_shards(const struct gcv_dataset_source *source,
+                                   const struct gcv_dataset_layout *layout,
+                                   struct gcv_dataset *data, bool skip_X, struct gcv_error *err)
 {
-    struct read_state state = {source, layout, data, NULL, NULL, NULL, 0, NULL, NULL};
+    struct read_state state = {source, layout, data, NULL, NULL, NULL, 0, NULL, NULL, skip_X};
     size_t max_shard_rows = 1;
     char files[600];
     enum gcv_status status = GCV_OK;
@@ -1215,6 +1249,183 @@ cleanup:
     free(state.integers);
     free(state.values);
     return status;
+}
+
+enum gcv_status gcv_dataset_read(const struct gcv_dataset_source *source,
+                                 const struct gcv_dataset_layout *layout,
+                                 struct gcv_dataset *data, struct gcv_error *err)
+{
+    return read_shards(source, layout, data, false, err);
+}
+
+/* ----- the check process ------------------------------------------------------ */
+
+/* Some damaged files make HDF5 itself crash or loop forever: a global heap
+ * object whose stored size runs past its collection, a group whose local
+ * heap is broken (docs/data.md, "Damaged files"). No check that gridcv can
+ * make through HDF5's API catches them first, since that check would run
+ * the same library code. So gcv_dataset_scan first runs the scan and the
+ * read of everything but X's values in a child process: the file names,
+ * every dataset's metadata and the labels, where those faults live. The
+ * child touches nothing of its parent (no MPI call, no output, _exit) and
+ * costs a second read of the labels only. A child killed by a signal, or
+ * still running after check_timeout seconds, marks the file it was
+ * reading as damaged. X's values are read in the parent alone, so a
+ * fault in a chunk of X is not caught. */
+
+void gcv_dataset_set_check_timeout(double seconds)
+{
+    check_timeout = seconds > 0 ? seconds : 0;
+}
+
+/* The child's work: scan and read into a private block, then _exit(0)
+ * whatever the outcome, since the parent repeats the work and reports any
+ * ordinary error itself. The block's X rows are never written, so their
+ * pages are never touched. */
+static void check_in_child(const struct gcv_dataset_source *source, int progress_fd)
+{
+    struct gcv_dataset_layout layout;
+    struct gcv_dataset data;
+    struct gcv_error err;
+    void *block = NULL;
+
+    /* Quiet: a crash must not print the MPI library's backtrace (its
+     * handlers were inherited) or a sanitizer report, because the parent
+     * reports the failure. */
+    static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++)
+        signal(fault_signals[i], SIG_DFL);
+    int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDOUT_FILENO);
+        dup2(null_fd, STDERR_FILENO);
+        close(null_fd);
+    }
+
+    check_progress_fd = progress_fd;
+    memset(&data, 0, sizeof data);
+    if (scan_shards(source, &layout, &err) != GCV_OK)
+        _exit(0);
+    block = malloc(gcv_dataset_block_size(&layout));
+    if (block != NULL &&
+        gcv_dataset_attach(&data, &layout, block, GCV_DATASET_OWNED, &err) == GCV_OK) {
+        block = NULL;
+        (void)read_shards(source, &layout, &data, true, &err);
+    }
+    free(block);
+    gcv_dataset_free(&data);
+    gcv_dataset_layout_free(&layout);
+    close(progress_fd);
+    _exit(0);
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+/* Reads what the child wrote so far and keeps the last complete line, the
+ * file it opened last, in last[len]. */
+static void drain_progress(int fd, char *partial, size_t *used, char *last, size_t len)
+{
+    char chunk[512];
+    ssize_t got;
+
+    while ((got = read(fd, chunk, sizeof chunk)) > 0)
+        for (ssize_t i = 0; i < got; i++) {
+            if (chunk[i] == '\n') {
+                partial[*used] = '\0';
+                snprintf(last, len, "%s", partial);
+                *used = 0;
+            } else if (*used + 1 < len) {
+                partial[(*used)++] = chunk[i];
+            }
+        }
+}
+
+/* Runs check_in_child and waits for it. A fork or pipe that fails leaves
+ * the data unchecked: the read that follows works as it would without the
+ * check. */
+static enum gcv_status check_in_process(const struct gcv_dataset_source *source,
+                                        struct gcv_error *err)
+{
+    char partial[512], last[512] = "";
+    size_t used = 0;
+    int fds[2], wstatus = 0;
+    bool timed_out = false;
+    pid_t pid, done;
+    double start, nap = 0.001;
+
+    if (pipe(fds) != 0)
+        return GCV_OK;
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return GCV_OK;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        check_in_child(source, fds[1]);
+    }
+    close(fds[1]);
+    (void)fcntl_nonblock(fds[0]);
+
+    start = monotonic_seconds();
+    for (;;) {
+        drain_progress(fds[0], partial, &used, last, sizeof last);
+        done = waitpid(pid, &wstatus, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR))
+            break;
+        if (monotonic_seconds() - start > check_timeout) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+            }
+            timed_out = true;
+            break;
+        }
+        struct timespec pause = {0, (long)(nap * 1e9)};
+        nanosleep(&pause, NULL);
+        if (nap < 0.05)
+            nap *= 2;
+    }
+    drain_progress(fds[0], partial, &used, last, sizeof last);
+    close(fds[0]);
+    if (done < 0 && !timed_out)
+        return GCV_OK; /* the child was reaped elsewhere: nothing known */
+
+    if (last[0] == '\0')
+        snprintf(last, sizeof last, "%s", source->paths[0]);
+    if (timed_out)
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: HDF5 did not finish reading the "
+                             "structure and labels of %s within %g s: the file is likely damaged "
+                             "(HDF5 loops on some broken heaps); if it is only slow to read, "
+                             "raise --data-check-timeout", last, check_timeout);
+    if (WIFSIGNALED(wstatus))
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: reading %s crashed the HDF5 library "
+                             "(signal %d, %s) in gridcv's check process: the file is damaged; "
+                             "write it again from its source", last, WTERMSIG(wstatus),
+                             strsignal(WTERMSIG(wstatus)));
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: reading %s made the HDF5 library "
+                             "fail (gridcv's check process ended with status %d): the file is "
+                             "damaged; write it again from its source", last,
+                             WEXITSTATUS(wstatus));
+    return GCV_OK;
+}
+
+enum gcv_status gcv_dataset_scan(const struct gcv_dataset_source *source,
+                                 struct gcv_dataset_layout *layout, struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    memset(layout, 0, sizeof *layout);
+    if (check_timeout > 0 && (status = check_in_process(source, err)) != GCV_OK)
+        return status;
+    return scan_shards(source, layout, err);
 }
 
 /* ----- one process, its own copy ------------------------------------------ */

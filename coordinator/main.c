@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/dataset.h"
 #include "../common/log.h"
 #include "report.h"
 #include "search.h"
@@ -73,6 +74,11 @@ static const char usage_run[] =
     "                  memory each rank may keep for work shared by the fits\n"
     "                  of one fold, such as kernel matrices (default 1024;\n"
     "                  0 turns the cache off)\n"
+    "  --data-check-timeout SECONDS\n"
+    "                  time a separate process gets to read the data files'\n"
+    "                  structure and labels before a file that crashes or\n"
+    "                  hangs the HDF5 library is reported as damaged\n"
+    "                  (default 60; 0 reads without that check)\n"
     "  -h, --help      show this help and exit\n"
     "\n"
     "exit status: 0 success, 2 bad input (command line, spec, data),\n"
@@ -94,6 +100,8 @@ static const char usage_check[] =
     "                  spec file's name up to its first dot)\n"
     "  -f, --force     accept an output folder that holds another search,\n"
     "                  as run --force does (default: reject it)\n"
+    "  --data-check-timeout SECONDS\n"
+    "                  as for run (default 60)\n"
     "  -h, --help      show this help and exit\n"
     "\n"
     "exit status: 0 valid, 2 bad input (one error line on standard error),\n"
@@ -194,6 +202,23 @@ static int default_blas_threads(void)
     return 1;
 }
 
+/* Applies --data-check-timeout of command. Returns 0, or 2 with the error
+ * printed for a value that is not a number of seconds >= 0. */
+static int set_data_check_timeout(const char *command, const char *text)
+{
+    char *end;
+    double seconds = strtod(text, &end);
+
+    if (end == text || *end != '\0' || !isfinite(seconds) || seconds < 0) {
+        if (is_first_process())
+            fprintf(stderr, "gridcv: error: %s: --data-check-timeout must be a number of "
+                    "seconds >= 0 (0 turns the check off), got \"%s\"\n", command, text);
+        return 2;
+    }
+    gcv_dataset_set_check_timeout(seconds);
+    return 0;
+}
+
 /* Parses `run` options. Returns 0 to run, -1 after --help, 2 on a usage
  * error. */
 static int parse_run(int argc, char **argv, struct gcv_run_options *options)
@@ -207,6 +232,7 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
         {"grace", required_argument, NULL, 'g'},
         {"blas-threads", required_argument, NULL, 'B'},
         {"fold-cache-mb", required_argument, NULL, 'M'},
+        {"data-check-timeout", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -268,6 +294,10 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
             }
             options->fold_cache_mb = (size_t)count;
             break;
+        case 'T':
+            if (set_data_check_timeout("run", optarg) != 0)
+                return 2;
+            break;
         case 'h':
             if (is_first_process())
                 fputs(usage_run, stdout);
@@ -303,6 +333,7 @@ static int parse_offline(const char *command, const char *usage, bool with_folde
     static const struct option long_options[] = {
         {"out", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"data-check-timeout", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -321,6 +352,9 @@ static int parse_offline(const char *command, const char *usage, bool with_folde
             options->out_dir = optarg;
         } else if (option == 'f' && with_folder) {
             options->force = true;
+        } else if (option == 'T' && with_folder) {
+            if (set_data_check_timeout(command, optarg) != 0)
+                return 2;
         } else {
             fprintf(stderr, "gridcv: error: %s: unknown or incomplete option \"%s\"; see "
                     "`gridcv %s --help`\n", command, argv[optind - 1], command);
