@@ -8,6 +8,7 @@
 
 #include "enet.h"
 #include "forest.h"
+#include "gradient_boosting.h"
 #include "knn.h"
 #include "logistic.h"
 #include "pipeline.h"
@@ -35,6 +36,8 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_random_forest_regressor_ops,
     &gcv_extra_trees_classifier_ops,
     &gcv_extra_trees_regressor_ops,
+    &gcv_gradient_boosting_classifier_ops,
+    &gcv_gradient_boosting_regressor_ops,
     &gcv_standard_scaler_ops,
     &gcv_minmax_scaler_ops,
     &gcv_robust_scaler_ops,

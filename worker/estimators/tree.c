@@ -1130,16 +1130,15 @@ static void splitter_free(struct splitter *s)
 }
 
 /* Allocates the splitter's arrays, keeps the samples of non-zero weight
- * and draws the generator's state as Splitter.init does. */
+ * and starts the feature generator at rand_r_state. */
 static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_params *params,
                                      const struct limits *limits,
                                      const struct gcv_tree_data *data,
-                                     const double *sample_weight, uint32_t seed,
+                                     const double *sample_weight, uint32_t rand_r_state,
                                      struct gcv_error *err)
 {
     const size_t n = data->n_samples, d = data->n_features;
     double weighted_n_samples = 0.0;
-    struct gcv_random rng;
 
     memset(s, 0, sizeof *s);
     s->data = data;
@@ -1156,8 +1155,7 @@ static enum gcv_status splitter_init(struct splitter *s, const struct gcv_tree_p
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a tree on %zu rows and "
                              "%zu features", n, d);
 
-    gcv_random_seed(&rng, seed);
-    s->rand_r_state = (uint32_t)gcv_random_randint(&rng, 0, RAND_R_MAX);
+    s->rand_r_state = rand_r_state;
 
     for (size_t i = 0; i < n; i++) {
         if (sample_weight == NULL || sample_weight[i] != 0.0)
@@ -1174,6 +1172,19 @@ enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_para
                                const struct gcv_tree_data *data, const double *sample_weight,
                                uint32_t seed, double deadline, struct gcv_error *err)
 {
+    struct gcv_random rng;
+
+    gcv_random_seed(&rng, seed);
+    return gcv_tree_build_from_stream(tree, params, data, sample_weight, &rng, deadline, err);
+}
+
+enum gcv_status gcv_tree_build_from_stream(struct gcv_tree *tree,
+                                           const struct gcv_tree_params *params,
+                                           const struct gcv_tree_data *data,
+                                           const double *sample_weight, struct gcv_random *rng,
+                                           double deadline, struct gcv_error *err)
+{
+    const uint32_t rand_r_state = (uint32_t)gcv_random_randint(rng, 0, RAND_R_MAX);
     struct builder b;
     enum gcv_status status;
 
@@ -1182,7 +1193,8 @@ enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_para
     b.tree = tree;
     resolve_limits(params, data, sample_weight, deadline, &b.limits);
 
-    status = splitter_init(&b.splitter, params, &b.limits, data, sample_weight, seed, err);
+    status = splitter_init(&b.splitter, params, &b.limits, data, sample_weight, rand_r_state,
+                           err);
     if (status == GCV_OK && b.splitter.n_samples == 0)
         status = gcv_error_set(err, GCV_ERR_FIT, "every sample weight is 0, so a tree has "
                                "nothing to fit");

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../../common/param.h"
+#include "../../common/random.h"
 #include "../../common/status.h"
 #include "../estimator.h"
 
@@ -153,6 +154,16 @@ enum gcv_status gcv_tree_check_poisson_targets(const struct gcv_tree_data *data,
 enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_params *params,
                                const struct gcv_tree_data *data, const double *sample_weight,
                                uint32_t seed, double deadline, struct gcv_error *err);
+
+/* Grows one tree as gcv_tree_build does, but draws the feature
+ * generator's state from rng, one randint(0, 2^31 - 1), as scikit-learn's
+ * splitter does when the tree is given a RandomState instance that the
+ * caller keeps drawing from (the stages of gradient boosting). */
+enum gcv_status gcv_tree_build_from_stream(struct gcv_tree *tree,
+                                           const struct gcv_tree_params *params,
+                                           const struct gcv_tree_data *data,
+                                           const double *sample_weight, struct gcv_random *rng,
+                                           double deadline, struct gcv_error *err);
 
 /* Frees the nodes and values of tree and zeroes it. Accepts NULL. */
 void gcv_tree_free(struct gcv_tree *tree);

@@ -1,0 +1,84 @@
+/* GradientBoostingClassifier and GradientBoostingRegressor of
+ * scikit-learn 1.2.1 (sklearn/ensemble/_gb.py and _gb_losses.py): the
+ * classic gradient boosting of regression trees, each stage fitting one
+ * tree per class (one in all for a regressor or a binary classifier) to
+ * the negative gradient of the loss, with tree.h as the tree builder. */
+#ifndef GCV_GRADIENT_BOOSTING_H
+#define GCV_GRADIENT_BOOSTING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../estimator.h"
+#include "tree.h"
+
+extern const struct gcv_estimator_ops gcv_gradient_boosting_classifier_ops;
+extern const struct gcv_estimator_ops gcv_gradient_boosting_regressor_ops;
+
+enum gcv_gb_loss {
+    GCV_GB_LOG_LOSS,        /* classifier: binomial, or multinomial with K trees a stage */
+    GCV_GB_EXPONENTIAL,     /* classifier, two classes: AdaBoost's loss */
+    GCV_GB_SQUARED_ERROR,   /* regressor */
+    GCV_GB_ABSOLUTE_ERROR,  /* regressor: leaves set to the median residual */
+    GCV_GB_QUANTILE,        /* regressor: leaves set to the alpha-quantile residual */
+};
+
+/* The parameters of a gradient boosting estimator. tree holds the
+ * parameters every stage's DecisionTreeRegressor gets, random_state
+ * included. */
+struct gcv_gb_params {
+    struct gcv_tree_params tree;
+    enum gcv_gb_loss loss;
+    double learning_rate;
+    long long n_estimators;
+    double subsample;       /* fraction of the training rows each stage fits on, (0, 1] */
+    double alpha;           /* quantile of loss="quantile", in (0, 1) */
+    bool init_zero;         /* init="zero": raw predictions start at 0, not at the prior */
+};
+
+/* A fitted gradient boosting model. Raw predictions are init_raw plus
+ * learning_rate times the leaf values of every tree, one column per tree
+ * of a stage. */
+struct gcv_gb_model {
+    struct gcv_gb_params params;
+    bool classifier;
+    size_t n_columns;        /* trees a stage, K: the classes when there are more than
+                                2, else 1 */
+    size_t n_stages;
+    struct gcv_tree *trees;  /* [n_stages * n_columns], owned: tree k of stage i at
+                                i * n_columns + k */
+    double *init_raw;        /* [n_columns], owned: raw prediction of the init estimator */
+    size_t n_features;
+    size_t n_classes;        /* classes of the training rows, 0 for a regressor */
+    int32_t *class_codes;    /* [n_classes] dataset code of each class index, owned */
+};
+
+/* Fits a gradient boosting model on train. classifier selects the
+ * classifier's losses and class labels. Returns GCV_ERR_FIT for a failure
+ * of this fit alone (fewer than 2 classes in the rows, loss="exponential"
+ * on more than 2) and GCV_ERR_TIMEOUT once train->deadline passes. On
+ * success *out is owned by the caller (gcv_gb_model_free). */
+enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
+                           const struct gcv_rows *train, struct gcv_gb_model **out,
+                           struct gcv_error *err);
+
+/* Writes the raw predictions of rows into raw[rows->n_rows *
+ * model->n_columns], row-major: scikit-learn's _raw_predict, the
+ * decision_function of a classifier. */
+enum gcv_status gcv_gb_raw_predict(const struct gcv_gb_model *model,
+                                   const struct gcv_rows *rows, double *raw,
+                                   struct gcv_error *err);
+
+/* Frees model and everything it owns. Accepts NULL. */
+void gcv_gb_model_free(struct gcv_gb_model *model);
+
+/* Checks params for GradientBoostingClassifier (classifier) or
+ * GradientBoostingRegressor against scikit-learn 1.2.1's constraints and
+ * defaults, and returns a struct gcv_gb_params in *out, owned by the
+ * caller (free). On failure the status is GCV_ERR_PARAM and err names the
+ * parameter, its value and location, and what is accepted. */
+enum gcv_status gcv_gb_params_parse(bool classifier, const struct gcv_param_set *params,
+                                    void **out, struct gcv_error *err);
+
+#endif
