@@ -73,6 +73,12 @@ struct gcv_estimator_ops {
      * when the estimator never warns. */
     const char *(*fit_warning)(const void *model);
 
+    /* Optional, with predict_proba: fails with GCV_ERR_PARAM when models
+     * fitted with the parsed setting params will have no predict_proba
+     * (SVC without probability=true), err naming the parameter to set.
+     * NULL when every setting has predict_proba. */
+    enum gcv_status (*check_predict_proba)(const void *params, struct gcv_error *err);
+
     /* Optional, classifiers only; NULL when the estimator has no
      * decision_function. Writes the class codes the model was fitted on,
      * ascending (scikit-learn's classes_), into classes[*n_classes], which

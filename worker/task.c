@@ -282,6 +282,36 @@ static enum gcv_status check_cost_matrix(struct gcv_task_context *ctx,
     return GCV_OK;
 }
 
+/* Checks that every candidate's setting has predict_proba when a scorer
+ * needs it (SVC only with probability=true), so the search stops before
+ * any fit. */
+static enum gcv_status check_proba_settings(const struct gcv_task_context *ctx,
+                                            const struct gcv_spec *spec, struct gcv_error *err)
+{
+    if (ctx->estimator->check_predict_proba == NULL)
+        return GCV_OK;
+    for (size_t s = 0; s < ctx->n_scorers; s++) {
+        char path[32];
+
+        if (ctx->scorers[s]->needs != GCV_SCORER_NEEDS_PROBA)
+            continue;
+        if (spec->multimetric)
+            snprintf(path, sizeof path, "scoring[%zu]", s);
+        else
+            snprintf(path, sizeof path, "scoring");
+        for (size_t c = 0; c < ctx->n_candidates; c++) {
+            struct gcv_error reason = {GCV_OK, ""};
+
+            if (ctx->estimator->check_predict_proba(ctx->candidate_params[c], &reason) == GCV_OK)
+                continue;
+            return spec_error(spec, path, err, "scorer \"%s\" needs predict_proba, but "
+                              "candidate %zu cannot have it: %s", ctx->scorers[s]->name, c,
+                              reason.message);
+        }
+    }
+    return GCV_OK;
+}
+
 enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                       const struct gcv_dataset *data,
                                       const struct gcv_fold_plan *plan, struct gcv_error *err)
@@ -335,6 +365,10 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
             gcv_task_context_free(ctx);
             return status;
         }
+    }
+    if ((status = check_proba_settings(ctx, spec, err)) != GCV_OK) {
+        gcv_task_context_free(ctx);
+        return status;
     }
     return GCV_OK;
 }

@@ -472,9 +472,8 @@ static const struct {
      "coef0 must be a finite number, got \"0\""},
     {"shrinking", {.kind = GCV_VALUE_STRING, .string = "yes"},
      "shrinking must be true or false, got \"yes\""},
-    {"probability", {.kind = GCV_VALUE_BOOL, .boolean = true},
-     "probability=true is not supported yet: SVC is fitted without Platt scaling, so there are "
-     "no probability estimates; use false"},
+    {"probability", {.kind = GCV_VALUE_STRING, .string = "true"},
+     "probability must be true or false, got \"true\""},
     {"tol", {.kind = GCV_VALUE_INT, .integer = 0, .real = 0}, "tol must be a number > 0, got 0"},
     {"cache_size", {.kind = GCV_VALUE_REAL, .real = -5.5},
      "cache_size must be a number of megabytes > 0, got -5.5"},

@@ -369,6 +369,17 @@ cleanup:
     return status;
 }
 
+/* gcv_estimator_ops.check_predict_proba: the final step's check, on its
+ * own parsed parameters. */
+static enum gcv_status pipeline_check_predict_proba(const void *params_pointer,
+                                                    struct gcv_error *err)
+{
+    const struct gcv_pipeline_params *params = params_pointer;
+    const size_t last = params->n_steps - 1;
+
+    return params->steps[last]->check_predict_proba(params->step_params[last], err);
+}
+
 static enum gcv_status pipeline_decision_function(const void *model_pointer,
                                                   const struct gcv_rows *rows, double *out,
                                                   int32_t *classes, size_t *n_classes,
@@ -465,6 +476,9 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
         .decision_function =
             steps[n_steps - 1]->decision_function != NULL ? pipeline_decision_function : NULL,
         .predict_proba = steps[n_steps - 1]->predict_proba != NULL ? pipeline_predict_proba : NULL,
+        .check_predict_proba = steps[n_steps - 1]->check_predict_proba != NULL
+                                   ? pipeline_check_predict_proba
+                                   : NULL,
         .steps = table->steps,
         .n_steps = n_steps,
     };

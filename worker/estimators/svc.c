@@ -30,6 +30,7 @@
 #include "../../common/log.h"
 #include "../../common/stats.h"
 #include "smo.h"
+#include "svc_probability.h"
 
 /* ----- parameters -------------------------------------------------------- */
 
@@ -176,18 +177,7 @@ static enum gcv_status parse_shrinking(const struct gcv_param *param,
 static enum gcv_status parse_probability(const struct gcv_param *param,
                                          struct gcv_svc_params *out, struct gcv_error *err)
 {
-    bool probability = false;
-    enum gcv_status status = parse_bool(param, &probability, err);
-
-    (void)out;
-    if (status != GCV_OK)
-        return status;
-    if (probability)
-        return reject_unsupported(param,
-                                  "SVC is fitted without Platt scaling, so there are no "
-                                  "probability estimates; use false",
-                                  err);
-    return GCV_OK;
+    return parse_bool(param, &out->probability, err);
 }
 
 static enum gcv_status parse_tol(const struct gcv_param *param, struct gcv_svc_params *out,
@@ -267,12 +257,18 @@ static enum gcv_status parse_break_ties(const struct gcv_param *param,
 static enum gcv_status parse_random_state(const struct gcv_param *param,
                                           struct gcv_svc_params *out, struct gcv_error *err)
 {
-    /* Only probability estimates draw random numbers, so the seed is unused. */
-    (void)out;
-    if (param->value.kind == GCV_VALUE_NULL ||
-        (param->value.kind == GCV_VALUE_INT && param->value.integer >= 0 &&
-         param->value.integer <= 4294967295LL))
+    /* Only probability estimates draw random numbers. scikit-learn draws
+     * from numpy's global generator for null; gridcv reads null as 0 so
+     * that every run gives the same probabilities. */
+    if (param->value.kind == GCV_VALUE_NULL) {
+        out->random_state = 0;
         return GCV_OK;
+    }
+    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 0 &&
+        param->value.integer <= 4294967295LL) {
+        out->random_state = (uint32_t)param->value.integer;
+        return GCV_OK;
+    }
     return reject(param, "null or an integer in [0, 4294967295]", err);
 }
 
@@ -374,6 +370,8 @@ static void svc_model_free(void *model_pointer)
     free(model->dual_coef);
     free(model->rho);
     free(model->n_iter);
+    free(model->prob_a);
+    free(model->prob_b);
     free(model);
 }
 
@@ -660,6 +658,77 @@ cleanup:
     return status;
 }
 
+/* Fills model->prob_a and model->prob_b with the Platt parameters of every
+ * pair, as libsvm's svm_train does with probability=1: its generator is
+ * seeded once with scikit-learn's random_seed, drawn from random_state,
+ * and the pairs are shuffled in turn. X[n * n_features] are the training
+ * rows. */
+static enum gcv_status fit_probability(const struct gcv_svc_params *params,
+                                       struct gcv_svc_model *model, const double *X,
+                                       const struct gcv_fold_rbf *fold,
+                                       const struct class_groups *groups,
+                                       double *weighted_C, double deadline,
+                                       struct gcv_error *err)
+{
+    const size_t k = groups->n_classes;
+    const size_t d = model->n_features;
+    const size_t n = groups->start[k - 1] + groups->count[k - 1];
+    double cache_bytes = params->cache_size * (double)(1 << 20);
+    double *norms = malloc(n * sizeof *norms);   /* [n] squared norms of the rows of X */
+    size_t *rows = malloc(n * sizeof *rows);     /* [count_a + count_b] the pair's rows */
+    struct gcv_svc_rng rng;
+    enum gcv_status status = GCV_OK;
+
+    model->prob_a = malloc(gcv_svc_n_pairs(model) * sizeof *model->prob_a);
+    model->prob_b = malloc(gcv_svc_n_pairs(model) * sizeof *model->prob_b);
+    if (norms == NULL || rows == NULL || model->prob_a == NULL || model->prob_b == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM,
+                               "out of memory for the probability estimates of %zu rows", n);
+        goto cleanup;
+    }
+    if (cache_bytes > (double)(SIZE_MAX / 2))
+        cache_bytes = (double)(SIZE_MAX / 2);
+    gcv_kernel_row_norms(X, n, d, norms);
+    gcv_svc_rng_seed(&rng, gcv_svc_rng_libsvm_seed(params->random_state));
+
+    for (size_t a = 0, pair = 0; a < k; a++) {
+        for (size_t b = a + 1; b < k; b++, pair++) {
+            const size_t count_a = groups->count[a];
+            const size_t l = count_a + groups->count[b];
+
+            for (size_t r = 0; r < l; r++)
+                rows[r] = r < count_a ? groups->perm[groups->start[a] + r]
+                                      : groups->perm[groups->start[b] + (r - count_a)];
+            const struct gcv_svc_probability_problem problem = {
+                .kernel = &model->kernel,
+                .X = X,
+                .norms = norms,
+                .n_features = d,
+                .fold = fold,
+                .rows = rows,
+                .l = l,
+                .count_first = count_a,
+                .C_first = weighted_C[a],
+                .C_second = weighted_C[b],
+                .tol = params->tol,
+                .shrinking = params->shrinking,
+                .max_iter = params->max_iter,
+                .cache_bytes = (size_t)cache_bytes,
+                .deadline = deadline,
+            };
+            status = gcv_svc_probability_fit_pair(&problem, &rng, &model->prob_a[pair],
+                                                  &model->prob_b[pair], err);
+            if (status != GCV_OK)
+                goto cleanup;
+        }
+    }
+
+cleanup:
+    free(norms);
+    free(rows);
+    return status;
+}
+
 static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows *train,
                                void **model_out, struct gcv_error *err)
 {
@@ -746,6 +815,15 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
         weighted_C[c] = params->C;
         if (params->class_weight_balanced)
             weighted_C[c] *= (double)n / ((double)k * (double)groups.count[c]);
+    }
+
+    /* Platt scaling first: libsvm fits each pair's probability model just
+     * before the pair, and the pair fits draw no random numbers. */
+    if (params->probability) {
+        status = fit_probability(params, model, X, &fold, &groups, weighted_C, train->deadline,
+                                 err);
+        if (status != GCV_OK)
+            goto cleanup;
     }
 
     /* One binary problem per pair of classes. */
@@ -963,6 +1041,76 @@ static enum gcv_status svc_decision_function(const void *model_pointer,
     return gcv_svc_decision_function(model, rows, out, err);
 }
 
+/* gcv_estimator_ops.predict_proba: libsvm's svm_predict_probability. Each
+ * pair's decision value goes through its sigmoid, clipped to
+ * [1e-7, 1 - 1e-7], and the pairwise probabilities are coupled, for two
+ * classes too, as scikit-learn's fork does. */
+static enum gcv_status svc_predict_proba(const void *model_pointer, const struct gcv_rows *rows,
+                                         double *out, int32_t *classes, size_t *n_classes,
+                                         struct gcv_error *err)
+{
+    const struct gcv_svc_model *model = model_pointer;
+    const size_t k = model->n_classes;
+    const size_t n_pairs = gcv_svc_n_pairs(model);
+    const double min_prob = 1e-7;
+    double *decision = NULL; /* [n_rows * n_pairs] libsvm's signs */
+    double *pairwise = NULL; /* [k * k] */
+    double *work = NULL;     /* [k * k + k] */
+    enum gcv_status status;
+
+    if (model->prob_a == NULL || model->prob_b == NULL)
+        return gcv_error_set(err, GCV_ERR_FIT, "predict_proba is not available when SVC is "
+                             "fitted with probability=false; set probability: true");
+    for (size_t c = 0; c < k; c++)
+        classes[c] = model->classes[c];
+    *n_classes = k;
+
+    decision = malloc((rows->n_rows * n_pairs + 1) * sizeof *decision);
+    pairwise = malloc(k * k * sizeof *pairwise);
+    work = malloc((k * k + k) * sizeof *work);
+    if (decision == NULL || pairwise == NULL || work == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting probabilities of "
+                               "%zu rows with SVC", rows->n_rows);
+        goto cleanup;
+    }
+    if ((status = svc_evaluate(model, rows, decision, NULL, err)) != GCV_OK)
+        goto cleanup;
+
+    for (size_t r = 0; r < rows->n_rows; r++) {
+        const double *values = decision + r * n_pairs;
+
+        for (size_t a = 0, pair = 0; a < k; a++) {
+            for (size_t b = a + 1; b < k; b++, pair++) {
+                double p = gcv_svc_sigmoid_predict(values[pair], model->prob_a[pair],
+                                                   model->prob_b[pair]);
+                p = p < min_prob ? min_prob : (p > 1 - min_prob ? 1 - min_prob : p);
+                pairwise[a * k + b] = p;
+                pairwise[b * k + a] = 1 - p;
+            }
+        }
+        gcv_svc_couple(k, pairwise, out + r * k, work);
+    }
+
+cleanup:
+    free(decision);
+    free(pairwise);
+    free(work);
+    return status;
+}
+
+/* gcv_estimator_ops.check_predict_proba: scikit-learn's SVC has
+ * predict_proba only with probability=True. */
+static enum gcv_status svc_check_predict_proba(const void *params_pointer, struct gcv_error *err)
+{
+    const struct gcv_svc_params *params = params_pointer;
+
+    if (params->probability)
+        return GCV_OK;
+    return gcv_error_set(err, GCV_ERR_PARAM, "SVC has predict_proba only when fitted with "
+                         "probability=true, and this setting has probability=false; set "
+                         "probability: true in params");
+}
+
 /* gcv_estimator_ops.fit_warning: scikit-learn's ConvergenceWarning for a
  * fit that reached max_iter, so the summary counts such fits. */
 static const char *svc_fit_warning(const void *model_pointer)
@@ -983,5 +1131,7 @@ const struct gcv_estimator_ops gcv_svc_ops = {
     .predict = svc_predict,
     .model_free = svc_model_free,
     .decision_function = svc_decision_function,
+    .predict_proba = svc_predict_proba,
+    .check_predict_proba = svc_check_predict_proba,
     .fit_warning = svc_fit_warning,
 };

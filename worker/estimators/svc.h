@@ -3,9 +3,11 @@
  * classes, and predictions by libsvm's vote.
  *
  * Parameters keep scikit-learn's names, defaults and range checks (see
- * sklearn/svm/_classes.py and _base.py). Not supported yet, and rejected
- * with a message: kernel "precomputed" or a callable, probability=true,
- * break_ties=true, sample weights, and class_weight given as a mapping. */
+ * sklearn/svm/_classes.py and _base.py). probability=true adds Platt
+ * scaling (svc_probability.h) and predict_proba; predict still votes on
+ * the decision values, as in scikit-learn. Not supported yet, and rejected
+ * with a message: kernel "precomputed" or a callable, break_ties=true,
+ * sample weights, and class_weight given as a mapping. */
 #ifndef GCV_SVC_H
 #define GCV_SVC_H
 
@@ -38,6 +40,9 @@ struct gcv_svc_params {
     double cache_size;        /* megabytes of kernel cache per binary problem */
     bool class_weight_balanced;
     long long max_iter;       /* -1 for no limit */
+    bool probability;         /* fit the Platt parameters for predict_proba */
+    uint32_t random_state;    /* seeds the shuffle of the Platt cross-validation;
+                                 null is read as 0 */
 };
 
 /* A fitted model; the void *model of gcv_svc_ops points to one. Arrays
@@ -58,6 +63,9 @@ struct gcv_svc_model {
     double *rho;               /* [n_pairs] libsvm's rho; _intercept_ is -rho */
     long long *n_iter;         /* [n_pairs] SMO iterations of each pair (n_iter_) */
     bool converged;            /* false when some pair stopped at max_iter */
+    double *prob_a;            /* [n_pairs] Platt slope of each pair (probA_), or NULL
+                                  when fitted without probability */
+    double *prob_b;            /* [n_pairs] Platt offset of each pair (probB_), or NULL */
     uint64_t fold_rows_id;     /* the fold cache's item of the training rows, 0 when they
                                   were not cached (worker/fold_cache.h) */
 };
