@@ -10,6 +10,7 @@
 #include "forest.h"
 #include "gradient_boosting.h"
 #include "knn.h"
+#include "linear_svc.h"
 #include "logistic.h"
 #include "pipeline.h"
 #include "ridge.h"
@@ -26,6 +27,7 @@ static const struct gcv_estimator_ops *const estimators[] = {
     &gcv_knn_classifier_ops,
     &gcv_knn_regressor_ops,
     &gcv_logistic_ops,
+    &gcv_linear_svc_ops,
     &gcv_lasso_ops,
     &gcv_elastic_net_ops,
     &gcv_decision_tree_classifier_ops,

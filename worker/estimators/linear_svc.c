@@ -1,0 +1,1261 @@
+/* LinearSVC: see linear_svc.h for the parameters and the solver each
+ * combination selects.
+ *
+ * Every solver minimises, over w in R^n (n = n_features, plus one for the
+ * intercept feature), a problem with labels y_i in {-1, +1} and a cost
+ * C_i per row (C times the class weight of the row's class):
+ *
+ *   L2R_L1LOSS_DUAL, L2R_L2LOSS_DUAL: the dual of
+ *       min_w ||w||^2 / 2 + sum_i C_i max(0, 1 - y_i w.x_i)^p, p = 1 or 2,
+ *     min_a a^T (Q + D) a / 2 - sum_i a_i, 0 <= a_i <= U_i, with
+ *     Q_ij = y_i y_j x_i.x_j, and D_ii = 0, U_i = C_i for the hinge loss,
+ *     D_ii = 1 / (2 C_i), U_i = infinity for the squared hinge; w = sum
+ *     a_i y_i x_i. Coordinate descent over the a_i in a random order each
+ *     pass, with shrinking (Hsieh, Chang, Lin, Keerthi & Sundararajan, "A
+ *     dual coordinate descent method for large-scale linear SVM", ICML
+ *     2008, algorithm 3). Stops when the spread of the projected gradient
+ *     max PG - min PG over a pass over all rows is <= tol, or after
+ *     max_iter passes. Cost per pass O(l n).
+ *   L2R_L2LOSS: min_w ||w||^2 / 2 + sum_i C_i max(0, 1 - y_i w.x_i)^2 by
+ *     the trust-region Newton method with conjugate gradient steps (Lin,
+ *     Weng & Keerthi, "Trust region Newton method for large-scale logistic
+ *     regression", JMLR 2008). Stops when ||gradient|| <= eps ||gradient
+ *     at w = 0||, with eps = tol max(min(l+, l-), 1) / l (l+ and l- the
+ *     rows of each label), or after max_iter Newton steps. Cost per
+ *     conjugate gradient step O(l n).
+ *   L1R_L2LOSS: min_w ||w||_1 + sum_i C_i max(0, 1 - y_i w.x_i)^2 by
+ *     coordinate descent over the features in a random order each pass,
+ *     a Newton step with a backtracking line search per coordinate, and
+ *     shrinking (Yuan, Chang, Hsieh & Lin, "A comparison of optimization
+ *     methods and software for large-scale L1-regularized linear
+ *     classification", JMLR 2010, section 4.1.2). Stops when the sum over
+ *     the features of the violation of the optimality condition is <= eps
+ *     times its value in the first pass (eps as for L2R_L2LOSS), or after
+ *     max_iter passes. Cost per pass O(l n).
+ *
+ * The random order matches scikit-learn's copy of LIBLINEAR: a Mersenne
+ * Twister (std::mt19937) seeded with RandomState(random_state).randint(0,
+ * 2^31 - 1), each bounded draw taken by Lemire's multiply-and-reject
+ * method, and one stream for all the problems of a fit. The rows are
+ * grouped by class in ascending order, keeping their order within a
+ * class, as LIBLINEAR groups them. Sums run in LIBLINEAR's order (over
+ * the features of a row, then over the rows), so that a fit repeats
+ * scikit-learn's iterations up to rounding in the vector operations of
+ * the trust-region solver, which uses BLAS as scikit-learn does. */
+#include "linear_svc.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../common/log.h"
+#include "../../common/random.h"
+#include "kernel.h"
+#include "param_check.h"
+
+/* LIBLINEAR counts iterations in a C int. */
+#define MAX_ITER_LIMIT 2147483647LL
+
+/* ----- parameters -------------------------------------------------------- */
+
+/* The parameters as written, before penalty, loss and dual select a solver. */
+struct raw_params {
+    struct gcv_linear_svc_params parsed;
+    bool penalty_l1;
+    bool loss_hinge;
+    bool dual;
+};
+
+static enum gcv_status parse_penalty(const struct gcv_param *param, void *out,
+                                     struct gcv_error *err)
+{
+    static const char *const names[] = {"l1", "l2"};
+    int choice;
+
+    if (gcv_param_check_choice(param, names, 2, "\"l1\" or \"l2\"", &choice, err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    ((struct raw_params *)out)->penalty_l1 = choice == 0;
+    return GCV_OK;
+}
+
+static enum gcv_status parse_loss(const struct gcv_param *param, void *out,
+                                  struct gcv_error *err)
+{
+    static const char *const names[] = {"hinge", "squared_hinge"};
+    int choice;
+
+    if (gcv_param_check_choice(param, names, 2, "\"hinge\" or \"squared_hinge\"", &choice,
+                               err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    ((struct raw_params *)out)->loss_hinge = choice == 0;
+    return GCV_OK;
+}
+
+static enum gcv_status parse_dual(const struct gcv_param *param, void *out,
+                                  struct gcv_error *err)
+{
+    return gcv_param_check_bool("LinearSVC", param, &((struct raw_params *)out)->dual, err);
+}
+
+static enum gcv_status parse_tol(const struct gcv_param *param, void *out, struct gcv_error *err)
+{
+    return gcv_param_check_number(param, 0.0, true, "a number > 0",
+                                  &((struct raw_params *)out)->parsed.tol, err);
+}
+
+static enum gcv_status parse_C(const struct gcv_param *param, void *out, struct gcv_error *err)
+{
+    return gcv_param_check_number(param, 0.0, true, "a number > 0",
+                                  &((struct raw_params *)out)->parsed.C, err);
+}
+
+static enum gcv_status parse_multi_class(const struct gcv_param *param, void *out,
+                                         struct gcv_error *err)
+{
+    static const char *const names[] = {"ovr", "crammer_singer"};
+    int choice;
+
+    (void)out;
+    if (gcv_param_check_choice(param, names, 2, "\"ovr\" or \"crammer_singer\"", &choice,
+                               err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    if (choice == 1)
+        return gcv_param_check_unsupported(param, "only one-vs-rest problems are implemented; "
+                                           "use \"ovr\"", err);
+    return GCV_OK;
+}
+
+static enum gcv_status parse_fit_intercept(const struct gcv_param *param, void *out,
+                                           struct gcv_error *err)
+{
+    return gcv_param_check_bool("LinearSVC", param,
+                                &((struct raw_params *)out)->parsed.fit_intercept, err);
+}
+
+static enum gcv_status parse_intercept_scaling(const struct gcv_param *param, void *out,
+                                               struct gcv_error *err)
+{
+    return gcv_param_check_number(param, 0.0, true, "a number > 0",
+                                  &((struct raw_params *)out)->parsed.intercept_scaling, err);
+}
+
+static enum gcv_status parse_class_weight(const struct gcv_param *param, void *out,
+                                          struct gcv_error *err)
+{
+    struct gcv_linear_svc_params *params = &((struct raw_params *)out)->parsed;
+
+    if (param->value.kind == GCV_VALUE_NULL) {
+        params->class_weight_balanced = false;
+        return GCV_OK;
+    }
+    if (gcv_param_check_is_string(param, "balanced")) {
+        params->class_weight_balanced = true;
+        return GCV_OK;
+    }
+    return gcv_param_check_reject(param, "null or \"balanced\"", err);
+}
+
+static enum gcv_status parse_verbose(const struct gcv_param *param, void *out,
+                                     struct gcv_error *err)
+{
+    /* LIBLINEAR's progress output is not printed. */
+    (void)out;
+    if (param->value.kind == GCV_VALUE_INT && param->value.integer < 0)
+        return gcv_param_check_reject(param, "an integer >= 0 or a boolean", err);
+    return gcv_param_check_ignored(param,
+                                   GCV_PARAM_KIND(GCV_VALUE_BOOL) | GCV_PARAM_KIND(GCV_VALUE_INT),
+                                   "an integer >= 0 or a boolean", err);
+}
+
+static enum gcv_status parse_random_state(const struct gcv_param *param, void *out,
+                                          struct gcv_error *err)
+{
+    struct gcv_linear_svc_params *params = &((struct raw_params *)out)->parsed;
+    long long seed;
+
+    /* NOTE: scikit-learn draws a new seed from numpy's global generator for
+     * null. gridcv reads null as 0, so that every rank fits the same model. */
+    if (param->value.kind == GCV_VALUE_NULL) {
+        params->random_state = 0;
+        return GCV_OK;
+    }
+    if (gcv_param_check_integer(param, 0, 4294967295LL, "null or an integer in [0, 4294967295]",
+                                &seed, err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    params->random_state = (uint32_t)seed;
+    return GCV_OK;
+}
+
+static enum gcv_status parse_max_iter(const struct gcv_param *param, void *out,
+                                      struct gcv_error *err)
+{
+    return gcv_param_check_integer(param, 0, MAX_ITER_LIMIT,
+                                   "an integer in [0, 2147483647] (LIBLINEAR counts in a C int)",
+                                   &((struct raw_params *)out)->parsed.max_iter, err);
+}
+
+static const struct gcv_param_check_entry param_table[] = {
+    {"penalty", parse_penalty},
+    {"loss", parse_loss},
+    {"dual", parse_dual},
+    {"tol", parse_tol},
+    {"C", parse_C},
+    {"multi_class", parse_multi_class},
+    {"fit_intercept", parse_fit_intercept},
+    {"intercept_scaling", parse_intercept_scaling},
+    {"class_weight", parse_class_weight},
+    {"verbose", parse_verbose},
+    {"random_state", parse_random_state},
+    {"max_iter", parse_max_iter},
+};
+
+/* Selects the LIBLINEAR solver of penalty, loss and dual, or explains why
+ * scikit-learn has none for them. */
+static enum gcv_status select_solver(struct raw_params *raw, struct gcv_error *err)
+{
+    const char *loss = raw->loss_hinge ? "hinge" : "squared_hinge";
+    const char *dual = raw->dual ? "true" : "false";
+
+    if (raw->loss_hinge && raw->penalty_l1)
+        return gcv_error_set(err, GCV_ERR_PARAM, "LinearSVC: penalty=\"l1\" with loss=\"hinge\" "
+                             "is not supported (dual=%s): LIBLINEAR has no solver for the "
+                             "L1-penalised hinge loss; use loss=\"squared_hinge\" with "
+                             "dual=false", dual);
+    if (raw->loss_hinge && !raw->dual)
+        return gcv_error_set(err, GCV_ERR_PARAM, "LinearSVC: penalty=\"l2\" with loss=\"hinge\" "
+                             "is not supported when dual=false: the hinge loss is solved only "
+                             "in the dual; use dual=true or loss=\"squared_hinge\"");
+    if (raw->penalty_l1 && raw->dual)
+        return gcv_error_set(err, GCV_ERR_PARAM, "LinearSVC: penalty=\"l1\" with loss=\"%s\" is "
+                             "not supported when dual=true: the L1 penalty is solved only in "
+                             "the primal; use dual=false", loss);
+
+    if (raw->loss_hinge)
+        raw->parsed.solver = GCV_LINEAR_SVC_L2R_L1LOSS_DUAL;
+    else if (raw->penalty_l1)
+        raw->parsed.solver = GCV_LINEAR_SVC_L1R_L2LOSS;
+    else
+        raw->parsed.solver = raw->dual ? GCV_LINEAR_SVC_L2R_L2LOSS_DUAL
+                                       : GCV_LINEAR_SVC_L2R_L2LOSS;
+    return GCV_OK;
+}
+
+static enum gcv_status linear_svc_params_parse(const struct gcv_param_set *params, void **out,
+                                               struct gcv_error *err)
+{
+    struct raw_params raw;
+    struct gcv_linear_svc_params *parsed;
+    enum gcv_status status;
+
+    *out = NULL;
+
+    /* scikit-learn 1.2.1's defaults. */
+    raw = (struct raw_params){
+        .parsed = {
+            .C = 1.0,
+            .tol = 1e-4,
+            .max_iter = 1000,
+            .fit_intercept = true,
+            .intercept_scaling = 1.0,
+            .class_weight_balanced = false,
+            .random_state = 0,
+        },
+        .penalty_l1 = false,
+        .loss_hinge = false,
+        .dual = true,
+    };
+    status = gcv_param_check_all("LinearSVC", params, param_table,
+                                 sizeof param_table / sizeof param_table[0], &raw, err);
+    if (status != GCV_OK)
+        return status;
+    if ((status = select_solver(&raw, err)) != GCV_OK)
+        return status;
+
+    parsed = malloc(sizeof *parsed);
+    if (parsed == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for LinearSVC parameters");
+    *parsed = raw.parsed;
+    *out = parsed;
+    return GCV_OK;
+}
+
+static void linear_svc_params_free(void *params)
+{
+    free(params);
+}
+
+/* ----- one binary problem ------------------------------------------------ */
+
+/* One binary problem of a fit. Every pointer is borrowed from the fit. */
+struct problem {
+    size_t l;                  /* rows */
+    size_t n;                  /* columns: the features, then the intercept feature */
+    const double *X;           /* [l * n], row-major, rows grouped by class */
+    const signed char *y;      /* [l] +1 or -1 */
+    const double *cost;        /* [l] C_i */
+    struct gcv_random *rng;    /* the fit's Mersenne Twister, advanced by the solver */
+    double deadline;           /* as gcv_rows.deadline */
+};
+
+static bool past_deadline(double deadline)
+{
+    struct timespec now;
+
+    if (deadline <= 0)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec >= deadline;
+}
+
+static enum gcv_status timeout(const char *solver, long long iter, struct gcv_error *err)
+{
+    return gcv_error_set(err, GCV_ERR_TIMEOUT, "LinearSVC: %s passed its deadline after %lld "
+                         "iterations", solver, iter);
+}
+
+/* An integer in [0, range), range >= 1, by Lemire's multiply-and-reject
+ * method on 32-bit words: the high half of word * range, drawn again while
+ * the low half falls below 2^32 mod range, so every value is equally
+ * likely. */
+static uint32_t bounded_draw(struct gcv_random *rng, uint32_t range)
+{
+    uint64_t product = (uint64_t)gcv_random_next32(rng) * range;
+
+    if ((uint32_t)product < range) {
+        const uint32_t threshold = (uint32_t)(0u - range) % range;
+
+        while ((uint32_t)product < threshold)
+            product = (uint64_t)gcv_random_next32(rng) * range;
+    }
+    return (uint32_t)(product >> 32);
+}
+
+/* Shuffles index[0..count) as LIBLINEAR does before each pass: position i
+ * swaps with i + a draw in [0, count - i). */
+static void shuffle(struct gcv_random *rng, size_t *index, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const size_t j = i + bounded_draw(rng, (uint32_t)(count - i));
+        const size_t swap = index[i];
+
+        index[i] = index[j];
+        index[j] = swap;
+    }
+}
+
+static double row_dot(const double *x, const double *w, size_t n)
+{
+    double sum = 0;
+
+    for (size_t j = 0; j < n; j++)
+        sum += w[j] * x[j];
+    return sum;
+}
+
+/* Moves the item at position s to the end of the active set, which
+ * shrinks by one. */
+static void deactivate(size_t *index, size_t s, size_t *active_size)
+{
+    const size_t swap = index[s];
+
+    (*active_size)--;
+    index[s] = index[*active_size];
+    index[*active_size] = swap;
+}
+
+/* ----- dual coordinate descent (L2R_L1LOSS_DUAL, L2R_L2LOSS_DUAL) -------- */
+
+static enum gcv_status solve_dual(const struct problem *prob, bool hinge, double eps,
+                                  long long max_iter, double *w, long long *n_iter,
+                                  struct gcv_error *err)
+{
+    const size_t l = prob->l, n = prob->n;
+    double *QD = malloc(l * sizeof *QD);           /* [l] Q_ii + D_ii */
+    double *alpha = calloc(l, sizeof *alpha);      /* [l] */
+    double *diag = malloc(l * sizeof *diag);       /* [l] D_ii */
+    double *upper = malloc(l * sizeof *upper);     /* [l] U_i */
+    size_t *index = malloc(l * sizeof *index);     /* [l] visiting order, active first */
+    size_t active_size = l;
+    double PGmax_old = INFINITY, PGmin_old = -INFINITY;
+    long long iter = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (QD == NULL || alpha == NULL || diag == NULL || upper == NULL || index == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the dual of %zu rows", l);
+        goto cleanup;
+    }
+    memset(w, 0, n * sizeof *w);
+    for (size_t i = 0; i < l; i++) {
+        const double *x = prob->X + i * n;
+
+        diag[i] = hinge ? 0.0 : 0.5 / prob->cost[i];
+        upper[i] = hinge ? prob->cost[i] : INFINITY;
+        QD[i] = diag[i];
+        for (size_t j = 0; j < n; j++)
+            if (x[j] != 0)
+                QD[i] += x[j] * x[j];
+        index[i] = i;
+    }
+
+    while (iter < max_iter) {
+        double PGmax_new = -INFINITY, PGmin_new = INFINITY;
+
+        if (past_deadline(prob->deadline)) {
+            status = timeout("dual coordinate descent", iter, err);
+            goto cleanup;
+        }
+        shuffle(prob->rng, index, active_size);
+
+        for (size_t s = 0; s < active_size; s++) {
+            const size_t i = index[s];
+            const double *x = prob->X + i * n;
+            const double C = upper[i];
+            double G = row_dot(x, w, n) * prob->y[i] - 1 + alpha[i] * diag[i];
+            double PG = 0;
+
+            /* Shrinking: a variable at a bound whose gradient points out
+             * of the box by more than last pass's largest violation is
+             * left out until the next pass over all rows. */
+            if (alpha[i] == 0) {
+                if (G > PGmax_old) {
+                    deactivate(index, s--, &active_size);
+                    continue;
+                }
+                if (G < 0)
+                    PG = G;
+            } else if (alpha[i] == C) {
+                if (G < PGmin_old) {
+                    deactivate(index, s--, &active_size);
+                    continue;
+                }
+                if (G > 0)
+                    PG = G;
+            } else {
+                PG = G;
+            }
+            PGmax_new = fmax(PGmax_new, PG);
+            PGmin_new = fmin(PGmin_new, PG);
+
+            if (fabs(PG) > 1e-12) {
+                const double alpha_old = alpha[i];
+                double step;
+
+                alpha[i] = fmin(fmax(alpha[i] - G / QD[i], 0.0), C);
+                step = (alpha[i] - alpha_old) * prob->y[i];
+                for (size_t j = 0; j < n; j++)
+                    w[j] += step * x[j];
+            }
+        }
+        iter++;
+
+        if (PGmax_new - PGmin_new <= eps) {
+            if (active_size == l)
+                break;
+            /* Converged on the active set: check every row again. */
+            active_size = l;
+            PGmax_old = INFINITY;
+            PGmin_old = -INFINITY;
+            continue;
+        }
+        PGmax_old = PGmax_new <= 0 ? INFINITY : PGmax_new;
+        PGmin_old = PGmin_new >= 0 ? -INFINITY : PGmin_new;
+    }
+    *n_iter = iter;
+
+cleanup:
+    free(QD);
+    free(alpha);
+    free(diag);
+    free(upper);
+    free(index);
+    return status;
+}
+
+/* ----- trust-region Newton (L2R_L2LOSS) ---------------------------------- */
+
+/* The primal squared hinge objective and its work arrays. */
+struct l2loss {
+    const struct problem *prob;
+    double *margin;          /* [l] y_i w.x_i at the last evaluated w */
+    double *coefficient;     /* [l] per-row factor of the last X_I^T product */
+    size_t *violators;       /* [l] the rows I with margin < 1 */
+    size_t n_violators;
+};
+
+/* Returns f(w) = ||w||^2 / 2 + sum_i C_i max(0, 1 - y_i w.x_i)^2 and keeps
+ * the margins of w for the gradient. */
+static double l2loss_value(struct l2loss *obj, const double *w)
+{
+    const struct problem *prob = obj->prob;
+    double f = 0;
+
+    for (size_t j = 0; j < prob->n; j++)
+        f += w[j] * w[j];
+    f /= 2.0;
+    for (size_t i = 0; i < prob->l; i++) {
+        double slack;
+
+        obj->margin[i] = prob->y[i] * row_dot(prob->X + i * prob->n, w, prob->n);
+        slack = 1 - obj->margin[i];
+        if (slack > 0)
+            f += prob->cost[i] * slack * slack;
+    }
+    return f;
+}
+
+/* out = sum_k coefficient[k] x_{I_k}, over the rows I that violate the margin. */
+static void violators_transpose_times(const struct l2loss *obj, const double *coefficient,
+                                      double *out)
+{
+    const size_t n = obj->prob->n;
+
+    memset(out, 0, n * sizeof *out);
+    for (size_t k = 0; k < obj->n_violators; k++) {
+        const double *x = obj->prob->X + obj->violators[k] * n;
+
+        for (size_t j = 0; j < n; j++)
+            if (x[j] != 0)
+                out[j] += coefficient[k] * x[j];
+    }
+}
+
+/* The gradient at the w of the last l2loss_value: w + 2 X_I^T (C_i y_i (m_i - 1)). */
+static void l2loss_gradient(struct l2loss *obj, const double *w, double *g)
+{
+    const struct problem *prob = obj->prob;
+
+    obj->n_violators = 0;
+    for (size_t i = 0; i < prob->l; i++) {
+        if (obj->margin[i] < 1) {
+            obj->coefficient[obj->n_violators] =
+                prob->cost[i] * prob->y[i] * (obj->margin[i] - 1);
+            obj->violators[obj->n_violators++] = i;
+        }
+    }
+    violators_transpose_times(obj, obj->coefficient, g);
+    for (size_t j = 0; j < prob->n; j++)
+        g[j] = w[j] + 2 * g[j];
+}
+
+/* The generalized Hessian times s: s + 2 X_I^T diag(C_I) X_I s. */
+static void l2loss_hessian_times(struct l2loss *obj, const double *s, double *Hs)
+{
+    const struct problem *prob = obj->prob;
+
+    for (size_t k = 0; k < obj->n_violators; k++) {
+        const size_t i = obj->violators[k];
+        obj->coefficient[k] = prob->cost[i] * row_dot(prob->X + i * prob->n, s, prob->n);
+    }
+    violators_transpose_times(obj, obj->coefficient, Hs);
+    for (size_t j = 0; j < prob->n; j++)
+        Hs[j] = s[j] + 2 * Hs[j];
+}
+
+/* Solves H s = -g by conjugate gradient inside the trust region
+ * ||s|| <= delta, stopping at ||r|| <= 0.1 ||g|| or at the boundary. r
+ * ends as the residual -g - H s. Returns the number of CG steps. */
+static long long trust_region_cg(struct l2loss *obj, double delta, const double *g, double *s,
+                                 double *r, double *d, double *Hd)
+{
+    const int n = (int)obj->prob->n;
+    const double cg_tol = 0.1 * cblas_dnrm2(n, g, 1);
+    double rTr;
+    long long steps = 0;
+
+    for (int j = 0; j < n; j++) {
+        s[j] = 0;
+        r[j] = -g[j];
+        d[j] = r[j];
+    }
+    rTr = cblas_ddot(n, r, 1, r, 1);
+    while (cblas_dnrm2(n, r, 1) > cg_tol) {
+        double alpha, rTr_new;
+
+        steps++;
+        l2loss_hessian_times(obj, d, Hd);
+        alpha = rTr / cblas_ddot(n, d, 1, Hd, 1);
+        cblas_daxpy(n, alpha, d, 1, s, 1);
+        if (cblas_dnrm2(n, s, 1) > delta) {
+            /* Step back and go along d to the boundary: the positive root
+             * tau of ||s + tau d|| = delta, in its cancellation-free form. */
+            double sd, ss, dd, radius;
+
+            cblas_daxpy(n, -alpha, d, 1, s, 1);
+            sd = cblas_ddot(n, s, 1, d, 1);
+            ss = cblas_ddot(n, s, 1, s, 1);
+            dd = cblas_ddot(n, d, 1, d, 1);
+            radius = sqrt(sd * sd + dd * (delta * delta - ss));
+            alpha = sd >= 0 ? (delta * delta - ss) / (sd + radius) : (radius - sd) / dd;
+            cblas_daxpy(n, alpha, d, 1, s, 1);
+            cblas_daxpy(n, -alpha, Hd, 1, r, 1);
+            break;
+        }
+        cblas_daxpy(n, -alpha, Hd, 1, r, 1);
+        rTr_new = cblas_ddot(n, r, 1, r, 1);
+        cblas_dscal(n, rTr_new / rTr, d, 1);
+        cblas_daxpy(n, 1.0, r, 1, d, 1);
+        rTr = rTr_new;
+    }
+    return steps;
+}
+
+static enum gcv_status solve_primal_l2(const struct problem *prob, double eps,
+                                       long long max_iter, double *w, long long *n_iter,
+                                       struct gcv_error *err)
+{
+    /* Acceptance thresholds of the ratio actual / predicted reduction, and
+     * the factors that shrink or grow the trust region. */
+    const double eta0 = 1e-4, eta1 = 0.25, eta2 = 0.75;
+    const double sigma1 = 0.25, sigma2 = 0.5, sigma3 = 4;
+    const size_t l = prob->l, n = prob->n;
+    const int nn = (int)n;
+    struct l2loss obj = {.prob = prob};
+    double *work = malloc(6 * n * sizeof *work);
+    double *g, *s, *r, *w_new, *d, *Hd;
+    double f, delta, gnorm0, gnorm;
+    long long iter = 1;
+    enum gcv_status status = GCV_OK;
+
+    obj.margin = malloc(l * sizeof *obj.margin);
+    obj.coefficient = malloc(l * sizeof *obj.coefficient);
+    obj.violators = malloc(l * sizeof *obj.violators);
+    if (work == NULL || obj.margin == NULL || obj.coefficient == NULL || obj.violators == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the primal of %zu rows",
+                               l);
+        goto cleanup;
+    }
+    g = work;
+    s = work + n;
+    r = work + 2 * n;
+    w_new = work + 3 * n;
+    d = work + 4 * n;
+    Hd = work + 5 * n;
+
+    memset(w, 0, n * sizeof *w);
+    f = l2loss_value(&obj, w);
+    l2loss_gradient(&obj, w, g);
+    delta = gnorm0 = gnorm = cblas_dnrm2(nn, g, 1);
+
+    while (iter <= max_iter && gnorm > eps * gnorm0) {
+        double gs, predicted, f_new, actual, snorm, alpha;
+
+        if (past_deadline(prob->deadline)) {
+            status = timeout("the trust-region Newton method", iter - 1, err);
+            goto cleanup;
+        }
+        trust_region_cg(&obj, delta, g, s, r, d, Hd);
+        memcpy(w_new, w, n * sizeof *w);
+        cblas_daxpy(nn, 1.0, s, 1, w_new, 1);
+
+        gs = cblas_ddot(nn, g, 1, s, 1);
+        predicted = -0.5 * (gs - cblas_ddot(nn, s, 1, r, 1));
+        f_new = l2loss_value(&obj, w_new);
+        actual = f - f_new;
+
+        /* Resize the trust region by how well the quadratic model
+         * predicted the reduction; alpha * ||s|| is the minimiser of the
+         * quadratic through f, gs and f_new along s. */
+        snorm = cblas_dnrm2(nn, s, 1);
+        if (iter == 1)
+            delta = fmin(delta, snorm);
+        if (f_new - f - gs <= 0)
+            alpha = sigma3;
+        else
+            alpha = fmax(sigma1, -0.5 * (gs / (f_new - f - gs)));
+        if (actual < eta0 * predicted)
+            delta = fmin(fmax(alpha, sigma1) * snorm, sigma2 * delta);
+        else if (actual < eta1 * predicted)
+            delta = fmax(sigma1 * delta, fmin(alpha * snorm, sigma2 * delta));
+        else if (actual < eta2 * predicted)
+            delta = fmax(sigma1 * delta, fmin(alpha * snorm, sigma3 * delta));
+        else
+            delta = fmax(delta, fmin(alpha * snorm, sigma3 * delta));
+
+        if (actual > eta0 * predicted) {
+            iter++;
+            memcpy(w, w_new, n * sizeof *w);
+            f = f_new;
+            l2loss_gradient(&obj, w, g);
+            gnorm = cblas_dnrm2(nn, g, 1);
+            if (gnorm <= eps * gnorm0)
+                break;
+        }
+
+        /* LIBLINEAR's safeguards: an unbounded objective, or no reduction
+         * left to make. */
+        if (f < -1.0e32)
+            break;
+        if (fabs(actual) <= 0 && predicted <= 0)
+            break;
+        if (fabs(actual) <= 1.0e-12 * fabs(f) && fabs(predicted) <= 1.0e-12 * fabs(f))
+            break;
+    }
+    *n_iter = iter - 1;
+
+cleanup:
+    free(work);
+    free(obj.margin);
+    free(obj.coefficient);
+    free(obj.violators);
+    return status;
+}
+
+/* ----- primal coordinate descent (L1R_L2LOSS) ---------------------------- */
+
+/* The nonzero entries y_i x_ij of X, column by column (compressed sparse
+ * columns), rows ascending within a column. */
+struct columns {
+    size_t *start;    /* [n + 1] first entry of each column */
+    size_t *row;      /* [nnz] */
+    double *value;    /* [nnz] y_i x_ij */
+};
+
+static void columns_free(struct columns *cols)
+{
+    free(cols->start);
+    free(cols->row);
+    free(cols->value);
+}
+
+static enum gcv_status columns_build(const struct problem *prob, struct columns *cols,
+                                     struct gcv_error *err)
+{
+    const size_t l = prob->l, n = prob->n;
+    size_t nnz = 0;
+
+    cols->start = calloc(n + 1, sizeof *cols->start);
+    if (cols->start == NULL)
+        goto nomem;
+    for (size_t i = 0; i < l; i++)
+        for (size_t j = 0; j < n; j++)
+            if (prob->X[i * n + j] != 0) {
+                cols->start[j + 1]++;
+                nnz++;
+            }
+    for (size_t j = 0; j < n; j++)
+        cols->start[j + 1] += cols->start[j];
+    cols->row = malloc((nnz > 0 ? nnz : 1) * sizeof *cols->row);
+    cols->value = malloc((nnz > 0 ? nnz : 1) * sizeof *cols->value);
+    if (cols->row == NULL || cols->value == NULL)
+        goto nomem;
+
+    /* Fill row by row, so each column's rows ascend; start[j] advances to
+     * the end of column j and is moved back afterwards. */
+    for (size_t i = 0; i < l; i++) {
+        for (size_t j = 0; j < n; j++) {
+            const double x = prob->X[i * n + j];
+
+            if (x != 0) {
+                cols->row[cols->start[j]] = i;
+                cols->value[cols->start[j]++] = prob->y[i] * x;
+            }
+        }
+    }
+    for (size_t j = n; j > 0; j--)
+        cols->start[j] = cols->start[j - 1];
+    cols->start[0] = 0;
+    return GCV_OK;
+
+nomem:
+    columns_free(cols);
+    return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the columns of %zu rows", l);
+}
+
+/* Adds shift * value to each b_i of column j and returns the sum of
+ * C_i b_i^2 over the column's rows with b_i > 0. When before is not NULL,
+ * adds the same sum taken before the shift to *before. */
+static double column_loss_shift(const struct problem *prob, const struct columns *cols,
+                                size_t j, double shift, double *b, double *before)
+{
+    double after = 0;
+
+    for (size_t k = cols->start[j]; k < cols->start[j + 1]; k++) {
+        const size_t i = cols->row[k];
+
+        if (before != NULL && b[i] > 0)
+            *before += prob->cost[i] * b[i] * b[i];
+        b[i] += shift * cols->value[k];
+        if (b[i] > 0)
+            after += prob->cost[i] * b[i] * b[i];
+    }
+    return after;
+}
+
+/* One coordinate step on w_j: the Newton direction of the one-variable
+ * problem, then halved until the objective decreases enough (Armijo with
+ * sigma 0.01, 20 halvings at most). b_i = 1 - y_i w.x_i follows w_j.
+ * Returns false when the line search ran out of halvings, so that the
+ * caller recomputes b. */
+static bool l1_coordinate_step(const struct problem *prob, const struct columns *cols,
+                               size_t j, double G_loss, double G, double H, double xj_sq,
+                               double *w, double *b)
+{
+    const int max_linesearch = 20;
+    const double sigma = 0.01;
+    const double Gp = G + 1, Gn = G - 1;
+    double d, delta, d_old = 0;
+    double loss_old = 0;    /* the column's loss at the original w_j */
+    int step;
+
+    if (Gp < H * w[j])
+        d = -Gp / H;
+    else if (Gn > H * w[j])
+        d = -Gn / H;
+    else
+        d = -w[j];
+    if (fabs(d) < 1.0e-12)
+        return true;
+
+    delta = fabs(w[j] + d) - fabs(w[j]) + G * d;
+    for (step = 0; step < max_linesearch; step++) {
+        const double d_diff = d_old - d;
+        double cond = fabs(w[j] + d) - fabs(w[j]) - sigma * delta;
+        double loss_new;
+
+        /* An upper bound of the loss change needs no pass over the column.
+         * When it already shows enough decrease, d is accepted. */
+        if (xj_sq * d * d + G_loss * d + cond <= 0) {
+            for (size_t k = cols->start[j]; k < cols->start[j + 1]; k++)
+                b[cols->row[k]] += d_diff * cols->value[k];
+            break;
+        }
+        loss_new = column_loss_shift(prob, cols, j, d_diff, b, step == 0 ? &loss_old : NULL);
+        cond += loss_new - loss_old;
+        if (cond <= 0)
+            break;
+        d_old = d;
+        d *= 0.5;
+        delta *= 0.5;
+    }
+    w[j] += d;
+    return step < max_linesearch;
+}
+
+static enum gcv_status solve_primal_l1(const struct problem *prob, double eps,
+                                       long long max_iter, double *w, long long *n_iter,
+                                       struct gcv_error *err)
+{
+    const size_t l = prob->l, n = prob->n;
+    struct columns cols = {0};
+    double *b = malloc(l * sizeof *b);             /* [l] 1 - y_i w.x_i */
+    double *xj_sq = calloc(n, sizeof *xj_sq);      /* [n] sum_i C_i x_ij^2 */
+    size_t *index = malloc(n * sizeof *index);     /* [n] visiting order, active first */
+    size_t active_size = n;
+    double Gmax_old = INFINITY, Gnorm1_init = -1.0;
+    long long iter = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (b == NULL || xj_sq == NULL || index == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the primal of %zu rows",
+                               l);
+        goto cleanup;
+    }
+    if ((status = columns_build(prob, &cols, err)) != GCV_OK)
+        goto cleanup;
+    memset(w, 0, n * sizeof *w);
+    for (size_t i = 0; i < l; i++)
+        b[i] = 1;
+    for (size_t j = 0; j < n; j++) {
+        index[j] = j;
+        for (size_t k = cols.start[j]; k < cols.start[j + 1]; k++)
+            xj_sq[j] += prob->cost[cols.row[k]] * cols.value[k] * cols.value[k];
+    }
+
+    while (iter < max_iter) {
+        double Gmax_new = 0, Gnorm1_new = 0;
+
+        if (past_deadline(prob->deadline)) {
+            status = timeout("coordinate descent", iter, err);
+            goto cleanup;
+        }
+        shuffle(prob->rng, index, active_size);
+
+        for (size_t s = 0; s < active_size; s++) {
+            const size_t j = index[s];
+            double G_loss = 0, H = 0, G, violation = 0;
+
+            for (size_t k = cols.start[j]; k < cols.start[j + 1]; k++) {
+                const size_t i = cols.row[k];
+
+                if (b[i] > 0) {
+                    const double weighted = prob->cost[i] * cols.value[k];
+
+                    G_loss -= weighted * b[i];
+                    H += weighted * cols.value[k];
+                }
+            }
+            G_loss *= 2;
+            G = G_loss;
+            H = fmax(2 * H, 1e-12);
+
+            /* The violation of the optimality condition of |w_j| + loss. A
+             * zero w_j well inside it is shrunk away until the next pass
+             * over all features. */
+            if (w[j] == 0) {
+                if (G + 1 < 0) {
+                    violation = -(G + 1);
+                } else if (G - 1 > 0) {
+                    violation = G - 1;
+                } else if (G + 1 > Gmax_old / (double)l && G - 1 < -Gmax_old / (double)l) {
+                    deactivate(index, s--, &active_size);
+                    continue;
+                }
+            } else if (w[j] > 0) {
+                violation = fabs(G + 1);
+            } else {
+                violation = fabs(G - 1);
+            }
+            Gmax_new = fmax(Gmax_new, violation);
+            Gnorm1_new += violation;
+
+            if (!l1_coordinate_step(prob, &cols, j, G_loss, G, H, xj_sq[j], w, b)) {
+                /* The line search gave up: recompute b from w. */
+                for (size_t i = 0; i < l; i++)
+                    b[i] = 1;
+                for (size_t f = 0; f < n; f++) {
+                    if (w[f] == 0)
+                        continue;
+                    for (size_t k = cols.start[f]; k < cols.start[f + 1]; k++)
+                        b[cols.row[k]] -= w[f] * cols.value[k];
+                }
+            }
+        }
+
+        if (iter == 0)
+            Gnorm1_init = Gnorm1_new;
+        iter++;
+
+        if (Gnorm1_new <= eps * Gnorm1_init) {
+            if (active_size == n)
+                break;
+            active_size = n;
+            Gmax_old = INFINITY;
+            continue;
+        }
+        Gmax_old = Gmax_new;
+    }
+    *n_iter = iter;
+
+cleanup:
+    columns_free(&cols);
+    free(b);
+    free(xj_sq);
+    free(index);
+    return status;
+}
+
+/* ----- fit --------------------------------------------------------------- */
+
+static void linear_svc_model_free(void *model_pointer)
+{
+    struct gcv_linear_svc_model *model = model_pointer;
+
+    if (model == NULL)
+        return;
+    free(model->classes);
+    free(model->coef);
+    free(model->intercept);
+    free(model);
+}
+
+static const char *linear_svc_fit_warning(const void *model_pointer)
+{
+    const struct gcv_linear_svc_model *model = model_pointer;
+
+    return model->converged ? NULL : model->warning;
+}
+
+/* Runs the solver of params on prob and writes its solution into w[prob->n]. */
+static enum gcv_status solve(const struct gcv_linear_svc_params *params,
+                             const struct problem *prob, double *w, long long *n_iter,
+                             struct gcv_error *err)
+{
+    size_t n_positive = 0;
+    double primal_eps;
+
+    /* The primal solvers scale tol by the share of the smaller label. */
+    for (size_t i = 0; i < prob->l; i++)
+        n_positive += prob->y[i] > 0;
+    primal_eps = params->tol *
+                 fmax((double)(n_positive < prob->l - n_positive ? n_positive
+                                                                 : prob->l - n_positive),
+                      1.0) /
+                 (double)prob->l;
+
+    switch (params->solver) {
+    case GCV_LINEAR_SVC_L2R_L1LOSS_DUAL:
+        return solve_dual(prob, true, params->tol, params->max_iter, w, n_iter, err);
+    case GCV_LINEAR_SVC_L2R_L2LOSS_DUAL:
+        return solve_dual(prob, false, params->tol, params->max_iter, w, n_iter, err);
+    case GCV_LINEAR_SVC_L2R_L2LOSS:
+        return solve_primal_l2(prob, primal_eps, params->max_iter, w, n_iter, err);
+    case GCV_LINEAR_SVC_L1R_L2LOSS:
+        break;
+    }
+    return solve_primal_l1(prob, primal_eps, params->max_iter, w, n_iter, err);
+}
+
+/* The training rows grouped by class position, ascending, each class in
+ * fold order, with the intercept feature appended: X[l * n]. Writes each
+ * row's class position into position_of_row[l]. next[K] is scratch. */
+static void gather_grouped(const struct gcv_rows *train, const size_t *position,
+                           const size_t *class_start, size_t K, double bias, size_t n,
+                           size_t *next, double *X, size_t *position_of_row)
+{
+    const size_t d = train->n_features;
+
+    memcpy(next, class_start, K * sizeof *next);
+    for (size_t r = 0; r < train->n_rows; r++) {
+        const size_t row = train->index[r];
+        const size_t c = position[train->y_class[row]];
+        const size_t slot = next[c]++;
+
+        memcpy(X + slot * n, train->X + row * d, d * sizeof *X);
+        if (n > d)
+            X[slot * n + d] = bias;
+        position_of_row[slot] = c;
+    }
+}
+
+static enum gcv_status linear_svc_fit(const void *params_pointer, const struct gcv_rows *train,
+                                      void **model_out, struct gcv_error *err)
+{
+    const struct gcv_linear_svc_params *params = params_pointer;
+    const size_t l = train->n_rows;
+    const size_t d = train->n_features;
+    const size_t n = d + (params->fit_intercept ? 1 : 0);
+    const size_t n_codes = train->n_classes;
+    struct gcv_linear_svc_model *model = NULL;
+    struct gcv_random seeder, rng;
+    size_t *count = NULL;          /* [n_codes] training rows of each code */
+    size_t *position = NULL;       /* [n_codes] position of each present code */
+    size_t *class_start = NULL;    /* [K] first grouped row of each class */
+    size_t *next = NULL;           /* [K] scratch of gather_grouped */
+    size_t *row_class = NULL;      /* [l] class position of each grouped row */
+    double *X = NULL;              /* [l * n] grouped rows with the intercept feature */
+    signed char *y = NULL;         /* [l] */
+    double *cost = NULL;           /* [l] */
+    double *weighted_C = NULL;     /* [K] C times the class weight */
+    double *w = NULL;              /* [n] */
+    size_t K;
+    enum gcv_status status = GCV_OK;
+
+    *model_out = NULL;
+    if (train->y_class == NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "LinearSVC needs class labels, and the rows "
+                             "have none");
+
+    count = calloc(n_codes > 0 ? n_codes : 1, sizeof *count);
+    position = calloc(n_codes > 0 ? n_codes : 1, sizeof *position);
+    model = calloc(1, sizeof *model);
+    if (count == NULL || position == NULL || model == NULL)
+        goto nomem;
+    model->n_features = d;
+    model->converged = true;
+
+    /* classes_: the codes present, ascending. */
+    for (size_t r = 0; r < l; r++) {
+        const int32_t code = train->y_class[train->index[r]];
+
+        if (code < 0 || (size_t)code >= n_codes) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "class code %d of row %zu is outside "
+                                   "[0, %zu)", (int)code, train->index[r], n_codes);
+            goto cleanup;
+        }
+        count[code]++;
+    }
+    model->classes = malloc((n_codes > 0 ? n_codes : 1) * sizeof *model->classes);
+    if (model->classes == NULL)
+        goto nomem;
+    for (size_t c = 0; c < n_codes; c++) {
+        if (count[c] == 0)
+            continue;
+        position[c] = model->n_classes;
+        model->classes[model->n_classes++] = (int32_t)c;
+    }
+    K = model->n_classes;
+    if (K < 2) {
+        status = gcv_error_set(err, GCV_ERR_FIT, "LinearSVC needs rows of at least 2 classes, "
+                               "and the training rows have only class code %d",
+                               K == 1 ? (int)model->classes[0] : -1);
+        goto cleanup;
+    }
+
+    model->n_rows = K == 2 ? 1 : K;
+    model->coef = calloc(model->n_rows * (d > 0 ? d : 1), sizeof *model->coef);
+    model->intercept = calloc(model->n_rows, sizeof *model->intercept);
+    class_start = malloc(K * sizeof *class_start);
+    next = malloc(K * sizeof *next);
+    row_class = malloc(l * sizeof *row_class);
+    X = malloc((l * n > 0 ? l * n : 1) * sizeof *X);
+    y = malloc(l * sizeof *y);
+    cost = malloc(l * sizeof *cost);
+    weighted_C = malloc(K * sizeof *weighted_C);
+    w = malloc((n > 0 ? n : 1) * sizeof *w);
+    if (model->coef == NULL || model->intercept == NULL || class_start == NULL ||
+        next == NULL || row_class == NULL || X == NULL || y == NULL || cost == NULL || weighted_C == NULL ||
+        w == NULL)
+        goto nomem;
+
+    /* The rows grouped by class, and C per class: "balanced" weighs class
+     * c by l / (K count_c), as scikit-learn's compute_class_weight. */
+    for (size_t c = 0, start = 0; c < K; c++) {
+        const size_t rows_of_class = count[model->classes[c]];
+
+        class_start[c] = start;
+        start += rows_of_class;
+        weighted_C[c] = params->C;
+        if (params->class_weight_balanced)
+            weighted_C[c] *= (double)l / ((double)K * (double)rows_of_class);
+    }
+    gather_grouped(train, position, class_start, K, params->intercept_scaling, n, next, X,
+                   row_class);
+
+    /* LIBLINEAR's generator, seeded as scikit-learn seeds it. */
+    gcv_random_seed(&seeder, params->random_state);
+    gcv_random_seed(&rng, (uint32_t)gcv_random_randint(&seeder, 0, 2147483647));
+
+    /* One problem per decision column: the second class against the first
+     * for two classes, else each class against the rest, where the rest
+     * keep the unweighted C as in LIBLINEAR. */
+    for (size_t column = 0; column < model->n_rows; column++) {
+        const size_t positive = K == 2 ? 1 : column;
+        const struct problem prob = {
+            .l = l, .n = n, .X = X, .y = y, .cost = cost, .rng = &rng,
+            .deadline = train->deadline,
+        };
+        long long n_iter = 0;
+
+        for (size_t i = 0; i < l; i++) {
+            const bool is_positive = row_class[i] == positive;
+
+            y[i] = is_positive ? 1 : -1;
+            cost[i] = is_positive ? weighted_C[positive]
+                                  : (K == 2 ? weighted_C[0] : params->C);
+        }
+        if ((status = solve(params, &prob, w, &n_iter, err)) != GCV_OK)
+            goto cleanup;
+
+        memcpy(model->coef + column * d, w, d * sizeof *w);
+        model->intercept[column] = params->fit_intercept ? params->intercept_scaling * w[d]
+                                                         : 0.0;
+        if (n_iter > model->n_iter)
+            model->n_iter = n_iter;
+    }
+
+    /* scikit-learn warns when any problem used all max_iter iterations. */
+    if (model->n_iter >= params->max_iter) {
+        model->converged = false;
+        snprintf(model->warning, sizeof model->warning,
+                 "LinearSVC: liblinear stopped at max_iter=%lld before converging "
+                 "(ConvergenceWarning); increase max_iter or scale the features",
+                 params->max_iter);
+        gcv_log_warn("%s", model->warning);
+    }
+    goto cleanup;
+
+nomem:
+    status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LinearSVC on %zu rows",
+                           l);
+cleanup:
+    free(count);
+    free(position);
+    free(class_start);
+    free(next);
+    free(row_class);
+    free(X);
+    free(y);
+    free(cost);
+    free(weighted_C);
+    free(w);
+    if (status != GCV_OK) {
+        linear_svc_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
+/* ----- predict ----------------------------------------------------------- */
+
+enum gcv_status gcv_linear_svc_decision(const struct gcv_linear_svc_model *model,
+                                        const struct gcv_rows *rows, double *out,
+                                        struct gcv_error *err)
+{
+    const size_t m = rows->n_rows;
+    const size_t d = model->n_features;
+    const size_t t = model->n_rows;
+    double *X;
+
+    if (rows->n_features != d)
+        return gcv_error_set(err, GCV_ERR_DATA, "LinearSVC was fitted on %zu features, the "
+                             "rows have %zu", d, rows->n_features);
+    if (m == 0)
+        return GCV_OK;
+    X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
+    if (X == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    gcv_kernel_gather_rows(rows, X);
+
+    /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
+    memset(out, 0, m * t * sizeof *out);
+    if (d > 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0, X,
+                    (int)d, model->coef, (int)d, 0.0, out, (int)t);
+    for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < t; c++)
+            out[r * t + c] += model->intercept[c];
+    free(X);
+    return GCV_OK;
+}
+
+static enum gcv_status linear_svc_predict(const void *model_pointer,
+                                          const struct gcv_rows *rows, double *out,
+                                          struct gcv_error *err)
+{
+    const struct gcv_linear_svc_model *model = model_pointer;
+    const size_t m = rows->n_rows;
+    const size_t t = model->n_rows;
+    double *decision = malloc((m * t > 0 ? m * t : 1) * sizeof *decision);
+    enum gcv_status status;
+
+    if (decision == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    status = gcv_linear_svc_decision(model, rows, decision, err);
+    if (status == GCV_OK)
+        gcv_estimator_labels_from_decision(decision, m, t, model->classes, out);
+    free(decision);
+    return status;
+}
+
+/* gcv_estimator_ops.decision_function: the fitted classes, and the one
+ * decision column of a model fitted on two classes. */
+static enum gcv_status linear_svc_decision_op(const void *model_pointer,
+                                              const struct gcv_rows *rows, double *out,
+                                              int32_t *classes, size_t *n_classes,
+                                              struct gcv_error *err)
+{
+    const struct gcv_linear_svc_model *model = model_pointer;
+
+    for (size_t c = 0; c < model->n_classes; c++)
+        classes[c] = model->classes[c];
+    *n_classes = model->n_classes;
+    if (model->n_classes != 2)
+        return GCV_OK;
+    return gcv_linear_svc_decision(model, rows, out, err);
+}
+
+const struct gcv_estimator_ops gcv_linear_svc_ops = {
+    .name = "LinearSVC",
+    .kind = GCV_ESTIMATOR_CLASSIFIER,
+    .params_parse = linear_svc_params_parse,
+    .params_free = linear_svc_params_free,
+    .fit = linear_svc_fit,
+    .predict = linear_svc_predict,
+    .model_free = linear_svc_model_free,
+    .fit_warning = linear_svc_fit_warning,
+    .decision_function = linear_svc_decision_op,
+};
