@@ -62,6 +62,8 @@ ESTIMATORS = {
     "KNeighborsRegressor": ("sklearn.neighbors", "KNeighborsRegressor"),
     "Lasso": ("sklearn.linear_model", "Lasso"),
     "ElasticNet": ("sklearn.linear_model", "ElasticNet"),
+    "GradientBoostingClassifier": ("sklearn.ensemble", "GradientBoostingClassifier"),
+    "GradientBoostingRegressor": ("sklearn.ensemble", "GradientBoostingRegressor"),
     "StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
     "MinMaxScaler": ("sklearn.preprocessing", "MinMaxScaler"),
     "RobustScaler": ("sklearn.preprocessing", "RobustScaler"),
