@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "stats.h"
+#include "suggest.h"
 
 /* Each product is rounded before it is added or divided, as numpy rounds
  * it when it stores a temporary array, so no fused multiply-add. */
@@ -1334,37 +1335,6 @@ void gcv_scorer_list_names(enum gcv_scorer_target target, char *buf, size_t len)
     }
 }
 
-/* Returns the Levenshtein distance between a and b (insertions, deletions
- * and substitutions each cost 1), or SIZE_MAX when b is longer than the
- * 64 bytes this needs. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t row[65]; /* [len(b) + 1], distances from a prefix of a */
-    size_t n = strlen(b);
-
-    if (n >= sizeof row / sizeof row[0])
-        return SIZE_MAX;
-    for (size_t j = 0; j <= n; j++)
-        row[j] = j;
-    for (size_t i = 1; a[i - 1] != '\0'; i++) {
-        size_t diagonal = row[0];
-
-        row[0] = i;
-        for (size_t j = 1; j <= n; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[n];
-}
-
 const char *gcv_scorer_suggest(const char *name, enum gcv_scorer_target target)
 {
     const char *closest = NULL;
@@ -1375,7 +1345,7 @@ const char *gcv_scorer_suggest(const char *name, enum gcv_scorer_target target)
 
         if (scorers[i].target != target)
             continue;
-        distance = edit_distance(name, scorers[i].name);
+        distance = gcv_suggest_distance(name, scorers[i].name);
         if (distance <= closest_distance && (closest == NULL || distance < closest_distance)) {
             closest = scorers[i].name;
             closest_distance = distance;

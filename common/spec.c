@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "proto.h"
+#include "suggest.h"
 
 /* ---- Locating a value in the spec text ------------------------------- */
 
@@ -304,8 +305,17 @@ static enum gcv_status check_keys(const struct parser *ps, const json_t *object,
                      i > 0 ? ", " : "", allowed[i]);
         }
         if (!known) {
+            const char *closest = NULL;
+            size_t n_allowed = 0;
+            char hint[100] = "";
+
+            while (allowed[n_allowed] != NULL)
+                n_allowed++;
+            closest = gcv_suggest_closest(key, allowed, n_allowed);
+            if (closest != NULL)
+                snprintf(hint, sizeof hint, "did you mean \"%s\"? ", closest);
             snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
-            SPEC_FAIL(ps, path, "unknown key \"%s\"; accepted keys: %s", key, list);
+            SPEC_FAIL(ps, path, "unknown key \"%s\"; %saccepted keys: %s", key, hint, list);
         }
     }
     return GCV_OK;

@@ -226,8 +226,8 @@ START_TEST(resolve_lists_known_names_for_unknown_step)
 
     ck_assert_int_eq(gcv_estimator_resolve("make_pipeline(StandardScaler, Lassso)", &ops, &err),
                      GCV_ERR_SPEC);
-    ck_assert_ptr_nonnull(strstr(err.message, "unknown estimator \"Lassso\"; known estimators: "
-                                              "SVC, "));
+    ck_assert_ptr_nonnull(strstr(err.message, "unknown estimator \"Lassso\"; did you mean "
+                                              "\"Lasso\"? known estimators: SVC, "));
     ck_assert_ptr_nonnull(strstr(err.message, "StandardScaler"));
 }
 END_TEST

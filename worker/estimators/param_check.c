@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "../../common/suggest.h"
 
 /* The " (WHERE)" suffix of a message, or "" when the location is unknown. */
 #define WHERE_FORMAT "%s%s%s"
@@ -36,8 +37,13 @@ enum gcv_status gcv_param_check_unsupported(const struct gcv_param *param, const
 enum gcv_status gcv_param_check_unknown(const char *estimator, const struct gcv_param *param,
                                         const char *accepted, struct gcv_error *err)
 {
+    char closest[64], hint[100] = "";
+
+    if (gcv_suggest_from_list(param->name, accepted, closest, sizeof closest) != NULL)
+        snprintf(hint, sizeof hint, "did you mean \"%s\"? ", closest);
     return gcv_error_set(err, GCV_ERR_PARAM, "unknown %s parameter \"%s\"" WHERE_FORMAT
-                         "; accepted: %s", estimator, param->name, WHERE_ARGS(param), accepted);
+                         "; %saccepted: %s", estimator, param->name, WHERE_ARGS(param), hint,
+                         accepted);
 }
 
 bool gcv_param_check_is_string(const struct gcv_param *param, const char *text)

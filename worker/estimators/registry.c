@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/suggest.h"
+
 #include "enet.h"
 #include "forest.h"
 #include "gradient_boosting.h"
@@ -83,11 +85,18 @@ static const char *kind_name(enum gcv_estimator_kind kind)
 
 static enum gcv_status unknown_name(const char *name, struct gcv_error *err)
 {
-    char names[GCV_ESTIMATOR_NAME_MAX];
+    char names[GCV_ESTIMATOR_NAME_MAX], hint[100] = "";
+    const char *candidates[N_ESTIMATORS];
+    const char *closest;
 
+    for (size_t i = 0; i < N_ESTIMATORS; i++)
+        candidates[i] = estimators[i]->name;
+    closest = gcv_suggest_closest(name, candidates, N_ESTIMATORS);
+    if (closest != NULL)
+        snprintf(hint, sizeof hint, "did you mean \"%s\"? ", closest);
     gcv_estimator_list_names(names, sizeof names);
-    return gcv_error_set(err, GCV_ERR_SPEC, "unknown estimator \"%s\"; known estimators: %s",
-                         name, names);
+    return gcv_error_set(err, GCV_ERR_SPEC, "unknown estimator \"%s\"; %sknown estimators: %s",
+                         name, hint, names);
 }
 
 /* Splits "make_pipeline(A, B, ...)" into its step estimators, checking that

@@ -29,6 +29,7 @@
 
 #include "../../common/log.h"
 #include "../../common/stats.h"
+#include "param_check.h"
 #include "smo.h"
 #include "svc_probability.h"
 
@@ -326,10 +327,7 @@ static enum gcv_status svc_params_parse(const struct gcv_param_set *params, void
         while (k < n_parsers && strcmp(param->name, param_parsers[k].name) != 0)
             k++;
         if (k == n_parsers) {
-            gcv_error_set(err, GCV_ERR_PARAM, "unknown SVC parameter \"%s\"%s%s%s; accepted: %s",
-                          param->name, param->where != NULL ? " (" : "",
-                          param->where != NULL ? param->where : "",
-                          param->where != NULL ? ")" : "", accepted_names);
+            gcv_param_check_unknown("SVC", param, accepted_names, err);
             free(parsed);
             return GCV_ERR_PARAM;
         }
