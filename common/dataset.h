@@ -70,7 +70,8 @@ struct gcv_dataset_source {
     const char *const *paths; /* [n_paths] HDF5 files or glob(3) patterns */
     size_t n_paths;           /* >= 1 */
     const char *X;           /* 2-D numeric dataset */
-    const char *y;           /* 1-D labels or targets */
+    const char *y;           /* 1-D labels or targets, or NULL to read X alone (for a
+                                regressor source, y_value is then all 0) */
     const char *holdout;     /* 1-D 0/1 mask, or NULL */
     const char *test_fold;   /* 1-D integer fold per row, GCV_DATASET_SHARD_FOLDS, or NULL */
     const char *groups;      /* 1-D group labels, numbers or strings, or NULL */

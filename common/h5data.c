@@ -432,35 +432,39 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
     layout->n_features = (size_t)array.dims[1];
     array_close(&array);
 
-    /* y: a column of strings or numbers, stored as the first shard does. */
-    if ((status = array_open(file, path, source->y, "data.y", &array, err)) != GCV_OK)
-        goto cleanup;
-    if ((status = check_column(&array, n_rows, path, source->y, "y", err)) != GCV_OK)
-        goto cleanup;
-    if (array.type_class == H5T_STRING) {
-        storage = Y_STRINGS;
-    } else if (is_numeric(&array)) {
-        storage = Y_NUMBERS;
-    } else {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) must hold numbers or "
-                               "strings", path, source->y);
-        goto cleanup;
+    /* y: a column of strings or numbers, stored as the first shard does.
+     * A source without y (the rows of gridcv predict) reads X alone. */
+    if (source->y != NULL) {
+        if ((status = array_open(file, path, source->y, "data.y", &array, err)) != GCV_OK)
+            goto cleanup;
+        if ((status = check_column(&array, n_rows, path, source->y, "y", err)) != GCV_OK)
+            goto cleanup;
+        if (array.type_class == H5T_STRING) {
+            storage = Y_STRINGS;
+        } else if (is_numeric(&array)) {
+            storage = Y_NUMBERS;
+        } else {
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) must hold "
+                                   "numbers or strings", path, source->y);
+            goto cleanup;
+        }
+        if (storage == Y_STRINGS && !source->classification) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds strings, "
+                                   "but the estimator is a regressor and needs numeric "
+                                   "targets", path, source->y);
+            goto cleanup;
+        }
+        if (*y_storage != Y_UNKNOWN && storage != *y_storage) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s, but "
+                                   "shard %s holds %s: every shard must store y the same "
+                                   "way", path, source->y,
+                                   storage == Y_STRINGS ? "strings" : "numbers",
+                                   layout->files[0], storage == Y_STRINGS ? "numbers" : "strings");
+            goto cleanup;
+        }
+        *y_storage = storage;
+        array_close(&array);
     }
-    if (storage == Y_STRINGS && !source->classification) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds strings, but the "
-                               "estimator is a regressor and needs numeric targets", path,
-                               source->y);
-        goto cleanup;
-    }
-    if (*y_storage != Y_UNKNOWN && storage != *y_storage) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (y) holds %s, but shard %s "
-                               "holds %s: every shard must store y the same way", path, source->y,
-                               storage == Y_STRINGS ? "strings" : "numbers", layout->files[0],
-                               storage == Y_STRINGS ? "numbers" : "strings");
-        goto cleanup;
-    }
-    *y_storage = storage;
-    array_close(&array);
 
     /* The optional columns: numeric, one entry per row. */
     if (source->holdout != NULL) {
@@ -1171,8 +1175,12 @@ static enum gcv_status read_shard(struct read_state *state, size_t shard, struct
         return status;
     if (!state->skip_X)
         status = read_shard_X(state, file, shard, err);
-    if (status == GCV_OK)
+    if (status == GCV_OK && state->source->y != NULL)
         status = read_shard_y(state, file, shard, err);
+    else if (status == GCV_OK && state->data->y_value != NULL)
+        memset(state->data->y_value + state->layout->shard_start[shard], 0,
+               (state->layout->shard_start[shard + 1] - state->layout->shard_start[shard]) *
+                   sizeof *state->data->y_value);
     if (status == GCV_OK && state->layout->has_holdout)
         status = read_shard_holdout(state, file, shard, err);
     if (status == GCV_OK && state->layout->has_test_fold)

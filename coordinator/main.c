@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/dataset.h"
 #include "../common/log.h"
+#include "predict.h"
 #include "report.h"
 #include "search.h"
 
@@ -30,6 +32,9 @@ static const char usage_main[] =
     "                without fitting anything\n"
     "  report DIR    print the summary of the search in output folder DIR\n"
     "                again and rewrite its plot\n"
+    "  predict MODEL DATA\n"
+    "                predict the rows of the HDF5 file DATA with MODEL, the\n"
+    "                model.h5 that run saves in its output folder\n"
     "\n"
     "Run a search on several ranks with mpirun or srun, e.g.\n"
     "  mpirun -n 4 gridcv run search.json --out results\n"
@@ -123,6 +128,35 @@ static const char usage_report[] =
     "exit status: 0 success, 2 DIR is not an output folder or its files are\n"
     "damaged (one error line on standard error), 1 failure while reading or\n"
     "writing.\n";
+
+static const char usage_predict[] =
+    "usage: gridcv predict [options] MODEL DATA\n"
+    "\n"
+    "Predicts every row of X in the HDF5 file DATA with MODEL, the model.h5\n"
+    "that `gridcv run` writes into its output folder after the refit. DATA\n"
+    "is read as run reads data; it needs no y. Writes, per row, the\n"
+    "predicted label (or target), and the decision_function value of a\n"
+    "two-class model and the predict_proba columns where the estimator has\n"
+    "them. Runs in one process; under mpirun only the first process works.\n"
+    "\n"
+    "options:\n"
+    "  --X NAME        dataset of the rows in DATA (default: X)\n"
+    "  -o, --out FILE  write to FILE: CSV when FILE ends in .csv, else HDF5\n"
+    "                  with datasets predictions, decision_function,\n"
+    "                  predict_proba and classes (default: CSV on standard\n"
+    "                  output)\n"
+    "  --threads N     threads a forest may use, and OpenBLAS threads\n"
+    "                  (default: as run counts them per rank:\n"
+    "                  GRIDCV_CORES_PER_RANK, else SLURM_CPUS_PER_TASK, else\n"
+    "                  the CPUs of the process divided by the ranks of the\n"
+    "                  node; OpenBLAS as run's --blas-threads); at most the\n"
+    "                  CPUs of the process\n"
+    "  -h, --help      show this help and exit\n"
+    "\n"
+    "exit status: 0 success, 2 bad input (a missing or foreign model file, a\n"
+    "newer model format, unreadable data, another number of features than\n"
+    "the model's; one error line on standard error), 1 failure while\n"
+    "predicting or writing.\n";
 
 /* Returns true on the rank that should print before MPI starts: Open MPI
  * and Slurm tell each process its rank through the environment. */
@@ -390,6 +424,90 @@ static int run_offline(const char *command, int argc, char **argv)
     return is_check ? gcv_search_check(&options) : gcv_report_run(options.spec_path);
 }
 
+/* Parses `predict` options. Returns 0 to go on, -1 after --help, 2 on a
+ * usage error. *threads is 0 unless --threads is given. */
+static int parse_predict(int argc, char **argv, struct gcv_predict_options *options,
+                         long *threads)
+{
+    static const struct option long_options[] = {
+        {"X", required_argument, NULL, 'X'},
+        {"out", required_argument, NULL, 'o'},
+        {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int option;
+    char *end;
+
+    memset(options, 0, sizeof *options);
+    options->X_name = "X";
+    *threads = 0;
+    opterr = 0;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'X':
+            options->X_name = optarg;
+            break;
+        case 'o':
+            options->out_path = optarg;
+            break;
+        case 't':
+            *threads = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || *threads < 1 || *threads > 1024) {
+                fprintf(stderr, "gridcv: error: predict: --threads must be an integer in "
+                        "[1, 1024], got \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            fputs(usage_predict, stdout);
+            return -1;
+        default:
+            fprintf(stderr, "gridcv: error: predict: unknown or incomplete option \"%s\"; see "
+                    "`gridcv predict --help`\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 2) {
+        fprintf(stderr, "gridcv: error: predict: expected a model file and a data file, got "
+                "%d arguments; see `gridcv predict --help`\n", argc - optind);
+        return 2;
+    }
+    options->model_path = argv[optind];
+    options->data_path = argv[optind + 1];
+    return 0;
+}
+
+/* Runs predict in one process without MPI, as check and report run; under
+ * mpirun the processes other than the first end at once, silent. The
+ * threads follow run's budget per rank, so that ranks times threads stay
+ * within the cores. */
+static int run_predict(int argc, char **argv)
+{
+    struct gcv_predict_options options;
+    long threads, cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    char text[32];
+    int code;
+
+    if (!is_first_process())
+        return 0;
+    code = parse_predict(argc, argv, &options, &threads);
+    if (code != 0)
+        return code < 0 ? 0 : code;
+    if (threads > 0) {
+        if (cpus > 0 && threads > cpus)
+            threads = cpus;
+        snprintf(text, sizeof text, "%ld", threads);
+        setenv("GRIDCV_CORES_PER_RANK", text, 1);
+        openblas_set_num_threads((int)threads);
+    } else {
+        openblas_set_num_threads(default_blas_threads());
+    }
+    gcv_log_init(0, GCV_LOG_WARN);
+    return gcv_predict_run(&options);
+}
+
 int main(int argc, char **argv)
 {
     struct gcv_run_options options;
@@ -412,10 +530,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "report") == 0)
         return run_offline(argv[1], argc - 1, argv + 1);
+    if (strcmp(argv[1], "predict") == 0)
+        return run_predict(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") != 0) {
         if (is_first_process())
             fprintf(stderr, "gridcv: error: unknown command \"%s\"; commands: run, check, "
-                    "report (see `gridcv --help`)\n", argv[1]);
+                    "report, predict (see `gridcv --help`)\n", argv[1]);
         return end_before_mpi(2);
     }
 

@@ -22,6 +22,7 @@
 #include "evaluation.h"
 #include "journal.h"
 #include "output.h"
+#include "predict.h"
 #include "results.h"
 #include "scheduler.h"
 #include "summary.h"
@@ -508,7 +509,8 @@ cleanup:
 }
 
 /* Rank 0: refits the best candidate on all search rows, scores the
- * holdout rows with it and writes their evaluation report. */
+ * holdout rows with it, writes their evaluation report and saves the
+ * model with its holdout predictions. */
 static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *outcome,
                                   struct gcv_evaluation *evaluation, struct gcv_error *err)
 {
@@ -539,6 +541,12 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
         if (status == GCV_OK)
             status = evaluate_holdout(run, model, evaluation, err);
     }
+
+    /* model.h5 and the refit model's holdout predictions. */
+    if (status == GCV_OK)
+        status = gcv_predict_save_refit(run->folder, &run->spec, run->results.best_index,
+                                        run->ctx.estimator, model, &run->data, run->holdout_rows,
+                                        run->n_holdout_rows, err);
     run->ctx.estimator->model_free(model);
     return status;
 }

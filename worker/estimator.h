@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/model_file.h"
 #include "../common/param.h"
 #include "../common/status.h"
 
@@ -100,6 +101,20 @@ struct gcv_estimator_ops {
     enum gcv_status (*predict_proba)(const void *model, const struct gcv_rows *rows,
                                      double *out, int32_t *classes, size_t *n_classes,
                                      struct gcv_error *err);
+
+    /* Optional, NULL when the estimator cannot be saved: writes the
+     * fitted model's arrays and scalars into the open HDF5 group (borrowed;
+     * the caller creates and closes it) with the helpers of
+     * common/model_file.h, enough for load to rebuild a model whose
+     * predict, decision_function and predict_proba give the same bits. */
+    enum gcv_status (*save)(const void *model, hid_t group, struct gcv_error *err);
+
+    /* Optional, present exactly when save is: rebuilds a model from a group
+     * that save wrote. On success *model is owned by the caller and freed
+     * with model_free. A missing or inconsistent array or scalar is
+     * GCV_ERR_DATA, naming it. A loaded model predicts but carries no fit
+     * diagnostics: fit_warning returns NULL for it. */
+    enum gcv_status (*load)(hid_t group, void **model, struct gcv_error *err);
 
     /* Pipelines only: the steps, transformers first and the final
      * estimator last. A pipeline's params_parse is NULL, because parsing

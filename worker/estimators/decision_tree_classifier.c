@@ -117,6 +117,8 @@ const struct gcv_estimator_ops gcv_decision_tree_classifier_ops = {
     .predict = tree_classifier_predict,
     .model_free = gcv_tree_model_free,
     .predict_proba = tree_classifier_predict_proba,
+    .save = gcv_tree_model_save,
+    .load = gcv_tree_model_load,
 };
 
 const struct gcv_estimator_ops gcv_extra_tree_classifier_ops = {
@@ -128,4 +130,6 @@ const struct gcv_estimator_ops gcv_extra_tree_classifier_ops = {
     .predict = tree_classifier_predict,
     .model_free = gcv_tree_model_free,
     .predict_proba = tree_classifier_predict_proba,
+    .save = gcv_tree_model_save,
+    .load = gcv_tree_model_load,
 };

@@ -82,6 +82,8 @@ const struct gcv_estimator_ops gcv_decision_tree_regressor_ops = {
     .fit = tree_regressor_fit,
     .predict = tree_regressor_predict,
     .model_free = gcv_tree_model_free,
+    .save = gcv_tree_model_save,
+    .load = gcv_tree_model_load,
 };
 
 const struct gcv_estimator_ops gcv_extra_tree_regressor_ops = {
@@ -92,4 +94,6 @@ const struct gcv_estimator_ops gcv_extra_tree_regressor_ops = {
     .fit = tree_regressor_fit,
     .predict = tree_regressor_predict,
     .model_free = gcv_tree_model_free,
+    .save = gcv_tree_model_save,
+    .load = gcv_tree_model_load,
 };

@@ -43,4 +43,6 @@ const struct gcv_estimator_ops gcv_elastic_net_ops = {
     .predict = elastic_net_predict,
     .model_free = gcv_enet_model_free,
     .fit_warning = elastic_net_fit_warning,
+    .save = gcv_enet_model_save,
+    .load = gcv_enet_model_load,
 };

@@ -72,4 +72,12 @@ enum gcv_status gcv_enet_predict(const char *name, const struct gcv_enet_model *
                                  struct gcv_error *err);
 void gcv_enet_model_free(void *model);
 
+/* gcv_estimator_ops.save of Lasso and ElasticNet: coef_ and intercept_,
+ * which are all that prediction reads. */
+enum gcv_status gcv_enet_model_save(const void *model, hid_t group, struct gcv_error *err);
+
+/* gcv_estimator_ops.load of Lasso and ElasticNet: the inverse of
+ * gcv_enet_model_save; the model reports convergence and 0 sweeps. */
+enum gcv_status gcv_enet_model_load(hid_t group, void **model, struct gcv_error *err);
+
 #endif

@@ -377,3 +377,41 @@ enum gcv_status gcv_enet_predict(const char *name, const struct gcv_enet_model *
                  model->intercept;
     return GCV_OK;
 }
+
+/* ----- save and load ----------------------------------------------------- */
+
+enum gcv_status gcv_enet_model_save(const void *model_pointer, hid_t group,
+                                    struct gcv_error *err)
+{
+    const struct gcv_enet_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_double(group, "intercept", model->intercept, err)) !=
+            GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "coef", model->coef, model->n_features, err);
+}
+
+enum gcv_status gcv_enet_model_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_enet_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a linear model");
+    model->converged = true;
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_double(group, "intercept", &model->intercept, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "coef", model->n_features, &model->coef,
+                                             err)) != GCV_OK) {
+        gcv_enet_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}

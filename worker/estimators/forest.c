@@ -917,3 +917,109 @@ void gcv_forest_free(struct gcv_forest *forest)
     free(forest->class_codes);
     free(forest);
 }
+
+/* ----- save and load ----------------------------------------------------- */
+
+enum gcv_status gcv_forest_save(const void *forest_pointer, hid_t group, struct gcv_error *err)
+{
+    const struct gcv_forest *forest = forest_pointer;
+    enum gcv_status status;
+    char name[32];
+
+    if ((status = gcv_model_file_put_int(group, "classifier", forest->classifier, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "n_jobs", forest->params.n_jobs, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_trees", forest->n_trees, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", forest->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", forest->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "class_codes", forest->class_codes,
+                                            forest->n_classes, err)) != GCV_OK)
+        return status;
+    for (size_t t = 0; t < forest->n_trees && status == GCV_OK; t++) {
+        hid_t tree_group;
+
+        snprintf(name, sizeof name, "tree_%06zu", t);
+        tree_group = H5Gcreate2(group, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (tree_group < 0)
+            return gcv_error_set(err, GCV_ERR_IO, "cannot create model group %s", name);
+        status = gcv_model_file_put_int(tree_group, "seed", forest->seeds[t], err);
+        if (status == GCV_OK)
+            status = gcv_tree_save(&forest->trees[t], tree_group, err);
+        H5Gclose(tree_group);
+    }
+    return status;
+}
+
+enum gcv_status gcv_forest_load(hid_t group, void **forest_out, struct gcv_error *err)
+{
+    struct gcv_forest *forest = calloc(1, sizeof *forest);
+    long long classifier = 0, seed;
+    enum gcv_status status;
+    char name[32];
+
+    *forest_out = NULL;
+    if (forest == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a forest");
+    if ((status = gcv_model_file_get_int(group, "classifier", &classifier, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "n_jobs", &forest->params.n_jobs, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_trees", &forest->n_trees, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &forest->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &forest->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int32s(group, "class_codes", forest->n_classes,
+                                            &forest->class_codes, err)) != GCV_OK)
+        goto cleanup;
+    forest->classifier = classifier != 0;
+    if (forest->n_trees == 0 || forest->n_trees > (1u << 24) ||
+        (forest->classifier && forest->n_classes == 0)) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a forest needs 1 to 16777216 trees and a "
+                               "classifier at least 1 class, got %zu trees and %zu classes",
+                               forest->n_trees, forest->n_classes);
+        goto cleanup;
+    }
+    forest->params.n_estimators = (long long)forest->n_trees;
+    forest->trees = calloc(forest->n_trees, sizeof *forest->trees);
+    forest->seeds = calloc(forest->n_trees, sizeof *forest->seeds);
+    if (forest->trees == NULL || forest->seeds == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading %zu trees",
+                               forest->n_trees);
+        goto cleanup;
+    }
+    for (size_t t = 0; t < forest->n_trees && status == GCV_OK; t++) {
+        hid_t tree_group;
+
+        snprintf(name, sizeof name, "tree_%06zu", t);
+        if (H5Lexists(group, name, H5P_DEFAULT) <= 0 ||
+            (tree_group = H5Gopen2(group, name, H5P_DEFAULT)) < 0) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "model group %s is missing", name);
+            break;
+        }
+        status = gcv_model_file_get_int(tree_group, "seed", &seed, err);
+        forest->seeds[t] = (uint32_t)seed;
+        if (status == GCV_OK)
+            status = gcv_tree_load(tree_group, forest->n_features, &forest->trees[t], err);
+        if (status == GCV_OK &&
+            forest->trees[t].n_values != (forest->classifier ? forest->n_classes : 1))
+            status = gcv_error_set(err, GCV_ERR_DATA, "tree %zu stores %zu values per node, "
+                                   "expected %zu", t, forest->trees[t].n_values,
+                                   forest->classifier ? forest->n_classes : (size_t)1);
+        if (status != GCV_OK)
+            gcv_error_prefix(err, "%s: ", name);
+        H5Gclose(tree_group);
+    }
+    if (status != GCV_OK)
+        goto cleanup;
+    forest->n_threads = gcv_forest_thread_count(forest->params.n_jobs, forest->n_trees,
+                                                gcv_forest_cores_per_rank());
+    *forest_out = forest;
+    forest = NULL;
+
+cleanup:
+    gcv_forest_free(forest);
+    return status;
+}

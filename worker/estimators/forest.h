@@ -99,4 +99,15 @@ size_t gcv_forest_cores_per_rank(void);
  * negative as joblib counts, capped by cores and n_trees, at least 1. */
 size_t gcv_forest_thread_count(long long n_jobs, size_t n_trees, size_t cores);
 
+/* gcv_estimator_ops.save of the forests: n_jobs, the classes, the seeds
+ * and every tree in a subgroup "tree_000000", "tree_000001", ... */
+enum gcv_status gcv_forest_save(const void *forest, hid_t group, struct gcv_error *err);
+
+/* gcv_estimator_ops.load of the forests: the inverse of gcv_forest_save.
+ * Prediction threads are counted as a fit counts them, from the saved
+ * n_jobs and gcv_forest_cores_per_rank() of the loading process. The
+ * loaded forest keeps no other parameter and no seed stream, so it cannot
+ * grow more trees. */
+enum gcv_status gcv_forest_load(hid_t group, void **forest, struct gcv_error *err);
+
 #endif

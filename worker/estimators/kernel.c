@@ -112,3 +112,37 @@ void gcv_kernel_block(const struct gcv_kernel *kernel, const double *A, const do
     for (size_t r = 0; r < n_a; r++)
         apply_kernel(kernel, a_norms != NULL ? a_norms[r] : 0.0, b_norms, n_b, out + r * n_b);
 }
+
+enum gcv_status gcv_kernel_save(const struct gcv_kernel *kernel, hid_t group,
+                                struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_int(group, "kernel", (long long)kernel->type, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_double(group, "gamma", kernel->gamma, err)) != GCV_OK ||
+        (status = gcv_model_file_put_double(group, "coef0", kernel->coef0, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_int(group, "degree", kernel->degree, err);
+}
+
+enum gcv_status gcv_kernel_load(hid_t group, struct gcv_kernel *kernel, struct gcv_error *err)
+{
+    long long type, degree;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_get_int(group, "kernel", &type, err)) != GCV_OK ||
+        (status = gcv_model_file_get_double(group, "gamma", &kernel->gamma, err)) != GCV_OK ||
+        (status = gcv_model_file_get_double(group, "coef0", &kernel->coef0, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "degree", &degree, err)) != GCV_OK)
+        return status;
+    if (type < GCV_KERNEL_LINEAR || type > GCV_KERNEL_SIGMOID)
+        return gcv_error_set(err, GCV_ERR_DATA, "model attribute \"kernel\" is %lld; expected "
+                             "0 (linear) to 3 (sigmoid)", type);
+    if (degree < 0 || degree > 1000000)
+        return gcv_error_set(err, GCV_ERR_DATA, "model attribute \"degree\" is %lld; expected "
+                             "0 to 1000000", degree);
+    kernel->type = (enum gcv_kernel_type)type;
+    kernel->degree = (int)degree;
+    return GCV_OK;
+}

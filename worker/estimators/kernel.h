@@ -68,4 +68,13 @@ void gcv_kernel_block(const struct gcv_kernel *kernel, const double *A, const do
                       size_t n_a, const double *B, const double *b_norms, size_t n_b,
                       size_t n_features, double *out);
 
+/* Writes kernel's type, gamma, coef0 and degree as attributes of the model
+ * group (common/model_file.h). */
+enum gcv_status gcv_kernel_save(const struct gcv_kernel *kernel, hid_t group,
+                                struct gcv_error *err);
+
+/* Reads what gcv_kernel_save wrote; rejects an unknown kernel type or a
+ * negative degree as GCV_ERR_DATA. */
+enum gcv_status gcv_kernel_load(hid_t group, struct gcv_kernel *kernel, struct gcv_error *err);
+
 #endif

@@ -214,6 +214,54 @@ cleanup:
     return status;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: the parameters, the training rows and their
+ * class codes, because prediction searches them. */
+static enum gcv_status knn_classifier_save(const void *model_pointer, hid_t group,
+                                           struct gcv_error *err)
+{
+    const struct gcv_knn_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_neighbors_save(&model->params, &model->index, group, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_codes", model->n_codes, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_int32s(group, "y_class", model->y_class, model->index.n_rows,
+                                     err);
+}
+
+static enum gcv_status knn_classifier_load(hid_t group, void **model_out,
+                                           struct gcv_error *err)
+{
+    struct gcv_knn_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading KNeighborsClassifier");
+    if ((status = gcv_neighbors_load(group, &model->params, &model->index, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_codes", &model->n_codes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int32s(group, "y_class", model->index.n_rows,
+                                            &model->y_class, err)) != GCV_OK)
+        goto cleanup;
+    for (size_t r = 0; r < model->index.n_rows; r++)
+        if (model->y_class[r] < 0 || (size_t)model->y_class[r] >= model->n_codes) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "class code %d of stored row %zu is "
+                                   "outside [0, %zu)", (int)model->y_class[r], r,
+                                   model->n_codes);
+            goto cleanup;
+        }
+
+cleanup:
+    if (status != GCV_OK) {
+        knn_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_knn_classifier_ops = {
     .name = "KNeighborsClassifier",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -223,4 +271,6 @@ const struct gcv_estimator_ops gcv_knn_classifier_ops = {
     .predict = knn_classifier_predict,
     .model_free = knn_model_free,
     .predict_proba = knn_classifier_proba_op,
+    .save = knn_classifier_save,
+    .load = knn_classifier_load,
 };

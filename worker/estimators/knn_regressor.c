@@ -108,6 +108,40 @@ cleanup:
     return status;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: the parameters, the training rows and their
+ * targets, because prediction searches them. */
+static enum gcv_status knn_regressor_save(const void *model_pointer, hid_t group,
+                                          struct gcv_error *err)
+{
+    const struct gcv_knn_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_neighbors_save(&model->params, &model->index, group, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "y_value", model->y_value, model->index.n_rows,
+                                      err);
+}
+
+static enum gcv_status knn_regressor_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_knn_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading KNeighborsRegressor");
+    if ((status = gcv_neighbors_load(group, &model->params, &model->index, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "y_value", model->index.n_rows,
+                                             &model->y_value, err)) != GCV_OK) {
+        knn_regressor_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_knn_regressor_ops = {
     .name = "KNeighborsRegressor",
     .kind = GCV_ESTIMATOR_REGRESSOR,
@@ -116,4 +150,6 @@ const struct gcv_estimator_ops gcv_knn_regressor_ops = {
     .fit = knn_regressor_fit,
     .predict = knn_regressor_predict,
     .model_free = knn_regressor_model_free,
+    .save = knn_regressor_save,
+    .load = knn_regressor_load,
 };

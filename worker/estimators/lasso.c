@@ -43,4 +43,6 @@ const struct gcv_estimator_ops gcv_lasso_ops = {
     .predict = lasso_predict,
     .model_free = gcv_enet_model_free,
     .fit_warning = lasso_fit_warning,
+    .save = gcv_enet_model_save,
+    .load = gcv_enet_model_load,
 };

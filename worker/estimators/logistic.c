@@ -751,6 +751,74 @@ static enum gcv_status logistic_proba_op(const void *model_pointer, const struct
     return status;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: classes, coef_, intercept_ and the loss, which
+ * are all that prediction reads. */
+static enum gcv_status logistic_save(const void *model_pointer, hid_t group,
+                                     struct gcv_error *err)
+{
+    const struct gcv_logistic_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_rows", model->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_put_int(group, "multinomial", model->multinomial, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "classes", model->classes, model->n_classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "coef", model->coef,
+                                             model->n_rows * model->n_features, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "intercept", model->intercept, model->n_rows, err);
+}
+
+/* gcv_estimator_ops.load: the inverse of logistic_save, reporting
+ * convergence. */
+static enum gcv_status logistic_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_logistic_model *model = calloc(1, sizeof *model);
+    long long multinomial = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a LogisticRegression");
+    model->converged = true;
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_rows", &model->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "multinomial", &multinomial, err)) != GCV_OK)
+        goto cleanup;
+    model->multinomial = multinomial != 0;
+    if (model->n_classes < 2 || model->n_classes > INT32_MAX ||
+        model->n_rows != (model->n_classes == 2 ? 1 : model->n_classes)) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a LogisticRegression of %zu classes cannot "
+                               "have %zu coefficient rows", model->n_classes, model->n_rows);
+        goto cleanup;
+    }
+    if ((status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "coef", model->n_rows * model->n_features,
+                                             &model->coef, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "intercept", model->n_rows,
+                                             &model->intercept, err)) != GCV_OK)
+        goto cleanup;
+
+cleanup:
+    if (status != GCV_OK) {
+        logistic_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_logistic_ops = {
     .name = "LogisticRegression",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -762,4 +830,6 @@ const struct gcv_estimator_ops gcv_logistic_ops = {
     .fit_warning = logistic_fit_warning,
     .decision_function = logistic_decision_op,
     .predict_proba = logistic_proba_op,
+    .save = logistic_save,
+    .load = logistic_load,
 };

@@ -147,6 +147,47 @@ static enum gcv_status minmax_transform(const void *model_pointer, const struct 
     return GCV_OK;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+static enum gcv_status minmax_save(const void *model_pointer, hid_t group,
+                                   struct gcv_error *err)
+{
+    const struct gcv_minmax_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "clip", model->clip, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "scale", model->scale, model->n_features,
+                                             err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "min", model->min, model->n_features, err);
+}
+
+static enum gcv_status minmax_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_minmax_model *model = calloc(1, sizeof *model);
+    long long clip = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading MinMaxScaler");
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int(group, "clip", &clip, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "scale", model->n_features, &model->scale,
+                                             err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "min", model->n_features, &model->min,
+                                             err)) != GCV_OK) {
+        minmax_model_free(model);
+        return status;
+    }
+    model->clip = clip != 0;
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_minmax_scaler_ops = {
     .name = "MinMaxScaler",
     .kind = GCV_ESTIMATOR_TRANSFORMER,
@@ -155,4 +196,6 @@ const struct gcv_estimator_ops gcv_minmax_scaler_ops = {
     .fit = minmax_fit,
     .model_free = minmax_model_free,
     .transform = minmax_transform,
+    .save = minmax_save,
+    .load = minmax_load,
 };

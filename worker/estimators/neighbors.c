@@ -653,3 +653,62 @@ void gcv_neighbors_distance_weights(double *distances, size_t n)
         for (size_t i = 0; i < n; i++)
             distances[i] = isinf(distances[i]) ? 1.0 : 0.0;
 }
+
+/* ----- save and load ----------------------------------------------------- */
+
+enum gcv_status gcv_neighbors_save(const struct gcv_neighbors_params *params,
+                                   const struct gcv_neighbors_index *index, hid_t group,
+                                   struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_int(group, "n_neighbors", params->n_neighbors, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "distance_weights", params->distance_weights,
+                                         err)) != GCV_OK ||
+        (status = gcv_model_file_put_int(group, "metric", (long long)index->metric, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_double(group, "p", index->p, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_rows", index->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", index->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "X", index->X,
+                                             index->n_rows * index->n_features, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "norms", index->norms, index->n_rows, err);
+}
+
+enum gcv_status gcv_neighbors_load(hid_t group, struct gcv_neighbors_params *params,
+                                   struct gcv_neighbors_index *index, struct gcv_error *err)
+{
+    long long weights, metric;
+    enum gcv_status status;
+
+    memset(params, 0, sizeof *params);
+    memset(index, 0, sizeof *index);
+    if ((status = gcv_model_file_get_int(group, "n_neighbors", &params->n_neighbors, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int(group, "distance_weights", &weights, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "metric", &metric, err)) != GCV_OK ||
+        (status = gcv_model_file_get_double(group, "p", &index->p, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_rows", &index->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &index->n_features, err)) !=
+            GCV_OK)
+        return status;
+    if (metric < GCV_NEIGHBORS_EUCLIDEAN || metric > GCV_NEIGHBORS_MINKOWSKI)
+        return gcv_error_set(err, GCV_ERR_DATA, "model attribute \"metric\" is %lld; expected "
+                             "0 (euclidean), 1 (manhattan) or 2 (minkowski)", metric);
+    if (params->n_neighbors < 1 || (unsigned long long)params->n_neighbors > index->n_rows)
+        return gcv_error_set(err, GCV_ERR_DATA, "model attribute \"n_neighbors\" is %lld; "
+                             "expected 1 to the %zu stored rows", params->n_neighbors,
+                             index->n_rows);
+    params->distance_weights = weights != 0;
+    params->metric = index->metric = (enum gcv_neighbors_metric)metric;
+    params->p = index->p;
+    if ((status = gcv_model_file_get_doubles(group, "X", index->n_rows * index->n_features,
+                                             &index->X, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "norms", index->n_rows, &index->norms,
+                                             err)) != GCV_OK)
+        gcv_neighbors_index_free(index);
+    return status;
+}

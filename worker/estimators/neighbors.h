@@ -94,4 +94,16 @@ enum gcv_status gcv_neighbors_kneighbors(const struct gcv_neighbors_index *index
  * those neighbours weigh 1 and the others 0. */
 void gcv_neighbors_distance_weights(double *distances, size_t n);
 
+/* Writes params and the index (training rows and their norms) into the
+ * model group (common/model_file.h). */
+enum gcv_status gcv_neighbors_save(const struct gcv_neighbors_params *params,
+                                   const struct gcv_neighbors_index *index, hid_t group,
+                                   struct gcv_error *err);
+
+/* Reads what gcv_neighbors_save wrote. On success index owns its arrays
+ * (gcv_neighbors_index_free); on failure nothing needs freeing. Rejects
+ * n_neighbors outside [1, n_rows] and an unknown metric as GCV_ERR_DATA. */
+enum gcv_status gcv_neighbors_load(hid_t group, struct gcv_neighbors_params *params,
+                                   struct gcv_neighbors_index *index, struct gcv_error *err);
+
 #endif

@@ -130,6 +130,44 @@ static enum gcv_status normalizer_transform(const void *model_pointer,
     return GCV_OK;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+static enum gcv_status normalizer_save(const void *model_pointer, hid_t group,
+                                       struct gcv_error *err)
+{
+    const struct normalizer_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+        GCV_OK)
+        return status;
+    return gcv_model_file_put_int(group, "norm", model->norm, err);
+}
+
+static enum gcv_status normalizer_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct normalizer_model *model = calloc(1, sizeof *model);
+    long long norm = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading Normalizer");
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) ==
+            GCV_OK &&
+        (status = gcv_model_file_get_int(group, "norm", &norm, err)) == GCV_OK &&
+        (norm < NORM_L2 || norm > NORM_MAX))
+        status = gcv_error_set(err, GCV_ERR_DATA, "model attribute \"norm\" is %lld; expected "
+                               "0 (l2), 1 (l1) or 2 (max)", norm);
+    if (status != GCV_OK) {
+        free(model);
+        return status;
+    }
+    model->norm = (int)norm;
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_normalizer_ops = {
     .name = "Normalizer",
     .kind = GCV_ESTIMATOR_TRANSFORMER,
@@ -138,4 +176,6 @@ const struct gcv_estimator_ops gcv_normalizer_ops = {
     .fit = normalizer_fit,
     .model_free = normalizer_free,
     .transform = normalizer_transform,
+    .save = normalizer_save,
+    .load = normalizer_load,
 };

@@ -404,6 +404,144 @@ static enum gcv_status pipeline_predict_proba(const void *model_pointer,
 
 /* ----- the table --------------------------------------------------------- */
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* Returns 1 when every step has save and load, so the pipeline has them
+ * too, else 0. */
+static int every_step_saves(const struct gcv_estimator_ops *const *steps, size_t n_steps)
+{
+    for (size_t s = 0; s < n_steps; s++)
+        if (steps[s]->save == NULL || steps[s]->load == NULL)
+            return 0;
+    return 1;
+}
+
+/* gcv_estimator_ops.save: n_steps, n_features, and one subgroup per step,
+ * "step_0", "step_1", ..., with the step's class name as its attribute
+ * "estimator" and its fitted model as the step's own save writes it. */
+static enum gcv_status pipeline_save(const void *model_pointer, hid_t group,
+                                     struct gcv_error *err)
+{
+    const struct gcv_pipeline_model *model = model_pointer;
+    enum gcv_status status;
+    char name[32];
+
+    if ((status = gcv_model_file_put_size(group, "n_steps", model->n_steps, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK)
+        return status;
+    for (size_t s = 0; s < model->n_steps && status == GCV_OK; s++) {
+        hid_t step;
+
+        snprintf(name, sizeof name, "step_%zu", s);
+        step = H5Gcreate2(group, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (step < 0)
+            return gcv_error_set(err, GCV_ERR_IO, "cannot create model group %s", name);
+        status = gcv_model_file_put_string(step, "estimator", model->steps[s]->name, err);
+        if (status == GCV_OK)
+            status = model->steps[s]->save(model->step_models[s], step, err);
+        H5Gclose(step);
+    }
+    return status;
+}
+
+static enum gcv_status pipeline_load_steps(hid_t group, void **model_out,
+                                           struct gcv_error *err);
+
+/* Reads the class names of the steps and finds the registered pipeline of
+ * those steps, whose step list the loaded model borrows. */
+static enum gcv_status find_saved_pipeline(hid_t group, size_t n_steps,
+                                           const struct gcv_estimator_ops **pipeline,
+                                           struct gcv_error *err)
+{
+    char name[GCV_ESTIMATOR_NAME_MAX] = "make_pipeline(";
+    size_t used = strlen(name);
+    enum gcv_status status = GCV_OK;
+
+    for (size_t s = 0; s < n_steps && status == GCV_OK; s++) {
+        char group_name[32];
+        char *step_name = NULL;
+        hid_t step;
+
+        snprintf(group_name, sizeof group_name, "step_%zu", s);
+        if (H5Lexists(group, group_name, H5P_DEFAULT) <= 0 ||
+            (step = H5Gopen2(group, group_name, H5P_DEFAULT)) < 0)
+            return gcv_error_set(err, GCV_ERR_DATA, "model group %s is missing", group_name);
+        status = gcv_model_file_get_string(step, "estimator", &step_name, err);
+        H5Gclose(step);
+        if (status == GCV_OK)
+            used += (size_t)snprintf(name + used, used < sizeof name ? sizeof name - used : 0,
+                                     "%s%s", s > 0 ? ", " : "", step_name);
+        free(step_name);
+    }
+    if (status != GCV_OK)
+        return status;
+    if (used + 2 > sizeof name)
+        return gcv_error_set(err, GCV_ERR_DATA, "the pipeline's step names are longer than %d "
+                             "characters", GCV_ESTIMATOR_NAME_MAX);
+    strcat(name, ")");
+    status = gcv_estimator_resolve(name, pipeline, err);
+    if (status == GCV_OK && (*pipeline)->load != pipeline_load_steps)
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s cannot be loaded: a step has no load "
+                               "operation", name);
+    return status;
+}
+
+/* gcv_estimator_ops.load: the inverse of pipeline_save. */
+static enum gcv_status pipeline_load_steps(hid_t group, void **model_out, struct gcv_error *err)
+{
+    const struct gcv_estimator_ops *pipeline = NULL;
+    struct gcv_pipeline_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+    char name[32];
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a pipeline");
+    if ((status = gcv_model_file_get_size(group, "n_steps", &model->n_steps, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK)
+        goto cleanup;
+    if (model->n_steps < 1 || model->n_steps > PIPELINE_MAX_STEPS) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a pipeline has 1 to %d steps, got %zu",
+                               PIPELINE_MAX_STEPS, model->n_steps);
+        model->n_steps = 0;
+        goto cleanup;
+    }
+    if ((status = find_saved_pipeline(group, model->n_steps, &pipeline, err)) != GCV_OK) {
+        model->n_steps = 0;
+        goto cleanup;
+    }
+    model->steps = pipeline->steps;
+    model->step_models = calloc(model->n_steps, sizeof *model->step_models);
+    if (model->step_models == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a pipeline");
+        goto cleanup;
+    }
+    for (size_t s = 0; s < model->n_steps && status == GCV_OK; s++) {
+        hid_t step;
+
+        snprintf(name, sizeof name, "step_%zu", s);
+        step = H5Gopen2(group, name, H5P_DEFAULT);
+        if (step < 0) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "model group %s is missing", name);
+            break;
+        }
+        status = model->steps[s]->load(step, &model->step_models[s], err);
+        if (status != GCV_OK)
+            gcv_error_prefix(err, "%s (%s): ", name, model->steps[s]->name);
+        H5Gclose(step);
+    }
+
+cleanup:
+    if (status != GCV_OK) {
+        pipeline_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 /* Names the steps as make_pipeline does (sklearn.pipeline._name_estimators):
  * the lower-cased class name, numbered from 1 when it occurs more than once. */
 static void name_steps(struct pipeline_ops *table, size_t n_steps)
@@ -481,6 +619,8 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
                                    : NULL,
         .steps = table->steps,
         .n_steps = n_steps,
+        .save = every_step_saves(steps, n_steps) ? pipeline_save : NULL,
+        .load = every_step_saves(steps, n_steps) ? pipeline_load_steps : NULL,
     };
     *out = &table->ops;
     return GCV_OK;

@@ -70,6 +70,8 @@ const struct gcv_estimator_ops gcv_random_forest_classifier_ops = {
     .model_free = forest_model_free,
     .fit_warning = forest_fit_warning,
     .predict_proba = forest_classifier_predict_proba,
+    .save = gcv_forest_save,
+    .load = gcv_forest_load,
 };
 
 const struct gcv_estimator_ops gcv_extra_trees_classifier_ops = {
@@ -82,4 +84,6 @@ const struct gcv_estimator_ops gcv_extra_trees_classifier_ops = {
     .model_free = forest_model_free,
     .fit_warning = forest_fit_warning,
     .predict_proba = forest_classifier_predict_proba,
+    .save = gcv_forest_save,
+    .load = gcv_forest_load,
 };

@@ -55,6 +55,8 @@ const struct gcv_estimator_ops gcv_random_forest_regressor_ops = {
     .predict = forest_regressor_predict,
     .model_free = forest_model_free,
     .fit_warning = forest_fit_warning,
+    .save = gcv_forest_save,
+    .load = gcv_forest_load,
 };
 
 const struct gcv_estimator_ops gcv_extra_trees_regressor_ops = {
@@ -66,4 +68,6 @@ const struct gcv_estimator_ops gcv_extra_trees_regressor_ops = {
     .predict = forest_regressor_predict,
     .model_free = forest_model_free,
     .fit_warning = forest_fit_warning,
+    .save = gcv_forest_save,
+    .load = gcv_forest_load,
 };

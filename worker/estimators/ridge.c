@@ -228,6 +228,33 @@ static enum gcv_status ridge_predict(const void *model, const struct gcv_rows *r
     return gcv_ridge_decision(model, "Ridge", rows, out, err);
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+static enum gcv_status ridge_save(const void *model, hid_t group, struct gcv_error *err)
+{
+    return gcv_ridge_fit_save(model, group, err);
+}
+
+static enum gcv_status ridge_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_ridge_fit *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a Ridge model");
+    status = gcv_ridge_fit_load(group, model, err);
+    if (status == GCV_OK && model->n_targets != 1)
+        status = gcv_error_set(err, GCV_ERR_DATA, "a Ridge model has 1 target, got %zu",
+                               model->n_targets);
+    if (status != GCV_OK) {
+        ridge_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_ridge_ops = {
     .name = "Ridge",
     .kind = GCV_ESTIMATOR_REGRESSOR,
@@ -236,4 +263,6 @@ const struct gcv_estimator_ops gcv_ridge_ops = {
     .fit = ridge_fit,
     .predict = ridge_predict,
     .model_free = ridge_model_free,
+    .save = ridge_save,
+    .load = ridge_load,
 };

@@ -185,6 +185,62 @@ static enum gcv_status ridge_classifier_decision_op(const void *model_pointer,
     return gcv_ridge_classifier_decision(model, rows, out, err);
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: the classes and, with two or more, the fit. */
+static enum gcv_status ridge_classifier_save(const void *model_pointer, hid_t group,
+                                             struct gcv_error *err)
+{
+    const struct gcv_ridge_classifier_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "classes", model->classes, model->n_classes,
+                                            err)) != GCV_OK)
+        return status;
+    return model->n_classes >= 2 ? gcv_ridge_fit_save(&model->fit, group, err) : GCV_OK;
+}
+
+static enum gcv_status ridge_classifier_load(hid_t group, void **model_out,
+                                             struct gcv_error *err)
+{
+    struct gcv_ridge_classifier_model *model = calloc(1, sizeof *model);
+    size_t expected_targets;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a RidgeClassifier");
+    if ((status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK)
+        goto cleanup;
+    if (model->n_classes < 1 || model->n_classes > INT32_MAX) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a RidgeClassifier needs at least 1 class, "
+                               "got %zu", model->n_classes);
+        goto cleanup;
+    }
+    status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
+                                       err);
+    if (status != GCV_OK || model->n_classes < 2)
+        goto cleanup;
+    if ((status = gcv_ridge_fit_load(group, &model->fit, err)) != GCV_OK)
+        goto cleanup;
+    expected_targets = model->n_classes == 2 ? 1 : model->n_classes;
+    if (model->fit.n_targets != expected_targets)
+        status = gcv_error_set(err, GCV_ERR_DATA, "a RidgeClassifier of %zu classes has %zu "
+                               "targets, got %zu", model->n_classes, expected_targets,
+                               model->fit.n_targets);
+
+cleanup:
+    if (status != GCV_OK) {
+        ridge_classifier_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_ridge_classifier_ops = {
     .name = "RidgeClassifier",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -194,4 +250,6 @@ const struct gcv_estimator_ops gcv_ridge_classifier_ops = {
     .predict = ridge_classifier_predict,
     .model_free = ridge_classifier_model_free,
     .decision_function = ridge_classifier_decision_op,
+    .save = ridge_classifier_save,
+    .load = ridge_classifier_load,
 };

@@ -467,3 +467,36 @@ enum gcv_status gcv_ridge_decision(const struct gcv_ridge_fit *fit, const char *
     free(X);
     return GCV_OK;
 }
+
+enum gcv_status gcv_ridge_fit_save(const struct gcv_ridge_fit *fit, hid_t group,
+                                   struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", fit->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_targets", fit->n_targets, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "coef", fit->coef,
+                                             fit->n_targets * fit->n_features, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "intercept", fit->intercept, fit->n_targets, err);
+}
+
+enum gcv_status gcv_ridge_fit_load(hid_t group, struct gcv_ridge_fit *fit,
+                                   struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    memset(fit, 0, sizeof *fit);
+    if ((status = gcv_model_file_get_size(group, "n_features", &fit->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_targets", &fit->n_targets, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "coef", fit->n_targets * fit->n_features,
+                                             &fit->coef, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "intercept", fit->n_targets,
+                                             &fit->intercept, err)) != GCV_OK) {
+        gcv_ridge_fit_free(fit);
+        memset(fit, 0, sizeof *fit);
+    }
+    return status;
+}

@@ -63,4 +63,14 @@ enum gcv_status gcv_ridge_decision(const struct gcv_ridge_fit *fit, const char *
 /* Frees the arrays of fit. Accepts a zeroed fit. */
 void gcv_ridge_fit_free(struct gcv_ridge_fit *fit);
 
+/* Writes fit's shape, coef and intercept into the model group
+ * (common/model_file.h). */
+enum gcv_status gcv_ridge_fit_save(const struct gcv_ridge_fit *fit, hid_t group,
+                                   struct gcv_error *err);
+
+/* Reads what gcv_ridge_fit_save wrote into fit, which then owns its arrays
+ * (gcv_ridge_fit_free); on failure fit is zeroed. */
+enum gcv_status gcv_ridge_fit_load(hid_t group, struct gcv_ridge_fit *fit,
+                                   struct gcv_error *err);
+
 #endif

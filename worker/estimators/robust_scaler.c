@@ -176,4 +176,6 @@ const struct gcv_estimator_ops gcv_robust_scaler_ops = {
     .fit = robust_fit,
     .model_free = gcv_scaler_model_free,
     .transform = gcv_scaler_transform,
+    .save = gcv_scaler_model_save,
+    .load = gcv_scaler_model_load,
 };

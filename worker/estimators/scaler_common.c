@@ -51,3 +51,57 @@ double gcv_scaler_column_sum(const double *X, size_t n, size_t d, size_t j)
         sum += X[i * d + j];
     return sum;
 }
+
+enum gcv_status gcv_scaler_model_save(const void *model_pointer, hid_t group,
+                                      struct gcv_error *err)
+{
+    const struct gcv_scaler_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "has_center", model->center != NULL, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "has_scale", model->scale != NULL, err)) !=
+            GCV_OK)
+        return status;
+    if (model->center != NULL &&
+        (status = gcv_model_file_put_doubles(group, "center", model->center, model->n_features,
+                                             err)) != GCV_OK)
+        return status;
+    if (model->scale != NULL)
+        status = gcv_model_file_put_doubles(group, "scale", model->scale, model->n_features,
+                                            err);
+    return status;
+}
+
+enum gcv_status gcv_scaler_model_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_scaler_model *model = calloc(1, sizeof *model);
+    long long has_center = 0, has_scale = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a scaler");
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int(group, "has_center", &has_center, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "has_scale", &has_scale, err)) != GCV_OK)
+        goto cleanup;
+    if (has_center != 0 &&
+        (status = gcv_model_file_get_doubles(group, "center", model->n_features, &model->center,
+                                             err)) != GCV_OK)
+        goto cleanup;
+    if (has_scale != 0)
+        status = gcv_model_file_get_doubles(group, "scale", model->n_features, &model->scale,
+                                            err);
+
+cleanup:
+    if (status != GCV_OK) {
+        gcv_scaler_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}

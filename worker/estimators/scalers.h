@@ -54,4 +54,10 @@ enum gcv_status gcv_scaler_transform(const void *model, const struct gcv_rows *r
  * sequentially down the column, or pairwise when d is 1. */
 double gcv_scaler_column_sum(const double *X, size_t n, size_t d, size_t j);
 
+/* gcv_estimator_ops.save and load of a struct gcv_scaler_model
+ * (StandardScaler, RobustScaler): n_features and the arrays present, an
+ * absent array being stored as the attribute has_center or has_scale 0. */
+enum gcv_status gcv_scaler_model_save(const void *model, hid_t group, struct gcv_error *err);
+enum gcv_status gcv_scaler_model_load(hid_t group, void **model, struct gcv_error *err);
+
 #endif

@@ -1120,6 +1120,118 @@ static const char *svc_fit_warning(const void *model_pointer)
                               "consider scaling the features";
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: the kernel, classes, support vectors with their
+ * norms, dual coefficients, rho and, with probability=true, the Platt
+ * parameters, which are all that prediction reads. */
+static enum gcv_status svc_save(const void *model_pointer, hid_t group, struct gcv_error *err)
+{
+    const struct gcv_svc_model *model = model_pointer;
+    const size_t n_sv = model->n_sv;
+    enum gcv_status status;
+
+    if ((status = gcv_kernel_save(&model->kernel, group, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_sv", n_sv, err)) != GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "classes", model->classes, model->n_classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_put_sizes(group, "n_support", model->n_support,
+                                           model->n_classes, err)) != GCV_OK ||
+        (status = gcv_model_file_put_sizes(group, "support", model->support, n_sv, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "support_vectors", model->support_vectors,
+                                             n_sv * model->n_features, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "sv_norms", model->sv_norms, n_sv, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "dual_coef", model->dual_coef,
+                                             (model->n_classes - 1) * n_sv, err)) != GCV_OK)
+        return status;
+    if ((status = gcv_model_file_put_doubles(group, "rho", model->rho, gcv_svc_n_pairs(model),
+                                             err)) != GCV_OK ||
+        (status = gcv_model_file_put_int(group, "probability", model->prob_a != NULL, err)) !=
+            GCV_OK || model->prob_a == NULL)
+        return status;
+    if ((status = gcv_model_file_put_doubles(group, "prob_a", model->prob_a,
+                                             gcv_svc_n_pairs(model), err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "prob_b", model->prob_b, gcv_svc_n_pairs(model),
+                                      err);
+}
+
+/* gcv_estimator_ops.load: the inverse of svc_save. n_iter is not saved, so
+ * the loaded model reports 0 iterations and convergence. */
+static enum gcv_status svc_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_svc_model *model = calloc(1, sizeof *model);
+    size_t total = 0;
+    long long probability = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading an SVC model");
+    model->converged = true;
+    if ((status = gcv_kernel_load(group, &model->kernel, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_sv", &model->n_sv, err)) != GCV_OK)
+        goto cleanup;
+    if (model->n_classes < 2 || model->n_classes > INT32_MAX || model->n_features == 0) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "an SVC model needs at least 2 classes and 1 "
+                               "feature, got %zu and %zu", model->n_classes, model->n_features);
+        goto cleanup;
+    }
+    if ((status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_get_sizes(group, "n_support", model->n_classes,
+                                           &model->n_support, err)) != GCV_OK)
+        goto cleanup;
+    for (size_t c = 0; c < model->n_classes; c++)
+        total += model->n_support[c];
+    if (total != model->n_sv) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "SVC model: n_support sums to %zu, but n_sv "
+                               "is %zu", total, model->n_sv);
+        goto cleanup;
+    }
+    model->n_iter = calloc(gcv_svc_n_pairs(model), sizeof *model->n_iter);
+    if (model->n_iter == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading an SVC model");
+        goto cleanup;
+    }
+    if ((status = gcv_model_file_get_sizes(group, "support", model->n_sv, &model->support,
+                                           err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "support_vectors",
+                                             model->n_sv * model->n_features,
+                                             &model->support_vectors, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "sv_norms", model->n_sv, &model->sv_norms,
+                                             err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "dual_coef",
+                                             (model->n_classes - 1) * model->n_sv,
+                                             &model->dual_coef, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "rho", gcv_svc_n_pairs(model), &model->rho,
+                                             err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "probability", &probability, err)) != GCV_OK)
+        goto cleanup;
+    if (probability != 0 &&
+        ((status = gcv_model_file_get_doubles(group, "prob_a", gcv_svc_n_pairs(model),
+                                              &model->prob_a, err)) != GCV_OK ||
+         (status = gcv_model_file_get_doubles(group, "prob_b", gcv_svc_n_pairs(model),
+                                              &model->prob_b, err)) != GCV_OK))
+        goto cleanup;
+    *model_out = model;
+    model = NULL;
+
+cleanup:
+    svc_model_free(model);
+    return status;
+}
+
 const struct gcv_estimator_ops gcv_svc_ops = {
     .name = "SVC",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -1132,4 +1244,6 @@ const struct gcv_estimator_ops gcv_svc_ops = {
     .predict_proba = svc_predict_proba,
     .check_predict_proba = svc_check_predict_proba,
     .fit_warning = svc_fit_warning,
+    .save = svc_save,
+    .load = svc_load,
 };

@@ -640,6 +640,63 @@ cleanup:
     return status;
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: the kernel, support vectors with their norms,
+ * dual coefficients and rho, which are all that prediction reads. */
+static enum gcv_status svr_save(const void *model_pointer, hid_t group, struct gcv_error *err)
+{
+    const struct gcv_svr_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_kernel_save(&model->kernel, group, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_sv", model->n_sv, err)) != GCV_OK ||
+        (status = gcv_model_file_put_double(group, "rho", model->rho, err)) != GCV_OK ||
+        (status = gcv_model_file_put_sizes(group, "support", model->support, model->n_sv,
+                                           err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "support_vectors", model->support_vectors,
+                                             model->n_sv * model->n_features, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "sv_norms", model->sv_norms, model->n_sv,
+                                             err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "dual_coef", model->dual_coef, model->n_sv, err);
+}
+
+/* gcv_estimator_ops.load: the inverse of svr_save, reporting convergence. */
+static enum gcv_status svr_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_svr_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading an SVR model");
+    model->converged = true;
+    if ((status = gcv_kernel_load(group, &model->kernel, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_sv", &model->n_sv, err)) != GCV_OK ||
+        (status = gcv_model_file_get_double(group, "rho", &model->rho, err)) != GCV_OK ||
+        (status = gcv_model_file_get_sizes(group, "support", model->n_sv, &model->support,
+                                           err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "support_vectors",
+                                             model->n_sv * model->n_features,
+                                             &model->support_vectors, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "sv_norms", model->n_sv, &model->sv_norms,
+                                             err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "dual_coef", model->n_sv, &model->dual_coef,
+                                             err)) != GCV_OK)
+        goto cleanup;
+    *model_out = model;
+    model = NULL;
+
+cleanup:
+    svr_model_free(model);
+    return status;
+}
+
 const struct gcv_estimator_ops gcv_svr_ops = {
     .name = "SVR",
     .kind = GCV_ESTIMATOR_REGRESSOR,
@@ -649,4 +706,6 @@ const struct gcv_estimator_ops gcv_svr_ops = {
     .predict = svr_predict,
     .model_free = svr_model_free,
     .fit_warning = svr_fit_warning,
+    .save = svr_save,
+    .load = svr_load,
 };

@@ -1276,3 +1276,195 @@ void gcv_tree_model_free(void *model_pointer)
     free(model->class_codes);
     free(model);
 }
+
+/* ----- save and load ----------------------------------------------------- */
+
+/* The node fields stored as arrays of sizes, and as arrays of doubles. */
+enum { N_SIZE_FIELDS = 4, N_DOUBLE_FIELDS = 3 };
+static const char *const size_fields[N_SIZE_FIELDS] = {"left", "right", "feature",
+                                                       "n_node_samples"};
+static const char *const double_fields[N_DOUBLE_FIELDS] = {"threshold", "impurity",
+                                                           "weighted_n_node_samples"};
+
+static size_t *size_field(struct gcv_tree_node *node, size_t field)
+{
+    size_t *fields[N_SIZE_FIELDS] = {&node->left, &node->right, &node->feature,
+                                     &node->n_node_samples};
+    return fields[field];
+}
+
+static double *double_field(struct gcv_tree_node *node, size_t field)
+{
+    double *fields[N_DOUBLE_FIELDS] = {&node->threshold, &node->impurity,
+                                       &node->weighted_n_node_samples};
+    return fields[field];
+}
+
+enum gcv_status gcv_tree_save(const struct gcv_tree *tree, hid_t group, struct gcv_error *err)
+{
+    const size_t n = tree->n_nodes;
+    size_t *sizes = malloc((n > 0 ? n : 1) * sizeof *sizes);
+    double *doubles = malloc((n > 0 ? n : 1) * sizeof *doubles);
+    enum gcv_status status = GCV_OK;
+
+    if (sizes == NULL || doubles == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory saving a tree of %zu nodes",
+                               n);
+        goto cleanup;
+    }
+    if ((status = gcv_model_file_put_size(group, "n_nodes", n, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_values", tree->n_values, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "max_depth", tree->max_depth, err)) != GCV_OK)
+        goto cleanup;
+    for (size_t f = 0; f < N_SIZE_FIELDS && status == GCV_OK; f++) {
+        for (size_t i = 0; i < n; i++)
+            sizes[i] = *size_field(&tree->nodes[i], f);
+        status = gcv_model_file_put_sizes(group, size_fields[f], sizes, n, err);
+    }
+    for (size_t f = 0; f < N_DOUBLE_FIELDS && status == GCV_OK; f++) {
+        for (size_t i = 0; i < n; i++)
+            doubles[i] = *double_field(&tree->nodes[i], f);
+        status = gcv_model_file_put_doubles(group, double_fields[f], doubles, n, err);
+    }
+    if (status == GCV_OK)
+        status = gcv_model_file_put_doubles(group, "values", tree->values, n * tree->n_values,
+                                            err);
+
+cleanup:
+    free(sizes);
+    free(doubles);
+    return status;
+}
+
+/* Checks that every row that enters node 0 reaches a leaf in bounds. */
+static enum gcv_status check_loaded_tree(const struct gcv_tree *tree, size_t n_features,
+                                         struct gcv_error *err)
+{
+    for (size_t i = 0; i < tree->n_nodes; i++) {
+        const struct gcv_tree_node *node = &tree->nodes[i];
+
+        if (node->left == GCV_TREE_LEAF)
+            continue;
+        if (node->left <= i || node->left >= tree->n_nodes || node->right <= i ||
+            node->right >= tree->n_nodes)
+            return gcv_error_set(err, GCV_ERR_DATA, "tree node %zu has children %zu and %zu; "
+                                 "expected ids after it and below %zu", i, node->left,
+                                 node->right, tree->n_nodes);
+        if (node->feature >= n_features)
+            return gcv_error_set(err, GCV_ERR_DATA, "tree node %zu splits on feature %zu of %zu",
+                                 i, node->feature, n_features);
+    }
+    return GCV_OK;
+}
+
+enum gcv_status gcv_tree_load(hid_t group, size_t n_features, struct gcv_tree *tree,
+                              struct gcv_error *err)
+{
+    size_t *sizes = NULL;
+    double *doubles = NULL;
+    size_t n;
+    enum gcv_status status;
+
+    memset(tree, 0, sizeof *tree);
+    if ((status = gcv_model_file_get_size(group, "n_nodes", &tree->n_nodes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_values", &tree->n_values, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "max_depth", &tree->max_depth, err)) != GCV_OK)
+        goto cleanup;
+    n = tree->n_nodes;
+    if (n == 0 || tree->n_values == 0) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a tree needs at least 1 node and 1 value, "
+                               "got %zu and %zu", n, tree->n_values);
+        goto cleanup;
+    }
+    tree->capacity = n;
+    tree->nodes = calloc(n, sizeof *tree->nodes);
+    if (tree->nodes == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a tree of %zu nodes",
+                               n);
+        goto cleanup;
+    }
+    for (size_t f = 0; f < N_SIZE_FIELDS; f++) {
+        if ((status = gcv_model_file_get_sizes(group, size_fields[f], n, &sizes, err)) != GCV_OK)
+            goto cleanup;
+        for (size_t i = 0; i < n; i++)
+            *size_field(&tree->nodes[i], f) = sizes[i];
+        free(sizes);
+        sizes = NULL;
+    }
+    for (size_t f = 0; f < N_DOUBLE_FIELDS; f++) {
+        status = gcv_model_file_get_doubles(group, double_fields[f], n, &doubles, err);
+        if (status != GCV_OK)
+            goto cleanup;
+        for (size_t i = 0; i < n; i++)
+            *double_field(&tree->nodes[i], f) = doubles[i];
+        free(doubles);
+        doubles = NULL;
+    }
+    if ((status = gcv_model_file_get_doubles(group, "values", n * tree->n_values,
+                                             &tree->values, err)) != GCV_OK)
+        goto cleanup;
+    status = check_loaded_tree(tree, n_features, err);
+
+cleanup:
+    free(sizes);
+    free(doubles);
+    if (status != GCV_OK)
+        gcv_tree_free(tree);
+    return status;
+}
+
+enum gcv_status gcv_tree_model_save(const void *model_pointer, hid_t group,
+                                    struct gcv_error *err)
+{
+    const struct gcv_tree_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "class_codes", model->class_codes,
+                                            model->n_classes, err)) != GCV_OK)
+        return status;
+    return gcv_tree_save(&model->tree, group, err);
+}
+
+/* struct gcv_tree_model keeps no feature count, so the split features are
+ * checked against the n_features attribute of the file's root: every
+ * gridcv estimator keeps the width of its input rows. */
+enum gcv_status gcv_tree_model_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_tree_model *model = calloc(1, sizeof *model);
+    hid_t root = H5Gopen2(group, "/", H5P_DEFAULT);
+    size_t n_features = 0;
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (root < 0)
+        status = gcv_error_set(err, GCV_ERR_DATA, "cannot open the model file's root group");
+    else
+        status = gcv_model_file_get_size(root, "n_features", &n_features, err);
+    if (root >= 0)
+        H5Gclose(root);
+    if (model == NULL) {
+        return status != GCV_OK ? status
+                                : gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a "
+                                                "tree");
+    }
+    if (status != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int32s(group, "class_codes", model->n_classes,
+                                            &model->class_codes, err)) != GCV_OK ||
+        (status = gcv_tree_load(group, n_features, &model->tree, err)) != GCV_OK)
+        goto cleanup;
+    if (model->n_classes > 0 && model->tree.n_values != model->n_classes)
+        status = gcv_error_set(err, GCV_ERR_DATA, "a tree of %zu classes stores %zu values per "
+                               "node", model->n_classes, model->tree.n_values);
+
+cleanup:
+    if (status != GCV_OK) {
+        gcv_tree_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}

@@ -213,4 +213,20 @@ enum gcv_status gcv_tree_params_parse(enum gcv_tree_estimator estimator,
                                       const struct gcv_param_set *params, void **out,
                                       struct gcv_error *err);
 
+/* Writes tree's nodes (one array per field) and values into the model
+ * group (common/model_file.h). */
+enum gcv_status gcv_tree_save(const struct gcv_tree *tree, hid_t group, struct gcv_error *err);
+
+/* Reads what gcv_tree_save wrote into tree, which then owns its arrays
+ * (gcv_tree_free); on failure tree is zeroed. Rejects, as GCV_ERR_DATA, a
+ * tree whose rows could leave it or loop: a split feature >= n_features,
+ * or a child id not greater than its node's or not below n_nodes. */
+enum gcv_status gcv_tree_load(hid_t group, size_t n_features, struct gcv_tree *tree,
+                              struct gcv_error *err);
+
+/* gcv_estimator_ops.save and load of the single-tree estimators: the tree,
+ * n_features and the class codes of a classifier. */
+enum gcv_status gcv_tree_model_save(const void *model, hid_t group, struct gcv_error *err);
+enum gcv_status gcv_tree_model_load(hid_t group, void **model, struct gcv_error *err);
+
 #endif
