@@ -288,7 +288,7 @@ static const struct {
     {false, "subsample", {.kind = GCV_VALUE_REAL, .real = 1.5}, "(0, 1]"},
     {true, "loss", {.kind = GCV_VALUE_STRING, .string = "squared_error"}, "log_loss"},
     {false, "loss", {.kind = GCV_VALUE_STRING, .string = "log_loss"}, "absolute_error"},
-    {false, "loss", {.kind = GCV_VALUE_STRING, .string = "huber"}, "not supported"},
+    {false, "loss", {.kind = GCV_VALUE_STRING, .string = "lad"}, "huber"},
     {true, "criterion", {.kind = GCV_VALUE_STRING, .string = "absolute_error"}, "friedman_mse"},
     {true, "max_depth", {.kind = GCV_VALUE_INT, .integer = 0}, "an integer >= 1 or null"},
     {false, "alpha", {.kind = GCV_VALUE_REAL, .real = 1.0}, "(0, 1)"},

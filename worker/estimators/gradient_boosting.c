@@ -10,15 +10,15 @@
  * each leaf by the loss's own step on the rows of that leaf: one Newton
  * step sum(w g) / sum(w h) for log_loss (times (K - 1) / K for K > 2
  * classes) and exponential, the weighted median or alpha-quantile of the
- * residuals for absolute_error and quantile, the tree's mean for
- * squared_error.
+ * residuals for absolute_error and quantile, the median plus the mean
+ * clipped deviation from it for huber, the tree's mean for squared_error.
  *
  * Stopping rule: exactly n_estimators stages. Early stopping on a
  * validation split (n_iter_no_change) is not implemented.
  *
  * Cost: n_estimators * K trees on n rows, each O(max_features * n log^2 n)
  * with tree.h, plus O(n) per tree for the gradient and the leaf steps
- * (O(n log n) for the median and quantile leaves).
+ * (O(n log n) for the median, quantile and huber steps).
  *
  * Reference: J. H. Friedman, "Greedy function approximation: a gradient
  * boosting machine", Annals of Statistics 29(5), 2001, and "Stochastic
@@ -70,6 +70,8 @@ static enum gcv_status parse_loss(const struct gcv_param *param, void *out,
     static const char *const classifier_names[] = {"log_loss", "deviance", "exponential"};
     static const char *const regressor_names[] = {"squared_error", "absolute_error", "huber",
                                                   "quantile"};
+    static const enum gcv_gb_loss regressor_losses[] = {
+        GCV_GB_SQUARED_ERROR, GCV_GB_ABSOLUTE_ERROR, GCV_GB_HUBER, GCV_GB_QUANTILE};
     struct raw_params *raw = out;
     int choice;
 
@@ -86,11 +88,7 @@ static enum gcv_status parse_loss(const struct gcv_param *param, void *out,
                                "one of \"squared_error\", \"absolute_error\", \"huber\", "
                                "\"quantile\"", &choice, err) != GCV_OK)
         return GCV_ERR_PARAM;
-    if (choice == 2)
-        return gcv_param_check_unsupported(param, "use \"squared_error\", \"absolute_error\" "
-                                           "or \"quantile\"", err);
-    raw->gb.loss = choice == 0 ? GCV_GB_SQUARED_ERROR
-                 : choice == 1 ? GCV_GB_ABSOLUTE_ERROR : GCV_GB_QUANTILE;
+    raw->gb.loss = regressor_losses[choice];
     return GCV_OK;
 }
 
@@ -469,6 +467,16 @@ static double expit(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* numpy.sign of one value: -1, 0 or 1. */
+static double sign_of(double x)
+{
+    if (x > 0.0)
+        return 1.0;
+    if (x < 0.0)
+        return -1.0;
+    return 0.0;
+}
+
 /* numpy.nan_to_num of one value. */
 static double nan_to_num(double x)
 {
@@ -591,6 +599,7 @@ struct fit_state {
     double *denominator;        /* [n] */
     struct weighted *items;     /* [n] */
     double *scratch;            /* [n_columns] */
+    double huber_gamma;         /* huber: the alpha-quantile of |y - F| before the stage */
 };
 
 static void fit_state_free(struct fit_state *s)
@@ -673,6 +682,7 @@ static enum gcv_status init_raw_predictions(struct fit_state *s, double *init_ra
         init_raw[0] = gcv_stats_mean(s->data.y, n, 1);
         return GCV_OK;
     case GCV_GB_ABSOLUTE_ERROR:
+    case GCV_GB_HUBER:
     case GCV_GB_QUANTILE:
         memcpy(s->numerator, s->data.y, n * sizeof *s->numerator);
         init_raw[0] = percentile_linear(s->numerator, n,
@@ -711,6 +721,17 @@ static void compute_residuals(struct fit_state *s, size_t k)
     const size_t n = s->n, K = s->n_columns;
     const double alpha = s->params->alpha;
 
+    /* Huber's threshold: the weighted alpha-quantile of |y - F| over every
+     * row, each of weight 1, because scikit-learn applies the subsample
+     * to the weights only after the gradient. */
+    if (s->params->loss == GCV_GB_HUBER) {
+        for (size_t i = 0; i < n; i++) {
+            s->items[i].value = fabs(s->data.y[i] - s->raw_before[i]);
+            s->items[i].weight = 1.0;
+        }
+        s->huber_gamma = weighted_percentile(s->items, n, alpha * 100.0);
+    }
+
     for (size_t i = 0; i < n; i++) {
         const double raw = s->raw_before[i * K + k];
         const double y = s->data.y[i];
@@ -746,8 +767,33 @@ static void compute_residuals(struct fit_state *s, size_t k)
             s->target[i] = y;
             s->residual[i] = y > raw ? alpha : -(1.0 - alpha);
             break;
+        case GCV_GB_HUBER: {
+            const double diff = y - raw;
+
+            s->target[i] = y;
+            if (fabs(diff) <= s->huber_gamma)
+                s->residual[i] = diff;
+            else
+                s->residual[i] = s->huber_gamma * sign_of(diff);
+            break;
+        }
         }
     }
+}
+
+/* Returns Huber's leaf step on the residuals diff[m] of a leaf, each of
+ * weight 1: their median plus the mean of their deviations from it,
+ * clipped to [-gamma, gamma]. Sorts items[m] and overwrites diff. */
+static double huber_step(struct weighted *items, double *diff, size_t m, double gamma)
+{
+    const double median = weighted_percentile(items, m, 50.0);
+
+    for (size_t j = 0; j < m; j++) {
+        const double deviation = diff[j] - median;
+
+        diff[j] = sign_of(deviation) * fmin(fabs(deviation), gamma);
+    }
+    return median + gcv_stats_mean(diff, m, 1);
 }
 
 /* Sorts the in-bag rows by their leaf, keeping row order within a leaf,
@@ -821,8 +867,10 @@ static enum gcv_status update_leaves(struct fit_state *s, struct gcv_tree *tree,
             }
             case GCV_GB_ABSOLUTE_ERROR:
             case GCV_GB_QUANTILE:
+            case GCV_GB_HUBER:
                 s->items[j].value = y - raw;
                 s->items[j].weight = w;
+                s->numerator[j] = y - raw;
                 break;
             case GCV_GB_SQUARED_ERROR:
                 break;
@@ -849,6 +897,10 @@ static enum gcv_status update_leaves(struct fit_state *s, struct gcv_tree *tree,
                                                params->loss == GCV_GB_QUANTILE
                                                    ? params->alpha * 100.0
                                                    : 50.0);
+            break;
+        case GCV_GB_HUBER:
+            if (m > 0)
+                value[0] = huber_step(s->items, s->numerator, m, s->huber_gamma);
             break;
         case GCV_GB_SQUARED_ERROR:
             break;

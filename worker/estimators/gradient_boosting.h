@@ -22,6 +22,8 @@ enum gcv_gb_loss {
     GCV_GB_SQUARED_ERROR,   /* regressor */
     GCV_GB_ABSOLUTE_ERROR,  /* regressor: leaves set to the median residual */
     GCV_GB_QUANTILE,        /* regressor: leaves set to the alpha-quantile residual */
+    GCV_GB_HUBER,           /* regressor: squared error below the alpha-quantile of |y - F|,
+                               absolute error above */
 };
 
 /* The parameters of a gradient boosting estimator. tree holds the
@@ -33,7 +35,7 @@ struct gcv_gb_params {
     double learning_rate;
     long long n_estimators;
     double subsample;       /* fraction of the training rows each stage fits on, (0, 1] */
-    double alpha;           /* quantile of loss="quantile", in (0, 1) */
+    double alpha;           /* quantile of loss="quantile" and "huber", in (0, 1) */
     bool init_zero;         /* init="zero": raw predictions start at 0, not at the prior */
 };
 
