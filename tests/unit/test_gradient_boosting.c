@@ -2,14 +2,16 @@
  * GradientBoostingRegressor against scikit-learn 1.2.1, whose values
  * tests/unit/fixtures/make_gradient_boosting_fixtures.py writes. It checks
  * predict, decision_function and predict_proba after fits with every loss,
- * with and without subsampling, then the fits that fail and the parameter
- * checks. */
+ * with and without subsampling, then models saved and loaded back, the
+ * fits that fail and the parameter checks. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/model_file.h"
 #include "tests/unit/estimator_checks.h"
 #include "tests/unit/fixtures/gradient_boosting_fixtures.h"
 #include "worker/estimators/gradient_boosting.h"
@@ -186,6 +188,129 @@ START_TEST(proba_matches_sklearn)
 }
 END_TEST
 
+/* ----- save and load ------------------------------------------------------ */
+
+static const long long class_labels[DIGITS_CLASSES] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+/* A model file path of this process, removed by the caller. */
+static void model_path(char *path, size_t len)
+{
+    snprintf(path, len, "/tmp/gridcv_test_gb_model_%ld.h5", (long)getpid());
+}
+
+/* Writes model, fitted by ops on rows like train, to path. */
+static void write_model(const char *path, const struct gcv_estimator_ops *ops,
+                        const void *model, const struct gcv_rows *train)
+{
+    const struct gcv_model_header header = {
+        .estimator = (char *)ops->name,
+        .best_params = "{}",
+        .n_features = train->n_features,
+        .label_kind = train->y_class != NULL ? GCV_LABELS_INTEGER : GCV_LABELS_NONE,
+        .n_classes = train->y_class != NULL ? train->n_classes : 0,
+        .class_integers = (long long *)class_labels,
+    };
+    struct gcv_error err = {0};
+
+    ck_assert_msg(gcv_model_file_write(path, &header, ops->save, model, &err) == GCV_OK, "%s",
+                  err.message);
+}
+
+/* Loads the model of path with ops->load, returning the status. */
+static enum gcv_status read_model(const char *path, const struct gcv_estimator_ops *ops,
+                                  void **model, struct gcv_error *err)
+{
+    struct gcv_model_header header;
+    hid_t file, group;
+    enum gcv_status status;
+
+    ck_assert_msg(gcv_model_file_open(path, &header, &file, &group, err) == GCV_OK, "%s",
+                  err->message);
+    status = ops->load(group, model, err);
+    H5Gclose(group);
+    H5Fclose(file);
+    gcv_model_header_free(&header);
+    return status;
+}
+
+START_TEST(loaded_model_predicts_same_bits)
+{
+    const struct gb_fixture *fixture = &gb_fixtures[_i];
+    const struct gcv_estimator_ops *ops = gb_ops(fixture->estimator);
+    struct gcv_gb_model *fitted = fit_fixture(fixture);
+    size_t train_index[DIGITS_ROWS], test_index[DIGITS_ROWS];
+    const struct gcv_rows train = fixture_rows(fixture->dataset, false, train_index);
+    const struct gcv_rows test = fixture_rows(fixture->dataset, true, test_index);
+    const size_t n = test.n_rows, width = test.n_classes > 0 ? test.n_classes : 1;
+    double *fitted_out = calloc(n * width, sizeof *fitted_out);
+    double *loaded_out = calloc(n * width, sizeof *loaded_out);
+    int32_t classes[DIGITS_CLASSES];
+    size_t n_classes;
+    struct gcv_error err = {0};
+    void *loaded = NULL;
+    char path[128];
+
+    model_path(path, sizeof path);
+    write_model(path, ops, fitted, &train);
+    ck_assert_msg(read_model(path, ops, &loaded, &err) == GCV_OK, "%s: %s", fixture->name,
+                  err.message);
+    unlink(path);
+
+    ck_assert_int_eq(ops->predict(fitted, &test, fitted_out, &err), GCV_OK);
+    ck_assert_int_eq(ops->predict(loaded, &test, loaded_out, &err), GCV_OK);
+    ck_assert_msg(memcmp(fitted_out, loaded_out, n * sizeof *fitted_out) == 0,
+                  "%s: predictions differ after loading", fixture->name);
+    ck_assert_int_eq(gcv_gb_raw_predict(fitted, &test, fitted_out, &err), GCV_OK);
+    ck_assert_int_eq(gcv_gb_raw_predict(loaded, &test, loaded_out, &err), GCV_OK);
+    ck_assert_msg(memcmp(fitted_out, loaded_out, n * fitted->n_columns * sizeof *fitted_out) ==
+                      0, "%s: raw predictions differ after loading", fixture->name);
+    if (ops->predict_proba != NULL) {
+        ck_assert_int_eq(ops->predict_proba(fitted, &test, fitted_out, classes, &n_classes,
+                                            &err), GCV_OK);
+        ck_assert_int_eq(ops->predict_proba(loaded, &test, loaded_out, classes, &n_classes,
+                                            &err), GCV_OK);
+        ck_assert_msg(memcmp(fitted_out, loaded_out, n * n_classes * sizeof *fitted_out) == 0,
+                      "%s: probabilities differ after loading", fixture->name);
+    }
+    free(fitted_out);
+    free(loaded_out);
+    gcv_gb_model_free(loaded);
+    gcv_gb_model_free(fitted);
+}
+END_TEST
+
+START_TEST(load_rejects_inconsistent_classes)
+{
+    const struct gb_fixture *fixture = &gb_fixtures[0]; /* two classes, one tree a stage */
+    const struct gcv_estimator_ops *ops = gb_ops(fixture->estimator);
+    struct gcv_gb_model *fitted = fit_fixture(fixture);
+    size_t train_index[CANCER_ROWS];
+    const struct gcv_rows train = fixture_rows(fixture->dataset, false, train_index);
+    struct gcv_error err = {0};
+    void *loaded = NULL;
+    char path[128];
+    hid_t file, group;
+
+    ck_assert_str_eq(fixture->dataset, "cancer");
+    model_path(path, sizeof path);
+    write_model(path, ops, fitted, &train);
+    file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    ck_assert_int_ge(file, 0);
+    group = H5Gopen2(file, "model", H5P_DEFAULT);
+    ck_assert_int_ge(group, 0);
+    ck_assert_int_ge(H5Adelete(group, "n_columns"), 0);
+    ck_assert_int_eq(gcv_model_file_put_size(group, "n_columns", 2, &err), GCV_OK);
+    H5Gclose(group);
+    H5Fclose(file);
+
+    ck_assert_int_eq(read_model(path, ops, &loaded, &err), GCV_ERR_DATA);
+    ck_assert_ptr_null(loaded);
+    ck_assert_ptr_nonnull(strstr(err.message, "2 classes and 2 trees a stage"));
+    unlink(path);
+    gcv_gb_model_free(fitted);
+}
+END_TEST
+
 /* ----- fits that fail ----------------------------------------------------- */
 
 START_TEST(one_class_fails_fit)
@@ -358,6 +483,7 @@ static Suite *gradient_boosting_suite(void)
 {
     Suite *suite = suite_create("gradient_boosting");
     TCase *sklearn = tcase_create("sklearn");
+    TCase *saved = tcase_create("saved");
     TCase *failures = tcase_create("failures");
     TCase *params = tcase_create("params");
 
@@ -367,6 +493,11 @@ static Suite *gradient_boosting_suite(void)
     tcase_add_loop_test(sklearn, decision_function_matches_sklearn, 0, N_GB_FIXTURES);
     tcase_add_loop_test(sklearn, proba_matches_sklearn, 0, N_GB_FIXTURES);
     suite_add_tcase(suite, sklearn);
+
+    tcase_set_timeout(saved, 60);
+    tcase_add_loop_test(saved, loaded_model_predicts_same_bits, 0, N_GB_FIXTURES);
+    tcase_add_test(saved, load_rejects_inconsistent_classes);
+    suite_add_tcase(suite, saved);
 
     tcase_add_test(failures, one_class_fails_fit);
     tcase_add_test(failures, exponential_on_three_classes_fails_fit);

@@ -33,11 +33,13 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../../common/log.h"
+#include "../../common/model_file.h"
 #include "../../common/random.h"
 #include "../../common/stats.h"
 #include "param_check.h"
@@ -1117,6 +1119,143 @@ void gcv_gb_model_free(struct gcv_gb_model *model)
     free(model);
 }
 
+/* ----- save and load ------------------------------------------------------ */
+
+/* The maximum number of trees (stages times trees a stage) a model file
+ * may declare. */
+#define MAX_SAVED_TREES (1u << 24)
+
+enum gcv_status gcv_gb_save(const void *model_pointer, hid_t group, struct gcv_error *err)
+{
+    const struct gcv_gb_model *model = model_pointer;
+    enum gcv_status status;
+    char name[32];
+
+    if ((status = gcv_model_file_put_int(group, "classifier", model->classifier, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int(group, "loss", model->params.loss, err)) != GCV_OK ||
+        (status = gcv_model_file_put_double(group, "learning_rate",
+                                            model->params.learning_rate, err)) != GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_stages", model->n_stages, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_columns", model->n_columns, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "class_codes", model->class_codes,
+                                            model->n_classes, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "init_raw", model->init_raw,
+                                             model->n_columns, err)) != GCV_OK)
+        return status;
+    for (size_t t = 0; t < model->n_stages * model->n_columns && status == GCV_OK; t++) {
+        hid_t tree_group;
+
+        snprintf(name, sizeof name, "tree_%06zu", t);
+        tree_group = H5Gcreate2(group, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (tree_group < 0)
+            return gcv_error_set(err, GCV_ERR_IO, "cannot create model group %s", name);
+        status = gcv_tree_save(&model->trees[t], tree_group, err);
+        H5Gclose(tree_group);
+    }
+    return status;
+}
+
+/* Rejects, as GCV_ERR_DATA, a model whose loss, classes and trees a stage
+ * do not fit together. */
+static enum gcv_status check_loaded(const struct gcv_gb_model *model, long long loss,
+                                    struct gcv_error *err)
+{
+    const bool classifier_loss = loss == GCV_GB_LOG_LOSS || loss == GCV_GB_EXPONENTIAL;
+    const size_t columns = model->n_classes > 2 ? model->n_classes : 1;
+
+    if (loss < GCV_GB_LOG_LOSS || loss > GCV_GB_HUBER || classifier_loss != model->classifier)
+        return gcv_error_set(err, GCV_ERR_DATA, "loss %lld is not a %s loss of gradient "
+                             "boosting", loss, model->classifier ? "classifier" : "regressor");
+    if (model->classifier && (model->n_classes < 2 || model->n_columns != columns))
+        return gcv_error_set(err, GCV_ERR_DATA, "a gradient boosting classifier needs at least "
+                             "2 classes and one tree a stage per class above 2, got %zu "
+                             "classes and %zu trees a stage", model->n_classes,
+                             model->n_columns);
+    if (!model->classifier && (model->n_classes != 0 || model->n_columns != 1))
+        return gcv_error_set(err, GCV_ERR_DATA, "a gradient boosting regressor has no classes "
+                             "and one tree a stage, got %zu classes and %zu trees a stage",
+                             model->n_classes, model->n_columns);
+    if (model->n_stages == 0 || model->n_stages > MAX_SAVED_TREES / model->n_columns)
+        return gcv_error_set(err, GCV_ERR_DATA, "a gradient boosting model needs 1 to %u trees, "
+                             "got %zu stages of %zu", MAX_SAVED_TREES, model->n_stages,
+                             model->n_columns);
+    return GCV_OK;
+}
+
+enum gcv_status gcv_gb_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_gb_model *model = calloc(1, sizeof *model);
+    long long classifier = 0, loss = 0;
+    enum gcv_status status;
+    char name[32];
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a gradient boosting "
+                             "model");
+    if ((status = gcv_model_file_get_int(group, "classifier", &classifier, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(group, "loss", &loss, err)) != GCV_OK ||
+        (status = gcv_model_file_get_double(group, "learning_rate",
+                                            &model->params.learning_rate, err)) != GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_stages", &model->n_stages, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_columns", &model->n_columns, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK)
+        goto cleanup;
+    model->classifier = classifier != 0;
+    if ((status = check_loaded(model, loss, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int32s(group, "class_codes", model->n_classes,
+                                            &model->class_codes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "init_raw", model->n_columns,
+                                             &model->init_raw, err)) != GCV_OK)
+        goto cleanup;
+    model->params.loss = (enum gcv_gb_loss)loss;
+    model->params.n_estimators = (long long)model->n_stages;
+    model->trees = calloc(model->n_stages * model->n_columns, sizeof *model->trees);
+    if (model->trees == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading %zu trees",
+                               model->n_stages * model->n_columns);
+        goto cleanup;
+    }
+
+    for (size_t t = 0; t < model->n_stages * model->n_columns && status == GCV_OK; t++) {
+        hid_t tree_group;
+
+        snprintf(name, sizeof name, "tree_%06zu", t);
+        if (H5Lexists(group, name, H5P_DEFAULT) <= 0 ||
+            (tree_group = H5Gopen2(group, name, H5P_DEFAULT)) < 0) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "model group %s is missing", name);
+            break;
+        }
+        status = gcv_tree_load(tree_group, model->n_features, &model->trees[t], err);
+        if (status == GCV_OK && model->trees[t].n_values != 1)
+            status = gcv_error_set(err, GCV_ERR_DATA, "tree %zu stores %zu values per node, "
+                                   "expected 1", t, model->trees[t].n_values);
+        if (status != GCV_OK)
+            gcv_error_prefix(err, "%s: ", name);
+        H5Gclose(tree_group);
+    }
+    if (status != GCV_OK)
+        goto cleanup;
+    *model_out = model;
+    model = NULL;
+
+cleanup:
+    gcv_gb_model_free(model);
+    return status;
+}
+
 /* ----- the estimator interface ------------------------------------------ */
 
 static enum gcv_status classifier_params_parse(const struct gcv_param_set *params, void **out,
@@ -1251,6 +1390,8 @@ const struct gcv_estimator_ops gcv_gradient_boosting_classifier_ops = {
     .model_free = gb_model_free,
     .decision_function = classifier_decision_function,
     .predict_proba = classifier_predict_proba,
+    .save = gcv_gb_save,
+    .load = gcv_gb_load,
 };
 
 const struct gcv_estimator_ops gcv_gradient_boosting_regressor_ops = {
@@ -1261,4 +1402,6 @@ const struct gcv_estimator_ops gcv_gradient_boosting_regressor_ops = {
     .fit = regressor_fit,
     .predict = regressor_predict,
     .model_free = gb_model_free,
+    .save = gcv_gb_save,
+    .load = gcv_gb_load,
 };
