@@ -32,6 +32,7 @@
  *     the features of the violation of the optimality condition is <= eps
  *     times its value in the first pass (eps as for L2R_L2LOSS), or after
  *     max_iter passes. Cost per pass O(l n).
+ *   Crammer-Singer: see solve_crammer_singer.
  *
  * The random order matches scikit-learn's copy of LIBLINEAR: a Mersenne
  * Twister (std::mt19937) seeded with RandomState(random_state).randint(0,
@@ -118,13 +119,10 @@ static enum gcv_status parse_multi_class(const struct gcv_param *param, void *ou
     static const char *const names[] = {"ovr", "crammer_singer"};
     int choice;
 
-    (void)out;
     if (gcv_param_check_choice(param, names, 2, "\"ovr\" or \"crammer_singer\"", &choice,
                                err) != GCV_OK)
         return GCV_ERR_PARAM;
-    if (choice == 1)
-        return gcv_param_check_unsupported(param, "only one-vs-rest problems are implemented; "
-                                           "use \"ovr\"", err);
+    ((struct raw_params *)out)->parsed.crammer_singer = choice == 1;
     return GCV_OK;
 }
 
@@ -213,12 +211,15 @@ static const struct gcv_param_check_entry param_table[] = {
 };
 
 /* Selects the LIBLINEAR solver of penalty, loss and dual, or explains why
- * scikit-learn has none for them. */
+ * scikit-learn has none for them. multi_class "crammer_singer" ignores
+ * all three, as in scikit-learn. */
 static enum gcv_status select_solver(struct raw_params *raw, struct gcv_error *err)
 {
     const char *loss = raw->loss_hinge ? "hinge" : "squared_hinge";
     const char *dual = raw->dual ? "true" : "false";
 
+    if (raw->parsed.crammer_singer)
+        return GCV_OK;
     if (raw->loss_hinge && raw->penalty_l1)
         return gcv_error_set(err, GCV_ERR_PARAM, "LinearSVC: penalty=\"l1\" with loss=\"hinge\" "
                              "is not supported (dual=%s): LIBLINEAR has no solver for the "
@@ -262,6 +263,7 @@ static enum gcv_status linear_svc_params_parse(const struct gcv_param_set *param
             .intercept_scaling = 1.0,
             .class_weight_balanced = false,
             .random_state = 0,
+            .crammer_singer = false,
         },
         .penalty_l1 = false,
         .loss_hinge = false,
@@ -947,6 +949,273 @@ cleanup:
     return status;
 }
 
+/* The training rows of a fit, grouped by class as LIBLINEAR groups them,
+ * and what every problem of the fit shares. */
+struct grouped_rows {
+    size_t l;                  /* rows */
+    size_t n;                  /* columns: the features, then the intercept feature */
+    size_t K;                  /* classes present */
+    double *X;                 /* [l * n], row-major, class 0's rows first, owned */
+    size_t *row_class;         /* [l] class position of each row, owned */
+    double *weighted_C;        /* [K] C times the class weight, owned */
+    struct gcv_random rng;     /* LIBLINEAR's generator, one stream for the fit */
+    double deadline;
+};
+
+static void grouped_rows_free(struct grouped_rows *rows)
+{
+    free(rows->X);
+    free(rows->row_class);
+    free(rows->weighted_C);
+}
+
+/* ----- Crammer-Singer (MCSVM_CS) ----------------------------------------- */
+
+/* Solves the sub-problem of one row i over its active classes: minimise
+ * sum_m (A alpha_m^2 / 2 + B_m alpha_m) subject to sum_m alpha_m = 0,
+ * alpha_m <= 0 except alpha_yi <= C_yi, by sorting D = B (with A C_yi
+ * added at yi) in descending order and finding the threshold beta, as
+ * LIBLINEAR does. */
+static void cs_sub_problem(double A, size_t yi, double C_yi, size_t active, const double *B,
+                           double *D, double *alpha_new)
+{
+    double beta;
+    size_t r;
+
+    memcpy(D, B, active * sizeof *D);
+    if (yi < active)
+        D[yi] += A * C_yi;
+    /* Descending insertion sort: active is the number of classes. */
+    for (size_t k = 1; k < active; k++) {
+        const double value = D[k];
+        size_t m = k;
+
+        for (; m > 0 && D[m - 1] < value; m--)
+            D[m] = D[m - 1];
+        D[m] = value;
+    }
+
+    beta = D[0] - A * C_yi;
+    for (r = 1; r < active && beta < (double)r * D[r]; r++)
+        beta += D[r];
+    beta /= (double)r;
+
+    for (r = 0; r < active; r++) {
+        if (r == yi)
+            alpha_new[r] = fmin(C_yi, (beta - B[r]) / A);
+        else
+            alpha_new[r] = fmin(0.0, (beta - B[r]) / A);
+    }
+}
+
+/* Crammer-Singer's shrinking test: alpha at its upper bound (C_i for the
+ * row's own class, else 0) with a gradient below the smallest of the free
+ * variables. */
+static bool cs_shrinkable(double alpha, bool own_class, double C_i, double G, double minG)
+{
+    return alpha == (own_class ? C_i : 0.0) && G < minG;
+}
+
+/* The state of the Crammer-Singer solver for one row's class subset. */
+struct cs_row {
+    double *alpha;        /* [K] alpha_i by class */
+    size_t *order;        /* [K] classes, the active ones first */
+    size_t *active;       /* number of active classes */
+    size_t *y_slot;       /* position of the row's own class in order */
+};
+
+/* Moves the shrinkable classes of one row past its active ones, keeping
+ * G and y_slot in step with order, as LIBLINEAR does. */
+static void cs_shrink_row(struct cs_row row, double *G, double C_i, double minG)
+{
+    for (size_t m = 0; m < *row.active; m++) {
+        if (!cs_shrinkable(row.alpha[row.order[m]], m == *row.y_slot, C_i, G[m], minG))
+            continue;
+        (*row.active)--;
+        while (*row.active > m) {
+            const size_t last = *row.active;
+
+            if (!cs_shrinkable(row.alpha[row.order[last]], last == *row.y_slot, C_i, G[last],
+                               minG)) {
+                const size_t swap_class = row.order[m];
+                const double swap_G = G[m];
+
+                row.order[m] = row.order[last];
+                row.order[last] = swap_class;
+                G[m] = G[last];
+                G[last] = swap_G;
+                if (*row.y_slot == last)
+                    *row.y_slot = m;
+                else if (*row.y_slot == m)
+                    *row.y_slot = last;
+                break;
+            }
+            (*row.active)--;
+        }
+    }
+}
+
+/* The Crammer-Singer multiclass problem in its dual, over alpha_i^m:
+ *     min sum_m ||w_m||^2 / 2 + sum_i sum_{m != y_i} alpha_i^m
+ *     s.t. alpha_i^m <= C_i [m = y_i], sum_m alpha_i^m = 0,
+ * w_m = sum_i alpha_i^m x_i, solved one row at a time in a random order
+ * with shrinking, as LIBLINEAR does (its source cites the appendix of Fan,
+ * Chang, Hsieh, Wang & Lin, "LIBLINEAR: a library for large linear
+ * classification", JMLR 2008). Stops when the largest spread max G - min G of a
+ * pass over all rows is < tol, or after 100000 passes: scikit-learn 1.2.1
+ * does not pass max_iter to this solver. Cost per pass O(l n K).
+ * Writes w[n * K], feature-major (w_m of feature j at w[j * K + m]). */
+static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
+                                            const double *cost, double eps, double *w,
+                                            long long *n_iter, struct gcv_error *err)
+{
+    const long long max_iter = 100000;
+    const size_t l = rows->l, n = rows->n, K = rows->K;
+    double *alpha = calloc(l * K, sizeof *alpha);                 /* [l * K] */
+    size_t *order = malloc(l * K * sizeof *order);                /* [l * K] */
+    size_t *active_classes = malloc(l * sizeof *active_classes);  /* [l] */
+    size_t *y_slot = malloc(l * sizeof *y_slot);                  /* [l] */
+    size_t *index = malloc(l * sizeof *index);                    /* [l] */
+    double *QD = malloc(l * sizeof *QD);                          /* [l] ||x_i||^2 */
+    double *work = malloc(5 * K * sizeof *work);
+    size_t *changed = malloc(K * sizeof *changed);                /* [K] */
+    double *G, *B, *D, *alpha_new, *change;
+    size_t active_size = l;
+    double eps_shrink = fmax(10.0 * eps, 1.0);
+    bool start_from_all = true;
+    long long iter = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (alpha == NULL || order == NULL || active_classes == NULL || y_slot == NULL ||
+        index == NULL || QD == NULL || work == NULL || changed == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the Crammer-Singer "
+                               "problem of %zu rows", l);
+        goto cleanup;
+    }
+    G = work;
+    B = work + K;
+    D = work + 2 * K;
+    alpha_new = work + 3 * K;
+    change = work + 4 * K;
+
+    memset(w, 0, n * K * sizeof *w);
+    for (size_t i = 0; i < l; i++) {
+        const double *x = rows->X + i * n;
+
+        for (size_t m = 0; m < K; m++)
+            order[i * K + m] = m;
+        QD[i] = 0;
+        for (size_t j = 0; j < n; j++)
+            if (x[j] != 0)
+                QD[i] += x[j] * x[j];
+        active_classes[i] = K;
+        y_slot[i] = rows->row_class[i];
+        index[i] = i;
+    }
+
+    while (iter < max_iter) {
+        double stopping = -INFINITY;
+
+        if (past_deadline(rows->deadline)) {
+            status = timeout("the Crammer-Singer solver", iter, err);
+            goto cleanup;
+        }
+        shuffle(&rows->rng, index, active_size);
+
+        for (size_t s = 0; s < active_size; s++) {
+            const size_t i = index[s];
+            const double *x = rows->X + i * n;
+            const double A = QD[i];
+            const struct cs_row row = {
+                .alpha = alpha + i * K, .order = order + i * K,
+                .active = &active_classes[i], .y_slot = &y_slot[i],
+            };
+            double minG = INFINITY, maxG = -INFINITY;
+            size_t n_changed = 0;
+
+            if (A <= 0)
+                continue;
+
+            /* G_m = [m != y_i] + w_m.x_i over the active classes. */
+            for (size_t m = 0; m < *row.active; m++)
+                G[m] = 1;
+            if (*row.y_slot < *row.active)
+                G[*row.y_slot] = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (x[j] == 0)
+                    continue;
+                for (size_t m = 0; m < *row.active; m++)
+                    G[m] += w[j * K + row.order[m]] * x[j];
+            }
+
+            for (size_t m = 0; m < *row.active; m++) {
+                if (row.alpha[row.order[m]] < 0 && G[m] < minG)
+                    minG = G[m];
+                if (G[m] > maxG)
+                    maxG = G[m];
+            }
+            if (*row.y_slot < *row.active && row.alpha[rows->row_class[i]] < cost[i] &&
+                G[*row.y_slot] < minG)
+                minG = G[*row.y_slot];
+
+            cs_shrink_row(row, G, cost[i], minG);
+            if (*row.active <= 1) {
+                deactivate(index, s--, &active_size);
+                continue;
+            }
+            if (maxG - minG <= 1e-12)
+                continue;
+            stopping = fmax(maxG - minG, stopping);
+
+            for (size_t m = 0; m < *row.active; m++)
+                B[m] = G[m] - A * row.alpha[row.order[m]];
+            cs_sub_problem(A, *row.y_slot, cost[i], *row.active, B, D, alpha_new);
+            for (size_t m = 0; m < *row.active; m++) {
+                const double delta = alpha_new[m] - row.alpha[row.order[m]];
+
+                row.alpha[row.order[m]] = alpha_new[m];
+                if (fabs(delta) >= 1e-12) {
+                    changed[n_changed] = row.order[m];
+                    change[n_changed++] = delta;
+                }
+            }
+            for (size_t j = 0; j < n; j++) {
+                if (x[j] == 0)
+                    continue;
+                for (size_t k = 0; k < n_changed; k++)
+                    w[j * K + changed[k]] += change[k] * x[j];
+            }
+        }
+        iter++;
+
+        /* Converged on the active rows: stop if they were all rows, else
+         * reactivate everything with a tighter shrinking tolerance. */
+        if (stopping < eps_shrink) {
+            if (stopping < eps && start_from_all)
+                break;
+            active_size = l;
+            for (size_t i = 0; i < l; i++)
+                active_classes[i] = K;
+            eps_shrink = fmax(eps_shrink / 2, eps);
+            start_from_all = true;
+        } else {
+            start_from_all = false;
+        }
+    }
+    *n_iter = iter;
+
+cleanup:
+    free(alpha);
+    free(order);
+    free(active_classes);
+    free(y_slot);
+    free(index);
+    free(QD);
+    free(work);
+    free(changed);
+    return status;
+}
+
 /* ----- fit --------------------------------------------------------------- */
 
 static void linear_svc_model_free(void *model_pointer)
@@ -998,26 +1267,154 @@ static enum gcv_status solve(const struct gcv_linear_svc_params *params,
     return solve_primal_l1(prob, primal_eps, params->max_iter, w, n_iter, err);
 }
 
-/* The training rows grouped by class position, ascending, each class in
- * fold order, with the intercept feature appended: X[l * n]. Writes each
- * row's class position into position_of_row[l]. next[K] is scratch. */
-static void gather_grouped(const struct gcv_rows *train, const size_t *position,
-                           const size_t *class_start, size_t K, double bias, size_t n,
-                           size_t *next, double *X, size_t *position_of_row)
+/* Groups train by class position (the classes of model, ascending), each
+ * class in fold order, appends the intercept feature and seeds the
+ * generator as scikit-learn seeds it. count[code] gives the rows of each
+ * dataset class code and position[code] its class position. */
+static enum gcv_status group_rows(const struct gcv_linear_svc_params *params,
+                                  const struct gcv_rows *train,
+                                  const struct gcv_linear_svc_model *model, const size_t *count,
+                                  const size_t *position, struct grouped_rows *rows,
+                                  struct gcv_error *err)
 {
     const size_t d = train->n_features;
+    const size_t K = model->n_classes;
+    size_t *next = malloc(K * sizeof *next);   /* [K] next free row of each class */
+    struct gcv_random seeder;
 
-    memcpy(next, class_start, K * sizeof *next);
-    for (size_t r = 0; r < train->n_rows; r++) {
+    rows->l = train->n_rows;
+    rows->n = d + (params->fit_intercept ? 1 : 0);
+    rows->K = K;
+    rows->deadline = train->deadline;
+    rows->X = malloc((rows->l * rows->n > 0 ? rows->l * rows->n : 1) * sizeof *rows->X);
+    rows->row_class = malloc((rows->l > 0 ? rows->l : 1) * sizeof *rows->row_class);
+    rows->weighted_C = malloc(K * sizeof *rows->weighted_C);
+    if (next == NULL || rows->X == NULL || rows->row_class == NULL ||
+        rows->weighted_C == NULL) {
+        free(next);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LinearSVC on %zu rows",
+                             rows->l);
+    }
+
+    /* C per class: "balanced" weighs class c by l / (K count_c), as
+     * scikit-learn's compute_class_weight. */
+    for (size_t c = 0, start = 0; c < K; c++) {
+        const size_t rows_of_class = count[model->classes[c]];
+
+        next[c] = start;
+        start += rows_of_class;
+        rows->weighted_C[c] = params->C;
+        if (params->class_weight_balanced)
+            rows->weighted_C[c] *= (double)rows->l / ((double)K * (double)rows_of_class);
+    }
+
+    for (size_t r = 0; r < rows->l; r++) {
         const size_t row = train->index[r];
         const size_t c = position[train->y_class[row]];
         const size_t slot = next[c]++;
 
-        memcpy(X + slot * n, train->X + row * d, d * sizeof *X);
-        if (n > d)
-            X[slot * n + d] = bias;
-        position_of_row[slot] = c;
+        memcpy(rows->X + slot * rows->n, train->X + row * d, d * sizeof *rows->X);
+        if (rows->n > d)
+            rows->X[slot * rows->n + d] = params->intercept_scaling;
+        rows->row_class[slot] = c;
     }
+    free(next);
+
+    gcv_random_seed(&seeder, params->random_state);
+    gcv_random_seed(&rows->rng, (uint32_t)gcv_random_randint(&seeder, 0, 2147483647));
+    return GCV_OK;
+}
+
+/* Fits one problem per decision column: the second class against the
+ * first for two classes, else each class against the rest, where the rest
+ * keep the unweighted C as in LIBLINEAR. */
+static enum gcv_status fit_one_vs_rest(const struct gcv_linear_svc_params *params,
+                                       struct grouped_rows *rows,
+                                       struct gcv_linear_svc_model *model,
+                                       struct gcv_error *err)
+{
+    const size_t l = rows->l, n = rows->n, K = rows->K, d = model->n_features;
+    signed char *y = malloc((l > 0 ? l : 1) * sizeof *y);    /* [l] */
+    double *cost = malloc((l > 0 ? l : 1) * sizeof *cost);   /* [l] */
+    double *w = malloc((n > 0 ? n : 1) * sizeof *w);         /* [n] */
+    const struct problem prob = {
+        .l = l, .n = n, .X = rows->X, .y = y, .cost = cost, .rng = &rows->rng,
+        .deadline = rows->deadline,
+    };
+    enum gcv_status status = GCV_OK;
+
+    if (y == NULL || cost == NULL || w == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LinearSVC on %zu "
+                               "rows", l);
+        goto cleanup;
+    }
+    for (size_t column = 0; column < model->n_rows; column++) {
+        const size_t positive = K == 2 ? 1 : column;
+        long long n_iter = 0;
+
+        for (size_t i = 0; i < l; i++) {
+            const bool is_positive = rows->row_class[i] == positive;
+
+            y[i] = is_positive ? 1 : -1;
+            cost[i] = is_positive ? rows->weighted_C[positive]
+                                  : (K == 2 ? rows->weighted_C[0] : params->C);
+        }
+        if ((status = solve(params, &prob, w, &n_iter, err)) != GCV_OK)
+            goto cleanup;
+
+        memcpy(model->coef + column * d, w, d * sizeof *w);
+        model->intercept[column] = params->fit_intercept ? params->intercept_scaling * w[d]
+                                                         : 0.0;
+        if (n_iter > model->n_iter)
+            model->n_iter = n_iter;
+    }
+
+cleanup:
+    free(y);
+    free(cost);
+    free(w);
+    return status;
+}
+
+/* Fits the Crammer-Singer problem and writes its K rows of coefficients,
+ * or their difference (second minus first) for two classes, as
+ * scikit-learn's LinearSVC.fit does. */
+static enum gcv_status fit_crammer_singer(const struct gcv_linear_svc_params *params,
+                                          struct grouped_rows *rows,
+                                          struct gcv_linear_svc_model *model,
+                                          struct gcv_error *err)
+{
+    const size_t n = rows->n, K = rows->K, d = model->n_features;
+    double *w = malloc((n * K > 0 ? n * K : 1) * sizeof *w);   /* [n * K], feature-major */
+    double *cost = malloc((rows->l > 0 ? rows->l : 1) * sizeof *cost);
+    enum gcv_status status;
+
+    if (w == NULL || cost == NULL) {
+        free(w);
+        free(cost);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LinearSVC on %zu "
+                             "rows", rows->l);
+    }
+    for (size_t i = 0; i < rows->l; i++)
+        cost[i] = rows->weighted_C[rows->row_class[i]];
+
+    /* NOTE: scikit-learn 1.2.1 fills n_iter_ for this solver partly from
+     * memory past the solver's count, so whether it warns is unpredictable.
+     * model->n_iter is the true count, and the usual max_iter rule warns. */
+    status = solve_crammer_singer(rows, cost, params->tol, w, &model->n_iter, err);
+
+    for (size_t m = 0; m < K && status == GCV_OK; m++) {
+        const size_t column = K == 2 ? 0 : m;
+        const double sign = K == 2 && m == 0 ? -1.0 : 1.0;
+
+        for (size_t j = 0; j < d; j++)
+            model->coef[column * d + j] += sign * w[j * K + m];
+        if (params->fit_intercept)
+            model->intercept[column] += sign * params->intercept_scaling * w[d * K + m];
+    }
+    free(w);
+    free(cost);
+    return status;
 }
 
 static enum gcv_status linear_svc_fit(const void *params_pointer, const struct gcv_rows *train,
@@ -1026,20 +1423,11 @@ static enum gcv_status linear_svc_fit(const void *params_pointer, const struct g
     const struct gcv_linear_svc_params *params = params_pointer;
     const size_t l = train->n_rows;
     const size_t d = train->n_features;
-    const size_t n = d + (params->fit_intercept ? 1 : 0);
     const size_t n_codes = train->n_classes;
     struct gcv_linear_svc_model *model = NULL;
-    struct gcv_random seeder, rng;
+    struct grouped_rows rows = {0};
     size_t *count = NULL;          /* [n_codes] training rows of each code */
-    size_t *position = NULL;       /* [n_codes] position of each present code */
-    size_t *class_start = NULL;    /* [K] first grouped row of each class */
-    size_t *next = NULL;           /* [K] scratch of gather_grouped */
-    size_t *row_class = NULL;      /* [l] class position of each grouped row */
-    double *X = NULL;              /* [l * n] grouped rows with the intercept feature */
-    signed char *y = NULL;         /* [l] */
-    double *cost = NULL;           /* [l] */
-    double *weighted_C = NULL;     /* [K] C times the class weight */
-    double *w = NULL;              /* [n] */
+    size_t *position = NULL;       /* [n_codes] class position of each present code */
     size_t K;
     enum gcv_status status = GCV_OK;
 
@@ -1087,64 +1475,17 @@ static enum gcv_status linear_svc_fit(const void *params_pointer, const struct g
     model->n_rows = K == 2 ? 1 : K;
     model->coef = calloc(model->n_rows * (d > 0 ? d : 1), sizeof *model->coef);
     model->intercept = calloc(model->n_rows, sizeof *model->intercept);
-    class_start = malloc(K * sizeof *class_start);
-    next = malloc(K * sizeof *next);
-    row_class = malloc(l * sizeof *row_class);
-    X = malloc((l * n > 0 ? l * n : 1) * sizeof *X);
-    y = malloc(l * sizeof *y);
-    cost = malloc(l * sizeof *cost);
-    weighted_C = malloc(K * sizeof *weighted_C);
-    w = malloc((n > 0 ? n : 1) * sizeof *w);
-    if (model->coef == NULL || model->intercept == NULL || class_start == NULL ||
-        next == NULL || row_class == NULL || X == NULL || y == NULL || cost == NULL || weighted_C == NULL ||
-        w == NULL)
+    if (model->coef == NULL || model->intercept == NULL)
         goto nomem;
+    if ((status = group_rows(params, train, model, count, position, &rows, err)) != GCV_OK)
+        goto cleanup;
 
-    /* The rows grouped by class, and C per class: "balanced" weighs class
-     * c by l / (K count_c), as scikit-learn's compute_class_weight. */
-    for (size_t c = 0, start = 0; c < K; c++) {
-        const size_t rows_of_class = count[model->classes[c]];
-
-        class_start[c] = start;
-        start += rows_of_class;
-        weighted_C[c] = params->C;
-        if (params->class_weight_balanced)
-            weighted_C[c] *= (double)l / ((double)K * (double)rows_of_class);
-    }
-    gather_grouped(train, position, class_start, K, params->intercept_scaling, n, next, X,
-                   row_class);
-
-    /* LIBLINEAR's generator, seeded as scikit-learn seeds it. */
-    gcv_random_seed(&seeder, params->random_state);
-    gcv_random_seed(&rng, (uint32_t)gcv_random_randint(&seeder, 0, 2147483647));
-
-    /* One problem per decision column: the second class against the first
-     * for two classes, else each class against the rest, where the rest
-     * keep the unweighted C as in LIBLINEAR. */
-    for (size_t column = 0; column < model->n_rows; column++) {
-        const size_t positive = K == 2 ? 1 : column;
-        const struct problem prob = {
-            .l = l, .n = n, .X = X, .y = y, .cost = cost, .rng = &rng,
-            .deadline = train->deadline,
-        };
-        long long n_iter = 0;
-
-        for (size_t i = 0; i < l; i++) {
-            const bool is_positive = row_class[i] == positive;
-
-            y[i] = is_positive ? 1 : -1;
-            cost[i] = is_positive ? weighted_C[positive]
-                                  : (K == 2 ? weighted_C[0] : params->C);
-        }
-        if ((status = solve(params, &prob, w, &n_iter, err)) != GCV_OK)
-            goto cleanup;
-
-        memcpy(model->coef + column * d, w, d * sizeof *w);
-        model->intercept[column] = params->fit_intercept ? params->intercept_scaling * w[d]
-                                                         : 0.0;
-        if (n_iter > model->n_iter)
-            model->n_iter = n_iter;
-    }
+    if (params->crammer_singer)
+        status = fit_crammer_singer(params, &rows, model, err);
+    else
+        status = fit_one_vs_rest(params, &rows, model, err);
+    if (status != GCV_OK)
+        goto cleanup;
 
     /* scikit-learn warns when any problem used all max_iter iterations. */
     if (model->n_iter >= params->max_iter) {
@@ -1163,14 +1504,7 @@ nomem:
 cleanup:
     free(count);
     free(position);
-    free(class_start);
-    free(next);
-    free(row_class);
-    free(X);
-    free(y);
-    free(cost);
-    free(weighted_C);
-    free(w);
+    grouped_rows_free(&rows);
     if (status != GCV_OK) {
         linear_svc_model_free(model);
         return status;

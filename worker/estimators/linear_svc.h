@@ -3,22 +3,24 @@
  * checks, fitted by the LIBLINEAR solvers that scikit-learn's copy of
  * LIBLINEAR runs for each accepted combination of penalty, loss and dual:
  *
- *     penalty  loss           dual   solver
- *     "l2"     "hinge"        true   dual coordinate descent (L2R_L1LOSS_SVC_DUAL)
- *     "l2"     "squared_hinge" true  dual coordinate descent (L2R_L2LOSS_SVC_DUAL)
- *     "l2"     "squared_hinge" false trust-region Newton (L2R_L2LOSS_SVC)
- *     "l1"     "squared_hinge" false primal coordinate descent (L1R_L2LOSS_SVC)
+ *     penalty  loss            dual   solver
+ *     "l2"     "hinge"         true   dual coordinate descent (L2R_L1LOSS_SVC_DUAL)
+ *     "l2"     "squared_hinge" true   dual coordinate descent (L2R_L2LOSS_SVC_DUAL)
+ *     "l2"     "squared_hinge" false  trust-region Newton (L2R_L2LOSS_SVC)
+ *     "l1"     "squared_hinge" false  primal coordinate descent (L1R_L2LOSS_SVC)
  *
  * Every other combination is rejected when the parameters are parsed, as
  * scikit-learn rejects it when fitting. With fit_intercept each row gets
  * an extra feature equal to intercept_scaling, whose weight is penalised
- * like the others (intercept_ = intercept_scaling * that weight). Two
- * classes give one binary problem; more give one problem per class
- * against the rest. linear_svc.c states each solver's objective and
- * stopping rule.
+ * like the others (intercept_ = intercept_scaling * that weight). With
+ * multi_class "ovr", two classes give one binary problem and more give
+ * one problem per class against the rest. multi_class "crammer_singer"
+ * ignores penalty, loss and dual and fits LIBLINEAR's Crammer-Singer
+ * solver (MCSVM_CS) on all classes at once. linear_svc.c states each
+ * solver's objective and stopping rule.
  *
- * Not supported yet, and rejected with a message: multi_class
- * "crammer_singer", class_weight given as a mapping, and sample weights. */
+ * Not supported yet, and rejected with a message: class_weight given as
+ * a mapping, and sample weights. */
 #ifndef GCV_LINEAR_SVC_H
 #define GCV_LINEAR_SVC_H
 
@@ -40,7 +42,7 @@ enum gcv_linear_svc_solver {
 
 /* The parsed parameters of one candidate. */
 struct gcv_linear_svc_params {
-    enum gcv_linear_svc_solver solver; /* from penalty, loss and dual */
+    enum gcv_linear_svc_solver solver; /* from penalty, loss and dual; unused by crammer_singer */
     double C;
     double tol;
     long long max_iter;
@@ -48,6 +50,7 @@ struct gcv_linear_svc_params {
     double intercept_scaling;
     bool class_weight_balanced;
     uint32_t random_state;             /* null is read as 0 */
+    bool crammer_singer;               /* multi_class "crammer_singer", else "ovr" */
 };
 
 /* A fitted model: one row of coefficients per decision column. */
