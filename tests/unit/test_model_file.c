@@ -52,6 +52,8 @@ static const struct round_trip_case cases[] = {
     {"RandomForestRegressor", "diabetes", {"n_estimators", "n_jobs"}, {INT(8), INT(2)}},
     {"ExtraTreesClassifier", "cancer", {"n_estimators", NULL}, {INT(10), {0}}},
     {"ExtraTreesRegressor", "diabetes", {"n_estimators", NULL}, {INT(10), {0}}},
+    {"GradientBoostingClassifier", "wine", {"n_estimators", NULL}, {INT(10), {0}}},
+    {"GradientBoostingRegressor", "diabetes", {"n_estimators", NULL}, {INT(10), {0}}},
     {"make_pipeline(StandardScaler, SVC)", "cancer", {NULL, NULL}, {{0}, {0}}},
     {"make_pipeline(MinMaxScaler, KNeighborsClassifier)", "wine", {NULL, NULL}, {{0}, {0}}},
     {"make_pipeline(RobustScaler, Ridge)", "diabetes", {NULL, NULL}, {{0}, {0}}},
