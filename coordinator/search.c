@@ -20,6 +20,7 @@
 #include "../worker/task.h"
 #include "../worker/worker.h"
 #include "evaluation.h"
+#include "halving.h"
 #include "journal.h"
 #include "output.h"
 #include "predict.h"
@@ -53,6 +54,7 @@ struct search {
     int *blas_threads;   /* rank 0: [size] each rank's OpenBLAS threads, owned */
     struct gcv_fold_cache_stats fold_cache; /* rank 0: every rank's counters summed, the
                                                peak the largest of one rank */
+    struct gcv_halving halving;          /* "search": "halving": its rounds */
 };
 
 /* Rank 0: reads and checks the whole spec, including every candidate's
@@ -253,6 +255,10 @@ static enum gcv_status check_folder(struct search *run, const struct gcv_run_opt
 
     /* With --resume the journal decides, so that a changed spec is reported
      * as such and not as another search's folder. */
+    if (options->resume && run->spec.halving.enabled)
+        return gcv_error_set(err, GCV_ERR_USAGE, "--resume: a halving search cannot be resumed, "
+                             "because each round's candidates depend on the scores of the round "
+                             "before; run it again without --resume");
     if (options->resume)
         return read_journal(run, state, err);
 
@@ -452,6 +458,15 @@ static enum gcv_status load_data(struct search *run, struct gcv_error *err)
         return status;
     }
     return plan_folds(run, err);
+}
+
+/* Every rank: checks a halving search against the data and plans its
+ * rounds. */
+static enum gcv_status plan_halving(struct search *run, struct gcv_error *err)
+{
+    return gcv_halving_plan(&run->halving, &run->spec, &run->data, run->search_rows,
+                            run->n_search_rows, run->plan.n_folds,
+                            run->kind == GCV_ESTIMATOR_CLASSIFIER, err);
 }
 
 /* Rank 0: predicts the holdout rows with the refit model and writes the
@@ -736,6 +751,8 @@ static enum gcv_status finish(struct search *run, double start, struct gcv_error
     enum gcv_status status;
 
     gcv_results_finalize(&run->results);
+    if (run->spec.halving.enabled)
+        gcv_halving_pick_best(&run->results);
     if ((status = gcv_results_write(&run->results, &run->spec, run->folder, err)) != GCV_OK)
         return status;
 
@@ -905,6 +922,7 @@ static void search_free(struct search *run)
         gcv_journal_close(&run->journal, NULL);
     gcv_journal_contents_free(&run->resumed);
     gcv_results_free(&run->results);
+    gcv_halving_free(&run->halving);
     gcv_task_context_free(&run->ctx);
     gcv_fold_plan_free(&run->plan);
     free(run->holdout_rows);
@@ -949,6 +967,8 @@ int gcv_search_run(const struct gcv_run_options *options)
 
     /* Data and folds, on every rank. */
     status = load_data(&run, &err);
+    if (status == GCV_OK && run.spec.halving.enabled)
+        status = plan_halving(&run, &err);
     if (status == GCV_OK)
         status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
     if (status == GCV_OK) {
@@ -961,14 +981,19 @@ int gcv_search_run(const struct gcv_run_options *options)
 
     /* The search. Warnings of the fits are printed before the summary. */
     status = gather_hosts(&run, &err);
-    if (run.rank == 0 && status == GCV_OK)
+    if (run.rank == 0 && status == GCV_OK && !run.spec.halving.enabled)
         status = open_journal(&run, options, &err);
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
-    if (run.rank == 0)
+    if (run.spec.halving.enabled) {
+        status = gcv_halving_run(&run.halving, &run.spec, &run.ctx, &run.results, &run.data,
+                                 &run.plan, options, MPI_COMM_WORLD, &err);
+        run.n_abandoned = run.halving.n_abandoned;
+    } else if (run.rank == 0) {
         status = coordinate(&run, options, &err);
-    else
+    } else {
         status = gcv_worker_run(&run.ctx, MPI_COMM_WORLD, &err);
+    }
 
     /* Workers still fitting after the grace cannot take part in the
      * collective below, so the job ends here, the journal already closed. */
@@ -1055,6 +1080,8 @@ int gcv_search_check(const struct gcv_run_options *options)
         locate_data_path(&run, &err);
     if (status == GCV_OK)
         status = plan_folds(&run, &err);
+    if (status == GCV_OK && run.spec.halving.enabled)
+        status = plan_halving(&run, &err);
     if (status == GCV_OK)
         status = gcv_task_context_init(&run.ctx, &run.spec, &run.data, &run.plan, &err);
 

@@ -553,6 +553,8 @@ enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
     fputc(']', file.stream);
     fputs(",\n  \"estimator\": ", file.stream);
     gcv_output_json_string(file.stream, spec->estimator);
+    if (results->halving_json != NULL)
+        fprintf(file.stream, ",\n  \"halving\": %s", results->halving_json);
     fputs(",\n  \"wall_time\": ", file.stream);
     gcv_output_json_number(file.stream, wall_time);
     fputs("\n}\n", file.stream);

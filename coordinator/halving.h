@@ -1,0 +1,94 @@
+/* Successive halving, as scikit-learn 1.2.1's HalvingGridSearchCV and
+ * HalvingRandomSearchCV run it ("search": "halving").
+ *
+ * Round i evaluates n_candidates[i] candidates with n_resources[i] of the
+ * resource: that many search rows (subsampled from each fold as
+ * scikit-learn's _SubsampleMetaSplitter does) or that value of an
+ * estimator parameter such as max_iter. Between rounds rank 0 keeps the
+ * ceil(n / factor) candidates of best mean test score and broadcasts them.
+ * Every rank then builds the next round's candidates, folds and task
+ * context. Rank 0 hands the round's tasks to the workers through the
+ * scheduler (gcv_scheduler_run, one call per round). The reference is
+ * Karnin, Koren and Somekh, "Almost optimal exploration in multi-armed
+ * bandits", ICML 2013, as scikit-learn cites it.
+ *
+ * A halving search keeps no journal, and --resume rejects it: the
+ * candidates of each round depend on the scores of the previous one. */
+#ifndef GCV_HALVING_H
+#define GCV_HALVING_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/dataset.h"
+#include "../common/spec.h"
+#include "../common/split.h"
+#include "../worker/task.h"
+#include "results.h"
+#include "search.h"
+
+/* One round as it ran. */
+struct gcv_halving_round {
+    size_t n_candidates;
+    size_t n_resources;
+    double seconds;        /* wall time of the round on rank 0 */
+};
+
+struct gcv_halving {
+    /* The plan, the same on every rank (gcv_halving_plan): */
+    bool param_resource;            /* the resource is an estimator parameter */
+    double min_resources;           /* min_resources_, after "exhaust"; a real number only
+                                       when factor is not an integer */
+    size_t max_resources;           /* max_resources_ */
+    size_t n_required_iterations;
+    size_t n_possible_iterations;
+    size_t n_iterations;
+    size_t n_search_rows;           /* the rows a fraction of n_samples is taken of */
+
+    /* Filled on rank 0 by gcv_halving_run: */
+    struct gcv_halving_round *rounds; /* [n_iterations], owned */
+    size_t n_remaining_candidates;
+    int64_t *iter;                  /* [n_rows] the round of each cv_results row, owned */
+    int64_t *n_resources;           /* [n_rows] its round's resources, owned */
+    size_t n_rows;
+    char *best_json;                /* the "halving" member of best.json, owned */
+    size_t n_abandoned;             /* fits still running when a stop's grace ran out */
+};
+
+/* Every rank, once the data is loaded: checks the spec's halving settings
+ * against the data as scikit-learn's _check_input_parameters does, draws
+ * the random candidates again when their count depends on the data
+ * (n_candidates "exhaust"), replacing spec->grid, and plans the rounds.
+ * Errors are GCV_ERR_SPEC (exit 2) with scikit-learn's message.
+ * search_rows[0..n_search_rows) are the dataset rows of the search. On
+ * success halving is owned by the caller (gcv_halving_free). */
+enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *spec,
+                                 const struct gcv_dataset *data, const size_t *search_rows,
+                                 size_t n_search_rows, size_t n_folds, bool classifier,
+                                 struct gcv_error *err);
+
+/* Every rank: runs the planned rounds; workers fit, rank 0 schedules and
+ * cuts. On rank 0 a success then leaves spec->grid holding every
+ * cv_results row's setting (with the resource parameter, when it is one),
+ * ctx rebuilt for that grid, and results holding every row, still to be
+ * finalized; results->iter, n_resources and best_json borrow from halving.
+ * ctx must be the context of spec's original grid on every rank. A stop
+ * request ends the search with GCV_STOPPED, which is not resumable here. */
+enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *spec,
+                                struct gcv_task_context *ctx, struct gcv_results *results,
+                                const struct gcv_dataset *data, const struct gcv_fold_plan *plan,
+                                const struct gcv_run_options *options, MPI_Comm comm,
+                                struct gcv_error *err);
+
+/* Sets results->best_index to the best row of the last round, as
+ * scikit-learn's _select_best_index does: the first row of greatest mean
+ * test score, ignoring NaN, or the round's first row when every score is
+ * NaN. Call after gcv_results_finalize. */
+void gcv_halving_pick_best(struct gcv_results *results);
+
+/* Frees what the halving owns and zeroes it. Accepts NULL. */
+void gcv_halving_free(struct gcv_halving *halving);
+
+#endif
