@@ -44,8 +44,8 @@ struct gcv_model_header {
 
 /* Writes the model file path: the header, then the group "/model" filled by
  * save_model(model, group, err). The file is written under a temporary name
- * in the same folder and renamed into place once complete; on failure no
- * file is left at path. header's arrays and strings are borrowed. */
+ * in the same folder and renamed into place once complete, so on failure
+ * no file is left at path. header's arrays and strings are borrowed. */
 enum gcv_status gcv_model_file_write(const char *path, const struct gcv_model_header *header,
                                      enum gcv_status (*save_model)(const void *model,
                                                                    hid_t group,

@@ -12,7 +12,7 @@
 #include "../common/param.h"
 #include "output.h"
 
-/* What the model outputs for a set of rows. */
+/* The outputs of a model for a set of rows. */
 struct predictions {
     size_t n_rows;
     bool classifier;

@@ -44,11 +44,11 @@ enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec
                                        const size_t *holdout, size_t n_holdout,
                                        struct gcv_error *err);
 
-/* Runs `gridcv predict` in this process and returns its exit code: 0
- * success, 2 bad input (a missing or foreign model file, a newer format
- * version, data that cannot be read, a number of features other than the
- * model's), 1 a failure while predicting or writing. The one error line
- * goes to standard error. */
+/* Runs `gridcv predict` in this process and returns its exit code. It is
+ * 0 on success and 1 for a failure while predicting or writing. It is 2
+ * for bad input: a missing or foreign model file, a newer format version,
+ * data that cannot be read, or rows with another number of features than
+ * the model's. The one error line goes to standard error. */
 int gcv_predict_run(const struct gcv_predict_options *options);
 
 #endif
