@@ -3,12 +3,15 @@
  * tests/unit/fixtures/make_linear_svc_fixtures.py): iteration counts,
  * convergence, coefficients, decision values and predicted labels of the
  * four LIBLINEAR solvers, binary and one-vs-rest, of the Crammer-Singer
- * solver, and the parameter checks. */
+ * solver, the round trip through a model file, and the parameter
+ * checks. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/model_file.h"
 #include "tests/unit/estimator_checks.h"
 #include "tests/unit/fixtures/linear_svc_fixtures.h"
 #include "worker/estimators/linear_svc.h"
@@ -158,6 +161,73 @@ START_TEST(decision_function_op_gives_binary_column)
                            COEF_REL_TOL * fmax(fabs(fixture->decision[r]), 1.0)));
     free(decision);
     gcv_linear_svc_ops.model_free(model);
+}
+END_TEST
+
+/* Saves the model of a fixture into a model file, loads it back and
+ * checks that both give the same decision values and labels, bit for bit:
+ * the binary cancer_default, the one-vs-rest wine_default and the
+ * Crammer-Singer wine_crammer_singer. */
+START_TEST(saved_model_loads_with_same_decisions)
+{
+    static const char *const names[] = {"cancer_default", "wine_default",
+                                        "wine_crammer_singer"};
+    static const long long labels[3] = {0, 1, 2};
+    const struct linear_svc_fixture *fixture = NULL;
+    struct gcv_linear_svc_model *fitted, *loaded = NULL;
+    size_t index[CANCER_ROWS];
+    struct gcv_rows test;
+    struct gcv_model_header header = {0};
+    struct gcv_error err = {0};
+    hid_t file, group;
+    char path[128];
+    double *fitted_out, *loaded_out;
+
+    for (size_t k = 0; k < N_FIXTURES; k++)
+        if (strcmp(linear_svc_fixtures[k].name, names[_i]) == 0)
+            fixture = &linear_svc_fixtures[k];
+    ck_assert_ptr_nonnull(fixture);
+    fitted = fit_fixture(fixture);
+    test = fixture_rows(fixture, true, index);
+    header = (struct gcv_model_header){
+        .estimator = "LinearSVC",
+        .best_params = "{}",
+        .n_features = test.n_features,
+        .label_kind = GCV_LABELS_INTEGER,
+        .n_classes = test.n_classes,
+        .class_integers = (long long *)labels,
+    };
+    snprintf(path, sizeof path, "/tmp/gridcv_test_linear_svc_%ld.h5", (long)getpid());
+    ck_assert_msg(gcv_model_file_write(path, &header, gcv_linear_svc_ops.save, fitted, &err) ==
+                      GCV_OK,
+                  "%s", err.message);
+
+    header = (struct gcv_model_header){0};
+    ck_assert_msg(gcv_model_file_open(path, &header, &file, &group, &err) == GCV_OK, "%s",
+                  err.message);
+    ck_assert_msg(gcv_linear_svc_ops.load(group, (void **)&loaded, &err) == GCV_OK, "%s",
+                  err.message);
+    H5Gclose(group);
+    H5Fclose(file);
+    gcv_model_header_free(&header);
+    unlink(path);
+
+    ck_assert_uint_eq(loaded->n_classes, fitted->n_classes);
+    ck_assert_uint_eq(loaded->n_rows, fitted->n_rows);
+    ck_assert_ptr_null(gcv_linear_svc_ops.fit_warning(loaded));
+    fitted_out = malloc(test.n_rows * fitted->n_rows * sizeof *fitted_out);
+    loaded_out = malloc(test.n_rows * fitted->n_rows * sizeof *loaded_out);
+    ck_assert_int_eq(gcv_linear_svc_decision(fitted, &test, fitted_out, &err), GCV_OK);
+    ck_assert_int_eq(gcv_linear_svc_decision(loaded, &test, loaded_out, &err), GCV_OK);
+    ck_assert_mem_eq(loaded_out, fitted_out, test.n_rows * fitted->n_rows * sizeof *fitted_out);
+    ck_assert_int_eq(gcv_linear_svc_ops.predict(fitted, &test, fitted_out, &err), GCV_OK);
+    ck_assert_int_eq(gcv_linear_svc_ops.predict(loaded, &test, loaded_out, &err), GCV_OK);
+    ck_assert_mem_eq(loaded_out, fitted_out, test.n_rows * sizeof *fitted_out);
+
+    free(fitted_out);
+    free(loaded_out);
+    gcv_linear_svc_ops.model_free(fitted);
+    gcv_linear_svc_ops.model_free(loaded);
 }
 END_TEST
 
@@ -353,6 +423,7 @@ static Suite *linear_svc_suite(void)
     tcase_add_loop_test(fit, fit_matches_sklearn_solution, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_matches_sklearn_labels, 0, N_FIXTURES);
     tcase_add_test(fit, decision_function_op_gives_binary_column);
+    tcase_add_loop_test(fit, saved_model_loads_with_same_decisions, 0, 3);
     tcase_add_test(fit, single_class_fold_fails_the_fit);
     suite_add_tcase(suite, fit);
 

@@ -53,6 +53,7 @@
 #include <time.h>
 
 #include "../../common/log.h"
+#include "../../common/model_file.h"
 #include "../../common/random.h"
 #include "kernel.h"
 #include "param_check.h"
@@ -1582,6 +1583,69 @@ static enum gcv_status linear_svc_decision_op(const void *model_pointer,
     return gcv_linear_svc_decision(model, rows, out, err);
 }
 
+/* ----- save and load ----------------------------------------------------- */
+
+/* gcv_estimator_ops.save: classes, coef_ and intercept_, which are all
+ * that prediction reads. */
+static enum gcv_status linear_svc_save(const void *model_pointer, hid_t group,
+                                       struct gcv_error *err)
+{
+    const struct gcv_linear_svc_model *model = model_pointer;
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_rows", model->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "classes", model->classes, model->n_classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "coef", model->coef,
+                                             model->n_rows * model->n_features, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "intercept", model->intercept, model->n_rows, err);
+}
+
+/* gcv_estimator_ops.load: the inverse of linear_svc_save. A loaded model
+ * reports no ConvergenceWarning. */
+static enum gcv_status linear_svc_load(hid_t group, void **model_out, struct gcv_error *err)
+{
+    struct gcv_linear_svc_model *model = calloc(1, sizeof *model);
+    enum gcv_status status;
+
+    *model_out = NULL;
+    if (model == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a LinearSVC");
+    model->converged = true;
+    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_rows", &model->n_rows, err)) != GCV_OK)
+        goto cleanup;
+    if (model->n_classes < 2 || model->n_classes > INT32_MAX ||
+        model->n_rows != (model->n_classes == 2 ? 1 : model->n_classes)) {
+        status = gcv_error_set(err, GCV_ERR_DATA, "a LinearSVC of %zu classes cannot have %zu "
+                               "coefficient rows", model->n_classes, model->n_rows);
+        goto cleanup;
+    }
+    if ((status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
+                                            err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "coef", model->n_rows * model->n_features,
+                                             &model->coef, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "intercept", model->n_rows,
+                                             &model->intercept, err)) != GCV_OK)
+        goto cleanup;
+
+cleanup:
+    if (status != GCV_OK) {
+        linear_svc_model_free(model);
+        return status;
+    }
+    *model_out = model;
+    return GCV_OK;
+}
+
 const struct gcv_estimator_ops gcv_linear_svc_ops = {
     .name = "LinearSVC",
     .kind = GCV_ESTIMATOR_CLASSIFIER,
@@ -1592,4 +1656,6 @@ const struct gcv_estimator_ops gcv_linear_svc_ops = {
     .model_free = linear_svc_model_free,
     .fit_warning = linear_svc_fit_warning,
     .decision_function = linear_svc_decision_op,
+    .save = linear_svc_save,
+    .load = linear_svc_load,
 };
