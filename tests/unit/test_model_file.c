@@ -40,6 +40,8 @@ static const struct round_trip_case cases[] = {
     {"RidgeClassifier", "wine", {NULL, NULL}, {{0}, {0}}},
     {"LogisticRegression", "cancer", {"max_iter", NULL}, {INT(500), {0}}},
     {"LogisticRegression", "wine", {"max_iter", NULL}, {INT(500), {0}}},
+    {"LinearSVC", "cancer", {"dual", NULL}, {BOOL(false), {0}}},
+    {"LinearSVC", "wine", {"C", NULL}, {REAL(0.1), {0}}},
     {"Lasso", "diabetes", {"alpha", NULL}, {REAL(0.1), {0}}},
     {"ElasticNet", "diabetes", {"alpha", NULL}, {REAL(0.01), {0}}},
     {"KNeighborsClassifier", "wine", {"weights", NULL}, {STRING("distance"), {0}}},
