@@ -46,6 +46,8 @@ struct gcv_task_result {
     double score_time;    /* seconds */
     double test_scores[GCV_MAX_SCORERS];  /* one per scorer, in the spec's order */
     double train_scores[GCV_MAX_SCORERS]; /* filled when return_train_score */
+    int32_t warm_start;   /* 1 when the fit started from the one before it in its chain
+                             (worker/chain.h), else 0 */
     char message[GCV_RESULT_MESSAGE_MAX]; /* why the fit failed, or "" */
 };
 

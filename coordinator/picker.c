@@ -80,6 +80,30 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
     return GCV_OK;
 }
 
+void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
+                           const int32_t *next, const uint8_t *done)
+{
+    const size_t n_f = picker->n_folds;
+
+    picker->chain_previous = previous;
+    picker->chain_next = next;
+
+    /* Only the first candidate of a chain is handed out, for all of it. */
+    for (size_t c = 0; c < picker->n_candidates; c++) {
+        for (size_t f = 0; f < n_f; f++) {
+            bool all_done = true;
+
+            if (previous[c] >= 0) {
+                picker->handed[c * n_f + f] = 1;
+                continue;
+            }
+            for (int32_t m = (int32_t)c; m >= 0 && all_done; m = next[m])
+                all_done = done != NULL && done[(size_t)m * n_f + f];
+            picker->handed[c * n_f + f] = all_done;
+        }
+    }
+}
+
 /* True when every fold of candidate has been handed out. */
 static bool candidate_handed(const struct gcv_picker *picker, size_t candidate)
 {
@@ -228,6 +252,14 @@ static void estimate_costs(struct gcv_picker *picker, const double *fit_times, c
         }
         picker->estimate[c] = exp(n_known > 0 ? log_sum / (double)n_known
                                               : overall_log / (double)overall_count);
+    }
+
+    /* A chain costs the sum of its fits, kept on its first candidate. */
+    for (size_t c = 0; picker->chain_next != NULL && c < n_c; c++) {
+        if (picker->chain_previous[c] >= 0)
+            continue;
+        for (int32_t m = picker->chain_next[c]; m >= 0; m = picker->chain_next[m])
+            picker->estimate[c] += picker->estimate[m];
     }
 
     for (size_t c = 0; c < n_c; c++)

@@ -42,6 +42,8 @@ struct gcv_picker {
     int *holders;             /* [n_folds] workers whose last fold it is */
     size_t *fold_cursor;      /* [n_folds] order[0..fold_cursor[f]) have fold f handed out */
     int n_workers;
+    const int32_t *chain_previous; /* [n_candidates] borrowed (gcv_picker_set_chains), or NULL */
+    const int32_t *chain_next;     /* [n_candidates] borrowed, or NULL */
 };
 
 /* Prepares a picker for the candidates of grid, n_folds folds and ranks
@@ -51,6 +53,16 @@ struct gcv_picker {
 enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid *grid,
                                 size_t n_folds, int n_workers, const uint8_t *done,
                                 struct gcv_error *err);
+
+/* Makes the picker hand out warm-start chains (worker/chain.h) instead of
+ * single tasks: previous and next link each candidate to its neighbours
+ * in its chain, -1 at the ends, and stay valid as long as the picker.
+ * gcv_picker_next then returns the first candidate of a chain, which
+ * means every task of that chain on the fold, and a chain's estimated cost
+ * is the sum of its fits'. A chain is open on a fold while any of its
+ * tasks there lacks done[task]. Call once, right after gcv_picker_init. */
+void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
+                           const int32_t *next, const uint8_t *done);
 
 /* Chooses the next task for worker (1..n_workers) and marks it handed out.
  * Returns false when every task has been handed out. */

@@ -28,6 +28,7 @@ enum gcv_status gcv_results_init(struct gcv_results *results, size_t n_candidate
     results->fit_times = calloc(n_tasks, sizeof(double));
     results->score_times = calloc(n_tasks, sizeof(double));
     results->done = calloc(n_tasks, 1);
+    results->warm_starts = calloc(n_tasks + 1, sizeof(double));
     results->mean_test = malloc(n_table * sizeof(double));
     results->std_test = malloc(n_table * sizeof(double));
     results->rank_test = malloc(n_table * sizeof(int32_t));
@@ -41,7 +42,8 @@ enum gcv_status gcv_results_init(struct gcv_results *results, size_t n_candidate
         results->std_train = malloc(n_table * sizeof(double));
     }
     if (results->test_scores == NULL || results->fit_times == NULL ||
-        results->score_times == NULL || results->done == NULL || results->mean_test == NULL ||
+        results->score_times == NULL || results->done == NULL || results->warm_starts == NULL ||
+        results->mean_test == NULL ||
         results->std_test == NULL || results->rank_test == NULL ||
         results->mean_fit_time == NULL || results->std_fit_time == NULL ||
         results->mean_score_time == NULL || results->std_score_time == NULL ||
@@ -92,6 +94,7 @@ void gcv_results_record(struct gcv_results *results, const struct gcv_task_resul
     results->n_done++;
     results->fit_times[task] = result->fit_time;
     results->score_times[task] = result->score_time;
+    results->warm_starts[task] = result->warm_start != 0 ? 1.0 : 0.0;
 
     for (size_t s = 0; s < results->n_scorers; s++) {
         double *test = &results->test_scores[task * results->n_scorers + s];
@@ -170,7 +173,6 @@ enum gcv_column_kind {
     COLUMN_RANKS,
     COLUMN_PARAM,    /* param_<name> */
     COLUMN_PARAMS,   /* the params dict */
-    COLUMN_INTEGERS, /* per candidate: integers[c] */
 };
 
 struct column {
@@ -178,7 +180,6 @@ struct column {
     enum gcv_column_kind kind;
     const double *numbers;
     const int32_t *ranks;
-    const int64_t *integers;
     size_t stride;
     size_t offset;
     const char *param;
@@ -202,12 +203,6 @@ static size_t list_columns(const struct gcv_results *results, const struct gcv_s
         n++;                                                                    \
     } while (0)
 
-    /* A halving search's columns come first, as scikit-learn adds them. */
-    for (int k = 0; k < 2 && results->iter != NULL; k++) {
-        snprintf(columns[n].name, sizeof columns[n].name, k == 0 ? "iter" : "n_resources");
-        columns[n].kind = COLUMN_INTEGERS;
-        columns[n++].integers = k == 0 ? results->iter : results->n_resources;
-    }
     ADD_NUMBERS("mean_fit_time", results->mean_fit_time, 1, 0);
     ADD_NUMBERS("std_fit_time", results->std_fit_time, 1, 0);
     ADD_NUMBERS("mean_score_time", results->mean_score_time, 1, 0);
@@ -252,13 +247,20 @@ static size_t list_columns(const struct gcv_results *results, const struct gcv_s
         snprintf(label, sizeof label, "std_%s", key);
         ADD_NUMBERS(label, results->std_train, 1, s * nc);
     }
+
+    /* Not in scikit-learn: which fits started from the fit before them. */
+    for (size_t f = 0; spec->warm_start && f < nf; f++) {
+        snprintf(key, sizeof key, "split%zu_warm_start", f);
+        ADD_NUMBERS(key, results->warm_starts, nf, f);
+    }
 #undef ADD_NUMBERS
     return n;
 }
 
 static size_t max_columns(const struct gcv_results *results, const struct gcv_spec *spec)
 {
-    return 6 + spec->grid.n_param_names + results->n_scorers * (2 * results->n_folds + 6);
+    return 6 + spec->grid.n_param_names + results->n_scorers * (2 * results->n_folds + 6) +
+           results->n_folds;
 }
 
 /* Writes a candidate's grid values as a JSON object. */
@@ -289,9 +291,6 @@ static void write_cell_json(FILE *stream, const struct column *column, size_t c,
         break;
     case COLUMN_RANKS:
         fprintf(stream, "%d", (int)column->ranks[column->offset + c]);
-        break;
-    case COLUMN_INTEGERS:
-        fprintf(stream, "%lld", (long long)column->integers[c]);
         break;
     case COLUMN_PARAM:
         param = gcv_param_set_find(&spec->grid.candidates[c], column->param);
@@ -352,9 +351,6 @@ static void write_cell_csv(FILE *stream, const struct column *column, size_t c,
         return;
     case COLUMN_RANKS:
         fprintf(stream, "%d", (int)column->ranks[column->offset + c]);
-        return;
-    case COLUMN_INTEGERS:
-        fprintf(stream, "%lld", (long long)column->integers[c]);
         return;
     case COLUMN_PARAM:
         param = gcv_param_set_find(&spec->grid.candidates[c], column->param);
@@ -421,7 +417,7 @@ static enum gcv_status write_csv(const struct gcv_results *results, const struct
 enum gcv_status gcv_results_write(const struct gcv_results *results, const struct gcv_spec *spec,
                                   const char *folder, struct gcv_error *err)
 {
-    struct column *columns = calloc(max_columns(results, spec) + 2, sizeof *columns);
+    struct column *columns = calloc(max_columns(results, spec), sizeof *columns);
     size_t n_columns;
     enum gcv_status status;
 
@@ -444,6 +440,7 @@ void gcv_results_free(struct gcv_results *results)
     free(results->fit_times);
     free(results->score_times);
     free(results->done);
+    free(results->warm_starts);
     free(results->failures);
     free(results->warnings);
     free(results->mean_test);

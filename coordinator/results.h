@@ -34,6 +34,9 @@ struct gcv_results {
     double *fit_times;     /* [n_tasks] seconds, owned */
     double *score_times;   /* [n_tasks] seconds, owned */
     uint8_t *done;         /* [n_tasks] 1 once the result arrived, owned */
+    double *warm_starts;   /* [n_tasks] 1 when the fit started from the fit before it in its
+                              chain (the spec's warm_start), else 0, owned; written to
+                              cv_results as split<k>_warm_start with warm_start on */
     size_t n_done;
     size_t n_failed;
 
@@ -52,12 +55,6 @@ struct gcv_results {
     double *mean_fit_time, *std_fit_time;     /* [n_candidates], owned */
     double *mean_score_time, *std_score_time; /* [n_candidates], owned */
     size_t best_index;     /* first candidate of rank 1 for the refit scorer */
-
-    /* A halving search's extra columns and best.json member
-     * (coordinator/halving.h); NULL for any other search: */
-    const int64_t *iter;        /* [n_candidates] the round of each row, borrowed */
-    const int64_t *n_resources; /* [n_candidates] the resources of its round, borrowed */
-    const char *halving_json;   /* a JSON object, best.json's "halving", borrowed */
 };
 
 /* Allocates the tables for a search. On success results is owned by the

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../worker/chain.h"
 #include "picker.h"
 
-/* Tasks each worker holds at once: one running, one waiting. */
+/* Units of work each worker is given at once: one running, one waiting.
+ * A unit is a task, or with warm starts a chain of tasks (worker/chain.h). */
 #define TASKS_IN_FLIGHT 2
 
 static bool stop_requested(const struct gcv_scheduler_options *options)
@@ -103,6 +105,45 @@ static bool next_pending(const struct gcv_results *results, size_t *next)
     return *next < n_tasks;
 }
 
+/* Runs every chain on this rank, as run_locally does with single tasks. */
+static enum gcv_status run_chains_locally(const struct gcv_task_context *ctx,
+                                          const struct gcv_spec *spec,
+                                          struct gcv_results *results,
+                                          struct gcv_scheduler_options *options,
+                                          struct gcv_error *err)
+{
+    struct gcv_task_result result;
+    struct gcv_chain_state state = {0};
+    struct gcv_error stop_reason = {GCV_OK, ""};
+    enum gcv_status status = GCV_OK;
+
+    for (size_t head = 0; head < results->n_candidates; head++) {
+        if (ctx->chain_previous[head] >= 0)
+            continue;
+        for (size_t f = 0; f < results->n_folds; f++) {
+            for (int32_t c = (int32_t)head; c >= 0; c = ctx->chain_next[c]) {
+                if (results->done[(size_t)c * results->n_folds + f])
+                    continue;
+                if (stop_requested(options)) {
+                    status = stopped(results, options, err);
+                    goto cleanup;
+                }
+                gcv_chain_run(ctx, &state, c, (int32_t)f, &result);
+                finish_result(&result, spec, results, options, &stop_reason);
+                if (stop_reason.status != GCV_OK) {
+                    *err = stop_reason;
+                    status = stop_reason.status;
+                    goto cleanup;
+                }
+            }
+        }
+    }
+
+cleanup:
+    gcv_chain_state_clear(ctx, &state);
+    return status;
+}
+
 static enum gcv_status run_locally(const struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                    struct gcv_results *results,
                                    struct gcv_scheduler_options *options, struct gcv_error *err)
@@ -110,6 +151,9 @@ static enum gcv_status run_locally(const struct gcv_task_context *ctx, const str
     struct gcv_task_result result;
     struct gcv_error stop_reason = {GCV_OK, ""};
     size_t next = 0;
+
+    if (ctx->chain_previous != NULL)
+        return run_chains_locally(ctx, spec, results, options, err);
 
     /* A stop request waits for the running fit, since this rank runs it. */
     while (next_pending(results, &next)) {
@@ -127,20 +171,38 @@ static enum gcv_status run_locally(const struct gcv_task_context *ctx, const str
     return GCV_OK;
 }
 
-/* Sends worker the next task the picker chooses, if one is left. */
-static enum gcv_status hand_out(int worker, struct gcv_picker *picker, int *held,
+/* The work handed out. Each worker has TASKS_IN_FLIGHT units and gets the
+ * next one when the last task of a unit returns. */
+struct holdings {
+    int *tasks;          /* [size] tasks per worker */
+    uint8_t *unit_end;   /* [n_candidates * n_folds] 1 for the last task sent of a unit */
+};
+
+/* Sends worker the next unit the picker chooses, if one is left: one
+ * task, or with warm starts every task of the chosen chain not yet done,
+ * in path order. */
+static enum gcv_status hand_out(const struct gcv_task_context *ctx,
+                                const struct gcv_results *results, int worker,
+                                struct gcv_picker *picker, struct holdings *holdings,
                                 size_t *in_flight, MPI_Comm comm, struct gcv_error *err)
 {
-    int32_t candidate, fold;
+    int32_t candidate, fold, last = -1;
     enum gcv_status status;
 
     if (!gcv_picker_next(picker, worker, &candidate, &fold))
         return GCV_OK;
-    status = gcv_proto_send_task(worker, candidate, fold, comm, err);
-    if (status != GCV_OK)
-        return status;
-    held[worker]++;
-    (*in_flight)++;
+    for (int32_t c = candidate; c >= 0; c = ctx->chain_next != NULL ? ctx->chain_next[c] : -1) {
+        if (results->done[(size_t)c * results->n_folds + (size_t)fold])
+            continue;
+        status = gcv_proto_send_task(worker, c, fold, comm, err);
+        if (status != GCV_OK)
+            return status;
+        holdings->tasks[worker]++;
+        (*in_flight)++;
+        last = c;
+    }
+    if (last >= 0)
+        holdings->unit_end[(size_t)last * results->n_folds + (size_t)fold] = 1;
     return GCV_OK;
 }
 
@@ -181,7 +243,7 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
 {
     struct gcv_picker picker = {0};
     size_t in_flight = 0;
-    int *held = NULL;
+    struct holdings holdings = {0};
     int size;
     bool draining = false;
     double grace_end = 0;
@@ -196,17 +258,21 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
     status = gcv_picker_init(&picker, &spec->grid, results->n_folds, size - 1, results->done, err);
     if (status != GCV_OK)
         return status;
-    held = calloc((size_t)size, sizeof *held);
-    if (held == NULL) {
-        gcv_picker_free(&picker);
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory scheduling %d workers", size - 1);
+    if (ctx->chain_previous != NULL)
+        gcv_picker_set_chains(&picker, ctx->chain_previous, ctx->chain_next, results->done);
+    holdings.tasks = calloc((size_t)size, sizeof *holdings.tasks);
+    holdings.unit_end = calloc(results->n_candidates * results->n_folds + 1, 1);
+    if (holdings.tasks == NULL || holdings.unit_end == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory scheduling %d workers",
+                               size - 1);
+        goto cleanup;
     }
 
     /* The first tasks go out in scikit-learn's order, since no cost is
      * known yet; the picker reorders as fit times arrive. */
     for (int round = 0; round < TASKS_IN_FLIGHT && !stop_requested(options); round++) {
         for (int worker = 1; worker < size; worker++) {
-            status = hand_out(worker, &picker, held, &in_flight, comm, err);
+            status = hand_out(ctx, results, worker, &picker, &holdings, &in_flight, comm, err);
             if (status != GCV_OK)
                 goto cleanup;
         }
@@ -214,7 +280,8 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
 
     while (in_flight > 0) {
         struct gcv_task_result result;
-        bool received;
+        bool received, unit_done;
+        size_t task;
         int worker;
 
         if (!draining && stop_requested(options)) {
@@ -240,12 +307,17 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
         }
 
         worker = result.rank;
-        if (worker < 1 || worker >= size || held[worker] == 0) {
+        if (worker < 1 || worker >= size || holdings.tasks[worker] == 0 ||
+            result.candidate < 0 || (size_t)result.candidate >= results->n_candidates ||
+            result.fold < 0 || (size_t)result.fold >= results->n_folds) {
             status = gcv_error_set(err, GCV_ERR_INTERNAL, "result from unexpected rank %d", worker);
             goto cleanup;
         }
-        held[worker]--;
+        holdings.tasks[worker]--;
         in_flight--;
+        task = (size_t)result.candidate * results->n_folds + (size_t)result.fold;
+        unit_done = holdings.unit_end[task];
+        holdings.unit_end[task] = 0;
 
         /* A task that a draining worker skipped is neither run nor recorded. */
         if (result.status == GCV_STOPPED)
@@ -253,8 +325,8 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
         finish_result(&result, spec, results, options, &stop_reason);
         gcv_picker_learn(&picker, results->fit_times, results->done);
 
-        if (!draining && stop_reason.status == GCV_OK) {
-            status = hand_out(worker, &picker, held, &in_flight, comm, err);
+        if (!draining && stop_reason.status == GCV_OK && unit_done) {
+            status = hand_out(ctx, results, worker, &picker, &holdings, &in_flight, comm, err);
             if (status != GCV_OK)
                 goto cleanup;
         }
@@ -271,7 +343,8 @@ cleanup:
     /* Every worker gets its stop, also after a failure, so none is left
      * waiting for a task that will never come. */
     stop_workers(comm, draining);
-    free(held);
+    free(holdings.tasks);
+    free(holdings.unit_end);
     gcv_picker_free(&picker);
     return status;
 }

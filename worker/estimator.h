@@ -7,6 +7,7 @@
 #ifndef GCV_ESTIMATOR_H
 #define GCV_ESTIMATOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -101,6 +102,23 @@ struct gcv_estimator_ops {
     enum gcv_status (*predict_proba)(const void *model, const struct gcv_rows *rows,
                                      double *out, int32_t *classes, size_t *n_classes,
                                      struct gcv_error *err);
+
+    /* Optional, for warm starts along a path (the spec's "warm_start"):
+     * the parameter whose values a chain of fits walks through ("C",
+     * "alpha", "svc__C" in a pipeline), or NULL when the estimator has no
+     * warm start. path_increasing: the chain runs from the smallest value
+     * to the largest (C), else from the largest to the smallest (alpha),
+     * so each fit starts from a solution with more regularization. */
+    const char *path_param;
+    bool path_increasing;
+
+    /* With path_param: fits as fit does, but starts the solver from
+     * previous, a model of this estimator fitted on the same rows with
+     * the same parameters except path_param. previous is borrowed for the
+     * call. The result reaches the same optimum within the solver's
+     * tolerance, not the same bits as a fit from zero. */
+    enum gcv_status (*fit_from)(const void *params, const struct gcv_rows *train,
+                                const void *previous, void **model, struct gcv_error *err);
 
     /* Optional, NULL when the estimator cannot be saved: writes the
      * fitted model's arrays and scalars into the open HDF5 group (borrowed;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "chain.h"
 
 /* Returns true when the environment variable GRIDCV_BENCH_SKIP_FITS is
  * "1": every task then returns at once, with scores of 0 and no model
@@ -282,6 +283,25 @@ static enum gcv_status check_cost_matrix(struct gcv_task_context *ctx,
     return GCV_OK;
 }
 
+/* Plans the warm-start chains of the spec's warm_start into ctx. */
+static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                   struct gcv_error *err)
+{
+    size_t n = spec->grid.n_candidates;
+
+    if (ctx->estimator->fit_from == NULL)
+        return spec_error(spec, "warm_start", err, "%s has no warm start in gridcv; remove "
+                          "warm_start, or use LogisticRegression, Lasso or ElasticNet (alone "
+                          "or as a pipeline's final step)", ctx->estimator->name);
+    ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
+    ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
+    if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the chains of %zu "
+                             "candidates", n);
+    return gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
+                          err);
+}
+
 /* Checks that every candidate's setting has predict_proba when a scorer
  * needs it (SVC only with probability=true), so the search stops before
  * any fit. */
@@ -345,6 +365,11 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
                              spec->grid.n_candidates);
     ctx->n_candidates = spec->grid.n_candidates;
 
+    if (spec->warm_start && (status = plan_chains(ctx, spec, err)) != GCV_OK) {
+        gcv_task_context_free(ctx);
+        return status;
+    }
+
     for (size_t c = 0; c < spec->grid.n_candidates; c++) {
         const struct gcv_param_set *grid_values = &spec->grid.candidates[c];
 
@@ -382,6 +407,8 @@ void gcv_task_context_free(struct gcv_task_context *ctx)
             if (ctx->candidate_params[c] != NULL)
                 ctx->estimator->params_free(ctx->candidate_params[c]);
     free(ctx->candidate_params);
+    free(ctx->chain_previous);
+    free(ctx->chain_next);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -401,15 +428,19 @@ static struct gcv_rows view_rows(const struct gcv_task_context *ctx, const size_
     return view;
 }
 
-/* Fits as gcv_task_fit, telling the estimator a deadline (0 for none). */
+/* Fits as gcv_task_fit, telling the estimator a deadline (0 for none), and
+ * starting from previous when it is not NULL (fit_from). */
 static enum gcv_status fit_until(const struct gcv_task_context *ctx, int32_t candidate,
                                  const size_t *rows, size_t n_rows, double deadline,
-                                 void **model, struct gcv_error *err)
+                                 const void *previous, void **model, struct gcv_error *err)
 {
     struct gcv_rows train = view_rows(ctx, rows, n_rows);
 
     train.deadline = deadline;
     *model = NULL;
+    if (previous != NULL)
+        return ctx->estimator->fit_from(ctx->candidate_params[candidate], &train, previous,
+                                        model, err);
     return ctx->estimator->fit(ctx->candidate_params[candidate], &train, model, err);
 }
 
@@ -417,7 +448,7 @@ enum gcv_status gcv_task_fit(const struct gcv_task_context *ctx, int32_t candida
                              const size_t *rows, size_t n_rows, void **model,
                              struct gcv_error *err)
 {
-    return fit_until(ctx, candidate, rows, n_rows, 0, model, err);
+    return fit_until(ctx, candidate, rows, n_rows, 0, NULL, model, err);
 }
 
 /* Scores rows with the scorers ctx->scorers[first .. first + count) into
@@ -590,16 +621,25 @@ cleanup:
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                   struct gcv_task_result *out)
 {
+    gcv_task_run_from(ctx, candidate, fold, NULL, NULL, out);
+}
+
+void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
+                       const void *previous, void **keep, struct gcv_task_result *out)
+{
     const struct gcv_fold *split = &ctx->plan->folds[fold];
     struct gcv_error err = {GCV_OK, ""};
     void *model = NULL;
     double start;
     bool scored = false;   /* the scores of the scorers that succeeded are kept */
+    bool fitted = false;   /* the fit succeeded, so model can start the next one */
     enum gcv_status status, train_status;
 
     memset(out, 0, sizeof *out);
     out->candidate = candidate;
     out->fold = fold;
+    if (keep != NULL)
+        *keep = NULL;
     for (size_t s = 0; s < GCV_MAX_SCORERS; s++)
         out->test_scores[s] = out->train_scores[s] = NAN;
     if (skip_fits()) {
@@ -611,7 +651,8 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
 
     start = gcv_task_clock();
     status = fit_until(ctx, candidate, split->train, split->n_train,
-                       ctx->fit_timeout > 0 ? start + ctx->fit_timeout : 0, &model, &err);
+                       ctx->fit_timeout > 0 ? start + ctx->fit_timeout : 0, previous, &model,
+                       &err);
     out->fit_time = gcv_task_clock() - start;
 
     /* A fit past fit_timeout fails, whether its solver saw the deadline or
@@ -622,6 +663,7 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
                                ctx->fit_timeout);
     if (status != GCV_OK)
         goto cleanup;
+    fitted = true;
 
     /* A fit that succeeded with a warning (a ConvergenceWarning) keeps its
      * model and scores, as in scikit-learn; the text travels in message. */
@@ -653,6 +695,11 @@ cleanup:
         snprintf(out->message, sizeof out->message, "%s", err.message);
     }
     out->status = (int32_t)status;
+    out->warm_start = previous != NULL;
+    if (keep != NULL && fitted) {
+        *keep = model;
+        return;
+    }
     if (model != NULL)
         ctx->estimator->model_free(model);
 }

@@ -31,12 +31,21 @@ struct gcv_task_context {
                                                scorers, -1 when none (struct
                                                gcv_scorer_input) */
     bool pos_label_given;                   /* the spec sets pos_label */
+    const struct gcv_scorer *threshold_objective; /* the scorer the refit model's decision
+                                               threshold is tuned for (coordinator/threshold.h);
+                                               NULL without "threshold" */
     const double *cost_matrix;              /* [n_cost_classes * n_cost_classes] the spec's
                                                cost_matrix, borrowed from the spec; NULL when
                                                none */
     size_t n_cost_classes;
     bool return_train_score;
     double fit_timeout;                     /* seconds; a longer fit fails, 0 for no limit */
+    int32_t *chain_previous;                /* [n_candidates] with the spec's warm_start: the
+                                               candidate whose fit on the same fold this one
+                                               starts from, -1 for none (worker/chain.h);
+                                               owned; NULL without warm_start */
+    int32_t *chain_next;                    /* [n_candidates] the candidate after this one in
+                                               its chain, -1 for the last; owned, or NULL */
 };
 
 /* Finds the estimator and scorers the spec names and parses the setting of
@@ -72,6 +81,14 @@ enum gcv_status gcv_task_estimator_kind(const struct gcv_spec *spec,
  * message "fit exceeded fit_timeout of N s". Never fails itself. */
 void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                   struct gcv_task_result *out);
+
+/* Runs task (candidate, fold) as gcv_task_run does, with the final
+ * estimator's solver started from previous (a model of the same estimator
+ * fitted on the same fold, see fit_from in worker/estimator.h) when it is
+ * not NULL. With keep not NULL, *keep receives the fitted model (owned by
+ * the caller, ctx->estimator->model_free), or NULL when the fit failed. */
+void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
+                       const void *previous, void **keep, struct gcv_task_result *out);
 
 /* Fits candidate on rows[0..n_rows) of the dataset, without a time limit;
  * *model is owned by the caller (ctx->estimator->model_free). */

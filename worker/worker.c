@@ -2,10 +2,13 @@
 
 #include <string.h>
 
+#include "chain.h"
+
 enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm,
                                struct gcv_error *err)
 {
     struct gcv_task_result result;
+    struct gcv_chain_state chain = {0};  /* the last model, with warm starts */
     bool drained = false;
     int rank;
     enum gcv_status status = GCV_OK;
@@ -34,6 +37,8 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
             result.candidate = candidate;
             result.fold = fold;
             result.status = GCV_STOPPED;
+        } else if (ctx->chain_previous != NULL) {
+            gcv_chain_run(ctx, &chain, candidate, fold, &result);
         } else {
             gcv_task_run(ctx, candidate, fold, &result);
         }
@@ -42,5 +47,6 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
             break;
     }
 cleanup:
+    gcv_chain_state_clear(ctx, &chain);
     return status;
 }

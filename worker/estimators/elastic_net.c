@@ -21,6 +21,14 @@ static enum gcv_status elastic_net_fit(const void *params, const struct gcv_rows
     return gcv_enet_fit("ElasticNet", params, train, (struct gcv_enet_model **)model, err);
 }
 
+static enum gcv_status elastic_net_fit_from(const void *params, const struct gcv_rows *train,
+                                            const void *previous, void **model,
+                                            struct gcv_error *err)
+{
+    return gcv_enet_fit_from("ElasticNet", params, train, previous,
+                             (struct gcv_enet_model **)model, err);
+}
+
 static enum gcv_status elastic_net_predict(const void *model, const struct gcv_rows *rows,
                                            double *out, struct gcv_error *err)
 {
@@ -43,6 +51,9 @@ const struct gcv_estimator_ops gcv_elastic_net_ops = {
     .predict = elastic_net_predict,
     .model_free = gcv_enet_model_free,
     .fit_warning = elastic_net_fit_warning,
+    .path_param = "alpha",
+    .path_increasing = false,
+    .fit_from = elastic_net_fit_from,
     .save = gcv_enet_model_save,
     .load = gcv_enet_model_load,
 };

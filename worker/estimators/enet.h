@@ -11,7 +11,8 @@
  *
  * Method: cyclic coordinate descent (Friedman, Hastie & Tibshirani,
  * "Regularization paths for generalized linear models via coordinate
- * descent", J. Stat. Softw. 33, 2010) from w = 0: for each feature in
+ * descent", J. Stat. Softw. 33, 2010) from w = 0, or from the previous
+ * alpha's coefficients on a warm start: for each feature in
  * order, w_j = S(X_j^T r_j, l1) / (|X_j|^2 + l2), S the soft threshold
  * and r_j the residual without feature j, the residual kept up to date
  * with BLAS axpy as scikit-learn does.
@@ -67,6 +68,14 @@ enum gcv_status gcv_enet_params_parse(bool lasso, const struct gcv_param_set *pa
 enum gcv_status gcv_enet_fit(const char *name, const struct gcv_enet_params *params,
                              const struct gcv_rows *train, struct gcv_enet_model **model,
                              struct gcv_error *err);
+/* Fits as gcv_enet_fit, starting coordinate descent from previous's
+ * coefficients (a warm start along alpha, as scikit-learn's enet_path
+ * does) when previous is not NULL. previous is borrowed for the call and
+ * must have been fitted on rows with the same features. */
+enum gcv_status gcv_enet_fit_from(const char *name, const struct gcv_enet_params *params,
+                                  const struct gcv_rows *train,
+                                  const struct gcv_enet_model *previous,
+                                  struct gcv_enet_model **model, struct gcv_error *err);
 enum gcv_status gcv_enet_predict(const char *name, const struct gcv_enet_model *model,
                                  const struct gcv_rows *rows, double *out,
                                  struct gcv_error *err);

@@ -188,14 +188,16 @@ static double soft_sign(double x)
     return x > 0 ? 1.0 : -1.0;
 }
 
-/* Minimises from w[d] = 0 on X [n x d] column-major (ld n) and y[n], with
+/* Minimises from w[d] = 0, or from start[d] when start is not NULL (a
+ * warm start), on X [n x d] column-major (ld n) and y[n], with
  * the penalties l1 (alpha in _cd_fast) and l2 (beta); writes the sweeps
  * done, the last duality gap and whether it fell below tol ||y||^2. R[n]
  * and XtA[d] are scratch. */
 static void coordinate_descent(const double *X, const double *y, size_t n, size_t d, double l1,
                                double l2, long long max_iter, double tol,
-                               const double *norm_cols, double *w, double *R, double *XtA,
-                               long long *n_iter, double *gap_out, bool *converged)
+                               const double *norm_cols, const double *start, double *w,
+                               double *R, double *XtA, long long *n_iter, double *gap_out,
+                               bool *converged)
 {
     const double d_w_tol = tol;
     double gap = tol + 1.0;
@@ -204,6 +206,12 @@ static void coordinate_descent(const double *X, const double *y, size_t n, size_
     *converged = false;
     memset(w, 0, d * sizeof *w);
     memcpy(R, y, n * sizeof *R);   /* y - X w with w = 0 */
+    if (start != NULL) {
+        /* R = y - X start. */
+        memcpy(w, start, d * sizeof *w);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, -1.0, X, (int)n, w, 1, 1.0,
+                    R, 1);
+    }
     tol *= cblas_ddot((int)n, y, 1, y, 1);
 
     for (iter = 0; iter < max_iter; iter++) {
@@ -273,6 +281,14 @@ enum gcv_status gcv_enet_fit(const char *name, const struct gcv_enet_params *par
                              const struct gcv_rows *train, struct gcv_enet_model **model_out,
                              struct gcv_error *err)
 {
+    return gcv_enet_fit_from(name, params, train, NULL, model_out, err);
+}
+
+enum gcv_status gcv_enet_fit_from(const char *name, const struct gcv_enet_params *params,
+                                  const struct gcv_rows *train,
+                                  const struct gcv_enet_model *previous,
+                                  struct gcv_enet_model **model_out, struct gcv_error *err)
+{
     const size_t n = train->n_rows;
     const size_t d = train->n_features;
     struct gcv_enet_model *model = calloc(1, sizeof *model);
@@ -305,6 +321,11 @@ enum gcv_status gcv_enet_fit(const char *name, const struct gcv_enet_params *par
                                "got %zu x %zu", name, n, d);
         goto cleanup;
     }
+    if (previous != NULL && previous->n_features != d) {
+        status = gcv_error_set(err, GCV_ERR_INTERNAL, "%s: the warm start model has %zu "
+                               "features, the rows have %zu", name, previous->n_features, d);
+        goto cleanup;
+    }
     model->n_features = d;
 
     /* X column by column, centred by its pairwise column means. */
@@ -331,7 +352,8 @@ enum gcv_status gcv_enet_fit(const char *name, const struct gcv_enet_params *par
 
     coordinate_descent(X, y, n, d, params->alpha * params->l1_ratio * (double)n,
                        params->alpha * (1.0 - params->l1_ratio) * (double)n, params->max_iter,
-                       params->tol, norm_cols, model->coef, R, XtA, &model->n_iter,
+                       params->tol, norm_cols, previous != NULL ? previous->coef : NULL,
+                       model->coef, R, XtA, &model->n_iter,
                        &model->dual_gap, &model->converged);
     model->dual_gap /= (double)n;
     if (!model->converged) {

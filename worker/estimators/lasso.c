@@ -21,6 +21,14 @@ static enum gcv_status lasso_fit(const void *params, const struct gcv_rows *trai
     return gcv_enet_fit("Lasso", params, train, (struct gcv_enet_model **)model, err);
 }
 
+static enum gcv_status lasso_fit_from(const void *params, const struct gcv_rows *train,
+                                      const void *previous, void **model,
+                                      struct gcv_error *err)
+{
+    return gcv_enet_fit_from("Lasso", params, train, previous,
+                             (struct gcv_enet_model **)model, err);
+}
+
 static enum gcv_status lasso_predict(const void *model, const struct gcv_rows *rows,
                                      double *out, struct gcv_error *err)
 {
@@ -43,6 +51,9 @@ const struct gcv_estimator_ops gcv_lasso_ops = {
     .predict = lasso_predict,
     .model_free = gcv_enet_model_free,
     .fit_warning = lasso_fit_warning,
+    .path_param = "alpha",
+    .path_increasing = false,
+    .fit_from = lasso_fit_from,
     .save = gcv_enet_model_save,
     .load = gcv_enet_model_load,
 };

@@ -416,9 +416,33 @@ static const char *logistic_fit_warning(const void *model_pointer)
     return model->converged ? NULL : model->warning;
 }
 
-/* Minimises obj from zero and writes the solution, n_classes rows of
+/* Writes into x the solver's variables for problem row of previous, a
+ * model fitted on the same rows with another C: row's (w, b) for a binary
+ * problem, else every class's in scikit-learn's Fortran order. A
+ * multinomial model of two classes kept only its second row, and the
+ * first is its negation, as at the penalised optimum. */
+static void start_point(const struct gcv_logistic_model *previous, size_t row,
+                        const struct objective *obj, double *x)
+{
+    const size_t d = obj->n_features;
+    const size_t K = obj->n_classes;
+
+    for (size_t k = 0; k < K; k++) {
+        const double sign = K == 2 && k == 0 ? -1.0 : 1.0;
+        const size_t source = K == 1 ? row : (K == 2 ? 0 : k);
+
+        for (size_t j = 0; j < d; j++)
+            x[K == 1 ? j : k + K * j] = sign * previous->coef[source * d + j];
+        if (obj->fit_intercept)
+            x[K == 1 ? d : k + K * d] = sign * previous->intercept[source];
+    }
+}
+
+/* Minimises obj from zero, or from previous's solution for problem row
+ * when previous is not NULL, and writes the solution, n_classes rows of
  * (w, b), into coef[n_classes * d] and intercept[n_classes]. */
 static enum gcv_status solve(const struct gcv_logistic_params *params, struct objective *obj,
+                             const struct gcv_logistic_model *previous, size_t row,
                              double deadline, struct gcv_logistic_model *model, double *coef,
                              double *intercept, struct gcv_error *err)
 {
@@ -444,6 +468,8 @@ static enum gcv_status solve(const struct gcv_logistic_params *params, struct ob
     if (x == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu coefficients",
                              n_variables);
+    if (previous != NULL)
+        start_point(previous, row, obj, x);
     if ((status = gcv_lbfgs_minimize(&problem, x, &result, err)) != GCV_OK) {
         free(x);
         return status;
@@ -475,8 +501,11 @@ static enum gcv_status solve(const struct gcv_logistic_params *params, struct ob
     return GCV_OK;
 }
 
-static enum gcv_status logistic_fit(const void *params_pointer, const struct gcv_rows *train,
-                                    void **model_out, struct gcv_error *err)
+/* Fits from zero, or from previous's solution when previous is not NULL
+ * (a warm start along C). */
+static enum gcv_status fit_path(const void *params_pointer, const struct gcv_rows *train,
+                                const struct gcv_logistic_model *previous, void **model_out,
+                                struct gcv_error *err)
 {
     const struct gcv_logistic_params *params = params_pointer;
     const size_t n = train->n_rows;
@@ -544,6 +573,16 @@ static enum gcv_status logistic_fit(const void *params_pointer, const struct gcv
     multinomial = params->multi_class == GCV_LOGISTIC_MULTINOMIAL ||
                   (params->multi_class == GCV_LOGISTIC_AUTO && K > 2);
     model->multinomial = multinomial;
+    if (previous != NULL && (previous->n_features != d || previous->n_classes != K ||
+                             previous->multinomial != multinomial ||
+                             memcmp(previous->classes, model->classes,
+                                    K * sizeof *model->classes) != 0)) {
+        status = gcv_error_set(err, GCV_ERR_INTERNAL, "LogisticRegression: the warm start "
+                               "model was fitted on other classes or features (%zu classes, "
+                               "%zu features; these rows have %zu and %zu)",
+                               previous->n_classes, previous->n_features, K, d);
+        goto cleanup;
+    }
 
     /* One row per decision column: one for two classes, else one per class. */
     model->n_rows = K == 2 ? 1 : K;
@@ -576,7 +615,8 @@ static enum gcv_status logistic_fit(const void *params_pointer, const struct gcv
             target[r] = (double)position[code];
             weights[r] = (double)n / ((double)K * (double)count[code]);
         }
-        status = solve(params, &obj, train->deadline, model, model->coef, model->intercept, err);
+        status = solve(params, &obj, previous, 0, train->deadline, model, model->coef,
+                       model->intercept, err);
         if (status == GCV_OK && K == 2) {
             memmove(model->coef, model->coef + d, d * sizeof *model->coef);
             model->intercept[0] = model->intercept[1];
@@ -596,8 +636,8 @@ static enum gcv_status logistic_fit(const void *params_pointer, const struct gcv
             for (size_t r = 0; r < n; r++)
                 weights[r] = (double)n / (2.0 * (double)(target[r] == 1.0 ? n_positive
                                                                            : n - n_positive));
-            status = solve(params, &obj, train->deadline, model, model->coef + row * d,
-                           model->intercept + row, err);
+            status = solve(params, &obj, previous, row, train->deadline, model,
+                           model->coef + row * d, model->intercept + row, err);
         }
     }
 
@@ -617,6 +657,19 @@ cleanup:
     }
     *model_out = model;
     return GCV_OK;
+}
+
+static enum gcv_status logistic_fit(const void *params, const struct gcv_rows *train,
+                                    void **model, struct gcv_error *err)
+{
+    return fit_path(params, train, NULL, model, err);
+}
+
+static enum gcv_status logistic_fit_from(const void *params, const struct gcv_rows *train,
+                                         const void *previous, void **model,
+                                         struct gcv_error *err)
+{
+    return fit_path(params, train, previous, model, err);
 }
 
 /* ----- predict ----------------------------------------------------------- */
@@ -830,6 +883,9 @@ const struct gcv_estimator_ops gcv_logistic_ops = {
     .fit_warning = logistic_fit_warning,
     .decision_function = logistic_decision_op,
     .predict_proba = logistic_proba_op,
+    .path_param = "C",
+    .path_increasing = true,
+    .fit_from = logistic_fit_from,
     .save = logistic_save,
     .load = logistic_load,
 };

@@ -25,6 +25,7 @@ struct pipeline_ops {
     char name[GCV_ESTIMATOR_NAME_MAX];
     const struct gcv_estimator_ops *steps[PIPELINE_MAX_STEPS];
     char step_names[PIPELINE_MAX_STEPS][STEP_NAME_MAX];
+    char path_param[STEP_NAME_MAX + 64]; /* "<final step>__<its path_param>", or "" */
 };
 
 static const struct pipeline_ops *as_pipeline(const struct gcv_estimator_ops *ops)
@@ -211,8 +212,13 @@ static enum gcv_status transform_rows(const struct gcv_pipeline_model *model, si
     return GCV_OK;
 }
 
-static enum gcv_status pipeline_fit(const void *params_pointer, const struct gcv_rows *train,
-                                    void **model_out, struct gcv_error *err)
+/* Fits every step; the final estimator starts from previous's final
+ * model when previous is not NULL (a warm start along its path). The
+ * transformers are fitted as usual, since they do not depend on the path
+ * parameter. */
+static enum gcv_status fit_path(const void *params_pointer, const struct gcv_rows *train,
+                                const struct gcv_pipeline_model *previous, void **model_out,
+                                struct gcv_error *err)
 {
     const struct gcv_pipeline_params *params = params_pointer;
     const size_t n = train->n_rows;
@@ -281,8 +287,13 @@ static enum gcv_status pipeline_fit(const void *params_pointer, const struct gcv
     }
 
     /* The final estimator, on the transformed rows. */
-    status = params->steps[last]->fit(params->step_params[last], &current,
-                                      &model->step_models[last], err);
+    if (previous != NULL)
+        status = params->steps[last]->fit_from(params->step_params[last], &current,
+                                               previous->step_models[last],
+                                               &model->step_models[last], err);
+    else
+        status = params->steps[last]->fit(params->step_params[last], &current,
+                                          &model->step_models[last], err);
 
 cleanup:
     free(X);
@@ -295,6 +306,19 @@ cleanup:
     }
     *model_out = model;
     return GCV_OK;
+}
+
+static enum gcv_status pipeline_fit(const void *params, const struct gcv_rows *train,
+                                    void **model, struct gcv_error *err)
+{
+    return fit_path(params, train, NULL, model, err);
+}
+
+static enum gcv_status pipeline_fit_from(const void *params, const struct gcv_rows *train,
+                                         const void *previous, void **model,
+                                         struct gcv_error *err)
+{
+    return fit_path(params, train, previous, model, err);
 }
 
 static enum gcv_status pipeline_predict(const void *model_pointer, const struct gcv_rows *rows,
@@ -601,6 +625,9 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
                              used);
     }
     name_steps(table, n_steps);
+    if (steps[n_steps - 1]->path_param != NULL)
+        snprintf(table->path_param, sizeof table->path_param, "%s__%s",
+                 table->step_names[n_steps - 1], steps[n_steps - 1]->path_param);
 
     table->ops = (struct gcv_estimator_ops){
         .name = table->name,
@@ -621,6 +648,9 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
         .n_steps = n_steps,
         .save = every_step_saves(steps, n_steps) ? pipeline_save : NULL,
         .load = every_step_saves(steps, n_steps) ? pipeline_load_steps : NULL,
+        .path_param = table->path_param[0] != '\0' ? table->path_param : NULL,
+        .path_increasing = steps[n_steps - 1]->path_increasing,
+        .fit_from = table->path_param[0] != '\0' ? pipeline_fit_from : NULL,
     };
     *out = &table->ops;
     return GCV_OK;
