@@ -1094,11 +1094,142 @@ static enum gcv_status parse_random_search(const struct parser *ps, const json_t
         status = gcv_grid_sample(objects, n_objects, spec->n_iter, spec->random_state,
                                  &spec->grid, ps->err);
 
+    /* A halving search may draw again once it knows how many candidates
+     * "exhaust" asks for, which depends on the data. */
+    if (status == GCV_OK && spec->halving.enabled) {
+        spec->halving.objects = objects;
+        spec->halving.n_objects = n_objects;
+        return GCV_OK;
+    }
     for (size_t i = 0; i < n_objects; i++)
         gcv_grid_object_free(&objects[i]);
     free(objects);
     return status;
 }
+
+/* Reads min_resources or max_resources: one of the words of its kind, or
+ * an integer >= 1. *word is the index of the word, or -1 for an integer,
+ * stored in *count. */
+static enum gcv_status get_halving_resources(const struct parser *ps, const json_t *root,
+                                             const char *key, const char *const *words,
+                                             const char *accepted, int *word, size_t *count)
+{
+    const json_t *value = json_object_get(root, key);
+
+    if (value == NULL)
+        return GCV_OK;
+    for (int i = 0; words[i] != NULL; i++) {
+        if (json_is_string(value) && strcmp(json_string_value(value), words[i]) == 0) {
+            *word = i;
+            return GCV_OK;
+        }
+    }
+    if (!json_is_integer(value) || json_integer_value(value) <= 0)
+        SPEC_FAIL(ps, key, "%s must be either %s (scikit-learn's message)", key, accepted);
+    *word = -1;
+    *count = (size_t)json_integer_value(value);
+    return GCV_OK;
+}
+
+/* Reads a halving search (HalvingGridSearchCV from param_grid,
+ * HalvingRandomSearchCV from param_distributions): factor, resource,
+ * min_resources, max_resources, aggressive_elimination, random_state and,
+ * for random candidates, n_candidates (or n_iter, the random search's name
+ * for the same count). What depends on the data (max_resources "auto",
+ * min_resources against max_resources) is checked when the rounds are
+ * planned. */
+static enum gcv_status parse_halving_search(const struct parser *ps, const json_t *root,
+                                            struct gcv_spec *spec)
+{
+    static const char *const min_words[] = {"exhaust", "smallest", NULL};
+    static const char *const max_words[] = {"auto", NULL};
+    struct gcv_halving_spec *halving = &spec->halving;
+    bool random = json_object_get(root, "param_distributions") != NULL;
+    const json_t *factor = json_object_get(root, "factor");
+    const json_t *n_candidates = json_object_get(root, "n_candidates");
+    int min_word = random ? 1 : 0, max_word = 0;
+    bool given = false;
+    enum gcv_status status;
+
+    halving->enabled = true;
+    halving->factor = 3;
+    if (factor != NULL && (!json_is_number(factor) || !(json_number_value(factor) > 1) ||
+                           !isfinite(json_number_value(factor))))
+        SPEC_FAIL(ps, "factor", "must be a number > 1 (the rate at which candidates are cut "
+                  "and resources grow), got %s", json_is_number(factor) ? "a smaller number"
+                                                                      : json_type_name(factor));
+    if (factor != NULL)
+        halving->factor = json_number_value(factor);
+    if ((status = get_string(ps, root, "resource", "resource", "n_samples",
+                             &halving->resource)) != GCV_OK)
+        return status;
+    if ((status = get_halving_resources(ps, root, "min_resources", min_words,
+                                        "'smallest', 'exhaust', or a positive integer no "
+                                        "greater than max_resources.", &min_word,
+                                        &halving->min_resources)) != GCV_OK)
+        return status;
+    halving->min_kind = min_word == 0 ? GCV_HALVING_MIN_EXHAUST
+                        : min_word == 1 ? GCV_HALVING_MIN_SMALLEST : GCV_HALVING_MIN_COUNT;
+    if ((status = get_halving_resources(ps, root, "max_resources", max_words,
+                                        "'auto' or a positive integer", &max_word,
+                                        &halving->max_resources)) != GCV_OK)
+        return status;
+    if (max_word == 0)
+        halving->max_resources = 0;
+    if (max_word == 0 && strcmp(halving->resource, "n_samples") != 0)
+        SPEC_FAIL(ps, "resource", "resource can only be 'n_samples' when max_resources='auto' "
+                  "(scikit-learn's message); give max_resources, the largest value of %s",
+                  halving->resource);
+    if ((status = get_bool(ps, root, "aggressive_elimination", false,
+                           &halving->aggressive_elimination)) != GCV_OK)
+        return status;
+
+    /* The subsampling of rows and the draw of random candidates need a
+     * seed; a grid whose resource is a parameter draws nothing. */
+    if (random || strcmp(halving->resource, "n_samples") == 0) {
+        if ((status = require_random_state(ps, root, "random_state", "a halving search over "
+                                           "n_samples or random candidates",
+                                           &spec->random_state)) != GCV_OK)
+            return status;
+    } else if ((status = get_random_state(ps, root, "random_state", &given,
+                                          &spec->random_state)) != GCV_OK) {
+        return status;
+    }
+
+    if (!random) {
+        if (n_candidates != NULL || json_object_get(root, "n_iter") != NULL)
+            SPEC_FAIL(ps, n_candidates != NULL ? "n_candidates" : "n_iter", "is only used by "
+                      "a halving search over random candidates (\"param_distributions\")");
+        return parse_grid(ps, root, spec);
+    }
+    if (n_candidates != NULL && json_object_get(root, "n_iter") != NULL)
+        SPEC_FAIL(ps, "n_iter", "gives the number of candidates, as n_candidates does; "
+                  "give only one of them");
+    halving->exhaust_candidates = n_candidates == NULL && json_object_get(root, "n_iter") == NULL;
+    if (n_candidates != NULL && !(json_is_string(n_candidates) &&
+                                  strcmp(json_string_value(n_candidates), "exhaust") == 0)) {
+        if (!json_is_integer(n_candidates) || json_integer_value(n_candidates) <= 0)
+            SPEC_FAIL(ps, "n_candidates", "n_candidates must be either 'exhaust' or a positive "
+                      "integer (scikit-learn's message)");
+        halving->n_candidates = (size_t)json_integer_value(n_candidates);
+    } else if (n_candidates != NULL) {
+        halving->exhaust_candidates = true;
+    }
+    if (halving->exhaust_candidates && halving->min_kind == GCV_HALVING_MIN_EXHAUST)
+        SPEC_FAIL(ps, "min_resources", "n_candidates and min_resources cannot be both set to "
+                  "'exhaust' (scikit-learn's message)");
+
+    /* Drawn here to check the candidates' parameters early; the rounds draw
+     * again with the final count. */
+    if ((status = parse_random_search(ps, root, spec)) != GCV_OK)
+        return status;
+    if (!halving->exhaust_candidates && json_object_get(root, "n_iter") == NULL)
+        spec->n_iter = halving->n_candidates;
+    if (!halving->exhaust_candidates)
+        halving->n_candidates = spec->n_iter;
+    return GCV_OK;
+}
+
 
 /* Reads "search": "grid" (the default) expands param_grid as GridSearchCV,
  * "random" draws candidates as RandomizedSearchCV. */
@@ -1106,14 +1237,24 @@ static enum gcv_status parse_search(const struct parser *ps, const json_t *root,
                                     struct gcv_spec *spec)
 {
     static const char *const random_keys[] = {"param_distributions", "n_iter", "random_state"};
+    static const char *const halving_keys[] = {"factor", "resource", "min_resources",
+                                               "max_resources", "aggressive_elimination",
+                                               "n_candidates", NULL};
     const json_t *search = json_object_get(root, "search");
 
+    if (json_is_string(search) && strcmp(json_string_value(search), "halving") == 0)
+        return parse_halving_search(ps, root, spec);
+    for (size_t i = 0; halving_keys[i] != NULL; i++)
+        if (json_object_get(root, halving_keys[i]) != NULL)
+            SPEC_FAIL(ps, halving_keys[i], "is only used by a halving search; add \"search\": "
+                      "\"halving\"");
     if (json_is_string(search) && strcmp(json_string_value(search), "random") == 0)
         return parse_random_search(ps, root, spec);
     if (search != NULL && !json_is_null(search) &&
         !(json_is_string(search) && strcmp(json_string_value(search), "grid") == 0))
-        SPEC_FAIL(ps, "search", "must be \"grid\" (GridSearchCV, the default) or \"random\" "
-                  "(RandomizedSearchCV)");
+        SPEC_FAIL(ps, "search", "must be \"grid\" (GridSearchCV, the default), \"random\" "
+                  "(RandomizedSearchCV) or \"halving\" (HalvingGridSearchCV, or "
+                  "HalvingRandomSearchCV with param_distributions)");
     for (size_t i = 0; i < sizeof random_keys / sizeof random_keys[0]; i++)
         if (json_object_get(root, random_keys[i]) != NULL)
             SPEC_FAIL(ps, random_keys[i], "is only used by a randomized search; add \"search\": "
@@ -1413,6 +1554,25 @@ static enum gcv_status parse_estimator(const struct parser *ps, const json_t *ro
     return GCV_OK;
 }
 
+/* Rejects what scikit-learn's halving searches reject in scoring and refit:
+ * a list of scorers, and a refit that is not true or false. */
+static enum gcv_status check_halving_scoring(const struct parser *ps, const json_t *root,
+                                             const struct gcv_spec *spec)
+{
+    const json_t *refit = json_object_get(root, "refit");
+
+    if (!spec->halving.enabled)
+        return GCV_OK;
+    if (spec->multimetric)
+        SPEC_FAIL(ps, "scoring", "scoring parameter must be a string, a callable or None. "
+                  "Multimetric scoring is not supported. (scikit-learn's message for a halving "
+                  "search); give one scorer name");
+    if (refit != NULL && !json_is_boolean(refit))
+        SPEC_FAIL(ps, "refit", "refit is expected to be a boolean (scikit-learn's message for a "
+                  "halving search), got %s", json_type_name(refit));
+    return GCV_OK;
+}
+
 static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
                                   struct gcv_spec *spec)
 {
@@ -1420,7 +1580,8 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
                                        "scoring", "refit", "pos_label", "return_train_score",
                                        "error_score", "fit_timeout", "search", "param_distributions",
                                        "n_iter", "random_state", "cost_matrix", "warm_start",
-                                       NULL};
+                                       "factor", "resource", "min_resources", "max_resources",
+                                       "aggressive_elimination", "n_candidates", NULL};
     enum gcv_status status;
 
     if (!json_is_object(root))
@@ -1441,13 +1602,16 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
         return status;
     if ((status = parse_scoring(ps, root, spec)) != GCV_OK)
         return status;
+    if ((status = check_halving_scoring(ps, root, spec)) != GCV_OK)
+        return status;
     if ((status = parse_refit(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_pos_label(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_cost_matrix(ps, root, spec)) != GCV_OK)
         return status;
-    if ((status = get_bool(ps, root, "return_train_score", false,
+    /* HalvingGridSearchCV's return_train_score defaults to true. */
+    if ((status = get_bool(ps, root, "return_train_score", spec->halving.enabled,
                            &spec->return_train_score)) != GCV_OK)
         return status;
     if ((status = parse_error_score(ps, root, spec)) != GCV_OK)
@@ -1571,6 +1735,10 @@ void gcv_spec_free(struct gcv_spec *spec)
     free(spec->estimator);
     gcv_param_set_clear(&spec->params);
     gcv_grid_free(&spec->grid);
+    free(spec->halving.resource);
+    for (size_t i = 0; i < spec->halving.n_objects; i++)
+        gcv_grid_object_free(&spec->halving.objects[i]);
+    free(spec->halving.objects);
     free(spec->test_fold);
     for (size_t i = 0; i < spec->n_scoring; i++)
         free(spec->scoring[i]);

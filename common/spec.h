@@ -33,6 +33,30 @@ struct gcv_data_spec {
     char *groups;     /* dataset name of the group labels, owned; NULL when none */
 };
 
+/* How a halving search chooses its first round's resources. */
+enum gcv_halving_min {
+    GCV_HALVING_MIN_EXHAUST,   /* as large as lets the last round use max_resources */
+    GCV_HALVING_MIN_SMALLEST,  /* 2 * n_splits (* n_classes for a classifier) rows, or 1 */
+    GCV_HALVING_MIN_COUNT,     /* the spec's integer */
+};
+
+/* The settings of "search": "halving", as scikit-learn 1.2.1's
+ * HalvingGridSearchCV and HalvingRandomSearchCV take them. The rounds
+ * themselves are planned once the data is loaded (coordinator/halving.c). */
+struct gcv_halving_spec {
+    bool enabled;
+    double factor;                  /* > 1: each round keeps 1/factor of the candidates */
+    char *resource;                 /* "n_samples" or an estimator parameter, owned */
+    enum gcv_halving_min min_kind;
+    size_t min_resources;           /* GCV_HALVING_MIN_COUNT only, >= 1 */
+    size_t max_resources;           /* >= 1; 0 for "auto": the number of search rows */
+    bool aggressive_elimination;
+    bool exhaust_candidates;        /* random: n_candidates "exhaust" */
+    size_t n_candidates;            /* random, unless exhaust_candidates: candidates to draw */
+    struct gcv_grid_object *objects; /* random: [n_objects] param_distributions, owned */
+    size_t n_objects;
+};
+
 struct gcv_spec {
     char *text;             /* the spec file's JSON text, owned */
     char *file;             /* the spec file's path as given, owned */
@@ -44,7 +68,8 @@ struct gcv_spec {
                                        or ParameterSampler's draws for a random search */
     bool random_search;             /* "search": "random" (RandomizedSearchCV) */
     size_t n_iter;                  /* random search: candidates to draw */
-    uint32_t random_state;          /* random search: ParameterSampler's seed */
+    uint32_t random_state;          /* random search: ParameterSampler's seed; halving
+                                       search: also the seed of its row subsampling */
 
     struct gcv_splitter splitter;
     bool cv_is_integer;     /* "cv": N, so the splitter follows the estimator kind */
@@ -68,6 +93,7 @@ struct gcv_spec {
     enum gcv_error_score error_score;
     double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */
     double fit_timeout;         /* seconds one cross-validation fit may take; 0 for no limit */
+    struct gcv_halving_spec halving; /* "search": "halving" when halving.enabled */
     bool warm_start;            /* fit the candidates that differ only in the estimator's
                                    path parameter as chains of warm starts (worker/chain.h) */
 };

@@ -173,6 +173,7 @@ enum gcv_column_kind {
     COLUMN_RANKS,
     COLUMN_PARAM,    /* param_<name> */
     COLUMN_PARAMS,   /* the params dict */
+    COLUMN_INTEGERS, /* per candidate: integers[c] */
 };
 
 struct column {
@@ -180,6 +181,7 @@ struct column {
     enum gcv_column_kind kind;
     const double *numbers;
     const int32_t *ranks;
+    const int64_t *integers;
     size_t stride;
     size_t offset;
     const char *param;
@@ -203,6 +205,12 @@ static size_t list_columns(const struct gcv_results *results, const struct gcv_s
         n++;                                                                    \
     } while (0)
 
+    /* A halving search's columns come first, as scikit-learn adds them. */
+    for (int k = 0; k < 2 && results->iter != NULL; k++) {
+        snprintf(columns[n].name, sizeof columns[n].name, k == 0 ? "iter" : "n_resources");
+        columns[n].kind = COLUMN_INTEGERS;
+        columns[n++].integers = k == 0 ? results->iter : results->n_resources;
+    }
     ADD_NUMBERS("mean_fit_time", results->mean_fit_time, 1, 0);
     ADD_NUMBERS("std_fit_time", results->std_fit_time, 1, 0);
     ADD_NUMBERS("mean_score_time", results->mean_score_time, 1, 0);
@@ -292,6 +300,9 @@ static void write_cell_json(FILE *stream, const struct column *column, size_t c,
     case COLUMN_RANKS:
         fprintf(stream, "%d", (int)column->ranks[column->offset + c]);
         break;
+    case COLUMN_INTEGERS:
+        fprintf(stream, "%lld", (long long)column->integers[c]);
+        break;
     case COLUMN_PARAM:
         param = gcv_param_set_find(&spec->grid.candidates[c], column->param);
         if (param == NULL) {
@@ -351,6 +362,9 @@ static void write_cell_csv(FILE *stream, const struct column *column, size_t c,
         return;
     case COLUMN_RANKS:
         fprintf(stream, "%d", (int)column->ranks[column->offset + c]);
+        return;
+    case COLUMN_INTEGERS:
+        fprintf(stream, "%lld", (long long)column->integers[c]);
         return;
     case COLUMN_PARAM:
         param = gcv_param_set_find(&spec->grid.candidates[c], column->param);
@@ -417,7 +431,7 @@ static enum gcv_status write_csv(const struct gcv_results *results, const struct
 enum gcv_status gcv_results_write(const struct gcv_results *results, const struct gcv_spec *spec,
                                   const char *folder, struct gcv_error *err)
 {
-    struct column *columns = calloc(max_columns(results, spec), sizeof *columns);
+    struct column *columns = calloc(max_columns(results, spec) + 2, sizeof *columns);
     size_t n_columns;
     enum gcv_status status;
 

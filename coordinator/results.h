@@ -55,6 +55,12 @@ struct gcv_results {
     double *mean_fit_time, *std_fit_time;     /* [n_candidates], owned */
     double *mean_score_time, *std_score_time; /* [n_candidates], owned */
     size_t best_index;     /* first candidate of rank 1 for the refit scorer */
+
+    /* A halving search's extra columns and best.json member
+     * (coordinator/halving.h); NULL for any other search: */
+    const int64_t *iter;        /* [n_candidates] the round of each row, borrowed */
+    const int64_t *n_resources; /* [n_candidates] the resources of its round, borrowed */
+    const char *halving_json;   /* a JSON object, best.json's "halving", borrowed */
 };
 
 /* Allocates the tables for a search. On success results is owned by the
