@@ -170,6 +170,15 @@ static int is_first_process(void)
     return rank == NULL || strcmp(rank, "0") == 0;
 }
 
+/* True for the process of local rank 0 under mpirun, the node leader of
+ * common/shm.c, and for a process whose launcher sets no local rank. */
+static bool is_node_leader(void)
+{
+    const char *local_rank = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+
+    return local_rank == NULL || strcmp(local_rank, "0") == 0;
+}
+
 /* Returns code, for main to return before MPI_Init once a usage error is
  * printed. Under a launcher every process parses the same command line
  * and gets here. mpirun kills the rest of a job as soon as one process
@@ -511,7 +520,8 @@ static int run_predict(int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct gcv_run_options options;
-    int code, rank = 0, thread_level = MPI_THREAD_SINGLE;
+    int code, rank = 0, thread_level = MPI_THREAD_SINGLE, tool_level = MPI_THREAD_SINGLE;
+    bool tool_interface = false;
 
     if (argc < 2) {
         if (is_first_process())
@@ -548,6 +558,15 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* The node leader reads Open MPI's osc_sm_backing_directory through
+     * the MPI tool interface before it shares the data (common/shm.c).
+     * Open MPI 4.1 opens every component on the first MPI_T_init_thread:
+     * 0.21 s after MPI_Init on a 2-core AMD EPYC, but only 0.03 s more
+     * than MPI_Init alone when it comes first, since MPI_Init then reuses
+     * the opened components. The leader is local rank 0 under mpirun. */
+    if (is_node_leader())
+        tool_interface = MPI_T_init_thread(MPI_THREAD_SINGLE, &tool_level) == MPI_SUCCESS;
+
     /* Forests build trees on threads of their own, but only the main
      * thread calls MPI, which is what MPI_THREAD_FUNNELED promises. */
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &thread_level) != MPI_SUCCESS) {
@@ -563,6 +582,8 @@ int main(int argc, char **argv)
 
     code = gcv_search_run(&options);
 
+    if (tool_interface)
+        MPI_T_finalize();
     MPI_Finalize();
     return code;
 }
