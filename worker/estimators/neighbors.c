@@ -369,9 +369,13 @@ static void block_surrogates(const struct gcv_neighbors_index *index, const stru
                     queries, (int)d, index->X, (int)d, 0.0, values, (int)n);
     else
         memset(values, 0, count * n * sizeof *values);
+    /* max(0, v) as a comparison, which gcc inlines, where fmax is a call
+     * into libm per value without -ffast-math; a NaN becomes 0 in both. */
     for (size_t r = 0; r < count; r++)
-        for (size_t j = 0; j < n; j++)
-            values[r * n + j] = fmax(0.0, q_norms[r] + values[r * n + j] + index->norms[j]);
+        for (size_t j = 0; j < n; j++) {
+            const double value = q_norms[r] + values[r * n + j] + index->norms[j];
+            values[r * n + j] = value > 0.0 ? value : 0.0;
+        }
 }
 
 /* The neighbours of a fold's test rows among its training rows, as the

@@ -456,7 +456,14 @@ enum gcv_status gcv_ridge_decision(const struct gcv_ridge_fit *fit, const char *
     for (size_t r = 0; r < m; r++)
         for (size_t c = 0; c < t; c++)
             out[r * t + c] = 0.0;
-    if (d > 0) {
+    if (d > 0 && t == 1) {
+        /* out [m] = X [m x d] coef [d]: dgemv, as numpy's X @ coef_ in
+         * scikit-learn's predict, which gives the same bits. dgemm with
+         * one column packs all of X on every call, 3 to 7 times slower
+         * on 4000 x 200 rows (OpenBLAS 0.3.21). */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)d, 1.0, source, (int)d,
+                    fit->coef, 1, 0.0, out, 1);
+    } else if (d > 0) {
         /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0,
                     source, (int)d, fit->coef, (int)d, 0.0, out, (int)t);
