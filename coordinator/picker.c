@@ -58,9 +58,19 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
     picker->last_fold = malloc(((size_t)n_workers + 1) * sizeof(int));
     picker->holders = calloc(n_folds + 1, sizeof(int));
     picker->fold_cursor = calloc(n_folds + 1, sizeof(size_t));
+    picker->opening = calloc(n_tasks + 1, 1);
+    picker->opening_seconds = calloc(n_folds + 1, sizeof(double));
+    picker->opening_candidate = malloc((n_folds + 1) * sizeof(int32_t));
+    picker->candidate_seconds = calloc(grid->n_candidates + 1, sizeof(double));
+    picker->candidate_count = calloc(grid->n_candidates + 1, sizeof(size_t));
+    picker->fold_prepare = malloc((n_folds + 1) * sizeof(double));
+    picker->worth_joining = calloc(n_folds + 1, 1);
     if (picker->value_id == NULL || picker->n_values == NULL || picker->handed == NULL ||
         picker->order == NULL || picker->estimate == NULL || picker->last_fold == NULL ||
-        picker->holders == NULL || picker->fold_cursor == NULL) {
+        picker->holders == NULL || picker->fold_cursor == NULL || picker->opening == NULL ||
+        picker->opening_seconds == NULL || picker->opening_candidate == NULL ||
+        picker->candidate_seconds == NULL || picker->candidate_count == NULL ||
+        picker->fold_prepare == NULL || picker->worth_joining == NULL) {
         gcv_picker_free(picker);
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning %zu tasks", n_tasks);
     }
@@ -72,6 +82,8 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
         picker->handed[t] = done != NULL ? done[t] : 0;
     for (int w = 0; w <= n_workers; w++)
         picker->last_fold[w] = -1;
+    for (size_t f = 0; f < n_folds; f++)
+        picker->opening_candidate[f] = -1;
 
     if (index_values(picker, grid, err) != GCV_OK) {
         gcv_picker_free(picker);
@@ -127,6 +139,64 @@ static size_t fold_next(struct gcv_picker *picker, size_t fold)
     return k;
 }
 
+/* The estimated fit + score seconds of a task of candidate that does not
+ * open its fold: the candidate's mean, else overall, the mean of every
+ * such task. */
+static double task_seconds(const struct gcv_picker *picker, size_t candidate, double overall)
+{
+    if (picker->candidate_count[candidate] > 0)
+        return picker->candidate_seconds[candidate] / (double)picker->candidate_count[candidate];
+    return overall;
+}
+
+/* Sets worth_joining[f] for every fold: true when the fold's open tasks
+ * are estimated to cost at least as much as preparing the fold, so that a
+ * worker that joins its holders ends the fold sooner. Preparing a fold is
+ * estimated as its longest opening task less that candidate's ordinary
+ * task, or, for a fold with no finished opening task, as the mean of that
+ * estimate over the other folds. While nothing is known, every fold is
+ * worth joining. Costs O(n_candidates * n_folds). */
+static void mark_folds_worth_joining(struct gcv_picker *picker)
+{
+    const size_t n_c = picker->n_candidates, n_f = picker->n_folds;
+    double overall, total = 0.0, prepare_sum = 0.0;
+    size_t count = 0, n_prepared = 0;
+
+    for (size_t c = 0; c < n_c; c++) {
+        total += picker->candidate_seconds[c];
+        count += picker->candidate_count[c];
+    }
+    overall = count > 0 ? total / (double)count : 0.0;
+
+    for (size_t f = 0; f < n_f; f++) {
+        double own;
+
+        picker->fold_prepare[f] = -1.0;
+        if (count == 0 || picker->opening_candidate[f] < 0)
+            continue;
+        own = task_seconds(picker, (size_t)picker->opening_candidate[f], overall);
+        picker->fold_prepare[f] =
+            picker->opening_seconds[f] > own ? picker->opening_seconds[f] - own : 0.0;
+        prepare_sum += picker->fold_prepare[f];
+        n_prepared++;
+    }
+
+    for (size_t f = 0; f < n_f; f++) {
+        double open_work = 0.0, prepare = picker->fold_prepare[f];
+
+        if (n_prepared == 0) {
+            picker->worth_joining[f] = 1;
+            continue;
+        }
+        if (prepare < 0.0)
+            prepare = prepare_sum / (double)n_prepared;
+        for (size_t c = 0; c < n_c; c++)
+            if (!picker->handed[c * n_f + f])
+                open_work += task_seconds(picker, c, overall);
+        picker->worth_joining[f] = open_work >= prepare;
+    }
+}
+
 bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold)
 {
     const bool known = worker >= 0 && worker <= picker->n_workers;
@@ -157,16 +227,26 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
     if (best < picker->n_candidates)
         goto take;
 
-    /* Else the first open fold of the costliest open candidate. */
-    best = picker->cursor;
-    for (chosen_fold = 0;
-         picker->handed[picker->order[best] * picker->n_folds + chosen_fold]; chosen_fold++)
-        ;
+    /* Else the first open fold of the costliest open candidate, among the
+     * folds that are worth joining. */
+    mark_folds_worth_joining(picker);
+    for (best = picker->cursor; best < picker->n_candidates; best++) {
+        const size_t row = picker->order[best] * picker->n_folds;
+
+        for (chosen_fold = 0; chosen_fold < picker->n_folds; chosen_fold++)
+            if (!picker->handed[row + chosen_fold] && picker->worth_joining[chosen_fold])
+                break;
+        if (chosen_fold < picker->n_folds)
+            break;
+    }
+    if (best == picker->n_candidates)
+        return false;
 
 take:
     chosen_candidate = picker->order[best];
     picker->handed[chosen_candidate * picker->n_folds + chosen_fold] = 1;
     if (known && picker->last_fold[worker] != (int)chosen_fold) {
+        picker->opening[chosen_candidate * picker->n_folds + chosen_fold] = 1;
         if (picker->last_fold[worker] >= 0)
             picker->holders[picker->last_fold[worker]]--;
         picker->holders[chosen_fold]++;
@@ -287,6 +367,24 @@ void gcv_picker_learn(struct gcv_picker *picker, const double *fit_times, const 
     estimate_costs(picker, fit_times, done);
 }
 
+void gcv_picker_record(struct gcv_picker *picker, int32_t candidate, int32_t fold,
+                       double seconds)
+{
+    size_t task;
+
+    if (candidate < 0 || (size_t)candidate >= picker->n_candidates || fold < 0 ||
+        (size_t)fold >= picker->n_folds || !(seconds >= 0.0))
+        return;
+    task = (size_t)candidate * picker->n_folds + (size_t)fold;
+    if (!picker->opening[task]) {
+        picker->candidate_seconds[candidate] += seconds;
+        picker->candidate_count[candidate]++;
+    } else if (seconds > picker->opening_seconds[fold]) {
+        picker->opening_seconds[fold] = seconds;
+        picker->opening_candidate[fold] = candidate;
+    }
+}
+
 void gcv_picker_free(struct gcv_picker *picker)
 {
     if (picker == NULL)
@@ -299,5 +397,12 @@ void gcv_picker_free(struct gcv_picker *picker)
     free(picker->last_fold);
     free(picker->holders);
     free(picker->fold_cursor);
+    free(picker->opening);
+    free(picker->opening_seconds);
+    free(picker->opening_candidate);
+    free(picker->candidate_seconds);
+    free(picker->candidate_count);
+    free(picker->fold_prepare);
+    free(picker->worth_joining);
     memset(picker, 0, sizeof *picker);
 }

@@ -12,7 +12,11 @@
  * per fold and rank). A worker whose fold has no open task moves to the
  * unclaimed fold (no other worker's last fold) whose open task is
  * costliest. Only when every open fold is claimed does it join one,
- * taking the costliest open task. The order changes only how soon each result arrives; the results
+ * taking the costliest open task, and only when the fold's open work is
+ * estimated to cost at least as much as the fold's preparation. Otherwise
+ * two workers would prepare the same fold for a few short tasks, and
+ * preparing a fold can take hundreds of fits (KNN's sorted distances).
+ * The order changes only how soon each result arrives; the results
  * table is indexed by (candidate, fold), so its content does not depend on
  * it. */
 #ifndef GCV_PICKER_H
@@ -35,6 +39,17 @@ struct gcv_picker {
     uint8_t *handed;          /* [n_candidates * n_folds] 1 once handed out or done */
     size_t *order;            /* [n_candidates] candidates, costliest estimate first */
     double *estimate;         /* [n_candidates] estimated fit seconds */
+    /* What joining a fold that another worker holds costs and saves, from
+     * the fit + score seconds of finished tasks (gcv_picker_record). An
+     * opening task is the first a worker runs on a fold after it moved
+     * there, so it also prepares the fold's cached work. */
+    uint8_t *opening;         /* [n_candidates * n_folds] 1 for an opening task */
+    double *opening_seconds;  /* [n_folds] the longest finished opening task, 0 if none */
+    int32_t *opening_candidate; /* [n_folds] its candidate, -1 if none */
+    double *candidate_seconds;  /* [n_candidates] seconds of finished tasks that are not openings */
+    size_t *candidate_count;    /* [n_candidates] their count */
+    double *fold_prepare;       /* [n_folds] scratch: estimated preparation, -1 if unknown */
+    uint8_t *worth_joining;     /* [n_folds] scratch of gcv_picker_next */
     size_t cursor;            /* order[0..cursor) have every fold handed out */
     size_t n_learned;         /* finished tasks at the last re-estimate */
     size_t n_finished;        /* finished tasks seen so far */
@@ -65,7 +80,10 @@ void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
                            const int32_t *next, const uint8_t *done);
 
 /* Chooses the next task for worker (1..n_workers) and marks it handed out.
- * Returns false when every task has been handed out. */
+ * Returns false when no task is left for worker. Either every task has
+ * been handed out, or every open task is on a fold of other workers whose
+ * open work costs less than preparing that fold again, as estimated from
+ * finished tasks. The workers of that fold run those tasks. */
 bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold);
 
 /* Learns from the tasks finished so far: fit_times and done are the
@@ -73,6 +91,11 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
  * when the number of finished tasks has doubled since the last estimate,
  * or grown by 256, so the cost over a search stays small. */
 void gcv_picker_learn(struct gcv_picker *picker, const double *fit_times, const uint8_t *done);
+
+/* Records that the task (candidate, fold) finished after seconds of fit
+ * and score time, for the choice of gcv_picker_next to join a fold. */
+void gcv_picker_record(struct gcv_picker *picker, int32_t candidate, int32_t fold,
+                       double seconds);
 
 /* Frees the picker's arrays. Accepts NULL. */
 void gcv_picker_free(struct gcv_picker *picker);

@@ -324,6 +324,8 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
             continue;
         finish_result(&result, spec, results, options, &stop_reason);
         gcv_picker_learn(&picker, results->fit_times, results->done);
+        gcv_picker_record(&picker, result.candidate, result.fold,
+                          result.fit_time + result.score_time);
 
         if (!draining && stop_reason.status == GCV_OK && unit_done) {
             status = hand_out(ctx, results, worker, &picker, &holdings, &in_flight, comm, err);

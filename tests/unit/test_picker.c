@@ -2,8 +2,10 @@
  * exactly once, resumed tasks never, the order is scikit-learn's until a
  * fit time is known, then the costliest candidates first, and a worker
  * keeps its fold while it has open tasks, then moves to a fold no other
- * worker holds. */
+ * worker holds, and joins a fold that another worker holds only when the
+ * fold's open work costs at least as much as preparing it. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +230,65 @@ START_TEST(picker_moves_to_fold_nobody_holds)
 }
 END_TEST
 
+/* Hands out (0, 0) and (1, 0) to worker 1 and (0, 1) to worker 2, records
+ * the openings (0, 0) and (0, 1) at opening seconds and (1, 0) at 0.01 s,
+ * then asks for worker 1's next task, whose only open one, (1, 1), is on
+ * worker 2's fold. Returns whether worker 1 got it. */
+static bool worker_joins_after_openings(double opening)
+{
+    static const double c_values[] = {1, 10}, gamma_values[] = {0.1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+    bool joined;
+
+    build_grid(&grid, c_values, 2, gamma_values, 1);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 2, 2, NULL, &err), GCV_OK);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 0);
+    ck_assert_int_eq(fold, 0);
+    ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+    ck_assert_int_eq(candidate, 0);
+    ck_assert_int_eq(fold, 1);
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 1);
+    ck_assert_int_eq(fold, 0);
+    gcv_picker_record(&picker, 0, 0, opening);
+    gcv_picker_record(&picker, 1, 0, 0.01);
+    gcv_picker_record(&picker, 0, 1, opening);
+
+    joined = gcv_picker_next(&picker, 1, &candidate, &fold);
+    if (joined) {
+        ck_assert_int_eq(candidate, 1);
+        ck_assert_int_eq(fold, 1);
+    } else {
+        /* The task stays for worker 2, which holds its fold. */
+        ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+        ck_assert_int_eq(candidate, 1);
+        ck_assert_int_eq(fold, 1);
+    }
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+    return joined;
+}
+
+/* Opening tasks of 10 s against ordinary ones of 0.01 s: preparing fold 1
+ * costs 10 - 0.01 = 9.99 s, more than its open work of 0.01 s. */
+START_TEST(picker_leaves_fold_costlier_to_prepare)
+{
+    ck_assert(!worker_joins_after_openings(10.0));
+}
+END_TEST
+
+/* Opening tasks of 0.02 s: preparing fold 1 costs 0.02 - 0.01 = 0.01 s, no
+ * more than its open work of 0.01 s. */
+START_TEST(picker_joins_fold_cheap_to_prepare)
+{
+    ck_assert(worker_joins_after_openings(0.02));
+}
+END_TEST
+
 static Suite *picker_suite(void)
 {
     Suite *suite = suite_create("picker");
@@ -240,6 +301,8 @@ static Suite *picker_suite(void)
     tcase_add_test(core, picker_prefers_worker_last_fold);
     tcase_add_test(core, picker_keeps_worker_on_its_fold);
     tcase_add_test(core, picker_moves_to_fold_nobody_holds);
+    tcase_add_test(core, picker_leaves_fold_costlier_to_prepare);
+    tcase_add_test(core, picker_joins_fold_cheap_to_prepare);
     suite_add_tcase(suite, core);
     return suite;
 }
