@@ -109,6 +109,8 @@ START_TEST(raw_predictions_match_sklearn)
     struct gcv_error err = {0};
 
     ck_assert_uint_eq(model->n_columns, fixture->n_columns);
+    ck_assert_msg(model->n_stages == fixture->n_stages, "%s: %zu stages, want %zu",
+                  fixture->name, model->n_stages, fixture->n_stages);
     ck_assert_int_eq(gcv_gb_raw_predict(model, &test, raw, &err), GCV_OK);
     for (size_t i = 0; i < n_values; i++)
         ck_assert_msg(close_to(raw[i], fixture->raw[i], RAW_TOL, 1e-15),
@@ -353,6 +355,34 @@ START_TEST(exponential_on_three_classes_fails_fit)
 }
 END_TEST
 
+START_TEST(early_stopping_split_fails_fit)
+{
+    size_t index[41];
+    struct gcv_rows train;
+    struct gcv_error err = {0};
+    enum gcv_status status;
+    void *params = parse_one(&gcv_gradient_boosting_classifier_ops, "n_iter_no_change",
+                             int_value(2), &status, &err);
+    void *model = NULL;
+    size_t n = 0;
+
+    /* 40 rows of class 0 and one of class 1: too few to stratify, as
+     * train_test_split rejects. */
+    ck_assert_int_eq(status, GCV_OK);
+    for (size_t i = 0; i < 40; i++)
+        index[n++] = i;
+    index[n++] = 70;
+    train = class_rows("wine", index, n);
+    ck_assert_int_eq(wine_y[70], 1);
+    ck_assert_int_eq(gcv_gradient_boosting_classifier_ops.fit(params, &train, &model, &err),
+                     GCV_ERR_FIT);
+    ck_assert_ptr_null(model);
+    ck_assert_msg(strstr(err.message, "validation split") != NULL, "message \"%s\"",
+                  err.message);
+    free(params);
+}
+END_TEST
+
 START_TEST(passed_deadline_times_out)
 {
     size_t index[CANCER_ROWS];
@@ -418,7 +448,8 @@ static const struct {
     {true, "max_depth", {.kind = GCV_VALUE_INT, .integer = 0}, "an integer >= 1 or null"},
     {false, "alpha", {.kind = GCV_VALUE_REAL, .real = 1.0}, "(0, 1)"},
     {true, "alpha", {.kind = GCV_VALUE_REAL, .real = 0.5}, "unknown"},
-    {true, "n_iter_no_change", {.kind = GCV_VALUE_INT, .integer = 5}, "not supported"},
+    {true, "n_iter_no_change", {.kind = GCV_VALUE_INT, .integer = 0}, "an integer >= 1"},
+    {false, "tol", {.kind = GCV_VALUE_REAL, .real = -1e-4}, "a number >= 0"},
     {false, "validation_fraction", {.kind = GCV_VALUE_REAL, .real = 0.0}, "(0, 1)"},
     {true, "init", {.kind = GCV_VALUE_STRING, .string = "prior"}, "\"zero\""},
     {true, "splitter", {.kind = GCV_VALUE_STRING, .string = "best"}, "unknown"},
@@ -501,6 +532,7 @@ static Suite *gradient_boosting_suite(void)
 
     tcase_add_test(failures, one_class_fails_fit);
     tcase_add_test(failures, exponential_on_three_classes_fails_fit);
+    tcase_add_test(failures, early_stopping_split_fails_fit);
     tcase_add_test(failures, passed_deadline_times_out);
     suite_add_tcase(suite, failures);
 

@@ -13,8 +13,11 @@
  * residuals for absolute_error and quantile, the median plus the mean
  * clipped deviation from it for huber, the tree's mean for squared_error.
  *
- * Stopping rule: exactly n_estimators stages. Early stopping on a
- * validation split (n_iter_no_change) is not implemented.
+ * Stopping rule: n_estimators stages. With n_iter_no_change, the fit
+ * holds out validation_fraction of the rows (train_test_split with
+ * random_state, stratified for a classifier) and stops after the first
+ * stage whose validation loss plus tol is not below one of the last
+ * n_iter_no_change losses, keeping that stage.
  *
  * Cost: n_estimators * K trees on n rows, each O(max_features * n log^2 n)
  * with tree.h, plus O(n) per tree for the gradient and the leaf steps
@@ -41,6 +44,7 @@
 #include "../../common/log.h"
 #include "../../common/model_file.h"
 #include "../../common/random.h"
+#include "../../common/split.h"
 #include "../../common/stats.h"
 #include "param_check.h"
 
@@ -142,33 +146,28 @@ static enum gcv_status parse_alpha(const struct gcv_param *param, void *out,
 static enum gcv_status parse_validation_fraction(const struct gcv_param *param, void *out,
                                                  struct gcv_error *err)
 {
-    double fraction;
-
-    /* Used only by early stopping, which n_iter_no_change=null turns off. */
-    (void)out;
-    return parse_open_fraction(param, &fraction, err);
+    return parse_open_fraction(param, &((struct raw_params *)out)->gb.validation_fraction,
+                               err);
 }
 
 static enum gcv_status parse_n_iter_no_change(const struct gcv_param *param, void *out,
                                               struct gcv_error *err)
 {
-    (void)out;
-    if (param->value.kind == GCV_VALUE_NULL)
+    struct raw_params *raw = out;
+
+    if (param->value.kind == GCV_VALUE_NULL) {
+        raw->gb.n_iter_no_change = 0;
         return GCV_OK;
-    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 1)
-        return gcv_param_check_unsupported(param, "early stopping on a validation split is "
-                                           "not implemented; use null and tune n_estimators",
-                                           err);
-    return gcv_param_check_reject(param, "an integer >= 1 or null", err);
+    }
+    return gcv_param_check_integer(param, 1, LLONG_MAX, "an integer >= 1 or null",
+                                   &raw->gb.n_iter_no_change, err);
 }
 
 static enum gcv_status parse_tol(const struct gcv_param *param, void *out,
                                  struct gcv_error *err)
 {
-    double tol;
-
-    (void)out;
-    return gcv_param_check_number(param, 0.0, false, "a number >= 0", &tol, err);
+    return gcv_param_check_number(param, 0.0, false, "a number >= 0",
+                                  &((struct raw_params *)out)->gb.tol, err);
 }
 
 static enum gcv_status parse_init(const struct gcv_param *param, void *out,
@@ -434,6 +433,8 @@ enum gcv_status gcv_gb_params_parse(bool classifier, const struct gcv_param_set 
     raw.gb.n_estimators = 100;
     raw.gb.subsample = 1.0;
     raw.gb.alpha = 0.9;
+    raw.gb.validation_fraction = 0.1;
+    raw.gb.tol = 1e-4;
     tree = &raw.gb.tree;
     tree->criterion = GCV_TREE_FRIEDMAN_MSE;
     tree->splitter = GCV_TREE_SPLITTER_BEST;
@@ -952,6 +953,284 @@ static enum gcv_status fit_stage(struct fit_state *s, struct gcv_gb_model *model
     return GCV_OK;
 }
 
+/* ----- early stopping ----------------------------------------------------- */
+
+/* The rows early stopping holds out, and the loss on them. */
+struct validation {
+    struct gcv_rows rows;   /* the held-out rows; index is val_index */
+    size_t *fit_index;      /* [n_fit] owned: dataset rows the stages fit on, in
+                               train_test_split's order */
+    size_t *val_index;      /* [rows.n_rows] owned: the held-out dataset rows */
+    double *y;              /* [rows.n_rows] owned: class index or target */
+    double *raw;            /* [rows.n_rows * n_columns] owned: raw predictions */
+    double *terms;          /* [2 * rows.n_rows] owned: the loss's terms */
+    double *scratch;        /* [2 * n_columns] owned */
+    double *history;        /* [n_iter_no_change] owned: the latest losses */
+};
+
+static void validation_free(struct validation *v)
+{
+    free(v->fit_index);
+    free(v->val_index);
+    free(v->y);
+    free(v->raw);
+    free(v->terms);
+    free(v->scratch);
+    free(v->history);
+}
+
+static enum gcv_status too_few_classes(size_t n_classes, struct gcv_error *err)
+{
+    return gcv_error_set(err, GCV_ERR_FIT, "GradientBoostingClassifier needs at least 2 "
+                         "classes in the training rows, and they contain %zu", n_classes);
+}
+
+/* Numbers the classes of train's rows 0..*n_present-1 in ascending code
+ * order into codes[train->n_rows]. */
+static enum gcv_status index_classes(const struct gcv_rows *train, int32_t *codes,
+                                     size_t *n_present, struct gcv_error *err)
+{
+    int32_t *index_of = malloc((train->n_classes > 0 ? train->n_classes : 1) *
+                               sizeof *index_of);
+
+    *n_present = 0;
+    if (index_of == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory indexing %zu classes",
+                             train->n_classes);
+    for (size_t c = 0; c < train->n_classes; c++)
+        index_of[c] = -1;
+    for (size_t r = 0; r < train->n_rows; r++)
+        index_of[train->y_class[train->index[r]]] = 0;
+    for (size_t c = 0; c < train->n_classes; c++)
+        if (index_of[c] >= 0)
+            index_of[c] = (int32_t)(*n_present)++;
+    for (size_t r = 0; r < train->n_rows; r++)
+        codes[r] = index_of[train->y_class[train->index[r]]];
+    free(index_of);
+    return GCV_OK;
+}
+
+/* Splits train as train_test_split(test_size=validation_fraction,
+ * random_state, stratify=y for a classifier) does: the fit rows into
+ * *fit_rows (a view of train with v->fit_index) and the held-out rows into
+ * v->rows. A split that scikit-learn rejects, or that leaves a class out
+ * of the fit rows, fails the fit. */
+static enum gcv_status split_validation(const struct gcv_gb_params *params, bool classifier,
+                                        const struct gcv_rows *train, struct validation *v,
+                                        struct gcv_rows *fit_rows, struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    const struct gcv_train_test split = {
+        .test_size = {.kind = GCV_SIZE_FRACTION, .fraction = params->validation_fraction},
+        .train_size = {.kind = GCV_SIZE_DEFAULT},
+        .random_state = params->tree.random_state,
+        .stratify = classifier,
+    };
+    struct gcv_fold fold = {0};
+    int32_t *codes = NULL;      /* [n] class index of each row, classifiers only */
+    bool *seen = NULL;          /* [n_present] */
+    size_t n_present = 0, n_seen = 0;
+    enum gcv_status status = GCV_OK;
+
+    if (classifier) {
+        codes = malloc((n > 0 ? n : 1) * sizeof *codes);
+        if (codes == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory splitting %zu rows", n);
+        if ((status = index_classes(train, codes, &n_present, err)) != GCV_OK)
+            goto cleanup;
+        if (n_present < 2) {
+            status = too_few_classes(n_present, err);
+            goto cleanup;
+        }
+    }
+    status = gcv_split_train_test(&split, n, codes, n_present, &fold, err);
+    if (status == GCV_ERR_SPEC) {
+        status = GCV_ERR_FIT;
+        gcv_error_prefix(err, "the validation split of early stopping failed: ");
+    }
+    if (status != GCV_OK)
+        goto cleanup;
+
+    v->fit_index = malloc((fold.n_train > 0 ? fold.n_train : 1) * sizeof *v->fit_index);
+    v->val_index = malloc((fold.n_test > 0 ? fold.n_test : 1) * sizeof *v->val_index);
+    seen = calloc(n_present > 0 ? n_present : 1, sizeof *seen);
+    if (v->fit_index == NULL || v->val_index == NULL || seen == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory splitting %zu rows", n);
+        goto cleanup;
+    }
+    for (size_t j = 0; j < fold.n_train; j++) {
+        v->fit_index[j] = train->index[fold.train[j]];
+        if (classifier && !seen[codes[fold.train[j]]]) {
+            seen[codes[fold.train[j]]] = true;
+            n_seen++;
+        }
+    }
+    for (size_t j = 0; j < fold.n_test; j++)
+        v->val_index[j] = train->index[fold.test[j]];
+    if (classifier && n_seen < n_present) {
+        status = gcv_error_set(err, GCV_ERR_FIT, "the training rows left by the validation "
+                               "split of early stopping contain %zu of the %zu classes; try "
+                               "another random_state or validation_fraction", n_seen,
+                               n_present);
+        goto cleanup;
+    }
+    *fit_rows = *train;
+    fit_rows->index = v->fit_index;
+    fit_rows->n_rows = fold.n_train;
+    v->rows = *train;
+    v->rows.index = v->val_index;
+    v->rows.n_rows = fold.n_test;
+
+cleanup:
+    gcv_fold_free(&fold);
+    free(codes);
+    free(seen);
+    return status;
+}
+
+/* Allocates the arrays of v and starts its raw predictions at the init
+ * estimator's, once model's classes are known. */
+static enum gcv_status validation_start(struct validation *v, const struct gcv_gb_model *model,
+                                        struct gcv_error *err)
+{
+    const size_t n = v->rows.n_rows, K = model->n_columns;
+
+    v->y = malloc((n > 0 ? n : 1) * sizeof *v->y);
+    v->raw = malloc((n * K > 0 ? n * K : 1) * sizeof *v->raw);
+    v->terms = malloc((n > 0 ? 2 * n : 1) * sizeof *v->terms);
+    v->scratch = malloc(2 * K * sizeof *v->scratch);
+    v->history = malloc((size_t)model->params.n_iter_no_change * sizeof *v->history);
+    if (v->y == NULL || v->raw == NULL || v->terms == NULL || v->scratch == NULL ||
+        v->history == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu validation rows", n);
+    for (size_t r = 0; r < n; r++) {
+        const size_t row = v->rows.index[r];
+
+        memcpy(v->raw + r * K, model->init_raw, K * sizeof *v->raw);
+        if (!model->classifier) {
+            v->y[r] = v->rows.y_value[row];
+            continue;
+        }
+        /* Every class of the held-out rows is among the fitted ones. */
+        for (size_t c = 0; c < model->n_classes; c++)
+            if (model->class_codes[c] == v->rows.y_class[row])
+                v->y[r] = (double)c;
+    }
+    for (long long j = 0; j < model->params.n_iter_no_change; j++)
+        v->history[j] = INFINITY;
+    return GCV_OK;
+}
+
+/* numpy.logaddexp(0, x). */
+static double log_add_exp_zero(double x)
+{
+    const double diff = 0.0 - x;
+
+    if (x == 0.0)
+        return M_LN2;
+    if (diff > 0.0)
+        return log1p(exp(-diff));
+    if (diff <= 0.0)
+        return x + log1p(exp(diff));
+    return NAN;
+}
+
+/* The loss of the held-out rows' raw predictions, as the loss object's
+ * __call__ computes it with sample weights of 1. */
+static double validation_loss(const struct validation *v, const struct gcv_gb_model *model,
+                              double huber_gamma)
+{
+    const size_t n = v->rows.n_rows, K = model->n_columns;
+    const double alpha = model->params.alpha;
+    double *low = v->terms, *high = v->terms + n;
+    size_t n_low = 0, n_high = 0;
+
+    for (size_t r = 0; r < n; r++) {
+        const double *raw = v->raw + r * K, y = v->y[r];
+        const double diff = y - raw[0];
+
+        switch (model->params.loss) {
+        case GCV_GB_LOG_LOSS:
+            if (K == 1) {
+                low[n_low++] = y * raw[0] - log_add_exp_zero(raw[0]);
+                break;
+            }
+            /* -(sum_k Y_k raw_k) + logsumexp(raw), Y the one-hot class. */
+            for (size_t k = 0; k < K; k++)
+                v->scratch[k] = ((size_t)y == k ? 1.0 : 0.0) * raw[k];
+            low[n_low++] = -gcv_stats_sum(v->scratch, K, 1) +
+                           log_sum_exp(raw, K, v->scratch + K);
+            break;
+        case GCV_GB_EXPONENTIAL:
+            low[n_low++] = exp(-(2.0 * y - 1.0) * raw[0]);
+            break;
+        case GCV_GB_SQUARED_ERROR:
+            low[n_low++] = diff * diff;
+            break;
+        case GCV_GB_ABSOLUTE_ERROR:
+            low[n_low++] = fabs(diff);
+            break;
+        case GCV_GB_HUBER:
+            if (fabs(diff) <= huber_gamma)
+                low[n_low++] = 0.5 * (diff * diff);
+            else
+                high[n_high++] = huber_gamma * (fabs(diff) - huber_gamma / 2.0);
+            break;
+        case GCV_GB_QUANTILE:
+            if (y > raw[0])
+                low[n_low++] = diff;
+            else
+                high[n_high++] = diff;
+            break;
+        }
+    }
+
+    switch (model->params.loss) {
+    case GCV_GB_LOG_LOSS:
+        if (K > 1)
+            return gcv_stats_sum(low, n_low, 1) / (double)n;
+        return (-2.0 / (double)n) * gcv_stats_sum(low, n_low, 1);
+    case GCV_GB_HUBER:
+        return (gcv_stats_sum(low, n_low, 1) + gcv_stats_sum(high, n_high, 1)) / (double)n;
+    case GCV_GB_QUANTILE:
+        return (alpha * gcv_stats_sum(low, n_low, 1) -
+                (1.0 - alpha) * gcv_stats_sum(high, n_high, 1)) / (double)n;
+    default:
+        return (1.0 / (double)n) * gcv_stats_sum(low, n_low, 1);
+    }
+}
+
+/* Adds stage i's trees to the held-out raw predictions and returns
+ * whether their loss plus tol is below one of the last n_iter_no_change
+ * losses, recording it if so. The fit stops after the first stage where
+ * it is not. */
+static bool validation_improves(struct validation *v, const struct gcv_gb_model *model,
+                                size_t i, double huber_gamma)
+{
+    const size_t K = model->n_columns, n_history = (size_t)model->params.n_iter_no_change;
+    const double learning_rate = model->params.learning_rate;
+    double loss;
+
+    for (size_t r = 0; r < v->rows.n_rows; r++) {
+        const double *x = v->rows.X + v->rows.index[r] * v->rows.n_features;
+
+        for (size_t k = 0; k < K; k++) {
+            const struct gcv_tree *tree = &model->trees[i * K + k];
+
+            v->raw[r * K + k] += learning_rate *
+                                 gcv_tree_value(tree, gcv_tree_apply(tree, x))[0];
+        }
+    }
+    loss = validation_loss(v, model, huber_gamma);
+    for (size_t j = 0; j < n_history; j++) {
+        if (loss + model->params.tol < v->history[j]) {
+            v->history[i % n_history] = loss;
+            return true;
+        }
+    }
+    return false;
+}
+
 enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
                            const struct gcv_rows *train, struct gcv_gb_model **out,
                            struct gcv_error *err)
@@ -959,22 +1238,26 @@ enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
     struct fit_state s;
     struct gcv_gb_model *model = NULL;
     struct gcv_random rng;
+    struct validation v;
+    struct gcv_rows fit_rows = *train;
     enum gcv_status status;
 
     *out = NULL;
     memset(&s, 0, sizeof s);
+    memset(&v, 0, sizeof v);
     s.params = params;
-    s.train = train;
-    status = gcv_tree_data_init(&s.data, train, classifier, err);
+    s.train = &fit_rows;
+    if (params->n_iter_no_change > 0 &&
+        (status = split_validation(params, classifier, train, &v, &fit_rows, err)) != GCV_OK)
+        goto cleanup;
+    status = gcv_tree_data_init(&s.data, &fit_rows, classifier, err);
     if (status != GCV_OK)
         goto cleanup;
     s.n = s.data.n_samples;
 
     /* The loss and its trees per stage. */
     if (classifier && s.data.n_classes < 2) {
-        status = gcv_error_set(err, GCV_ERR_FIT, "GradientBoostingClassifier needs at least 2 "
-                               "classes in the training rows, and they contain %zu",
-                               s.data.n_classes);
+        status = too_few_classes(s.data.n_classes, err);
         goto cleanup;
     }
     if (classifier && params->loss == GCV_GB_EXPONENTIAL && s.data.n_classes != 2) {
@@ -1018,6 +1301,9 @@ enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
     for (size_t r = 0; r < s.n; r++)
         memcpy(s.raw + r * s.n_columns, model->init_raw, s.n_columns * sizeof *s.raw);
 
+    if (params->n_iter_no_change > 0 && (status = validation_start(&v, model, err)) != GCV_OK)
+        goto cleanup;
+
     /* The stages, from one generator as scikit-learn's self._rng. */
     gcv_random_seed(&rng, params->tree.random_state);
     for (size_t i = 0; i < (size_t)params->n_estimators; i++) {
@@ -1030,12 +1316,15 @@ enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
         status = fit_stage(&s, model, i, &rng, err);
         if (status != GCV_OK)
             goto cleanup;
+        if (params->n_iter_no_change > 0 && !validation_improves(&v, model, i, s.huber_gamma))
+            break;
     }
     *out = model;
     model = NULL;
 
 cleanup:
     fit_state_free(&s);
+    validation_free(&v);
     gcv_gb_model_free(model);
     return status;
 }

@@ -37,6 +37,9 @@ struct gcv_gb_params {
     double subsample;       /* fraction of the training rows each stage fits on, (0, 1] */
     double alpha;           /* quantile of loss="quantile" and "huber", in (0, 1) */
     bool init_zero;         /* init="zero": raw predictions start at 0, not at the prior */
+    long long n_iter_no_change; /* 0 for null: no early stopping */
+    double validation_fraction; /* share of the training rows held out for early stopping */
+    double tol;             /* the validation loss must drop by more than this */
 };
 
 /* A fitted gradient boosting model. Raw predictions are init_raw plus
@@ -57,10 +60,14 @@ struct gcv_gb_model {
 };
 
 /* Fits a gradient boosting model on train. classifier selects the
- * classifier's losses and class labels. Returns GCV_ERR_FIT for a failure
- * of this fit alone (fewer than 2 classes in the rows, loss="exponential"
- * on more than 2) and GCV_ERR_TIMEOUT once train->deadline passes. On
- * success *out is owned by the caller (gcv_gb_model_free). */
+ * classifier's losses and class labels. With n_iter_no_change, the fit
+ * holds out validation_fraction of the rows as train_test_split does and
+ * stops once the loss on them has not dropped by more than tol for that
+ * many stages. Returns GCV_ERR_FIT for a failure of this fit alone (fewer
+ * than 2 classes in the rows, loss="exponential" on more than 2, a
+ * validation split that scikit-learn rejects or that leaves a class out)
+ * and GCV_ERR_TIMEOUT once train->deadline passes. On success *out is
+ * owned by the caller (gcv_gb_model_free). */
 enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
                            const struct gcv_rows *train, struct gcv_gb_model **out,
                            struct gcv_error *err);
