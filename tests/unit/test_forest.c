@@ -260,14 +260,32 @@ START_TEST(cores_per_rank_from_environment)
     unsetenv("GRIDCV_CORES_PER_RANK");
     unsetenv("SLURM_CPUS_PER_TASK");
     unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    unsetenv("OMPI_COMM_WORLD_SIZE");
     unsetenv("MPI_LOCALNRANKS");
+    unsetenv("PMI_SIZE");
 
     ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
     ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity / 2 > 0 ? affinity / 2 : 1);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "100000", 1);
     ck_assert_uint_eq(gcv_forest_cores_per_rank(), 1);
+
+    /* On a single node, 3 ranks are 2 workers and the coordinator, and 2
+     * ranks one worker with every core. */
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "3", 1);
+    setenv("OMPI_COMM_WORLD_SIZE", "3", 1);
+    ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity / 2 > 0 ? affinity / 2 : 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity);
+    setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+    ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity / 2 > 0 ? affinity / 2 : 1);
     unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    setenv("MPI_LOCALNRANKS", "3", 1);
+    setenv("PMI_SIZE", "3", 1);
+    ck_assert_uint_eq(gcv_forest_cores_per_rank(), affinity / 2 > 0 ? affinity / 2 : 1);
+    unsetenv("PMI_SIZE");
     setenv("MPI_LOCALNRANKS", "100000", 1);
     ck_assert_uint_eq(gcv_forest_cores_per_rank(), 1);
     setenv("SLURM_CPUS_PER_TASK", "5", 1);

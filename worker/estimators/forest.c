@@ -44,7 +44,7 @@ static long positive_env(const char *name)
 size_t gcv_forest_cores_per_rank(void)
 {
     long cores = positive_env("GRIDCV_CORES_PER_RANK");
-    long local_ranks;
+    long local_ranks, world_ranks;
     cpu_set_t mask;
 
     if (cores > 0)
@@ -58,8 +58,16 @@ size_t gcv_forest_cores_per_rank(void)
     else
         cores = sysconf(_SC_NPROCESSORS_ONLN);
     local_ranks = positive_env("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (local_ranks == 0)
+    world_ranks = positive_env("OMPI_COMM_WORLD_SIZE");
+    if (local_ranks == 0) {
         local_ranks = positive_env("MPI_LOCALNRANKS");
+        world_ranks = positive_env("PMI_SIZE");
+    }
+
+    /* Rank 0 hands out the tasks and fits nothing while the workers do, so
+     * when every rank is on this node, its cores go to the workers. */
+    if (local_ranks > 1 && world_ranks == local_ranks)
+        local_ranks--;
     if (local_ranks > 1)
         cores /= local_ranks;
     return cores > 0 ? (size_t)cores : 1;

@@ -90,8 +90,11 @@ void gcv_forest_free(struct gcv_forest *forest);
 /* Returns the cores this rank may use, at least 1. They are
  * GRIDCV_CORES_PER_RANK when set to a positive integer, else
  * SLURM_CPUS_PER_TASK when set. Else they are the CPUs of the process's
- * affinity mask divided by the ranks on this node, which Open MPI gives in
- * OMPI_COMM_WORLD_LOCAL_SIZE and MPICH in MPI_LOCALNRANKS. */
+ * affinity mask divided by the ranks on this node that fit models, which
+ * Open MPI gives in OMPI_COMM_WORLD_LOCAL_SIZE and MPICH in
+ * MPI_LOCALNRANKS: all of them, except rank 0 when every rank of the job
+ * is on this node (OMPI_COMM_WORLD_SIZE or PMI_SIZE equal to the local
+ * ranks), because rank 0 only hands out tasks while the workers fit. */
 size_t gcv_forest_cores_per_rank(void);
 
 /* Returns the threads a fit with n_jobs (0 for null) uses for n_trees
