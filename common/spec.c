@@ -1461,6 +1461,45 @@ static enum gcv_status parse_pos_label(const struct parser *ps, const json_t *ro
     return to_value(ps, value, "pos_label", &spec->pos_label);
 }
 
+/* Reads "threshold": absent or null; a scorer name; or an object whose only
+ * key, "objective", names the scorer (default "balanced_accuracy", as
+ * scikit-learn's TunedThresholdClassifierCV). The scorer is checked
+ * against the estimator and the classes later (worker/task.c). */
+static enum gcv_status parse_threshold(const struct parser *ps, const json_t *root,
+                                       struct gcv_spec *spec)
+{
+    static const char *const keys[] = {"objective", NULL};
+    const json_t *value = json_object_get(root, "threshold");
+    const char *objective = "balanced_accuracy";
+    enum gcv_status status;
+
+    if (value == NULL || json_is_null(value))
+        return GCV_OK;
+    if (json_is_object(value)) {
+        const json_t *name = json_object_get(value, "objective");
+
+        if ((status = check_keys(ps, value, "threshold", keys)) != GCV_OK)
+            return status;
+        if (name != NULL && !json_is_string(name))
+            SPEC_FAIL(ps, "threshold.objective", "must be a scorer name such as \"f1\" or "
+                      "\"neg_mean_cost\", got %s", json_type_name(name));
+        if (name != NULL)
+            objective = json_string_value(name);
+    } else if (json_is_string(value)) {
+        objective = json_string_value(value);
+    } else {
+        SPEC_FAIL(ps, "threshold", "must be a scorer name such as \"f1\", or an object "
+                  "{\"objective\": name}, got %s", json_type_name(value));
+    }
+    if (!spec->refit)
+        SPEC_FAIL(ps, "threshold", "tunes the decision threshold of the refit model, and "
+                  "\"refit\" is false; remove threshold or set refit");
+    spec->threshold_objective = strdup(objective);
+    if (spec->threshold_objective == NULL)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    return GCV_OK;
+}
+
 /* Reads "cost_matrix": absent or null, or a square list of lists of
  * finite numbers, the cost of predicting class j (column) for a row of
  * class i (row). Whether it has one row per class of y is checked once the
@@ -1579,7 +1618,7 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     static const char *const keys[] = {"data", "estimator", "params", "param_grid", "cv",
                                        "scoring", "refit", "pos_label", "return_train_score",
                                        "error_score", "fit_timeout", "search", "param_distributions",
-                                       "n_iter", "random_state", "cost_matrix", "warm_start",
+                                       "n_iter", "random_state", "cost_matrix", "threshold", "warm_start",
                                        "factor", "resource", "min_resources", "max_resources",
                                        "aggressive_elimination", "n_candidates", NULL};
     enum gcv_status status;
@@ -1607,6 +1646,8 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
     if ((status = parse_refit(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_pos_label(ps, root, spec)) != GCV_OK)
+        return status;
+    if ((status = parse_threshold(ps, root, spec)) != GCV_OK)
         return status;
     if ((status = parse_cost_matrix(ps, root, spec)) != GCV_OK)
         return status;
@@ -1746,5 +1787,6 @@ void gcv_spec_free(struct gcv_spec *spec)
     free(spec->refit_scorer);
     gcv_value_clear(&spec->pos_label);
     free(spec->cost_matrix);
+    free(spec->threshold_objective);
     memset(spec, 0, sizeof *spec);
 }

@@ -93,6 +93,9 @@ struct gcv_spec {
     enum gcv_error_score error_score;
     double error_score_value;   /* GCV_ERROR_SCORE_VALUE only */
     double fit_timeout;         /* seconds one cross-validation fit may take; 0 for no limit */
+    char *threshold_objective;  /* the scorer that the refit binary classifier's decision
+                                   threshold is tuned for, owned; NULL when "threshold" is not
+                                   given */
     struct gcv_halving_spec halving; /* "search": "halving" when halving.enabled */
     bool warm_start;            /* fit the candidates that differ only in the estimator's
                                    path parameter as chains of warm starts (worker/chain.h) */

@@ -316,6 +316,10 @@ void gcv_evaluation_free(struct gcv_evaluation *eval)
         return;
     free(eval->confusion);
     free(eval->rows);
+    if (eval->tuned != NULL) {
+        gcv_evaluation_free(eval->tuned);
+        free(eval->tuned);
+    }
     gcv_evaluation_curve_free(&eval->roc);
     gcv_evaluation_curve_free(&eval->pr);
     memset(eval, 0, sizeof *eval);
@@ -423,6 +427,46 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
     return GCV_OK;
 }
 
+enum gcv_status gcv_evaluation_add_threshold(struct gcv_evaluation *eval, const int32_t *y_true,
+                                             const int32_t *y_tuned, double default_threshold,
+                                             double threshold, const double *cost_matrix,
+                                             struct gcv_error *err)
+{
+    struct gcv_evaluation *tuned;
+    size_t p, q, tp, fp, fn;
+    enum gcv_status status;
+
+    if (!eval->has_curves || eval->n_classes != 2)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "a tuned threshold needs a binary "
+                             "evaluation with curves");
+    tuned = calloc(1, sizeof *tuned);
+    if (tuned == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the tuned report");
+    status = gcv_evaluation_compute(y_true, y_tuned, eval->n_rows, 2, eval->positive, NULL,
+                                    cost_matrix, tuned, err);
+    if (status != GCV_OK) {
+        free(tuned);
+        return status;
+    }
+
+    /* The operating point from the tuned confusion matrix, rows true class. */
+    p = (size_t)eval->positive;
+    q = 1 - p;
+    tp = tuned->confusion[p * 2 + p];
+    fn = tuned->confusion[p * 2 + q];
+    fp = tuned->confusion[q * 2 + p];
+    eval->tuned_tpr = tp + fn > 0 ? (double)tp / (double)(tp + fn) : NAN;
+    eval->tuned_fpr = fp + tuned->confusion[q * 2 + q] > 0
+                          ? (double)fp / (double)(fp + tuned->confusion[q * 2 + q])
+                          : NAN;
+    eval->tuned_precision = ratio((double)tp, (double)(tp + fp));
+    eval->tuned = tuned;
+    eval->default_threshold = default_threshold;
+    eval->tuned_threshold = threshold;
+    eval->has_tuned = true;
+    return GCV_OK;
+}
+
 enum gcv_status gcv_evaluation_compute_regression(const double *y_true, const double *y_pred,
                                                   size_t n_rows, struct gcv_evaluation *eval,
                                                   struct gcv_error *err)
@@ -493,13 +537,13 @@ static void write_csv_number(FILE *stream, double x)
 
 static enum gcv_status write_confusion(const struct gcv_evaluation *eval,
                                        const struct gcv_dataset *data, const char *folder,
-                                       struct gcv_error *err)
+                                       const char *name, struct gcv_error *err)
 {
     struct gcv_output_file file;
     char label[256];
     enum gcv_status status;
 
-    if ((status = gcv_output_open(&file, folder, "confusion_matrix.csv", err)) != GCV_OK)
+    if ((status = gcv_output_open(&file, folder, name, err)) != GCV_OK)
         return status;
     fputs("true\\predicted", file.stream);
     for (size_t j = 0; j < eval->n_classes; j++) {
@@ -538,13 +582,13 @@ static void write_report_row(FILE *stream, const char *name, const struct gcv_re
  * prediction is one of the labels. */
 static enum gcv_status write_report(const struct gcv_evaluation *eval,
                                     const struct gcv_dataset *data, const char *folder,
-                                    struct gcv_error *err)
+                                    const char *name, struct gcv_error *err)
 {
     struct gcv_output_file file;
     char label[256];
     enum gcv_status status;
 
-    if ((status = gcv_output_open(&file, folder, "classification_report.csv", err)) != GCV_OK)
+    if ((status = gcv_output_open(&file, folder, name, err)) != GCV_OK)
         return status;
     fputs("label,precision,recall,f1-score,support\n", file.stream);
     for (size_t k = 0; k < eval->n_classes; k++) {
@@ -615,19 +659,32 @@ static void write_escaped(FILE *stream, const char *text)
 static double plot_x(double x) { return PLOT_LEFT + x * PLOT_SIZE; }
 static double plot_y(double y) { return PLOT_TOP + (1.0 - y) * PLOT_SIZE; }
 
+/* An operating point marked on a curve plot. */
+struct marked_point {
+    double x, y;
+    const char *label;
+    const char *color;
+};
+
 /* Writes a curve as SVG with axes and ticks every 0.2, a dashed reference
- * line from (x0, y0) to (x1, y1), and the operating point of predict
- * marked. A point with a NaN coordinate is left out. */
+ * line from (x0, y0) to (x1, y1), and the operating points[n_points]
+ * marked: predict's, and a tuned threshold's when there is one. A point
+ * with a NaN coordinate is left out. */
 static enum gcv_status write_curve_svg(const struct gcv_curve *curve, const char *folder,
                                        const char *name, const char *title,
                                        const char *x_label, const char *y_label,
-                                       const double reference[4], bool steps, double point_x,
-                                       double point_y, struct gcv_error *err)
+                                       const double reference[4], bool steps,
+                                       const struct marked_point *points, size_t n_points,
+                                       struct gcv_error *err)
 {
     struct gcv_output_file file;
+    double label_ys[2]; /* the label positions placed so far */
     FILE *s;
     enum gcv_status status;
 
+    if (n_points > 2)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "%zu operating points to mark, at most 2",
+                             n_points);
     if ((status = gcv_output_open(&file, folder, name, err)) != GCV_OK)
         return status;
     s = file.stream;
@@ -672,15 +729,28 @@ static enum gcv_status write_curve_svg(const struct gcv_curve *curve, const char
     }
     fputs("\"/>\n", s);
 
-    if (!isnan(point_x) && !isnan(point_y)) {
-        fprintf(s, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"#d62728\"/>\n",
-                plot_x(point_x), plot_y(point_y));
+    for (size_t k = 0, placed = 0; k < n_points; k++) {
+        const double point_x = points[k].x, point_y = points[k].y;
+        const double direction = point_y < 0.1 ? -1.0 : 1.0;
+        double label_y;
+
+        if (isnan(point_x) || isnan(point_y))
+            continue;
+        fprintf(s, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"%s\"/>\n",
+                plot_x(point_x), plot_y(point_y), points[k].color);
+
         /* The label sits inside the frame: left of a point in the right
-         * half, above a point near the bottom. */
+         * half, above a point near the bottom, else below. A label that
+         * would overlap the one before moves a line further away. */
+        label_y = plot_y(point_y) + (direction < 0 ? -8.0 : 16.0);
+        if (placed > 0 && fabs(label_y - label_ys[placed - 1]) < 14.0)
+            label_y = label_ys[placed - 1] + 14.0 * direction;
+        label_ys[placed++] = label_y;
         fprintf(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"11\" "
-                "fill=\"#d62728\">default threshold</text>\n",
-                plot_x(point_x) + (point_x > 0.5 ? -8.0 : 8.0),
-                plot_y(point_y) + (point_y < 0.1 ? -8.0 : 16.0), point_x > 0.5 ? "end" : "start");
+                "fill=\"%s\">", plot_x(point_x) + (point_x > 0.5 ? -8.0 : 8.0), label_y,
+                point_x > 0.5 ? "end" : "start", points[k].color);
+        write_escaped(s, points[k].label);
+        fputs("</text>\n", s);
     }
     fputs("</svg>\n", s);
     return gcv_output_commit(&file, err);
@@ -693,10 +763,13 @@ static enum gcv_status write_curves(const struct gcv_evaluation *eval,
     static const double diagonal[4] = {0.0, 0.0, 1.0, 1.0};
     double base_rate = 0.0;
     double baseline[4];
-    char label[256], comment[512], title[512];
+    char label[256], comment[512], title[512], tuned_label[64];
+    struct marked_point points[2];
+    const size_t n_points = eval->has_tuned ? 2 : 1;
     enum gcv_status status;
 
     format_label(data, (size_t)eval->positive, label, sizeof label);
+    snprintf(tuned_label, sizeof tuned_label, "tuned threshold %.4g", eval->tuned_threshold);
 
     snprintf(comment, sizeof comment, "positive class %s, roc_auc %.17g", label, eval->roc_auc);
     status = write_curve_csv(&eval->roc, folder, "roc_curve.csv", "fpr,tpr,threshold", false,
@@ -713,9 +786,11 @@ static enum gcv_status write_curves(const struct gcv_evaluation *eval,
 
     snprintf(title, sizeof title, "ROC curve, positive class %s (AUC %.4f)", label,
              eval->roc_auc);
+    points[0] = (struct marked_point){eval->operating_fpr, eval->operating_tpr,
+                                      "default threshold", "#d62728"};
+    points[1] = (struct marked_point){eval->tuned_fpr, eval->tuned_tpr, tuned_label, "#2ca02c"};
     status = write_curve_svg(&eval->roc, folder, "roc_curve.svg", title, "False positive rate",
-                             "True positive rate", diagonal, false, eval->operating_fpr,
-                             eval->operating_tpr, err);
+                             "True positive rate", diagonal, false, points, n_points, err);
     if (status != GCV_OK)
         return status;
 
@@ -728,9 +803,57 @@ static enum gcv_status write_curves(const struct gcv_evaluation *eval,
     baseline[3] = base_rate;
     snprintf(title, sizeof title, "Precision-recall curve, positive class %s (AP %.4f)", label,
              eval->average_precision);
+    points[0].x = eval->operating_tpr;
+    points[0].y = eval->operating_precision;
+    points[1].x = eval->tuned_tpr;
+    points[1].y = eval->tuned_precision;
     return write_curve_svg(&eval->pr, folder, "precision_recall_curve.svg", title, "Recall",
-                           "Precision", baseline, true, eval->operating_tpr,
-                           eval->operating_precision, err);
+                           "Precision", baseline, true, points, n_points, err);
+}
+
+/* The tuned threshold's confusion matrix and report, and
+ * operating_points.csv: each threshold with its point on the ROC curve
+ * (fpr, tpr) and on the precision-recall curve (recall = tpr, precision),
+ * and its accuracy, positive-class f1 and mean cost (empty without a cost
+ * matrix). */
+static enum gcv_status write_tuned(const struct gcv_evaluation *eval,
+                                   const struct gcv_dataset *data, const char *folder,
+                                   struct gcv_error *err)
+{
+    const struct gcv_evaluation *tuned = eval->tuned;
+    const size_t p = (size_t)eval->positive;
+    struct gcv_output_file file;
+    enum gcv_status status;
+
+    if ((status = write_confusion(tuned, data, folder, "confusion_matrix_tuned.csv", err)) !=
+        GCV_OK)
+        return status;
+    if ((status = write_report(tuned, data, folder, "classification_report_tuned.csv", err)) !=
+        GCV_OK)
+        return status;
+    if ((status = gcv_output_open(&file, folder, "operating_points.csv", err)) != GCV_OK)
+        return status;
+    fputs("point,threshold,fpr,tpr,precision,accuracy,f1,mean_cost\n", file.stream);
+    for (int k = 0; k < 2; k++) {
+        const struct gcv_evaluation *report = k == 0 ? eval : tuned;
+
+        fputs(k == 0 ? "default," : "tuned,", file.stream);
+        write_csv_number(file.stream, k == 0 ? eval->default_threshold : eval->tuned_threshold);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, k == 0 ? eval->operating_fpr : eval->tuned_fpr);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, k == 0 ? eval->operating_tpr : eval->tuned_tpr);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, k == 0 ? eval->operating_precision : eval->tuned_precision);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, report->accuracy);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, report->rows[p].f1);
+        fputc(',', file.stream);
+        write_csv_number(file.stream, report->has_cost ? report->mean_cost : NAN);
+        fputc('\n', file.stream);
+    }
+    return gcv_output_commit(&file, err);
 }
 
 enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
@@ -754,9 +877,11 @@ enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
     }
     if (!eval->done)
         return GCV_OK;
-    if ((status = write_confusion(eval, data, folder, err)) != GCV_OK)
+    if ((status = write_confusion(eval, data, folder, "confusion_matrix.csv", err)) != GCV_OK)
         return status;
-    if ((status = write_report(eval, data, folder, err)) != GCV_OK)
+    if ((status = write_report(eval, data, folder, "classification_report.csv", err)) != GCV_OK)
+        return status;
+    if (eval->has_tuned && (status = write_tuned(eval, data, folder, err)) != GCV_OK)
         return status;
     if (eval->has_cost) {
         if ((status = gcv_output_open(&file, folder, "holdout_cost.csv", err)) != GCV_OK)
@@ -779,6 +904,27 @@ static void print_report_row(FILE *stream, int width, const char *name,
 {
     fprintf(stream, "  %-*s  %9.3f  %6.3f  %8.3f  %7zu\n", width, name, row->precision,
             row->recall, row->f1, row->support);
+}
+
+/* Prints the holdout metrics at predict's threshold and at the tuned one,
+ * side by side; label names the positive class. */
+static void print_tuned(FILE *stream, const struct gcv_evaluation *eval, const char *label)
+{
+    const struct gcv_evaluation *tuned = eval->tuned;
+    const size_t p = (size_t)eval->positive;
+
+    fprintf(stream, "At the tuned threshold %.6g (default %g), positive class %s:\n",
+            eval->tuned_threshold, eval->default_threshold, label);
+    fprintf(stream, "  %-9s  %9s  %9s\n", "", "default", "tuned");
+    fprintf(stream, "  %-9s  %9.3f  %9.3f\n", "accuracy", eval->accuracy, tuned->accuracy);
+    fprintf(stream, "  %-9s  %9.3f  %9.3f\n", "precision", eval->rows[p].precision,
+            tuned->rows[p].precision);
+    fprintf(stream, "  %-9s  %9.3f  %9.3f\n", "recall", eval->rows[p].recall,
+            tuned->rows[p].recall);
+    fprintf(stream, "  %-9s  %9.3f  %9.3f\n", "f1", eval->rows[p].f1, tuned->rows[p].f1);
+    if (eval->has_cost)
+        fprintf(stream, "  %-9s  %9.4g  %9.4g\n", "mean cost", eval->mean_cost,
+                tuned->mean_cost);
 }
 
 void gcv_evaluation_print(FILE *stream, const struct gcv_evaluation *eval,
@@ -848,4 +994,6 @@ void gcv_evaluation_print(FILE *stream, const struct gcv_evaluation *eval,
         fprintf(stream, "ROC AUC %.4f, average precision %.4f (positive class %s)\n",
                 eval->roc_auc, eval->average_precision, label);
     }
+    if (eval->has_tuned)
+        print_tuned(stream, eval, label);
 }

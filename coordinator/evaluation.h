@@ -70,6 +70,16 @@ struct gcv_evaluation {
     bool has_cost;               /* the spec gives a cost_matrix */
     double total_cost;           /* sum of the cost of every holdout row */
     double mean_cost;            /* total_cost / n_rows, the negation of neg_mean_cost */
+
+    bool has_tuned;              /* a tuned decision threshold was applied as well */
+    double default_threshold;    /* predict's cut: 0 for decision values, 0.5 for
+                                    probabilities */
+    double tuned_threshold;      /* a row is positive when its score is >= this */
+    struct gcv_evaluation *tuned; /* the report of the tuned labels, without curves;
+                                     owned, NULL unless has_tuned */
+    double tuned_fpr;            /* the tuned operating point on the curves */
+    double tuned_tpr;
+    double tuned_precision;
 };
 
 /* Counts y_pred against y_true (class codes, [n_rows] each) into
@@ -130,6 +140,17 @@ enum gcv_status gcv_evaluation_compute(const int32_t *y_true, const int32_t *y_p
                                        const double *positive_score, const double *cost_matrix,
                                        struct gcv_evaluation *eval, struct gcv_error *err);
 
+/* Adds the labels y_tuned[eval->n_rows] of a tuned decision threshold
+ * (coordinator/threshold.h) to a binary evaluation with curves: their
+ * confusion matrix, classification report and cost under cost_matrix (or
+ * NULL), and their operating point on the curves. default_threshold and
+ * threshold are recorded for the report. Fails with GCV_ERR_NOMEM, or
+ * GCV_ERR_INTERNAL when eval has no curves. */
+enum gcv_status gcv_evaluation_add_threshold(struct gcv_evaluation *eval, const int32_t *y_true,
+                                             const int32_t *y_tuned, double default_threshold,
+                                             double threshold, const double *cost_matrix,
+                                             struct gcv_error *err);
+
 /* Evaluates the predictions y_pred[n_rows] of a regressor against y_true
  * with the r2, neg_mean_absolute_error and neg_root_mean_squared_error
  * scorers, so the numbers are scikit-learn's. A metric that scikit-learn
@@ -142,7 +163,10 @@ enum gcv_status gcv_evaluation_compute_regression(const double *y_true, const do
 /* Writes holdout_metrics.csv for a regressor, or confusion_matrix.csv and
  * classification_report.csv for a classifier, with a cost
  * matrix holdout_cost.csv, and with curves roc_curve.csv, precision_recall_curve.csv, roc_curve.svg and
- * precision_recall_curve.svg, into folder. Labels are the dataset's. */
+ * precision_recall_curve.svg, into folder. With a tuned threshold it also
+ * writes confusion_matrix_tuned.csv, classification_report_tuned.csv and
+ * operating_points.csv (both thresholds with their points on the curves),
+ * and the plots mark both points. Labels are the dataset's. */
 enum gcv_status gcv_evaluation_write(const struct gcv_evaluation *eval,
                                      const struct gcv_dataset *data, const char *folder,
                                      struct gcv_error *err);

@@ -471,8 +471,10 @@ static enum gcv_status plan_halving(struct search *run, struct gcv_error *err)
 
 /* Rank 0: predicts the holdout rows with the refit model and writes the
  * evaluation report into the output folder. The positive class of the
- * curves is pos_label, else the greater label. */
+ * curves is pos_label, else the greater label. With a tuned threshold
+ * (threshold->done), the report also covers the labels it gives. */
 static enum gcv_status evaluate_holdout(struct search *run, const void *model,
+                                        const struct gcv_threshold_result *threshold,
                                         struct gcv_evaluation *evaluation, struct gcv_error *err)
 {
     size_t n = run->n_holdout_rows;
@@ -510,6 +512,16 @@ static enum gcv_status evaluate_holdout(struct search *run, const void *model,
     status = gcv_evaluation_compute(y_true, y_pred, n, run->data.n_classes, positive,
                                     has_score ? score : NULL, run->ctx.cost_matrix, evaluation,
                                     err);
+
+    /* The same rows cut at the tuned threshold; y_pred is reused. */
+    if (status == GCV_OK && threshold->done && has_score) {
+        for (size_t i = 0; i < n; i++)
+            y_pred[i] = score[i] >= threshold->threshold ? threshold->positive
+                                                         : threshold->negative;
+        status = gcv_evaluation_add_threshold(evaluation, y_true, y_pred,
+                                              threshold->default_threshold, threshold->threshold,
+                                              run->ctx.cost_matrix, err);
+    }
     if (status == GCV_OK)
         status = gcv_evaluation_write(evaluation, &run->data, run->folder, err);
 
@@ -546,6 +558,17 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
     }
     outcome->done = true;
 
+    /* The decision threshold, tuned on the search folds before the holdout
+     * rows are scored (coordinator/threshold.h). */
+    if (run->ctx.threshold_objective != NULL) {
+        status = gcv_threshold_tune(&run->ctx, (int32_t)run->results.best_index,
+                                    &outcome->threshold, err);
+        if (status != GCV_OK) {
+            run->ctx.estimator->model_free(model);
+            return status;
+        }
+    }
+
     if (run->n_holdout_rows > 0) {
         status = gcv_task_score_refit(&run->ctx, model, run->holdout_rows, run->n_holdout_rows,
                                       &outcome->holdout_score, err);
@@ -554,7 +577,7 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
             outcome->n_holdout = run->n_holdout_rows;
         }
         if (status == GCV_OK)
-            status = evaluate_holdout(run, model, evaluation, err);
+            status = evaluate_holdout(run, model, &outcome->threshold, evaluation, err);
     }
 
     /* model.h5 and the refit model's holdout predictions. */

@@ -421,6 +421,17 @@ static void print_params_python(FILE *stream, const struct gcv_param_set *params
     fputc('}', stream);
 }
 
+/* Prints the tuned threshold and its out-of-fold score beside predict's. */
+static void print_threshold(FILE *stream, const struct gcv_threshold_result *threshold)
+{
+    fprintf(stream, "threshold: %.6g on the %s (default %g), tuned for %s: %.6f on %zu "
+            "out-of-fold rows, %.6f at the default%s\n", threshold->threshold,
+            threshold->from_proba ? "positive class's probability" : "decision values",
+            threshold->default_threshold, threshold->objective, threshold->tuned_score,
+            threshold->n_rows, threshold->default_score,
+            threshold->improved ? "" : " (no threshold beats it, so it is kept)");
+}
+
 void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                            const struct gcv_results *results,
                            const struct gcv_refit_outcome *refit, double wall_time,
@@ -450,6 +461,8 @@ void gcv_summary_print_end(FILE *stream, const struct gcv_spec *spec,
                 refit->holdout_score, refit->n_holdout, refit->refit_time);
     else if (refit->done)
         fprintf(stream, "refit on all search rows in %.3fs (no holdout set)\n", refit->refit_time);
+    if (refit->done && refit->threshold.done)
+        print_threshold(stream, &refit->threshold);
     fprintf(stream, "fits: %zu done, %zu failed", results->n_done, results->n_failed);
     if (isfinite(wall_time))
         fprintf(stream, "; wall time %.2fs", wall_time);
@@ -501,6 +514,33 @@ enum gcv_status gcv_summary_finish(FILE *stream, const struct gcv_spec *spec,
     return status;
 }
 
+/* Writes the "threshold" entry of best.json: the objective, which scores
+ * were cut, predict's cut and the tuned one, and the objective (and mean
+ * cost, with a cost matrix) of both on the pooled out-of-fold rows. */
+static void write_threshold_json(FILE *stream, const struct gcv_threshold_result *threshold)
+{
+    fputs(",\n  \"threshold\": {\"objective\": ", stream);
+    gcv_output_json_string(stream, threshold->objective);
+    fprintf(stream, ", \"response\": \"%s\", \"positive_class_code\": %d, \"default\": ",
+            threshold->from_proba ? "predict_proba" : "decision_function",
+            (int)threshold->positive);
+    gcv_output_json_number(stream, threshold->default_threshold);
+    fputs(", \"value\": ", stream);
+    gcv_output_json_number(stream, threshold->threshold);
+    fprintf(stream, ", \"improved\": %s, \"cv_score_default\": ",
+            threshold->improved ? "true" : "false");
+    gcv_output_json_number(stream, threshold->default_score);
+    fputs(", \"cv_score_tuned\": ", stream);
+    gcv_output_json_number(stream, threshold->tuned_score);
+    if (threshold->has_cost) {
+        fputs(", \"cv_mean_cost_default\": ", stream);
+        gcv_output_json_number(stream, threshold->default_cost);
+        fputs(", \"cv_mean_cost_tuned\": ", stream);
+        gcv_output_json_number(stream, threshold->tuned_cost);
+    }
+    fprintf(stream, ", \"n_cv_rows\": %zu}", threshold->n_rows);
+}
+
 enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
                                        const struct gcv_results *results,
                                        const struct gcv_refit_outcome *refit, double wall_time,
@@ -537,6 +577,8 @@ enum gcv_status gcv_summary_write_best(const struct gcv_spec *spec,
     else
         fputs("null", file.stream);
     fprintf(file.stream, ",\n  \"n_holdout\": %zu", refit->has_holdout ? refit->n_holdout : 0);
+    if (refit->done && refit->threshold.done)
+        write_threshold_json(file.stream, &refit->threshold);
     fprintf(file.stream, ",\n  \"n_fits\": %zu,\n  \"n_failed_fits\": %zu",
             results->n_candidates * results->n_folds, results->n_failed);
     fprintf(file.stream, ",\n  \"n_warned_fits\": %zu", results->n_warned);

@@ -12,6 +12,7 @@
 #include "../worker/task.h"
 #include "plot.h"
 #include "results.h"
+#include "threshold.h"
 
 /* State of the progress line. */
 struct gcv_progress {
@@ -77,6 +78,8 @@ struct gcv_refit_outcome {
     bool has_holdout;
     double holdout_score;    /* refit scorer on the holdout rows */
     size_t n_holdout;
+    struct gcv_threshold_result threshold; /* threshold.done after tuning for the spec's
+                                              "threshold" */
 };
 
 /* Prints the closing summary: best parameters and score, holdout score,

@@ -302,6 +302,43 @@ static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gc
                           err);
 }
 
+/* Checks the spec's "threshold" against the estimator and, when data is
+ * given, the classes of y: tuning needs a binary classifier with decision
+ * values or probabilities, and a scorer of predicted labels. */
+static enum gcv_status check_threshold(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                       const struct gcv_dataset *data, struct gcv_error *err)
+{
+    const struct gcv_scorer *scorer;
+    char classes[1024];
+
+    if (spec->threshold_objective == NULL)
+        return GCV_OK;
+    if (ctx->estimator->kind != GCV_ESTIMATOR_CLASSIFIER)
+        return spec_error(spec, "threshold", err, "tunes the decision threshold of a binary "
+                          "classifier, and %s is a regressor; remove threshold", spec->estimator);
+    if (ctx->estimator->decision_function == NULL && ctx->estimator->predict_proba == NULL)
+        return spec_error(spec, "threshold", err, "needs decision values or probabilities, and "
+                          "%s has neither in gridcv; remove threshold", spec->estimator);
+    scorer = gcv_scorer_find(spec->threshold_objective);
+    if (scorer == NULL || scorer->target != GCV_SCORER_CLASSIFICATION ||
+        scorer->needs != GCV_SCORER_NEEDS_LABELS)
+        return spec_error(spec, "threshold", err, "objective \"%s\" is not a scorer of "
+                          "predicted labels; use one such as \"f1\", \"balanced_accuracy\" or "
+                          "\"neg_mean_cost\"", spec->threshold_objective);
+    if (strcmp(scorer->name, "neg_mean_cost") == 0 && spec->cost_matrix == NULL)
+        return spec_error(spec, "threshold", err, "objective \"neg_mean_cost\" needs "
+                          "\"cost_matrix\", such as [[0, 1], [10, 0]]; add it to the spec");
+    if (data != NULL && data->n_classes != 2)
+        return spec_error(spec, "threshold", err, "tunes the decision threshold of a binary "
+                          "classifier, but y has %zu classes; remove threshold", data->n_classes);
+    if (data != NULL && scorer->uses_pos_label && ctx->pos_label < 0)
+        return spec_error(spec, "threshold", err, "objective \"%s\" needs \"pos_label\", the "
+                          "class it scores as positive: y has the classes %s; add \"pos_label\" "
+                          "to the spec", scorer->name, class_list(data, classes, sizeof classes));
+    ctx->threshold_objective = scorer;
+    return GCV_OK;
+}
+
 /* Checks that every candidate's setting has predict_proba when a scorer
  * needs it (SVC only with probability=true), so the search stops before
  * any fit. */
@@ -357,6 +394,8 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
     if ((status = check_cost_matrix(ctx, spec, data, err)) != GCV_OK)
         return status;
     if (data != NULL && (status = check_classes(ctx, spec, data, err)) != GCV_OK)
+        return status;
+    if ((status = check_threshold(ctx, spec, data, err)) != GCV_OK)
         return status;
 
     ctx->candidate_params = calloc(spec->grid.n_candidates, sizeof *ctx->candidate_params);
