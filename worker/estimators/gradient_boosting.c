@@ -669,9 +669,9 @@ static enum gcv_status init_raw_predictions(struct fit_state *s, double *init_ra
         for (size_t i = 0; i < n; i++)
             counts[(size_t)s->data.y[i]]++;
         for (size_t c = 0; c < s->data.n_classes; c++) {
-            double p = (double)counts[c] / (double)n;
+            const double p = fmin(fmax((double)counts[c] / (double)n, PROBA_EPS),
+                                  1.0 - PROBA_EPS);
 
-            p = p < PROBA_EPS ? PROBA_EPS : p > 1.0 - PROBA_EPS ? 1.0 - PROBA_EPS : p;
             if (K > 1)
                 init_raw[c] = log(p);
             else if (c == 1)
