@@ -289,6 +289,56 @@ START_TEST(picker_joins_fold_cheap_to_prepare)
 }
 END_TEST
 
+START_TEST(picker_hands_out_chains_as_units)
+{
+    static const double c_values[] = {0.1, 1, 10}, gamma_values[] = {0.01, 0.1};
+    /* ParameterGrid's order: C slowest, so candidates 0, 2, 4 share gamma
+     * 0.01 and 1, 3, 5 share gamma 0.1; each set is one chain along C. */
+    static const int32_t previous[6] = {-1, -1, 0, 1, 2, 3};
+    static const int32_t next[6] = {2, 3, 4, 5, -1, -1};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    uint8_t done[6 * 4] = {0};
+    double fit_times[6 * 4];
+    int seen[6 * 4] = {0};
+    int32_t candidate, fold;
+    size_t count = 0;
+
+    /* Chain 1-3-5 is done on fold 0; chain 0-2-4 only partly on fold 1. */
+    done[1 * 4 + 0] = done[3 * 4 + 0] = done[5 * 4 + 0] = 1;
+    done[2 * 4 + 1] = 1;
+    build_grid(&grid, c_values, 3, gamma_values, 2);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 4, 2, done, &err), GCV_OK);
+    gcv_picker_set_chains(&picker, previous, next, done);
+    while (gcv_picker_next(&picker, 1 + (int)(count % 2), &candidate, &fold)) {
+        seen[candidate * 4 + fold]++;
+        count++;
+    }
+
+    /* The first candidate of each chain stands for it: 4 folds of chain
+     * 0-2-4 (fold 1 is still open) and 3 of chain 1-3-5. */
+    ck_assert_uint_eq(count, 7);
+    for (size_t f = 0; f < 4; f++) {
+        ck_assert_int_eq(seen[0 * 4 + f], 1);
+        ck_assert_int_eq(seen[1 * 4 + f], f == 0 ? 0 : 1);
+        for (size_t c = 2; c < 6; c++)
+            ck_assert_int_eq(seen[c * 4 + f], 0);
+    }
+
+    /* A chain's estimate is the sum of its fits': candidate c took c + 1 s. */
+    for (size_t t = 0; t < 6 * 4; t++) {
+        fit_times[t] = (double)(t / 4 + 1);
+        done[t] = 1;
+    }
+    gcv_picker_learn(&picker, fit_times, done);
+    ck_assert_double_eq_tol(picker.estimate[0], 1.0 + 3.0 + 5.0, 1e-12);
+    ck_assert_double_eq_tol(picker.estimate[1], 2.0 + 4.0 + 6.0, 1e-12);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
 static Suite *picker_suite(void)
 {
     Suite *suite = suite_create("picker");
@@ -303,6 +353,7 @@ static Suite *picker_suite(void)
     tcase_add_test(core, picker_moves_to_fold_nobody_holds);
     tcase_add_test(core, picker_leaves_fold_costlier_to_prepare);
     tcase_add_test(core, picker_joins_fold_cheap_to_prepare);
+    tcase_add_test(core, picker_hands_out_chains_as_units);
     suite_add_tcase(suite, core);
     return suite;
 }
