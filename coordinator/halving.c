@@ -181,12 +181,8 @@ static void argsort_numpy(const double *v, size_t n, size_t *order)
     }
 }
 
-/* Writes into kept[0..k) the rows of scores[0..n) that scikit-learn's
- * _top_k keeps: np.argsort of the scores, rolled right by the count of
- * NaN so that NaN comes first, then the last k. kept is in that order,
- * the best row last, which is the order of the next round's candidates. */
-static enum gcv_status top_k(const double *scores, size_t n, size_t k, size_t *kept,
-                             struct gcv_error *err)
+enum gcv_status gcv_halving_top_k(const double *scores, size_t n, size_t k, size_t *kept,
+                                  struct gcv_error *err)
 {
     size_t *order = malloc((n + 1) * sizeof *order);
     size_t n_nan = 0;
@@ -340,12 +336,14 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
                                  struct gcv_error *err)
 {
     const struct gcv_halving_spec *settings = &spec->halving;
-    double factor = settings->factor, min_resources, last_power;
+    double min_resources;
     size_t n_candidates;
     enum gcv_status status;
 
     memset(halving, 0, sizeof *halving);
     halving->param_resource = strcmp(settings->resource, "n_samples") != 0;
+    halving->factor = settings->factor;
+    halving->aggressive_elimination = settings->aggressive_elimination;
     halving->n_search_rows = n_search_rows;
 
     /* min_resources_ and max_resources_, as _check_input_parameters sets
@@ -393,13 +391,21 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
             return status;
     }
 
-    /* The rounds, as _run_search counts them. */
+    gcv_halving_count_rounds(halving, n_candidates, min_resources,
+                             settings->min_kind == GCV_HALVING_MIN_EXHAUST);
+    return GCV_OK;
+}
+
+void gcv_halving_count_rounds(struct gcv_halving *halving, size_t n_candidates,
+                              double min_resources, bool exhaust)
+{
+    double factor = halving->factor;
+
     halving->n_required_iterations =
         1 + (size_t)floor(python_log((double)n_candidates, factor));
-    if (settings->min_kind == GCV_HALVING_MIN_EXHAUST) {
-        double largest;
-        last_power = pow(factor, (double)(halving->n_required_iterations - 1));
-        largest = python_floordiv((double)halving->max_resources, last_power);
+    if (exhaust) {
+        double last_power = pow(factor, (double)(halving->n_required_iterations - 1));
+        double largest = python_floordiv((double)halving->max_resources, last_power);
         if (largest > min_resources)
             min_resources = largest;
     }
@@ -407,28 +413,25 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
     halving->n_possible_iterations =
         1 + (size_t)floor(python_log(python_floordiv((double)halving->max_resources,
                                                      min_resources), factor));
-    halving->n_iterations = settings->aggressive_elimination
+    halving->n_iterations = halving->aggressive_elimination
                                 ? halving->n_required_iterations
                                 : (halving->n_possible_iterations < halving->n_required_iterations
                                        ? halving->n_possible_iterations
                                        : halving->n_required_iterations);
-    return GCV_OK;
 }
 
-/* The resources of round itr. */
-static size_t round_resources(const struct gcv_halving *halving, const struct gcv_spec *spec,
-                              size_t itr)
+size_t gcv_halving_round_resources(const struct gcv_halving *halving, size_t round)
 {
-    double power = (double)itr, n;
+    double power = (double)round, n;
 
     /* With aggressive elimination the first rounds repeat the smallest
      * resources until the candidates are few enough. */
-    if (spec->halving.aggressive_elimination) {
-        double shifted = (double)itr - (double)halving->n_required_iterations +
+    if (halving->aggressive_elimination) {
+        double shifted = (double)round - (double)halving->n_required_iterations +
                          (double)halving->n_possible_iterations;
         power = shifted > 0 ? shifted : 0;
     }
-    n = floor(pow(spec->halving.factor, power) * halving->min_resources);
+    n = floor(pow(halving->factor, power) * halving->min_resources);
     if (n > (double)halving->max_resources)
         n = (double)halving->max_resources;
     return (size_t)n;
@@ -814,7 +817,7 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
         print_plan(stdout, halving, spec);
 
     for (size_t itr = 0; itr < halving->n_iterations; itr++) {
-        size_t n_resources = round_resources(halving, spec, itr), n_kept;
+        size_t n_resources = gcv_halving_round_resources(halving, itr), n_kept;
         double start = gcv_task_clock();
 
         /* Every rank builds the round; a rank that cannot still runs the
@@ -842,7 +845,7 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
             halving->rounds[itr].n_candidates = n_candidates;
             halving->rounds[itr].n_resources = n_resources;
             halving->rounds[itr].seconds = gcv_task_clock() - start;
-            status = top_k(scores, n_candidates, n_kept, kept, err);
+            status = gcv_halving_top_k(scores, n_candidates, n_kept, kept, err);
             for (size_t i = 0; i < n_kept && status == GCV_OK; i++)
                 kept[i] = candidates[kept[i]];
             if (status == GCV_OK)

@@ -39,6 +39,8 @@ struct gcv_halving_round {
 struct gcv_halving {
     /* The plan, the same on every rank (gcv_halving_plan): */
     bool param_resource;            /* the resource is an estimator parameter */
+    double factor;                  /* the spec's factor, > 1 */
+    bool aggressive_elimination;
     double min_resources;           /* min_resources_, after "exhaust"; a real number only
                                        when factor is not an integer */
     size_t max_resources;           /* max_resources_ */
@@ -87,6 +89,27 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
  * test score, ignoring NaN, or the round's first row when every score is
  * NaN. Call after gcv_results_finalize. */
 void gcv_halving_pick_best(struct gcv_results *results);
+
+/* Sets n_required_iterations, min_resources, n_possible_iterations and
+ * n_iterations as scikit-learn's _run_search computes them, from
+ * n_candidates, the starting min_resources (raised as "exhaust" asks when
+ * exhaust is true) and halving's factor, max_resources and
+ * aggressive_elimination, with Python's float arithmetic. */
+void gcv_halving_count_rounds(struct gcv_halving *halving, size_t n_candidates,
+                              double min_resources, bool exhaust);
+
+/* Returns the resources of round (from 0) of a counted halving:
+ * int(factor ** power * min_resources), at most max_resources, the power
+ * held at 0 while aggressive elimination repeats the first round. */
+size_t gcv_halving_round_resources(const struct gcv_halving *halving, size_t round);
+
+/* Writes into kept[0..k) the rows of scores[0..n) that scikit-learn's
+ * _top_k keeps: numpy's np.argsort of the scores (NaN sorted last),
+ * rolled right by the count of NaN so that NaN comes first, then the last
+ * k. kept is in that order, the best row last, which is the order of the
+ * next round's candidates. k <= n. */
+enum gcv_status gcv_halving_top_k(const double *scores, size_t n, size_t k, size_t *kept,
+                                  struct gcv_error *err);
 
 /* Frees what the halving owns and zeroes it. Accepts NULL. */
 void gcv_halving_free(struct gcv_halving *halving);
