@@ -631,9 +631,8 @@ static enum gcv_status schedule_round(struct round *round, struct collected *col
 
 /* ---- The rounds ------------------------------------------------------------ */
 
-/* Rank 0: prints the plan of the rounds. */
-static void print_plan(FILE *stream, const struct gcv_halving *halving,
-                       const struct gcv_spec *spec)
+void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
+                            const struct gcv_spec *spec)
 {
     fprintf(stream, "halving: %zu candidates, %zu rounds, factor %g, %s from %g to %zu\n",
             spec->grid.n_candidates, halving->n_iterations, spec->halving.factor,
@@ -814,7 +813,7 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
     for (size_t c = 0; c < n_candidates; c++)
         candidates[c] = c;
     if (rank == 0 && options->verbosity > 0)
-        print_plan(stdout, halving, spec);
+        gcv_halving_print_plan(stdout, halving, spec);
 
     for (size_t itr = 0; itr < halving->n_iterations; itr++) {
         size_t n_resources = gcv_halving_round_resources(halving, itr), n_kept;

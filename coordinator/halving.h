@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/dataset.h"
 #include "../common/spec.h"
@@ -83,6 +84,11 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
                                 const struct gcv_dataset *data, const struct gcv_fold_plan *plan,
                                 const struct gcv_run_options *options, MPI_Comm comm,
                                 struct gcv_error *err);
+
+/* Prints one line with the plan of the rounds: candidates, rounds,
+ * factor and the range of the resource. */
+void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
+                            const struct gcv_spec *spec);
 
 /* Sets results->best_index to the best row of the last round, as
  * scikit-learn's _select_best_index does: the first row of greatest mean

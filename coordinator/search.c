@@ -1115,6 +1115,8 @@ int gcv_search_check(const struct gcv_run_options *options)
     gcv_log_hold_warnings(false);
     if (status == GCV_OK) {
         print_check(&run, &layout, folder_state);
+        if (run.spec.halving.enabled)
+            gcv_halving_print_plan(stdout, &run.halving, &run.spec);
     } else {
         fprintf(stderr, "gridcv: error: %s\n", err.message);
         fflush(stderr);
