@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Write the example datasets in examples/ from scikit-learn's bundled copies.
+"""Write the example datasets in examples/ from scikit-learn's bundled copies,
+and a Fashion-MNIST subset from Debian's dataset-fashion-mnist package.
 
 Each file contains X (float64, n_rows x n_features), y (int64 class labels),
 is_test (uint8, 1 for a holdout row) and target_names (the class names, as
@@ -15,6 +16,7 @@ Run with the Debian interpreter that sees python3-sklearn and python3-h5py:
 """
 
 import argparse
+import gzip
 import os
 import sys
 
@@ -178,6 +180,48 @@ def export_digits_nine(out_dir):
     return path, digits.data.shape, int(is_test.sum())
 
 
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_ROWS = 1000
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot"]
+
+
+def export_fashion(out_dir):
+    """Write the first FASHION_ROWS training images of Fashion-MNIST from
+    Debian's dataset-fashion-mnist package, or return None when it is not
+    installed. X keeps the pixels' uint8 type, which gridcv reads as
+    doubles, so the file stays small."""
+    images = os.path.join(FASHION_DIR, "train-images-idx3-ubyte.gz")
+    labels = os.path.join(FASHION_DIR, "train-labels-idx1-ubyte.gz")
+    if not (os.path.exists(images) and os.path.exists(labels)):
+        return None
+    # The IDX image file has a 16-byte header, then 28 x 28 bytes per
+    # image. The label file has an 8-byte header, then one byte per label.
+    with gzip.open(images) as f:
+        X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)[:FASHION_ROWS]
+    with gzip.open(labels) as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8)[:FASHION_ROWS].astype(np.int64)
+    is_test = holdout_mask(X, y)
+
+    path = os.path.join(out_dir, "fashion_mnist_%d.h5" % FASHION_ROWS)
+    tmp_path = path + ".tmp"
+    with h5py.File(tmp_path, "w", track_order=False) as f:
+        f.attrs["description"] = (
+            "The first %d training images of Fashion-MNIST (Xiao, Rasul and "
+            "Vollgraf 2017), as Debian's dataset-fashion-mnist package installs "
+            "them: 784 pixel intensities 0..255 per row (28 x 28, row by row). "
+            "is_test marks the test rows of train_test_split(X, y, "
+            "random_state=0)." % FASHION_ROWS)
+        f.attrs["split_seed"] = SPLIT_SEED
+        f.create_dataset("X", data=np.ascontiguousarray(X), track_times=False,
+                         compression="gzip", compression_opts=9)
+        y_dataset = f.create_dataset("y", data=y, track_times=False)
+        y_dataset.attrs["target_names"] = np.array(FASHION_CLASSES, dtype=h5py.string_dtype())
+        f.create_dataset("is_test", data=is_test, track_times=False)
+    os.replace(tmp_path, path)
+    return path, X.shape, int(is_test.sum())
+
+
 def main(argv):
     repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -191,6 +235,17 @@ def main(argv):
     for export in (export_iris, export_breast_cancer, export_diabetes, export_wine,
                    export_digits, export_digits_nine):
         path, shape, n_holdout = export(args.out_dir)
+        print(f"wrote {path}: {shape[0]} rows x {shape[1]} features, "
+              f"{n_holdout} holdout rows")
+
+    # Fashion-MNIST is not bundled with scikit-learn: without its Debian
+    # package, the file in the output folder is left as it is.
+    written = export_fashion(args.out_dir)
+    if written is None:
+        print(f"skipped fashion_mnist_{FASHION_ROWS}.h5: install the Debian package "
+              f"dataset-fashion-mnist for {FASHION_DIR}")
+    else:
+        path, shape, n_holdout = written
         print(f"wrote {path}: {shape[0]} rows x {shape[1]} features, "
               f"{n_holdout} holdout rows")
     return 0
