@@ -412,7 +412,9 @@ enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec
         return GCV_OK;
     }
 
-    /* model.h5 */
+    /* model.h5. TODO(threshold): save a threshold tuned by the spec's
+     * "threshold" and apply it in gridcv predict; both outputs now give
+     * the labels of the estimator's own predict. */
     header_from_data(data, &header);
     header.estimator = (char *)estimator->name;
     status = params_json(&spec->grid.candidates[best_index], &best_params, err);
