@@ -1056,6 +1056,77 @@ static void cs_shrink_row(struct cs_row row, double *G, double C_i, double minG)
     }
 }
 
+/* Work arrays of the Crammer-Singer solver, K entries each. */
+struct cs_work {
+    double *G;            /* gradient over the row's active classes */
+    double *B;            /* linear term of the row's sub-problem */
+    double *D;            /* scratch of cs_sub_problem */
+    double *alpha_new;    /* the sub-problem's solution */
+    double *change;       /* nonzero changes of alpha_i */
+    size_t *changed;      /* their classes */
+};
+
+/* Visits row i of the Crammer-Singer problem: its gradient, shrinking,
+ * and the exact minimisation over its active classes, updating alpha_i and
+ * w. Returns false when the row has one active class left, so that the
+ * caller drops it from the active rows. Raises *stopping to the row's
+ * spread max G - min G when it updates the row. */
+static bool cs_visit_row(const double *x, size_t n, size_t K, double A, double C_i,
+                         size_t own_class, struct cs_row row, double *w, struct cs_work work,
+                         double *stopping)
+{
+    double minG = INFINITY, maxG = -INFINITY;
+    size_t n_changed = 0;
+
+    /* G_m = [m != y_i] + w_m.x_i over the active classes. */
+    for (size_t m = 0; m < *row.active; m++)
+        work.G[m] = 1;
+    if (*row.y_slot < *row.active)
+        work.G[*row.y_slot] = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (x[j] == 0)
+            continue;
+        for (size_t m = 0; m < *row.active; m++)
+            work.G[m] += w[j * K + row.order[m]] * x[j];
+    }
+
+    for (size_t m = 0; m < *row.active; m++) {
+        if (row.alpha[row.order[m]] < 0 && work.G[m] < minG)
+            minG = work.G[m];
+        if (work.G[m] > maxG)
+            maxG = work.G[m];
+    }
+    if (*row.y_slot < *row.active && row.alpha[own_class] < C_i && work.G[*row.y_slot] < minG)
+        minG = work.G[*row.y_slot];
+
+    cs_shrink_row(row, work.G, C_i, minG);
+    if (*row.active <= 1)
+        return false;
+    if (maxG - minG <= 1e-12)
+        return true;
+    *stopping = fmax(maxG - minG, *stopping);
+
+    for (size_t m = 0; m < *row.active; m++)
+        work.B[m] = work.G[m] - A * row.alpha[row.order[m]];
+    cs_sub_problem(A, *row.y_slot, C_i, *row.active, work.B, work.D, work.alpha_new);
+    for (size_t m = 0; m < *row.active; m++) {
+        const double delta = work.alpha_new[m] - row.alpha[row.order[m]];
+
+        row.alpha[row.order[m]] = work.alpha_new[m];
+        if (fabs(delta) >= 1e-12) {
+            work.changed[n_changed] = row.order[m];
+            work.change[n_changed++] = delta;
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (x[j] == 0)
+            continue;
+        for (size_t k = 0; k < n_changed; k++)
+            w[j * K + work.changed[k]] += work.change[k] * x[j];
+    }
+    return true;
+}
+
 /* The Crammer-Singer multiclass problem in its dual, over alpha_i^m:
  *     min sum_m ||w_m||^2 / 2 + sum_i sum_{m != y_i} alpha_i^m
  *     s.t. alpha_i^m <= C_i [m = y_i], sum_m alpha_i^m = 0,
@@ -1078,9 +1149,9 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
     size_t *y_slot = malloc(l * sizeof *y_slot);                  /* [l] */
     size_t *index = malloc(l * sizeof *index);                    /* [l] */
     double *QD = malloc(l * sizeof *QD);                          /* [l] ||x_i||^2 */
-    double *work = malloc(5 * K * sizeof *work);
+    double *work_values = malloc(5 * K * sizeof *work_values);    /* [5 * K] */
     size_t *changed = malloc(K * sizeof *changed);                /* [K] */
-    double *G, *B, *D, *alpha_new, *change;
+    struct cs_work work;
     size_t active_size = l;
     double eps_shrink = fmax(10.0 * eps, 1.0);
     bool start_from_all = true;
@@ -1088,16 +1159,15 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
     enum gcv_status status = GCV_OK;
 
     if (alpha == NULL || order == NULL || active_classes == NULL || y_slot == NULL ||
-        index == NULL || QD == NULL || work == NULL || changed == NULL) {
+        index == NULL || QD == NULL || work_values == NULL || changed == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the Crammer-Singer "
                                "problem of %zu rows", l);
         goto cleanup;
     }
-    G = work;
-    B = work + K;
-    D = work + 2 * K;
-    alpha_new = work + 3 * K;
-    change = work + 4 * K;
+    work = (struct cs_work){
+        .G = work_values, .B = work_values + K, .D = work_values + 2 * K,
+        .alpha_new = work_values + 3 * K, .change = work_values + 4 * K, .changed = changed,
+    };
 
     memset(w, 0, n * K * sizeof *w);
     for (size_t i = 0; i < l; i++) {
@@ -1125,67 +1195,14 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
 
         for (size_t s = 0; s < active_size; s++) {
             const size_t i = index[s];
-            const double *x = rows->X + i * n;
-            const double A = QD[i];
             const struct cs_row row = {
                 .alpha = alpha + i * K, .order = order + i * K,
                 .active = &active_classes[i], .y_slot = &y_slot[i],
             };
-            double minG = INFINITY, maxG = -INFINITY;
-            size_t n_changed = 0;
 
-            if (A <= 0)
-                continue;
-
-            /* G_m = [m != y_i] + w_m.x_i over the active classes. */
-            for (size_t m = 0; m < *row.active; m++)
-                G[m] = 1;
-            if (*row.y_slot < *row.active)
-                G[*row.y_slot] = 0;
-            for (size_t j = 0; j < n; j++) {
-                if (x[j] == 0)
-                    continue;
-                for (size_t m = 0; m < *row.active; m++)
-                    G[m] += w[j * K + row.order[m]] * x[j];
-            }
-
-            for (size_t m = 0; m < *row.active; m++) {
-                if (row.alpha[row.order[m]] < 0 && G[m] < minG)
-                    minG = G[m];
-                if (G[m] > maxG)
-                    maxG = G[m];
-            }
-            if (*row.y_slot < *row.active && row.alpha[rows->row_class[i]] < cost[i] &&
-                G[*row.y_slot] < minG)
-                minG = G[*row.y_slot];
-
-            cs_shrink_row(row, G, cost[i], minG);
-            if (*row.active <= 1) {
+            if (QD[i] > 0 && !cs_visit_row(rows->X + i * n, n, K, QD[i], cost[i],
+                                           rows->row_class[i], row, w, work, &stopping))
                 deactivate(index, s--, &active_size);
-                continue;
-            }
-            if (maxG - minG <= 1e-12)
-                continue;
-            stopping = fmax(maxG - minG, stopping);
-
-            for (size_t m = 0; m < *row.active; m++)
-                B[m] = G[m] - A * row.alpha[row.order[m]];
-            cs_sub_problem(A, *row.y_slot, cost[i], *row.active, B, D, alpha_new);
-            for (size_t m = 0; m < *row.active; m++) {
-                const double delta = alpha_new[m] - row.alpha[row.order[m]];
-
-                row.alpha[row.order[m]] = alpha_new[m];
-                if (fabs(delta) >= 1e-12) {
-                    changed[n_changed] = row.order[m];
-                    change[n_changed++] = delta;
-                }
-            }
-            for (size_t j = 0; j < n; j++) {
-                if (x[j] == 0)
-                    continue;
-                for (size_t k = 0; k < n_changed; k++)
-                    w[j * K + changed[k]] += change[k] * x[j];
-            }
         }
         iter++;
 
@@ -1212,7 +1229,7 @@ cleanup:
     free(y_slot);
     free(index);
     free(QD);
-    free(work);
+    free(work_values);
     free(changed);
     return status;
 }
