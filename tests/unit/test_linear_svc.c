@@ -365,6 +365,25 @@ START_TEST(params_reject_combinations_sklearn_rejects)
 }
 END_TEST
 
+START_TEST(params_combination_message_names_location)
+{
+    struct gcv_param items[] = {
+        {.name = "penalty", .value = string_value("l1"), .where = (char *)checks_where},
+    };
+    const struct gcv_param_set set = {.items = items, .count = 1};
+    void *parsed = NULL;
+    struct gcv_error err = {0};
+
+    ck_assert_int_eq(gcv_estimator_params_parse(&gcv_linear_svc_ops, &set, &parsed, &err),
+                     GCV_ERR_PARAM);
+    ck_assert_ptr_null(parsed);
+    ck_assert_str_eq(err.message, "LinearSVC: penalty=\"l1\" with loss=\"squared_hinge\" is "
+                                  "not supported when dual=true: the L1 penalty is solved only "
+                                  "in the primal; use dual=false (param_grid[0].x[2], line 9 "
+                                  "column 14)");
+}
+END_TEST
+
 START_TEST(params_crammer_singer_ignores_loss_and_penalty)
 {
     struct gcv_param items[] = {
@@ -447,6 +466,7 @@ static Suite *linear_svc_suite(void)
     tcase_add_test(params, params_select_liblinear_solver);
     tcase_add_test(params, params_reject_combinations_sklearn_rejects);
     tcase_add_test(params, params_crammer_singer_ignores_loss_and_penalty);
+    tcase_add_test(params, params_combination_message_names_location);
     tcase_add_test(params, params_reject_invalid_values);
     suite_add_tcase(suite, params);
     return suite;

@@ -245,6 +245,27 @@ static enum gcv_status select_solver(struct raw_params *raw, struct gcv_error *e
     return GCV_OK;
 }
 
+/* Appends " (WHERE)", the spec location of the first of penalty, loss and
+ * dual that has one, to the message of a rejected combination, so that
+ * it names the candidate. */
+static void append_combination_where(const struct gcv_param_set *params,
+                                     struct gcv_error *err)
+{
+    static const char *const names[] = {"penalty", "loss", "dual"};
+
+    if (err == NULL)
+        return;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        const struct gcv_param *param = gcv_param_set_find(params, names[k]);
+        const size_t used = strlen(err->message);
+
+        if (param != NULL && param->where != NULL) {
+            snprintf(err->message + used, sizeof err->message - used, " (%s)", param->where);
+            return;
+        }
+    }
+}
+
 static enum gcv_status linear_svc_params_parse(const struct gcv_param_set *params, void **out,
                                                struct gcv_error *err)
 {
@@ -274,8 +295,10 @@ static enum gcv_status linear_svc_params_parse(const struct gcv_param_set *param
                                  sizeof param_table / sizeof param_table[0], &raw, err);
     if (status != GCV_OK)
         return status;
-    if ((status = select_solver(&raw, err)) != GCV_OK)
+    if ((status = select_solver(&raw, err)) != GCV_OK) {
+        append_combination_where(params, err);
         return status;
+    }
 
     parsed = malloc(sizeof *parsed);
     if (parsed == NULL)
