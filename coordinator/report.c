@@ -213,6 +213,37 @@ static enum gcv_status read_scorer_columns(struct report *report, const json_t *
     return read_column(table, key, n, results->std_train + first, err);
 }
 
+/* Fills *out from best.json's "threshold" entry, when there is one, so
+ * that the summary shows the tuned threshold again. */
+static enum gcv_status read_threshold(const json_t *best, struct gcv_threshold_result *out,
+                                      struct gcv_error *err)
+{
+    const json_t *entry = json_object_get(best, "threshold");
+    const char *name = json_string_value(json_object_get(entry, "objective"));
+    const char *response = json_string_value(json_object_get(entry, "response"));
+    const struct gcv_scorer *objective = name != NULL ? gcv_scorer_find(name) : NULL;
+    enum gcv_status status;
+
+    memset(out, 0, sizeof *out);
+    if (entry == NULL || json_is_null(entry))
+        return GCV_OK;
+    if (objective == NULL || response == NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "best.json: threshold must name a known "
+                             "objective scorer and a response");
+    if ((status = read_best_number(entry, "default", &out->default_threshold, err)) != GCV_OK ||
+        (status = read_best_number(entry, "value", &out->threshold, err)) != GCV_OK ||
+        (status = read_best_number(entry, "cv_score_default", &out->default_score, err)) !=
+            GCV_OK ||
+        (status = read_best_number(entry, "cv_score_tuned", &out->tuned_score, err)) != GCV_OK ||
+        (status = read_best_count(entry, "n_cv_rows", SIZE_MAX, &out->n_rows, err)) != GCV_OK)
+        return status;
+    out->objective = objective->name;
+    out->from_proba = strcmp(response, "predict_proba") == 0;
+    out->improved = json_is_true(json_object_get(entry, "improved"));
+    out->done = true;
+    return GCV_OK;
+}
+
 /* Fills the results and the refit outcome from best.json. */
 static enum gcv_status read_best(struct report *report, const json_t *best,
                                  struct gcv_error *err)
@@ -238,7 +269,7 @@ static enum gcv_status read_best(struct report *report, const json_t *best,
     report->refit.refit_time = refit_time;
     report->refit.has_holdout = report->refit.done && !isnan(holdout_score);
     report->refit.holdout_score = holdout_score;
-    return GCV_OK;
+    return read_threshold(best, &report->refit.threshold, err);
 }
 
 /* A finished search: cv_results.json and best.json. The means, standard
