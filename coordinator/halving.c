@@ -757,31 +757,21 @@ static enum gcv_status append_rows(struct gcv_halving *halving, struct gcv_grid 
     return GCV_OK;
 }
 
-/* Every rank: shares the candidates rank 0 keeps (a collective call). */
+/* Every rank: shares the candidates rank 0 keeps (a collective call).
+ * kept has room for every candidate of the search on every rank. It
+ * travels as bytes, because every rank runs on the same architecture, as
+ * common/proto.h assumes for results. */
 static enum gcv_status share_kept(size_t *kept, size_t *n_kept, MPI_Comm comm,
                                   struct gcv_error *err)
 {
     unsigned long long count = *n_kept;
-    unsigned long long *buffer = NULL;
-    int rank;
     enum gcv_status status = GCV_OK;
 
-    GCV_MPI_CHECK(MPI_Comm_rank(comm, &rank));
     GCV_MPI_CHECK(MPI_Bcast(&count, 1, MPI_UNSIGNED_LONG_LONG, 0, comm));
-    buffer = malloc((count + 1) * sizeof *buffer);
-    if (buffer == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %llu candidates", count);
-        goto cleanup;
-    }
-    for (size_t i = 0; rank == 0 && i < count; i++)
-        buffer[i] = kept[i];
-    GCV_MPI_CHECK(MPI_Bcast(buffer, (int)count, MPI_UNSIGNED_LONG_LONG, 0, comm));
-    for (size_t i = 0; i < count; i++)
-        kept[i] = (size_t)buffer[i];
+    GCV_MPI_CHECK(MPI_Bcast(kept, (int)(count * sizeof *kept), MPI_BYTE, 0, comm));
     *n_kept = (size_t)count;
 
 cleanup:
-    free(buffer);
     return status;
 }
 
@@ -803,13 +793,14 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
 
     MPI_Comm_rank(comm, &rank);
     halving->rounds = calloc(halving->n_iterations + 1, sizeof *halving->rounds);
-    if (candidates == NULL || kept == NULL || scores == NULL || halving->rounds == NULL) {
+    if (candidates == NULL || kept == NULL || scores == NULL || halving->rounds == NULL)
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu candidates",
                                n_candidates);
-        if (rank == 0)
-            gcv_scheduler_stop_workers(comm);
-        goto agree;
-    }
+
+    /* Every rank enters the rounds, or none does, so that no worker waits
+     * for tasks from a coordinator that gave up (or the reverse). */
+    if ((status = gcv_proto_agree(status, err, comm)) != GCV_OK)
+        goto cleanup;
     for (size_t c = 0; c < n_candidates; c++)
         candidates[c] = c;
     if (rank == 0 && options->verbosity > 0)
@@ -852,7 +843,8 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
         }
         if ((status = gcv_proto_agree(status, err, comm)) != GCV_OK)
             goto cleanup;
-        if ((status = share_kept(kept, &n_kept, comm, err)) != GCV_OK)
+        status = share_kept(kept, &n_kept, comm, err);
+        if ((status = gcv_proto_agree(status, err, comm)) != GCV_OK)
             goto cleanup;
         memcpy(candidates, kept, n_kept * sizeof *kept);
         n_candidates = n_kept;
@@ -864,10 +856,7 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
         print_rounds(stdout, halving, spec->halving.resource);
         status = assemble(halving, spec, ctx, results, &rows, &collected, data, plan, err);
     }
-    goto cleanup;
 
-agree:
-    status = gcv_proto_agree(status, err, comm);
 cleanup:
     if (status == GCV_STOPPED) {
         char stopped[GCV_ERROR_MAX];
