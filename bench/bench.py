@@ -102,9 +102,17 @@ class Case:
 
     steps: gridcv's estimator (a class name or a list of them for a
     pipeline); sklearn: the Python expression of the same estimator;
-    grid: the parameter grid, in the names both sides share."""
+    grid: the parameter grid, in the names both sides share; params:
+    gridcv's fixed parameters, which the sklearn expression also sets;
+    env: environment variables of gridcv's runs; workers: gridcv's
+    workers, None for --procs; mpirun_args: extra options of mpirun."""
 
-    def __init__(self, number, title, data, steps, sklearn, grid, cv, needs, notes=""):
+    def __init__(self, number, title, data, steps, sklearn, grid, cv, needs, notes="",
+                 params=None, env=None, workers=None, mpirun_args=()):
+        self.params = params or {}
+        self.env = env or {}
+        self.workers = workers
+        self.mpirun_args = list(mpirun_args)
         self.number = number
         self.title = title
         self.data = data
@@ -120,8 +128,10 @@ class Case:
         return math.prod(len(v) for v in self.grid.values())
 
 
-def make_cases(bench_dir, quick, scaler_available):
-    """Return the five cases; quick shrinks the data for a smoke run."""
+def make_cases(bench_dir, quick, scaler_available, procs=2):
+    """Return the cases. quick shrinks the data for a smoke run. procs, the
+    workers of the other cases, is the number of threads of the one gridcv
+    worker in the forest cases."""
     from sklearn.datasets import load_digits, make_classification, make_regression
 
     def digits():
@@ -132,6 +142,7 @@ def make_cases(bench_dir, quick, scaler_available):
 
     n_fashion_svc = 2000 if quick else 10000
     n_fashion_logistic = 4000 if quick else 20000
+    n_fashion_forest = 1000 if quick else 2000
 
     def fashion(n_rows, scaled):
         def make():
@@ -204,6 +215,36 @@ def make_cases(bench_dir, quick, scaler_available):
         "KNeighborsClassifier", "KNeighborsClassifier()",
         {"n_neighbors": [1, 3, 5, 7, 9, 15, 25, 51]},
         5, ["KNeighborsClassifier"]))
+
+    # Forests: one gridcv worker builds each forest's trees on P threads
+    # (n_jobs=-1, GRIDCV_CORES_PER_RANK=P), so it keeps every fold's
+    # forests and grows each along n_estimators once. P workers of one
+    # thread would share the last folds and build some forests twice. The
+    # coordinator only hands out tasks, and --bind-to none keeps Open MPI
+    # from binding the worker to one core. scikit-learn runs one thread per
+    # fit, in P jobs.
+    forest_env = {"GRIDCV_CORES_PER_RANK": str(procs)}
+    forest_layout = {"workers": 1, "mpirun_args": ["--bind-to", "none"]}
+    forest_notes = ("gridcv: 1 worker x %d thread%s (mpirun -n 2 --bind-to none, "
+                    "GRIDCV_CORES_PER_RANK=%d, n_jobs=-1); scikit-learn: "
+                    "RandomForestClassifier(n_jobs=1) in GridSearchCV(n_jobs=%d); "
+                    "random_state=0 on both sides" % (procs, "s" if procs > 1 else "", procs,
+                                                      procs))
+    forest_grid = {"n_estimators": [50, 100, 200], "max_features": ["sqrt", 0.25, 0.5]}
+    cases.append(Case(
+        6, "digits, RandomForestClassifier, n_estimators x max_features 3 x 3",
+        dataset(bench_dir, "digits" + suffix, digits),
+        "RandomForestClassifier", "RandomForestClassifier(n_jobs=1, random_state=0)",
+        forest_grid, 5, ["RandomForestClassifier"],
+        notes=forest_notes, params={"random_state": 0, "n_jobs": -1}, env=forest_env,
+        **forest_layout))
+    cases.append(Case(
+        7, "Fashion-MNIST, RandomForestClassifier, n_estimators x max_features 3 x 2",
+        dataset(bench_dir, "fashion%d" % n_fashion_forest, fashion(n_fashion_forest, False)),
+        "RandomForestClassifier", "RandomForestClassifier(n_jobs=1, random_state=0)",
+        {"n_estimators": [50, 100, 200], "max_features": ["sqrt", 0.05]}, 3,
+        ["RandomForestClassifier"], notes=forest_notes,
+        params={"random_state": 0, "n_jobs": -1}, env=forest_env, **forest_layout))
     return cases
 
 
@@ -215,6 +256,8 @@ def write_spec(case, folder):
         "cv": case.cv,
         "refit": False,
     }
+    if case.params:
+        spec["params"] = case.params
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "spec.json")
     with open(path, "w") as f:
@@ -251,17 +294,19 @@ def gridcv_check(gridcv, spec, folder):
         result.returncode)
 
 
-def gridcv_command(gridcv, spec, out, workers, extra=()):
-    return ["mpirun", "-n", str(workers + 1), "--oversubscribe", gridcv, "run", spec,
-            "--out", out, "--force", "-q", *extra]
+def gridcv_command(gridcv, spec, out, workers, extra=(), mpirun_args=()):
+    return ["mpirun", "-n", str(workers + 1), "--oversubscribe", *mpirun_args, gridcv, "run",
+            spec, "--out", out, "--force", "-q", *extra]
 
 
-def run_gridcv(gridcv, spec, out, workers, extra=()):
-    """Run one search. Returns the wall time of the command and the
-    summary's own wall time (from the search's start to its end)."""
-    command = gridcv_command(gridcv, spec, out, workers, extra)
+def run_gridcv(gridcv, spec, out, workers, extra=(), env=None, mpirun_args=()):
+    """Run one search, with the environment variables env added. Returns
+    the wall time of the command and the summary's own wall time (from the
+    search's start to its end)."""
+    command = gridcv_command(gridcv, spec, out, workers, extra, mpirun_args)
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=mpi_env())
+    result = subprocess.run(command, capture_output=True, text=True,
+                            env={**mpi_env(), **(env or {})})
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError("gridcv failed (exit %d): %s\n%s" % (
@@ -290,6 +335,7 @@ def sklearn_job(job_path):
     import warnings
 
     import h5py
+    from sklearn.ensemble import RandomForestClassifier  # noqa: F401 (eval)
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression, Ridge  # noqa: F401 (eval)
     from sklearn.model_selection import GridSearchCV
@@ -441,7 +487,9 @@ def run_cases(args, cases):
         gridcv_out = os.path.join(folder, "gridcv-out")
         sklearn_out = os.path.join(folder, "sklearn.json")
         for round_number in range(args.repeat):
-            seconds, wall, _ = run_gridcv(args.gridcv, spec, gridcv_out, args.procs)
+            seconds, wall, _ = run_gridcv(args.gridcv, spec, gridcv_out,
+                                          case.workers or args.procs, env=case.env,
+                                          mpirun_args=case.mpirun_args)
             gridcv_times.append(seconds)
             gridcv_walls.append(wall)
             print("  round %d: gridcv %.2f s" % (round_number + 1, seconds), end="", flush=True)
@@ -461,10 +509,10 @@ def run_cases(args, cases):
             "best": best,
         }
         row["speedup"] = row["sklearn"] / row["gridcv"]
-        print("  best of %d: gridcv %.2f s, scikit-learn %.2f s, speed-up %.1fx; largest "
-              "|diff| of mean_test_score %.2g; best setting: %s %s" % (
-                  args.repeat, row["gridcv"], row["sklearn"], row["speedup"], largest,
-                  verdict, best), flush=True)
+        print("  best of %d: gridcv %.2f s, scikit-learn %.2f s, speed-up %.1fx (gridcv / "
+              "scikit-learn %.2f); largest |diff| of mean_test_score %.2g; best setting: %s %s"
+              % (args.repeat, row["gridcv"], row["sklearn"], row["speedup"],
+                 row["gridcv"] / row["sklearn"], largest, verdict, best), flush=True)
         rows.append(row)
     return rows
 
@@ -648,7 +696,7 @@ def main():
     parser.add_argument("--gridcv", default=os.path.join(REPO, "build", "gridcv"))
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cases", default="1,2,3,4,5")
+    parser.add_argument("--cases", default="1,2,3,4,5,6,7")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--bench-dir", default=None)
@@ -680,7 +728,8 @@ def main():
         print("note: StandardScaler is not in gridcv yet; case 2 runs on rows scaled by the "
               "converter")
     wanted = {int(c) for c in args.cases.split(",") if c.strip()}
-    cases = [c for c in make_cases(args.bench_dir, args.quick, scaler) if c.number in wanted]
+    cases = [c for c in make_cases(args.bench_dir, args.quick, scaler, args.procs)
+             if c.number in wanted]
     command = args.command or " ".join(shlex.quote(a) for a in sys.argv)
 
     if args.scaling:
