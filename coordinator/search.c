@@ -726,7 +726,7 @@ static void check_cores(const struct search *run, int blas_threads)
 static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_error *err)
 {
     struct gcv_fold_cache_stats own;
-    uint64_t counts[4], totals[4] = {0};
+    uint64_t counts[5], totals[5] = {0};
     unsigned long long peak, max_peak = 0;
     enum gcv_status status = GCV_OK;
 
@@ -735,8 +735,9 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     counts[1] = own.stores;
     counts[2] = own.evictions;
     counts[3] = own.too_large;
+    counts[4] = own.trees_reused;
     peak = own.peak_bytes;
-    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 4, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 5, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
     GCV_MPI_CHECK(MPI_Reduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0,
                              MPI_COMM_WORLD));
     run->fold_cache = own;
@@ -744,13 +745,15 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     run->fold_cache.stores = totals[1];
     run->fold_cache.evictions = totals[2];
     run->fold_cache.too_large = totals[3];
+    run->fold_cache.trees_reused = totals[4];
     run->fold_cache.peak_bytes = (size_t)max_peak;
 cleanup:
     return status;
 }
 
 /* Rank 0: prints the fold cache counters under the summary, when any fit
- * used the cache. */
+ * used the cache, with the random forest trees that fits took from kept
+ * forests when there were any. */
 static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
 {
     const double mib = 1024.0 * 1024.0;
@@ -758,10 +761,14 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
     if (stats->hits + stats->stores + stats->too_large == 0)
         return;
     printf("fold cache: %llu hits, %llu items computed and kept, %llu evicted, %llu too large "
-           "to keep; peak %.1f MiB of %.0f MiB per rank (--fold-cache-mb)\n",
+           "to keep; peak %.1f MiB of %.0f MiB per rank (--fold-cache-mb)",
            (unsigned long long)stats->hits, (unsigned long long)stats->stores,
            (unsigned long long)stats->evictions, (unsigned long long)stats->too_large,
            (double)stats->peak_bytes / mib, (double)stats->budget / mib);
+    if (stats->trees_reused > 0)
+        printf("; %llu forest trees reused instead of built",
+               (unsigned long long)stats->trees_reused);
+    printf("\n");
 }
 
 /* Rank 0, after the search: the tables, the refit, the plot and the

@@ -229,6 +229,11 @@ void gcv_fold_cache_configure(size_t budget_bytes)
     cache.stats.budget = budget_bytes;
 }
 
+void gcv_fold_cache_count_reused_trees(size_t n_trees)
+{
+    cache.stats.trees_reused += n_trees;
+}
+
 void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats)
 {
     *stats = cache.stats;

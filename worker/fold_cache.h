@@ -102,6 +102,8 @@ struct gcv_fold_cache_stats {
     uint64_t stores;        /* items computed and stored */
     uint64_t evictions;     /* items evicted to make room */
     uint64_t too_large;     /* items not stored because they would not fit the budget */
+    uint64_t trees_reused;  /* random forest trees that fits took from a kept forest
+                               instead of building them */
 };
 
 /* Frees every item and sets the budget in bytes; 0 turns the cache off.
@@ -117,6 +119,9 @@ void gcv_fold_cache_clear(void);
  * by an index array are then found by comparing the index arrays, in
  * O(n_rows), instead of hashing and comparing every value. */
 void gcv_fold_cache_set_dataset(const double *X, size_t n_values);
+
+/* Adds n_trees to the trees_reused counter. */
+void gcv_fold_cache_count_reused_trees(size_t n_trees);
 
 /* Copies the counters into stats. */
 void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);

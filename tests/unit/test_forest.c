@@ -426,6 +426,8 @@ static void assert_same_forest(size_t i, const struct gcv_forest *forest,
 START_TEST(reused_trees_match_fit_from_scratch)
 {
     struct gcv_forest *reference[3], *forest;
+    struct gcv_fold_cache_stats stats;
+    size_t kept = 0, want_reused = 0;
 
     /* From scratch: the cache off. */
     gcv_fold_cache_configure(0);
@@ -437,10 +439,16 @@ START_TEST(reused_trees_match_fit_from_scratch)
      * the forest the fold cache kept. */
     gcv_fold_cache_configure(64 * (size_t)1 << 20);
     for (size_t k = 0; k < 3; k++) {
-        ck_assert_int_eq(fit_reuse_case(_i, reuse_cases[_i].order[k], 0, &forest), GCV_OK);
+        const size_t n_trees = reuse_cases[_i].order[k];
+
+        ck_assert_int_eq(fit_reuse_case(_i, n_trees, 0, &forest), GCV_OK);
         assert_same_forest(_i, forest, reference[k]);
         gcv_forest_free(forest);
+        want_reused += n_trees < kept ? n_trees : kept;
+        kept = n_trees > kept ? n_trees : kept;
     }
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.trees_reused, want_reused);
     for (size_t k = 0; k < 3; k++)
         gcv_forest_free(reference[k]);
     gcv_fold_cache_configure(0);

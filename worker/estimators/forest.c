@@ -727,6 +727,7 @@ enum gcv_status gcv_forest_fit(const struct gcv_forest_params *params, bool clas
     struct gcv_fold_rows rows = {0};     /* the training rows in the fold cache; id 0 if not */
     struct cached_forest *cached = NULL; /* the largest forest of this fold and params, owned */
     struct gcv_forest *forest = NULL;
+    size_t n_reused = 0;           /* trees taken from the fold cache */
     double *class_weight = NULL;   /* [data.n_samples] expanded class weights, or NULL */
     size_t n_bootstrap = 0;
     enum gcv_status status;
@@ -765,6 +766,8 @@ enum gcv_status gcv_forest_fit(const struct gcv_forest_params *params, bool clas
         cached = NULL;
         rows.id = 0;
     }
+    if (cached != NULL)
+        n_reused = cached->forest->n_trees < n_trees ? cached->forest->n_trees : n_trees;
     if (cached == NULL) {
         cached = calloc(1, sizeof *cached);
         if (cached != NULL)
@@ -805,6 +808,7 @@ enum gcv_status gcv_forest_fit(const struct gcv_forest_params *params, bool clas
         goto cleanup;
     *out = forest;
     forest = NULL;
+    gcv_fold_cache_count_reused_trees(n_reused);
 
 cleanup:
     if (cached != NULL)
