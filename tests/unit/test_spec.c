@@ -685,7 +685,7 @@ static const struct bad_spec bad_specs[] = {
      "cv.test_size (line 5 column 51): ", "must be an integer >= 1 (a number of rows), a "
      "fraction"},
     /* `  "search": "random", "param_grid": ...`: the spec's own param_grid. */
-    {"search unknown", WITH_LINE5("  \"search\": \"halving\""), "search (line 5 column 13): ",
+    {"search unknown", WITH_LINE5("  \"search\": \"bayesian\""), "search (line 5 column 13): ",
      "must be \"grid\""},
     {"n_iter without random search", WITH_LINE5("  \"n_iter\": 5"), "n_iter (line 5 column 13): ",
      "only used by a randomized search"},
