@@ -41,7 +41,7 @@ struct gcv_chain_state {
 
 /* Runs task (candidate, fold) as gcv_task_run does, starting from the
  * model of the candidate before it in its chain (ctx->chain_previous), and
- * sets out->warm_start when it did. When state does not hold that model
+ * sets out->warm_start when it did. When state does not contain that model
  * (a resumed search hands out the rest of a chain), the fits before it
  * run again first, unreported, so the start is the same as in a run of
  * the whole chain. A fit after a failed fit starts from zero. Keeps the
@@ -49,7 +49,7 @@ struct gcv_chain_state {
 void gcv_chain_run(const struct gcv_task_context *ctx, struct gcv_chain_state *state,
                    int32_t candidate, int32_t fold, struct gcv_task_result *out);
 
-/* Frees the model state keeps and forgets its fit. Accepts NULL. */
+/* Frees the model in state and clears state. Accepts NULL. */
 void gcv_chain_state_clear(const struct gcv_task_context *ctx, struct gcv_chain_state *state);
 
 #endif
