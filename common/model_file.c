@@ -428,6 +428,56 @@ static enum gcv_status put_header(hid_t file, const struct gcv_model_header *hea
         return status;
     if (header->label_kind != GCV_LABELS_NONE)
         status = put_classes(file, header, err);
+    if (status == GCV_OK && header->has_threshold &&
+        ((status = gcv_model_file_put_double(file, "threshold", header->threshold, err)) !=
+             GCV_OK ||
+         (status = gcv_model_file_put_string(file, "threshold_score",
+                                             header->threshold_from_proba ? "predict_proba"
+                                                                          : "decision_function",
+                                             err)) != GCV_OK ||
+         (status = gcv_model_file_put_int(file, "threshold_positive_class",
+                                          header->threshold_positive, err)) != GCV_OK))
+        return status;
+    if (status == GCV_OK && header->has_threshold)
+        status = gcv_model_file_put_int(file, "threshold_negative_class",
+                                        header->threshold_negative, err);
+    return status;
+}
+
+/* Reads the optional tuned threshold of a binary classifier's model file:
+ * its four attributes, or none of them. */
+static enum gcv_status get_threshold(hid_t file, struct gcv_model_header *header,
+                                     struct gcv_error *err)
+{
+    char *score = NULL;
+    long long positive = -1, negative = -1;
+    enum gcv_status status;
+
+    header->has_threshold = H5Aexists(file, "threshold") > 0;
+    if (!header->has_threshold)
+        return GCV_OK;
+    if ((status = gcv_model_file_get_double(file, "threshold", &header->threshold, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_string(file, "threshold_score", &score, err)) != GCV_OK ||
+        (status = gcv_model_file_get_int(file, "threshold_positive_class", &positive, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_int(file, "threshold_negative_class", &negative, err)) !=
+            GCV_OK)
+        goto cleanup;
+    if (strcmp(score, "predict_proba") != 0 && strcmp(score, "decision_function") != 0)
+        status = gcv_error_set(err, GCV_ERR_DATA, "model attribute \"threshold_score\" is "
+                               "\"%s\"; expected \"decision_function\" or \"predict_proba\"",
+                               score);
+    else if (header->n_classes != 2 || positive < 0 || positive > 1 || negative != 1 - positive)
+        status = gcv_error_set(err, GCV_ERR_DATA, "model attributes \"threshold_positive_class\" "
+                               "%lld and \"threshold_negative_class\" %lld do not name the two "
+                               "classes of a binary model", positive, negative);
+    header->threshold_from_proba = strcmp(score, "predict_proba") == 0;
+    header->threshold_positive = (int32_t)positive;
+    header->threshold_negative = (int32_t)negative;
+
+cleanup:
+    free(score);
     return status;
 }
 
@@ -517,6 +567,8 @@ static enum gcv_status get_header(hid_t file, struct gcv_model_header *header,
     }
     if (header->label_kind != GCV_LABELS_NONE)
         status = get_classes(file, header, err);
+    if (status == GCV_OK && header->label_kind != GCV_LABELS_NONE)
+        status = get_threshold(file, header, err);
 
 cleanup:
     free(kind);

@@ -40,6 +40,15 @@ struct gcv_model_header {
     size_t n_classes;          /* 0 for a regressor */
     long long *class_integers; /* [n_classes] sorted labels when integer, owned, else NULL */
     char **class_strings;      /* [n_classes] sorted labels when string, owned, else NULL */
+    /* A binary classifier's decision threshold tuned by the spec's
+     * "threshold" (coordinator/threshold.h); the fields below are set only
+     * when has_threshold. */
+    bool has_threshold;
+    double threshold;          /* a row is positive when its score is >= threshold */
+    bool threshold_from_proba; /* the score is the positive class's probability, else its
+                                  decision value */
+    int32_t threshold_positive; /* class codes of the positive and the negative class */
+    int32_t threshold_negative;
 };
 
 /* Writes the model file path: the header, then the group "/model" filled by

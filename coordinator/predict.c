@@ -24,6 +24,8 @@ struct predictions {
                                 without it */
     int32_t *proba_classes;  /* [n_proba] class codes of the columns of proba, owned */
     size_t n_proba;
+    double *tuned;           /* [n_rows] class codes cut at the model's tuned threshold,
+                                owned; NULL without one */
 };
 
 static void predictions_free(struct predictions *out)
@@ -32,6 +34,7 @@ static void predictions_free(struct predictions *out)
     free(out->decision);
     free(out->proba);
     free(out->proba_classes);
+    free(out->tuned);
     memset(out, 0, sizeof *out);
 }
 
@@ -106,6 +109,43 @@ cleanup:
     return status;
 }
 
+/* Cuts the positive class's score of every row at the tuned threshold of
+ * header into out->tuned, as the holdout evaluation does: a decision value
+ * (positive for decision_classes[1], so negated for the lower class) or a
+ * probability. Leaves out->tuned NULL when header has no threshold or the
+ * model gave no such score. */
+static enum gcv_status apply_threshold(const struct gcv_model_header *header,
+                                       struct predictions *out, struct gcv_error *err)
+{
+    const int32_t positive = header->threshold_positive;
+    size_t column = 0;
+
+    if (!header->has_threshold || !out->classifier)
+        return GCV_OK;
+    if (header->threshold_from_proba) {
+        while (column < out->n_proba && out->proba_classes[column] != positive)
+            column++;
+        if (out->proba == NULL || column == out->n_proba)
+            return GCV_OK;
+    } else if (out->decision == NULL) {
+        return GCV_OK;
+    }
+    out->tuned = malloc((out->n_rows > 0 ? out->n_rows : 1) * sizeof *out->tuned);
+    if (out->tuned == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu labels", out->n_rows);
+    for (size_t r = 0; r < out->n_rows; r++) {
+        double score;
+
+        if (header->threshold_from_proba)
+            score = out->proba[r * out->n_proba + column];
+        else
+            score = out->decision_classes[0] == positive ? -out->decision[r] : out->decision[r];
+        out->tuned[r] = score >= header->threshold ? (double)positive
+                                                   : (double)header->threshold_negative;
+    }
+    return GCV_OK;
+}
+
 /* ----- CSV --------------------------------------------------------------- */
 
 /* Writes text as one CSV field, quoted when it contains a comma, a quote
@@ -147,12 +187,14 @@ static void csv_number(FILE *stream, double x)
 }
 
 /* Writes a header line, then one line per row: prediction, then
- * decision_function and one proba_<label> column per class where the
- * model has them. */
+ * tuned_prediction, decision_function and one proba_<label> column per
+ * class where the model has them. */
 static void write_csv(FILE *stream, const struct gcv_model_header *labels,
                       const struct predictions *out)
 {
     fputs("prediction", stream);
+    if (out->tuned != NULL)
+        fputs(",tuned_prediction", stream);
     if (out->decision != NULL)
         fputs(",decision_function", stream);
     for (size_t c = 0; c < out->n_proba && out->proba != NULL; c++) {
@@ -178,6 +220,10 @@ static void write_csv(FILE *stream, const struct gcv_model_header *labels,
             csv_label(stream, labels, (int32_t)out->predicted[r]);
         else
             csv_number(stream, out->predicted[r]);
+        if (out->tuned != NULL) {
+            fputc(',', stream);
+            csv_label(stream, labels, (int32_t)out->tuned[r]);
+        }
         if (out->decision != NULL) {
             fputc(',', stream);
             csv_number(stream, out->decision[r]);
@@ -314,6 +360,11 @@ static enum gcv_status write_hdf5(const char *path, const struct gcv_model_heade
         for (size_t r = 0; r < out->n_rows; r++)
             codes[r] = (int32_t)out->predicted[r];
         status = put_labels(file, "predictions", labels, codes, out->n_rows, err);
+        if (status == GCV_OK && out->tuned != NULL) {
+            for (size_t r = 0; r < out->n_rows; r++)
+                codes[r] = (int32_t)out->tuned[r];
+            status = put_labels(file, "tuned_predictions", labels, codes, out->n_rows, err);
+        }
     } else {
         status = put_matrix(file, "predictions", out->predicted, out->n_rows, 0, err);
     }
@@ -397,6 +448,7 @@ enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec
                                        const struct gcv_estimator_ops *estimator,
                                        const void *model, const struct gcv_dataset *data,
                                        const size_t *holdout, size_t n_holdout,
+                                       const struct gcv_threshold_result *threshold,
                                        struct gcv_error *err)
 {
     struct gcv_model_header header;
@@ -412,10 +464,15 @@ enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec
         return GCV_OK;
     }
 
-    /* model.h5. TODO(threshold): save a threshold tuned by the spec's
-     * "threshold" and apply it in gridcv predict; both outputs now give
-     * the labels of the estimator's own predict. */
+    /* model.h5, with the tuned threshold when there is one. */
     header_from_data(data, &header);
+    if (threshold != NULL && threshold->done) {
+        header.has_threshold = true;
+        header.threshold = threshold->threshold;
+        header.threshold_from_proba = threshold->from_proba;
+        header.threshold_positive = threshold->positive;
+        header.threshold_negative = threshold->negative;
+    }
     header.estimator = (char *)estimator->name;
     status = params_json(&spec->grid.candidates[best_index], &best_params, err);
     if (status != GCV_OK)
@@ -435,8 +492,11 @@ enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec
         .n_rows = n_holdout,
         .n_classes = data->is_classification ? data->n_classes : 0,
     };
-    if ((status = compute_predictions(estimator, model, &rows, &out, err)) != GCV_OK)
+    if ((status = compute_predictions(estimator, model, &rows, &out, err)) != GCV_OK ||
+        (status = apply_threshold(&header, &out, err)) != GCV_OK) {
+        predictions_free(&out);
         return status;
+    }
     if ((status = gcv_output_open(&file, folder, GCV_PREDICT_HOLDOUT_FILE, err)) == GCV_OK) {
         write_csv(file.stream, &header, &out);
         status = gcv_output_commit(&file, err);
@@ -538,7 +598,8 @@ int gcv_predict_run(const struct gcv_predict_options *options)
         .n_rows = data.n_rows,
         .n_classes = header.n_classes,
     };
-    if ((status = compute_predictions(estimator, model, &rows, &out, &err)) != GCV_OK)
+    if ((status = compute_predictions(estimator, model, &rows, &out, &err)) != GCV_OK ||
+        (status = apply_threshold(&header, &out, &err)) != GCV_OK)
         goto cleanup;
 
     /* Standard output, a CSV file or an HDF5 file. */

@@ -17,6 +17,7 @@
 #include "../common/spec.h"
 #include "../common/status.h"
 #include "../worker/estimator.h"
+#include "threshold.h"
 
 /* The name of the model file in the output folder. */
 #define GCV_PREDICT_MODEL_FILE "model.h5"
@@ -34,14 +35,17 @@ struct gcv_predict_options {
 /* Rank 0 after the refit: writes model (fitted by estimator with the
  * parameters of candidate best_index of spec on rows of data) to
  * folder/model.h5 and, when n_holdout > 0, its predictions of the rows
- * holdout[0..n_holdout) of data to folder/holdout_predictions.csv. An
- * estimator without save writes no model file and logs a warning. Every
- * pointer is borrowed for the call. */
+ * holdout[0..n_holdout) of data to folder/holdout_predictions.csv. A
+ * tuned threshold (threshold->done; threshold may be NULL) is saved with
+ * the model, and both outputs then add a tuned_prediction column: the
+ * labels of that threshold. An estimator without save writes no model
+ * file and logs a warning. Every pointer is borrowed for the call. */
 enum gcv_status gcv_predict_save_refit(const char *folder, const struct gcv_spec *spec,
                                        size_t best_index,
                                        const struct gcv_estimator_ops *estimator,
                                        const void *model, const struct gcv_dataset *data,
                                        const size_t *holdout, size_t n_holdout,
+                                       const struct gcv_threshold_result *threshold,
                                        struct gcv_error *err);
 
 /* Runs `gridcv predict` in this process and returns its exit code. It is

@@ -584,7 +584,7 @@ static enum gcv_status refit_best(struct search *run, struct gcv_refit_outcome *
     if (status == GCV_OK)
         status = gcv_predict_save_refit(run->folder, &run->spec, run->results.best_index,
                                         run->ctx.estimator, model, &run->data, run->holdout_rows,
-                                        run->n_holdout_rows, err);
+                                        run->n_holdout_rows, &outcome->threshold, err);
     run->ctx.estimator->model_free(model);
     return status;
 }
