@@ -26,10 +26,10 @@ coordinator/scheduler.c sends them:
 - gridcv: coordinator/picker.c. Candidates costliest first; a worker stays
   on the fold it holds while it has open tasks, then takes the unclaimed
   fold whose open task is costliest, then joins a fold other workers hold
-  only when the fold's open work costs more than preparing it; else it
-  gets nothing more. As the picker, it joins while no preparation has
-  been measured, and learns a fold's preparation when a task that
-  prepared it returns; the task costs themselves it knows from the start,
+  only when the fold's open work costs at least as much as preparing it;
+  else it gets nothing more. As the picker, it joins while no preparation
+  has been measured, and learns a fold's preparation when a task that
+  prepared it returns. The task costs themselves it knows from the start,
   where the picker learns them from the results as they arrive.
 - always-join: the same, but a worker joins a held fold whatever its
   open work (the picker before it weighed the preparation).
@@ -202,7 +202,7 @@ class Affinity:
             prepare = self.prepare.get(fold, 0.0)
         else:
             prepare = sum(self.prepare.get(f, 0.0) for f in self.known) / len(self.known)
-        return self.open_work[fold] > prepare
+        return self.open_work[fold] >= prepare
 
     def pick(self, worker):
         rank = self.rank
