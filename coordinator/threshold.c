@@ -86,8 +86,13 @@ enum gcv_status gcv_threshold_pick(const struct gcv_scorer *objective,
     }
 
     /* Every candidate: j = 0 cuts below the smallest score, j = m above
-     * the largest, and 0 < j < m between sorted[j - 1] and sorted[j]. */
-    for (size_t j = 0; j <= m && m > 0; j++) {
+     * the largest, and 0 < j < m between sorted[j - 1] and sorted[j]. With
+     * more than GCV_THRESHOLD_MAX_CUTS of them, evenly spaced ones among
+     * them, both ends included. */
+    const size_t n_cuts = m + 1 <= GCV_THRESHOLD_MAX_CUTS ? m + 1 : GCV_THRESHOLD_MAX_CUTS;
+    for (size_t k = 0; k < n_cuts && m > 0; k++) {
+        const size_t j = n_cuts == m + 1 ? k : (size_t)((double)k * (double)m /
+                                                          (double)(n_cuts - 1) + 0.5);
         double t, value;
         struct gcv_error ignored = {GCV_OK, ""};
 

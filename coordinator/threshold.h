@@ -28,6 +28,11 @@
 #include "../common/status.h"
 #include "../worker/task.h"
 
+/* The most thresholds gcv_threshold_pick scores. Each costs one pass
+ * over the rows, so this bounds the tuning to about a thousand passes
+ * however many rows the folds hold. */
+#define GCV_THRESHOLD_MAX_CUTS 1001
+
 struct gcv_threshold_result {
     bool done;                /* a threshold was tuned; every other field is set */
     const char *objective;    /* the scorer's name, static */
@@ -51,9 +56,11 @@ struct gcv_threshold_result {
  * y_default[n]: base gives the scorer input's pos_label and cost matrix.
  * Candidates are the smallest score (every row positive), the midpoints
  * between consecutive distinct scores, and the value just above the
- * largest (no row positive); ties go to the candidate nearest
- * default_threshold. Fills every field of *out except objective,
- * from_proba and done. Costs O(n log n + n m) for m distinct scores.
+ * largest (no row positive); with more than GCV_THRESHOLD_MAX_CUTS of
+ * them, that many evenly spaced in their order, both ends kept. Ties go
+ * to the candidate nearest default_threshold. Fills every field of *out
+ * except objective, from_proba and done. Costs O(n log n + n c) for c =
+ * min(distinct scores + 1, GCV_THRESHOLD_MAX_CUTS).
  * Fails with GCV_ERR_NOMEM, or GCV_ERR_FIT when the objective cannot
  * score predict's labels. */
 enum gcv_status gcv_threshold_pick(const struct gcv_scorer *objective,

@@ -112,6 +112,36 @@ START_TEST(positive_class_zero_labels_cut_rows)
 }
 END_TEST
 
+START_TEST(many_distinct_scores_use_spaced_cuts)
+{
+    /* 20000 rows with distinct scores i / 20000, positive from row 6010
+     * on, and predict's labels cut at 0.5 (accuracy 0.8005). The 20001
+     * cuts exceed GCV_THRESHOLD_MAX_CUTS, so 1001 evenly spaced ones are
+     * scored: cut k lies before row 20 k. None separates the classes
+     * (scoring all 20001 would find the cut before row 6010); the cuts
+     * before rows 6000 and 6020 both mislabel 10 rows, accuracy 0.9995,
+     * and the tie goes to the one nearer 0.5. */
+    enum { N = 20000 };
+    static double y_true[N], score[N], y_default[N];
+    const struct gcv_scorer_input base = {.pos_label = 1};
+    struct gcv_threshold_result out = {0};
+    struct gcv_error err = {0};
+
+    for (size_t i = 0; i < N; i++) {
+        score[i] = (double)i / N;
+        y_true[i] = i >= 6010 ? 1 : 0;
+        y_default[i] = score[i] >= 0.5 ? 1 : 0;
+    }
+    ck_assert_int_eq(gcv_threshold_pick(gcv_scorer_find("accuracy"), &base, y_true, score,
+                                        y_default, N, 1, 0, 0.5, &out, &err),
+                     GCV_OK);
+    ck_assert(out.improved);
+    ck_assert_double_eq_tol(out.default_score, 0.8005, 1e-15);
+    ck_assert_double_eq_tol(out.tuned_score, 0.9995, 1e-15);
+    ck_assert_double_eq_tol(out.threshold, (6019.0 + 6020.0) / 2 / N, 1e-15);
+}
+END_TEST
+
 static Suite *threshold_suite(void)
 {
     Suite *suite = suite_create("threshold");
@@ -121,6 +151,7 @@ static Suite *threshold_suite(void)
     tcase_add_test(pick, default_kept_when_no_cut_beats_it);
     tcase_add_test(pick, f1_objective_on_probabilities);
     tcase_add_test(pick, positive_class_zero_labels_cut_rows);
+    tcase_add_test(pick, many_distinct_scores_use_spaced_cuts);
     suite_add_tcase(suite, pick);
     return suite;
 }
