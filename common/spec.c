@@ -1230,7 +1230,6 @@ static enum gcv_status parse_halving_search(const struct parser *ps, const json_
     return GCV_OK;
 }
 
-
 /* Reads "search": "grid" (the default) expands param_grid as GridSearchCV,
  * "random" draws candidates as RandomizedSearchCV. */
 static enum gcv_status parse_search(const struct parser *ps, const json_t *root,
