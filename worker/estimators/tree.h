@@ -213,6 +213,37 @@ enum gcv_status gcv_tree_params_parse(enum gcv_tree_estimator estimator,
                                       const struct gcv_param_set *params, void **out,
                                       struct gcv_error *err);
 
+/* Parsers of the parameters that the tree, forest and gradient boosting
+ * estimators share: each checks param against scikit-learn 1.2.1's
+ * constraints and sets its field of *tree, or fails with GCV_ERR_PARAM and
+ * err naming the parameter, its value and what is accepted. */
+/* max_features: as the others, except that "auto", whose meaning depends
+ * on the estimator, sets *is_auto and leaves tree->max_features to the
+ * caller. */
+enum gcv_status gcv_tree_param_max_features(const struct gcv_param *param,
+                                            struct gcv_tree_params *tree, bool *is_auto,
+                                            struct gcv_error *err);
+enum gcv_status gcv_tree_param_max_depth(const struct gcv_param *param,
+                                         struct gcv_tree_params *tree, struct gcv_error *err);
+enum gcv_status gcv_tree_param_min_samples_split(const struct gcv_param *param,
+                                                 struct gcv_tree_params *tree,
+                                                 struct gcv_error *err);
+enum gcv_status gcv_tree_param_min_samples_leaf(const struct gcv_param *param,
+                                                struct gcv_tree_params *tree,
+                                                struct gcv_error *err);
+enum gcv_status gcv_tree_param_min_weight_fraction_leaf(const struct gcv_param *param,
+                                                        struct gcv_tree_params *tree,
+                                                        struct gcv_error *err);
+enum gcv_status gcv_tree_param_random_state(const struct gcv_param *param,
+                                            struct gcv_tree_params *tree, struct gcv_error *err);
+enum gcv_status gcv_tree_param_max_leaf_nodes(const struct gcv_param *param,
+                                              struct gcv_tree_params *tree, struct gcv_error *err);
+enum gcv_status gcv_tree_param_min_impurity_decrease(const struct gcv_param *param,
+                                                     struct gcv_tree_params *tree,
+                                                     struct gcv_error *err);
+enum gcv_status gcv_tree_param_ccp_alpha(const struct gcv_param *param,
+                                         struct gcv_tree_params *tree, struct gcv_error *err);
+
 /* Writes tree's nodes (one array per field) and values into the model
  * group (common/model_file.h). */
 enum gcv_status gcv_tree_save(const struct gcv_tree *tree, hid_t group, struct gcv_error *err);

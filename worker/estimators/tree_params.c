@@ -50,6 +50,162 @@ const char *gcv_tree_estimator_name(enum gcv_tree_estimator estimator)
     return names[estimator];
 }
 
+/* ----- parameters shared with gradient boosting -------------------------- */
+
+enum gcv_status gcv_tree_param_max_depth(const struct gcv_param *param,
+                                         struct gcv_tree_params *tree, struct gcv_error *err)
+{
+    if (param->value.kind == GCV_VALUE_NULL) {
+        tree->max_depth = 0;
+        return GCV_OK;
+    }
+    return gcv_param_check_integer(param, 1, LLONG_MAX, "an integer >= 1 or null",
+                                   &tree->max_depth, err);
+}
+
+enum gcv_status gcv_tree_param_min_samples_split(const struct gcv_param *param,
+                                                 struct gcv_tree_params *tree,
+                                                 struct gcv_error *err)
+{
+    static const char expected[] = "an integer >= 2 or a real in (0, 1]";
+
+    /* An integer 1 passes scikit-learn's real interval and then counts as
+     * the integer 1, which the floor of 2 * min_samples_leaf overrides. */
+    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 1) {
+        tree->min_samples_split = param->value.integer;
+        tree->min_samples_split_is_fraction = false;
+        return GCV_OK;
+    }
+    if (param->value.kind == GCV_VALUE_REAL && param->value.real > 0.0 &&
+        param->value.real <= 1.0) {
+        tree->min_samples_split_fraction = param->value.real;
+        tree->min_samples_split_is_fraction = true;
+        return GCV_OK;
+    }
+    return gcv_param_check_reject(param, expected, err);
+}
+
+enum gcv_status gcv_tree_param_min_samples_leaf(const struct gcv_param *param,
+                                                struct gcv_tree_params *tree, struct gcv_error *err)
+{
+    static const char expected[] = "an integer >= 1 or a real in (0, 1)";
+
+    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 1) {
+        tree->min_samples_leaf = param->value.integer;
+        tree->min_samples_leaf_is_fraction = false;
+        return GCV_OK;
+    }
+    if (param->value.kind == GCV_VALUE_REAL && param->value.real > 0.0 &&
+        param->value.real < 1.0) {
+        tree->min_samples_leaf_fraction = param->value.real;
+        tree->min_samples_leaf_is_fraction = true;
+        return GCV_OK;
+    }
+    return gcv_param_check_reject(param, expected, err);
+}
+
+enum gcv_status gcv_tree_param_min_weight_fraction_leaf(const struct gcv_param *param,
+                                                        struct gcv_tree_params *tree,
+                                                        struct gcv_error *err)
+{
+    double fraction;
+
+    if (gcv_param_check_number(param, 0.0, false, "a number in [0, 0.5]", &fraction, err) !=
+        GCV_OK)
+        return GCV_ERR_PARAM;
+    if (fraction > 0.5)
+        return gcv_param_check_reject(param, "a number in [0, 0.5]", err);
+    tree->min_weight_fraction_leaf = fraction;
+    return GCV_OK;
+}
+
+enum gcv_status gcv_tree_param_random_state(const struct gcv_param *param,
+                                            struct gcv_tree_params *tree, struct gcv_error *err)
+{
+    long long seed;
+
+    if (param->value.kind == GCV_VALUE_NULL) {
+        tree->random_state = 0;
+        return GCV_OK;
+    }
+    if (gcv_param_check_integer(param, 0, 4294967295LL, "null or an integer in [0, 4294967295]",
+                                &seed, err) != GCV_OK)
+        return GCV_ERR_PARAM;
+    tree->random_state = (uint32_t)seed;
+    return GCV_OK;
+}
+
+enum gcv_status gcv_tree_param_max_leaf_nodes(const struct gcv_param *param,
+                                              struct gcv_tree_params *tree, struct gcv_error *err)
+{
+
+    if (param->value.kind == GCV_VALUE_NULL) {
+        tree->max_leaf_nodes = 0;
+        return GCV_OK;
+    }
+    return gcv_param_check_integer(param, 2, LLONG_MAX, "an integer >= 2 or null",
+                                   &tree->max_leaf_nodes, err);
+}
+
+enum gcv_status gcv_tree_param_min_impurity_decrease(const struct gcv_param *param,
+                                                     struct gcv_tree_params *tree,
+                                                     struct gcv_error *err)
+{
+    return gcv_param_check_number(param, 0.0, false, "a number >= 0",
+                                  &tree->min_impurity_decrease, err);
+}
+
+enum gcv_status gcv_tree_param_ccp_alpha(const struct gcv_param *param,
+                                         struct gcv_tree_params *tree, struct gcv_error *err)
+{
+    return gcv_param_check_number(param, 0.0, false, "a number >= 0",
+                                  &tree->ccp_alpha, err);
+}
+
+enum gcv_status gcv_tree_param_max_features(const struct gcv_param *param,
+                                            struct gcv_tree_params *tree, bool *is_auto,
+                                            struct gcv_error *err)
+{
+    static const char expected[] = "an integer >= 1, a real in (0, 1], \"sqrt\", \"log2\" or "
+                                   "null";
+
+    *is_auto = false;
+    switch (param->value.kind) {
+    case GCV_VALUE_NULL:
+        tree->max_features = GCV_TREE_FEATURES_ALL;
+        return GCV_OK;
+    case GCV_VALUE_INT:
+        if (param->value.integer < 1)
+            break;
+        tree->max_features = GCV_TREE_FEATURES_COUNT;
+        tree->max_features_count = param->value.integer;
+        return GCV_OK;
+    case GCV_VALUE_REAL:
+        if (!(param->value.real > 0.0 && param->value.real <= 1.0))
+            break;
+        tree->max_features = GCV_TREE_FEATURES_FRACTION;
+        tree->max_features_fraction = param->value.real;
+        return GCV_OK;
+    case GCV_VALUE_STRING:
+        if (gcv_param_check_is_string(param, "sqrt")) {
+            tree->max_features = GCV_TREE_FEATURES_SQRT;
+            return GCV_OK;
+        }
+        if (gcv_param_check_is_string(param, "log2")) {
+            tree->max_features = GCV_TREE_FEATURES_LOG2;
+            return GCV_OK;
+        }
+        if (gcv_param_check_is_string(param, "auto")) {
+            *is_auto = true;
+            return GCV_OK;
+        }
+        break;
+    case GCV_VALUE_BOOL:
+        break;
+    }
+    return gcv_param_check_reject(param, expected, err);
+}
+
 /* ----- one function per parameter ---------------------------------------- */
 
 static enum gcv_status parse_criterion(const struct gcv_param *param, void *out,
@@ -100,165 +256,67 @@ static enum gcv_status parse_splitter(const struct gcv_param *param, void *out,
 static enum gcv_status parse_max_depth(const struct gcv_param *param, void *out,
                                        struct gcv_error *err)
 {
-    struct raw_params *raw = out;
-
-    if (param->value.kind == GCV_VALUE_NULL) {
-        raw->forest.tree.max_depth = 0;
-        return GCV_OK;
-    }
-    return gcv_param_check_integer(param, 1, LLONG_MAX, "an integer >= 1 or null",
-                                   &raw->forest.tree.max_depth, err);
+    return gcv_tree_param_max_depth(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_min_samples_split(const struct gcv_param *param, void *out,
                                                struct gcv_error *err)
 {
-    static const char expected[] = "an integer >= 2 or a real in (0, 1]";
-    struct gcv_tree_params *tree = &((struct raw_params *)out)->forest.tree;
-
-    /* An integer 1 passes scikit-learn's real interval and then counts as
-     * the integer 1, which the floor of 2 * min_samples_leaf overrides. */
-    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 1) {
-        tree->min_samples_split = param->value.integer;
-        tree->min_samples_split_is_fraction = false;
-        return GCV_OK;
-    }
-    if (param->value.kind == GCV_VALUE_REAL && param->value.real > 0.0 &&
-        param->value.real <= 1.0) {
-        tree->min_samples_split_fraction = param->value.real;
-        tree->min_samples_split_is_fraction = true;
-        return GCV_OK;
-    }
-    return gcv_param_check_reject(param, expected, err);
+    return gcv_tree_param_min_samples_split(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_min_samples_leaf(const struct gcv_param *param, void *out,
                                               struct gcv_error *err)
 {
-    static const char expected[] = "an integer >= 1 or a real in (0, 1)";
-    struct gcv_tree_params *tree = &((struct raw_params *)out)->forest.tree;
-
-    if (param->value.kind == GCV_VALUE_INT && param->value.integer >= 1) {
-        tree->min_samples_leaf = param->value.integer;
-        tree->min_samples_leaf_is_fraction = false;
-        return GCV_OK;
-    }
-    if (param->value.kind == GCV_VALUE_REAL && param->value.real > 0.0 &&
-        param->value.real < 1.0) {
-        tree->min_samples_leaf_fraction = param->value.real;
-        tree->min_samples_leaf_is_fraction = true;
-        return GCV_OK;
-    }
-    return gcv_param_check_reject(param, expected, err);
+    return gcv_tree_param_min_samples_leaf(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_min_weight_fraction_leaf(const struct gcv_param *param, void *out,
                                                       struct gcv_error *err)
 {
-    struct gcv_tree_params *tree = &((struct raw_params *)out)->forest.tree;
-    double fraction;
-
-    if (gcv_param_check_number(param, 0.0, false, "a number in [0, 0.5]", &fraction, err) !=
-        GCV_OK)
-        return GCV_ERR_PARAM;
-    if (fraction > 0.5)
-        return gcv_param_check_reject(param, "a number in [0, 0.5]", err);
-    tree->min_weight_fraction_leaf = fraction;
-    return GCV_OK;
+    return gcv_tree_param_min_weight_fraction_leaf(param, &((struct raw_params *)out)->forest.tree,
+                                                   err);
 }
 
 static enum gcv_status parse_max_features(const struct gcv_param *param, void *out,
                                           struct gcv_error *err)
 {
-    static const char expected[] = "an integer >= 1, a real in (0, 1], \"sqrt\", \"log2\" or "
-                                   "null";
     struct raw_params *raw = out;
-    struct gcv_tree_params *tree = &raw->forest.tree;
+    enum gcv_status status;
 
-    raw->max_features_auto = false;
-    switch (param->value.kind) {
-    case GCV_VALUE_NULL:
-        tree->max_features = GCV_TREE_FEATURES_ALL;
-        return GCV_OK;
-    case GCV_VALUE_INT:
-        if (param->value.integer < 1)
-            break;
-        tree->max_features = GCV_TREE_FEATURES_COUNT;
-        tree->max_features_count = param->value.integer;
-        return GCV_OK;
-    case GCV_VALUE_REAL:
-        if (!(param->value.real > 0.0 && param->value.real <= 1.0))
-            break;
-        tree->max_features = GCV_TREE_FEATURES_FRACTION;
-        tree->max_features_fraction = param->value.real;
-        return GCV_OK;
-    case GCV_VALUE_STRING:
-        if (gcv_param_check_is_string(param, "sqrt")) {
-            tree->max_features = GCV_TREE_FEATURES_SQRT;
-            return GCV_OK;
-        }
-        if (gcv_param_check_is_string(param, "log2")) {
-            tree->max_features = GCV_TREE_FEATURES_LOG2;
-            return GCV_OK;
-        }
-        if (gcv_param_check_is_string(param, "auto")) {
-            /* Deprecated since scikit-learn 1.1: "sqrt" for a classifier,
-             * every feature for a regressor. */
-            raw->max_features_auto = true;
-            tree->max_features = is_classifier(raw->estimator) ? GCV_TREE_FEATURES_SQRT
-                                                               : GCV_TREE_FEATURES_ALL;
-            return GCV_OK;
-        }
-        break;
-    case GCV_VALUE_BOOL:
-        break;
-    }
-    return gcv_param_check_reject(param, expected, err);
+    status = gcv_tree_param_max_features(param, &raw->forest.tree, &raw->max_features_auto, err);
+
+    /* "auto", deprecated since scikit-learn 1.1: "sqrt" for a classifier,
+     * every feature for a regressor. */
+    if (status == GCV_OK && raw->max_features_auto)
+        raw->forest.tree.max_features = is_classifier(raw->estimator) ? GCV_TREE_FEATURES_SQRT
+                                                                      : GCV_TREE_FEATURES_ALL;
+    return status;
 }
 
 static enum gcv_status parse_random_state(const struct gcv_param *param, void *out,
                                           struct gcv_error *err)
 {
-    struct gcv_tree_params *tree = &((struct raw_params *)out)->forest.tree;
-    long long seed;
-
-    if (param->value.kind == GCV_VALUE_NULL) {
-        tree->random_state = 0;
-        return GCV_OK;
-    }
-    if (gcv_param_check_integer(param, 0, 4294967295LL, "null or an integer in [0, 4294967295]",
-                                &seed, err) != GCV_OK)
-        return GCV_ERR_PARAM;
-    tree->random_state = (uint32_t)seed;
-    return GCV_OK;
+    return gcv_tree_param_random_state(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_max_leaf_nodes(const struct gcv_param *param, void *out,
                                             struct gcv_error *err)
 {
-    struct gcv_tree_params *tree = &((struct raw_params *)out)->forest.tree;
-
-    if (param->value.kind == GCV_VALUE_NULL) {
-        tree->max_leaf_nodes = 0;
-        return GCV_OK;
-    }
-    return gcv_param_check_integer(param, 2, LLONG_MAX, "an integer >= 2 or null",
-                                   &tree->max_leaf_nodes, err);
+    return gcv_tree_param_max_leaf_nodes(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_min_impurity_decrease(const struct gcv_param *param, void *out,
                                                    struct gcv_error *err)
 {
-    return gcv_param_check_number(param, 0.0, false, "a number >= 0",
-                                  &((struct raw_params *)out)->forest.tree.min_impurity_decrease,
-                                  err);
+    return gcv_tree_param_min_impurity_decrease(param, &((struct raw_params *)out)->forest.tree,
+                                                err);
 }
 
 static enum gcv_status parse_ccp_alpha(const struct gcv_param *param, void *out,
                                        struct gcv_error *err)
 {
-    return gcv_param_check_number(param, 0.0, false, "a number >= 0",
-                                  &((struct raw_params *)out)->forest.tree.ccp_alpha, err);
+    return gcv_tree_param_ccp_alpha(param, &((struct raw_params *)out)->forest.tree, err);
 }
 
 static enum gcv_status parse_class_weight(const struct gcv_param *param, void *out,
