@@ -175,6 +175,31 @@ enum gcv_status gcv_estimator_params_parse(const struct gcv_estimator_ops *estim
 void gcv_estimator_labels_from_decision(const double *decision, size_t n_rows,
                                         size_t n_columns, const int32_t *classes, double *out);
 
+/* Computes the decision values of a classifier's model for rows into
+ * values[rows->n_rows * columns], columns being what the model says. */
+typedef enum gcv_status (*gcv_estimator_decision_fn)(const void *model,
+                                                     const struct gcv_rows *rows,
+                                                     double *values, struct gcv_error *err);
+
+/* The predict op of a linear classifier: computes the decision values of
+ * rows with decision(model, rows, values[n_rows * n_columns], err) and
+ * writes their labels into out[n_rows] as
+ * gcv_estimator_labels_from_decision does. */
+enum gcv_status gcv_estimator_predict_linear(const void *model, const struct gcv_rows *rows,
+                                             size_t n_columns, const int32_t *classes,
+                                             gcv_estimator_decision_fn decision,
+                                             double *out, struct gcv_error *err);
+
+/* The decision_function op of a classifier fitted on fitted[n_fitted]:
+ * copies those codes into classes and *n_classes and, with two of them,
+ * writes the one decision column into out with decision(model, rows, out,
+ * err). */
+enum gcv_status gcv_estimator_decision_op(const void *model, const struct gcv_rows *rows,
+                                          const int32_t *fitted, size_t n_fitted,
+                                          gcv_estimator_decision_fn decision,
+                                          double *out, int32_t *classes, size_t *n_classes,
+                                          struct gcv_error *err);
+
 /* Writes the names of the registered classifiers and regressors, then of
  * the transformers, comma-separated, into buf of size len (for "unknown
  * estimator" messages). */

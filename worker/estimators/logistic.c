@@ -705,23 +705,20 @@ enum gcv_status gcv_logistic_decision(const struct gcv_logistic_model *model,
     return GCV_OK;
 }
 
+/* gcv_estimator_decision_fn of a LogisticRegression model. */
+static enum gcv_status logistic_decision_values(const void *model, const struct gcv_rows *rows,
+                                                double *values, struct gcv_error *err)
+{
+    return gcv_logistic_decision(model, rows, values, err);
+}
+
 static enum gcv_status logistic_predict(const void *model_pointer, const struct gcv_rows *rows,
                                         double *out, struct gcv_error *err)
 {
     const struct gcv_logistic_model *model = model_pointer;
-    const size_t m = rows->n_rows;
-    const size_t t = model->n_rows;
-    double *decision = malloc((m * t > 0 ? m * t : 1) * sizeof *decision);
-    enum gcv_status status;
 
-    if (decision == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
-    status = gcv_logistic_decision(model, rows, decision, err);
-
-    if (status == GCV_OK)
-        gcv_estimator_labels_from_decision(decision, m, t, model->classes, out);
-    free(decision);
-    return status;
+    return gcv_estimator_predict_linear(model, rows, model->n_rows, model->classes,
+                                        logistic_decision_values, out, err);
 }
 
 /* gcv_estimator_ops.decision_function: the fitted classes, and the one
@@ -733,12 +730,8 @@ static enum gcv_status logistic_decision_op(const void *model_pointer,
 {
     const struct gcv_logistic_model *model = model_pointer;
 
-    for (size_t c = 0; c < model->n_classes; c++)
-        classes[c] = model->classes[c];
-    *n_classes = model->n_classes;
-    if (model->n_classes != 2)
-        return GCV_OK;
-    return gcv_logistic_decision(model, rows, out, err);
+    return gcv_estimator_decision_op(model, rows, model->classes, model->n_classes,
+                                     logistic_decision_values, out, classes, n_classes, err);
 }
 
 /* gcv_estimator_ops.predict_proba, as LogisticRegression.predict_proba:

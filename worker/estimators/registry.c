@@ -250,6 +250,38 @@ void gcv_estimator_list_names(char *buf, size_t len)
     }
 }
 
+enum gcv_status gcv_estimator_predict_linear(const void *model, const struct gcv_rows *rows,
+                                             size_t n_columns, const int32_t *classes,
+                                             gcv_estimator_decision_fn decision,
+                                             double *out, struct gcv_error *err)
+{
+    const size_t m = rows->n_rows;
+    double *values = malloc((m * n_columns > 0 ? m * n_columns : 1) * sizeof *values);
+    enum gcv_status status;
+
+    if (values == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    status = decision(model, rows, values, err);
+    if (status == GCV_OK)
+        gcv_estimator_labels_from_decision(values, m, n_columns, classes, out);
+    free(values);
+    return status;
+}
+
+enum gcv_status gcv_estimator_decision_op(const void *model, const struct gcv_rows *rows,
+                                          const int32_t *fitted, size_t n_fitted,
+                                          gcv_estimator_decision_fn decision,
+                                          double *out, int32_t *classes, size_t *n_classes,
+                                          struct gcv_error *err)
+{
+    for (size_t c = 0; c < n_fitted; c++)
+        classes[c] = fitted[c];
+    *n_classes = n_fitted;
+    if (n_fitted != 2)
+        return GCV_OK;
+    return decision(model, rows, out, err);
+}
+
 void gcv_estimator_labels_from_decision(const double *decision, size_t n_rows,
                                         size_t n_columns, const int32_t *classes, double *out)
 {

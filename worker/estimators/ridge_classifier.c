@@ -141,31 +141,27 @@ enum gcv_status gcv_ridge_classifier_decision(const struct gcv_ridge_classifier_
     return gcv_ridge_decision(&model->fit, "RidgeClassifier", rows, out, err);
 }
 
+/* gcv_estimator_decision_fn of a RidgeClassifier model. */
+static enum gcv_status ridge_classifier_decision_values(const void *model,
+                                                        const struct gcv_rows *rows,
+                                                        double *values, struct gcv_error *err)
+{
+    return gcv_ridge_classifier_decision(model, rows, values, err);
+}
+
 static enum gcv_status ridge_classifier_predict(const void *model_pointer,
                                                 const struct gcv_rows *rows, double *out,
                                                 struct gcv_error *err)
 {
     const struct gcv_ridge_classifier_model *model = model_pointer;
-    const size_t m = rows->n_rows;
-    size_t n_columns;
-    double *decision;
-    enum gcv_status status;
 
     if (model->n_classes < 2) {
-        for (size_t r = 0; r < m; r++)
+        for (size_t r = 0; r < rows->n_rows; r++)
             out[r] = (double)model->classes[0];
         return GCV_OK;
     }
-    n_columns = model->fit.n_targets;
-    decision = malloc((m * n_columns > 0 ? m * n_columns : 1) * sizeof *decision);
-    if (decision == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
-    status = gcv_ridge_classifier_decision(model, rows, decision, err);
-
-    if (status == GCV_OK)
-        gcv_estimator_labels_from_decision(decision, m, n_columns, model->classes, out);
-    free(decision);
-    return status;
+    return gcv_estimator_predict_linear(model, rows, model->fit.n_targets, model->classes,
+                                        ridge_classifier_decision_values, out, err);
 }
 
 /* gcv_estimator_ops.decision_function: the fitted classes, and the one
@@ -177,12 +173,9 @@ static enum gcv_status ridge_classifier_decision_op(const void *model_pointer,
 {
     const struct gcv_ridge_classifier_model *model = model_pointer;
 
-    for (size_t c = 0; c < model->n_classes; c++)
-        classes[c] = model->classes[c];
-    *n_classes = model->n_classes;
-    if (model->n_classes != 2)
-        return GCV_OK;
-    return gcv_ridge_classifier_decision(model, rows, out, err);
+    return gcv_estimator_decision_op(model, rows, model->classes, model->n_classes,
+                                     ridge_classifier_decision_values, out, classes, n_classes,
+                                     err);
 }
 
 /* ----- save and load ----------------------------------------------------- */
