@@ -175,6 +175,16 @@ enum gcv_status gcv_estimator_params_parse(const struct gcv_estimator_ops *estim
 void gcv_estimator_labels_from_decision(const double *decision, size_t n_rows,
                                         size_t n_columns, const int32_t *classes, double *out);
 
+/* Writes the decision values of a linear model, X coef^T + intercept, for
+ * rows into out[rows->n_rows * n_outputs], row-major, with coef
+ * [n_outputs * n_features] row-major and intercept[n_outputs]. Rejects
+ * rows of another width than n_features (GCV_ERR_DATA, naming the
+ * estimator). */
+enum gcv_status gcv_estimator_linear_decision(const char *estimator, const double *coef,
+                                              const double *intercept, size_t n_features,
+                                              size_t n_outputs, const struct gcv_rows *rows,
+                                              double *out, struct gcv_error *err);
+
 /* Computes the decision values of a classifier's model for rows into
  * values[rows->n_rows * columns], columns being what the model says. */
 typedef enum gcv_status (*gcv_estimator_decision_fn)(const void *model,

@@ -1560,31 +1560,8 @@ enum gcv_status gcv_linear_svc_decision(const struct gcv_linear_svc_model *model
                                         const struct gcv_rows *rows, double *out,
                                         struct gcv_error *err)
 {
-    const size_t m = rows->n_rows;
-    const size_t d = model->n_features;
-    const size_t t = model->n_rows;
-    double *X;
-
-    if (rows->n_features != d)
-        return gcv_error_set(err, GCV_ERR_DATA, "LinearSVC was fitted on %zu features, the "
-                             "rows have %zu", d, rows->n_features);
-    if (m == 0)
-        return GCV_OK;
-    X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
-    if (X == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
-    gcv_kernel_gather_rows(rows, X);
-
-    /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
-    memset(out, 0, m * t * sizeof *out);
-    if (d > 0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0, X,
-                    (int)d, model->coef, (int)d, 0.0, out, (int)t);
-    for (size_t r = 0; r < m; r++)
-        for (size_t c = 0; c < t; c++)
-            out[r * t + c] += model->intercept[c];
-    free(X);
-    return GCV_OK;
+    return gcv_estimator_linear_decision("LinearSVC", model->coef, model->intercept,
+                                         model->n_features, model->n_rows, rows, out, err);
 }
 
 /* gcv_estimator_decision_fn of a LinearSVC model. */

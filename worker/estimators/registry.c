@@ -2,6 +2,7 @@
  * pipelines built from them. */
 #include "../estimator.h"
 
+#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "enet.h"
 #include "forest.h"
 #include "gradient_boosting.h"
+#include "kernel.h"
 #include "knn.h"
 #include "linear_svc.h"
 #include "logistic.h"
@@ -248,6 +250,38 @@ void gcv_estimator_list_names(char *buf, size_t len)
                                      estimators[i]->name);
         }
     }
+}
+
+enum gcv_status gcv_estimator_linear_decision(const char *estimator, const double *coef,
+                                              const double *intercept, size_t n_features,
+                                              size_t n_outputs, const struct gcv_rows *rows,
+                                              double *out, struct gcv_error *err)
+{
+    const size_t m = rows->n_rows;
+    const size_t d = n_features;
+    const size_t t = n_outputs;
+    double *X;
+
+    if (rows->n_features != d)
+        return gcv_error_set(err, GCV_ERR_DATA, "%s was fitted on %zu features, the rows have "
+                             "%zu", estimator, d, rows->n_features);
+    if (m == 0)
+        return GCV_OK;
+    X = malloc((m * d > 0 ? m * d : 1) * sizeof *X);
+    if (X == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory predicting %zu rows", m);
+    gcv_kernel_gather_rows(rows, X);
+
+    /* out [m x t] = X [m x d] coef^T, coef [t x d] row-major (ldb d). */
+    memset(out, 0, m * t * sizeof *out);
+    if (d > 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)t, (int)d, 1.0, X,
+                    (int)d, coef, (int)d, 0.0, out, (int)t);
+    for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < t; c++)
+            out[r * t + c] += intercept[c];
+    free(X);
+    return GCV_OK;
 }
 
 enum gcv_status gcv_estimator_predict_linear(const void *model, const struct gcv_rows *rows,
