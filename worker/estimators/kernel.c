@@ -146,3 +146,34 @@ enum gcv_status gcv_kernel_load(hid_t group, struct gcv_kernel *kernel, struct g
     kernel->degree = (int)degree;
     return GCV_OK;
 }
+
+void gcv_kernel_support_block(const struct gcv_kernel *kernel, const struct gcv_rows *rows,
+                              size_t first, size_t count, const struct gcv_fold_cross *cross,
+                              const size_t *support, const double *support_vectors,
+                              const double *sv_norms, size_t n_sv, double *X_block,
+                              double *norms, double *out)
+{
+    const size_t d = rows->n_features;
+
+    if (cross->dots != NULL) {
+        for (size_t r = 0; r < count; r++) {
+            const double *dots = cross->dots + (first + r) * cross->n_train;
+            double *values = out + r * n_sv;
+
+            for (size_t s = 0; s < n_sv; s++)
+                values[s] = dots[support[s]];
+            gcv_kernel_apply(kernel, cross->norms[first + r], sv_norms, n_sv, values);
+        }
+        return;
+    }
+
+    const struct gcv_rows part = {
+        .X = rows->X,
+        .n_features = d,
+        .index = rows->index + first,
+        .n_rows = count,
+    };
+    gcv_kernel_gather_rows(&part, X_block);
+    gcv_kernel_row_norms(X_block, count, d, norms);
+    gcv_kernel_block(kernel, X_block, norms, count, support_vectors, sv_norms, n_sv, d, out);
+}

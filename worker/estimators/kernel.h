@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "../estimator.h"
+#include "../fold_cache.h"
 
 enum gcv_kernel_type {
     GCV_KERNEL_LINEAR,
@@ -67,6 +68,20 @@ void gcv_kernel_column(const struct gcv_kernel *kernel, const double *A, const d
 void gcv_kernel_block(const struct gcv_kernel *kernel, const double *A, const double *a_norms,
                       size_t n_a, const double *B, const double *b_norms, size_t n_b,
                       size_t n_features, double *out);
+
+/* The kernel values of an SVM's prediction: writes those of rows
+ * [first, first + count) of rows against the n_sv support vectors into
+ * out[count * n_sv], row-major. With cross->dots (the fold's cached dot
+ * products of rows with its training rows, support[n_sv] indexing them)
+ * they are read off the cache, else computed by gcv_kernel_block from
+ * support_vectors[n_sv * n_features] and sv_norms[n_sv], with
+ * X_block[count * n_features] and norms[count] as scratch. Both ways run
+ * the same kernel formula on the same dot products. */
+void gcv_kernel_support_block(const struct gcv_kernel *kernel, const struct gcv_rows *rows,
+                              size_t first, size_t count, const struct gcv_fold_cross *cross,
+                              const size_t *support, const double *support_vectors,
+                              const double *sv_norms, size_t n_sv, double *X_block,
+                              double *norms, double *out);
 
 /* Writes kernel's type, gamma, coef0 and degree as attributes of the model
  * group (common/model_file.h). */

@@ -595,33 +595,13 @@ static enum gcv_status svr_predict(const void *model_pointer, const struct gcv_r
 
     for (size_t first = 0; first < rows->n_rows; first += block) {
         const size_t count = rows->n_rows - first < block ? rows->n_rows - first : block;
-        const struct gcv_rows part = {
-            .X = rows->X,
-            .n_features = d,
-            .index = rows->index + first,
-            .n_rows = count,
-        };
 
         /* NOTE: libsvm's prediction takes the RBF distance from x - sv, not
          * from the norms used here, so predictions can differ from
          * scikit-learn's in the last digits. */
-        if (cross.dots != NULL) {
-            /* The same dot products as gcv_kernel_block's dgemm, read off
-             * the cached ones, then the same kernel formula. */
-            for (size_t r = 0; r < count; r++) {
-                const double *dots = cross.dots + (first + r) * cross.n_train;
-                double *values = K + r * n_sv;
-                for (size_t s = 0; s < n_sv; s++)
-                    values[s] = dots[model->support[s]];
-                gcv_kernel_apply(&model->kernel, cross.norms[first + r], model->sv_norms, n_sv,
-                                 values);
-            }
-        } else {
-            gcv_kernel_gather_rows(&part, X_block);
-            gcv_kernel_row_norms(X_block, count, d, norms);
-            gcv_kernel_block(&model->kernel, X_block, norms, count, model->support_vectors,
-                             model->sv_norms, n_sv, d, K);
-        }
+        gcv_kernel_support_block(&model->kernel, rows, first, count, &cross, model->support,
+                                 model->support_vectors, model->sv_norms, n_sv, X_block, norms,
+                                 K);
 
         /* libsvm's sum, in support vector order. */
         for (size_t r = 0; r < count; r++) {
