@@ -1658,6 +1658,16 @@ static enum gcv_status parse_root(const struct parser *ps, const json_t *root,
         return status;
     if ((status = get_bool(ps, root, "warm_start", false, &spec->warm_start)) != GCV_OK)
         return status;
+
+    /* A warm-started fit goes on from the previous fit of its chain, so it
+     * would run past a round's budget of an estimator parameter such as
+     * max_iter. */
+    if (spec->warm_start && spec->halving.enabled && spec->halving.resource != NULL &&
+        strcmp(spec->halving.resource, "n_samples") != 0)
+        SPEC_FAIL(ps, "warm_start", "cannot be combined with a halving search whose resource is "
+                  "the estimator parameter %s, since each warm-started fit would go on past the "
+                  "round's %s; use resource \"n_samples\" or warm_start false",
+                  spec->halving.resource, spec->halving.resource);
     return parse_fit_timeout(ps, root, spec);
 }
 

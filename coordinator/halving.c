@@ -360,6 +360,14 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
     }
     halving->max_resources = settings->max_resources > 0 ? settings->max_resources
                                                          : n_search_rows;
+
+    /* scikit-learn lets this pass and fails in the first round that
+     * samples more rows than the search has ("Cannot sample ..."). */
+    if (!halving->param_resource && halving->max_resources > n_search_rows)
+        return gcv_error_set(err, GCV_ERR_SPEC, "%s: max_resources: %zu is more than the %zu "
+                             "rows of the search; with resource \"n_samples\" give at most "
+                             "%zu, or \"auto\"", spec->file, halving->max_resources,
+                             n_search_rows, n_search_rows);
     if (min_resources > (double)halving->max_resources)
         return gcv_error_set(err, GCV_ERR_SPEC, "%s: min_resources: min_resources_=%.0f is "
                              "greater than max_resources_=%zu (scikit-learn's message); lower "
@@ -446,8 +454,12 @@ static enum gcv_status subsample(const size_t *rows, size_t n_rows, size_t n, ui
                                  size_t **out, struct gcv_error *err)
 {
     struct gcv_random rng;
-    size_t *positions = malloc((n_rows + 1) * sizeof *positions);
+    size_t *positions;
 
+    if (n > n_rows)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "cannot subsample %zu of %zu rows", n,
+                             n_rows);
+    positions = malloc((n_rows + 1) * sizeof *positions);
     *out = malloc((n + 1) * sizeof **out);
     if (positions == NULL || *out == NULL) {
         free(positions);

@@ -390,7 +390,16 @@ int gcv_report_run(const char *folder)
     /* The spec, then the results: the finished tables when they are there,
      * else the journal of a search that stopped. */
     status = read_spec(&report, &err);
-    if (status == GCV_OK && file_exists(&report, "cv_results.json"))
+
+    /* NOTE: a halving search's cv_results has one row per candidate and
+     * round, which the report's tables (one row per grid candidate) do not
+     * read yet. */
+    if (status == GCV_OK && report.spec.halving.enabled)
+        status = gcv_error_set(&err, GCV_ERR_USAGE, "%s holds a halving search, which gridcv "
+                               "report cannot reprint yet: its rounds are in cv_results.csv "
+                               "(columns iter and n_resources) and its best setting in best.json",
+                               folder);
+    else if (status == GCV_OK && file_exists(&report, "cv_results.json"))
         status = read_finished(&report, &err);
     else if (status == GCV_OK && file_exists(&report, GCV_JOURNAL_FILE))
         status = read_journal(&report, &any_mean, &err);
