@@ -59,6 +59,16 @@ static bool is_folder(const char *path)
     return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
 }
 
+/* True for a path that exists and is neither a regular file nor a folder:
+ * a FIFO, a device or a socket, in which HDF5 cannot seek (a FIFO would
+ * block its open until a writer comes). */
+static bool is_special(const char *path)
+{
+    struct stat info;
+
+    return stat(path, &info) == 0 && !S_ISDIR(info.st_mode) && !S_ISREG(info.st_mode);
+}
+
 /* ----- shards and datasets ------------------------------------------------ */
 
 /* An open dataset and what we learnt about it. */
@@ -294,6 +304,9 @@ static enum gcv_status open_file(const char *path, hid_t *file, struct gcv_error
     if (is_folder(path))
         return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is a folder, not an HDF5 file",
                              path);
+    if (is_special(path))
+        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a regular file (a FIFO, "
+                             "a device or a socket); HDF5 needs a file it can seek in", path);
     if (H5Fis_hdf5(path) <= 0)
         return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a readable HDF5 file "
                              "(truncated, corrupt or another format)", path);

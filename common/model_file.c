@@ -590,6 +590,9 @@ enum gcv_status gcv_model_file_open(const char *path, struct gcv_model_header *h
     if (S_ISDIR(info.st_mode))
         return gcv_error_set(err, GCV_ERR_DATA, "model file %s is a folder; give the model.h5 "
                              "inside it", path);
+    if (!S_ISREG(info.st_mode))
+        return gcv_error_set(err, GCV_ERR_DATA, "model file %s is not a regular file (a device "
+                             "or a FIFO); HDF5 needs a file it can seek in", path);
     if (H5Fis_hdf5(path) <= 0 ||
         (*file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         return gcv_error_set(err, GCV_ERR_DATA, "%s is not a gridcv model file: it is not an "

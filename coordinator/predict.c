@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -336,19 +337,25 @@ static enum gcv_status put_matrix(hid_t file, const char *name, const double *va
 static enum gcv_status write_hdf5(const char *path, const struct gcv_model_header *labels,
                                   const struct predictions *out, struct gcv_error *err)
 {
-    char temp[4096];
+    char temp[4096 + 16];
     const char *slash = strrchr(path, '/');
     int32_t *codes = NULL;
     hid_t file;
     enum gcv_status status = GCV_OK;
+    int len;
 
     if (slash != NULL)
-        snprintf(temp, sizeof temp, "%.*s/.%s.partial", (int)(slash - path), path, slash + 1);
+        len = snprintf(temp, sizeof temp, "%.*s/.%s.partial", (int)(slash - path), path,
+                       slash + 1);
     else
-        snprintf(temp, sizeof temp, ".%s.partial", path);
+        len = snprintf(temp, sizeof temp, ".%s.partial", path);
+    if (len < 0 || (size_t)len >= sizeof temp)
+        return gcv_error_set(err, GCV_ERR_USAGE, "--out path of %zu characters is too long",
+                             strlen(path));
     file = H5Fcreate(temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0)
-        return gcv_error_set(err, GCV_ERR_IO, "cannot create %s", temp);
+        return gcv_error_set(err, GCV_ERR_IO, "cannot write %s: HDF5 could not create its "
+                             "temporary file %s", path, temp);
 
     if (out->classifier) {
         codes = malloc((out->n_rows > 0 ? out->n_rows : 1) * sizeof *codes);
@@ -553,6 +560,56 @@ static enum gcv_status load_rows(const struct gcv_predict_options *options, size
     return GCV_OK;
 }
 
+/* Checks --out before any row is read, and writes into resolved[len] the
+ * path to write: path itself, or the file a symbolic link names, so that
+ * the rename of the finished file replaces that file and keeps the link.
+ * Rejects (GCV_ERR_USAGE) a folder, a FIFO or a device (the rename would
+ * replace it, /dev/stdout included), a dangling link and a path whose
+ * folder does not exist. */
+static enum gcv_status check_out_path(const char *path, char *resolved, size_t len,
+                                      struct gcv_error *err)
+{
+    struct stat info;
+    char folder[4096];
+    const char *slash = strrchr(path, '/');
+
+    if (path[0] == '\0')
+        return gcv_error_set(err, GCV_ERR_USAGE, "--out is empty; give a file path, or leave "
+                             "--out out to write CSV to standard output");
+    snprintf(resolved, len, "%s", path);
+    if (lstat(path, &info) == 0) {
+        if (S_ISLNK(info.st_mode)) {
+            char *target = realpath(path, NULL);
+
+            if (target == NULL || stat(target, &info) != 0) {
+                free(target);
+                return gcv_error_set(err, GCV_ERR_USAGE, "--out %s is a symbolic link to a "
+                                     "missing file", path);
+            }
+            snprintf(resolved, len, "%s", target);
+            free(target);
+        }
+        if (S_ISDIR(info.st_mode))
+            return gcv_error_set(err, GCV_ERR_USAGE, "--out %s is a folder; give a file path "
+                                 "such as %s/predictions.csv", path, path);
+        if (!S_ISREG(info.st_mode))
+            return gcv_error_set(err, GCV_ERR_USAGE, "--out %s is not a regular file (a device "
+                                 "or a FIFO), which writing would replace; leave --out out, or "
+                                 "give -, to write CSV to standard output", path);
+        return GCV_OK;
+    }
+    if (errno != ENOENT)
+        return gcv_error_set(err, GCV_ERR_USAGE, "--out %s cannot be used: %s", path,
+                             strerror(errno));
+    if (slash == NULL)
+        return GCV_OK;
+    snprintf(folder, sizeof folder, "%.*s", (int)(slash - path), path);
+    if (folder[0] != '\0' && (stat(folder, &info) != 0 || !S_ISDIR(info.st_mode)))
+        return gcv_error_set(err, GCV_ERR_USAGE, "--out %s: the folder %s does not exist; "
+                             "create it first", path, folder);
+    return GCV_OK;
+}
+
 static bool ends_with(const char *text, const char *suffix)
 {
     size_t n = strlen(text), m = strlen(suffix);
@@ -563,14 +620,25 @@ static bool ends_with(const char *text, const char *suffix)
 int gcv_predict_run(const struct gcv_predict_options *options)
 {
     struct gcv_error err = {0};
-    struct gcv_model_header header;
+    struct gcv_model_header header = {0};
     struct gcv_dataset data = {0};
     struct predictions out = {0};
     const struct gcv_estimator_ops *estimator = NULL;
     size_t *index = NULL;
     void *model = NULL;
     hid_t file = H5I_INVALID_HID, group = H5I_INVALID_HID;
+    const char *out_path = options->out_path;
+    char resolved[4096];
     enum gcv_status status;
+
+    /* "-" is standard output, as for most command-line tools. */
+    if (out_path != NULL && strcmp(out_path, "-") == 0)
+        out_path = NULL;
+    if (out_path != NULL &&
+        (status = check_out_path(out_path, resolved, sizeof resolved, &err)) != GCV_OK)
+        goto cleanup;
+    if (out_path != NULL)
+        out_path = resolved;
 
     /* The model, then the rows. */
     status = gcv_model_file_open(options->model_path, &header, &file, &group, &err);
@@ -603,29 +671,28 @@ int gcv_predict_run(const struct gcv_predict_options *options)
         goto cleanup;
 
     /* Standard output, a CSV file or an HDF5 file. */
-    if (options->out_path == NULL) {
+    if (out_path == NULL) {
         write_csv(stdout, &header, &out);
         if (fflush(stdout) != 0 || ferror(stdout))
             status = gcv_error_set(&err, GCV_ERR_IO, "writing the predictions to standard "
                                    "output failed");
-    } else if (ends_with(options->out_path, ".csv")) {
+    } else if (ends_with(out_path, ".csv")) {
         struct gcv_output_file csv;
         char folder[4096];
-        const char *slash = strrchr(options->out_path, '/');
+        const char *slash = strrchr(out_path, '/');
 
         if (slash != NULL)
-            snprintf(folder, sizeof folder, "%.*s", (int)(slash - options->out_path),
-                     options->out_path);
+            snprintf(folder, sizeof folder, "%.*s", (int)(slash - out_path), out_path);
         else
             snprintf(folder, sizeof folder, ".");
-        status = gcv_output_open(&csv, folder, slash != NULL ? slash + 1 : options->out_path,
-                                 &err);
+        status = gcv_output_open(&csv, folder[0] != '\0' ? folder : "/",
+                                 slash != NULL ? slash + 1 : out_path, &err);
         if (status == GCV_OK) {
             write_csv(csv.stream, &header, &out);
             status = gcv_output_commit(&csv, &err);
         }
     } else {
-        status = write_hdf5(options->out_path, &header, &out, &err);
+        status = write_hdf5(out_path, &header, &out, &err);
     }
 
 cleanup:
