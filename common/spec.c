@@ -923,10 +923,14 @@ static enum gcv_status parse_cv(const struct parser *ps, const json_t *root,
         if (strcmp(splitter, splitters[i].name) == 0)
             entry = &splitters[i];
     if (entry == NULL) {
-        char name[64];
+        char name[64], closest[64], hint[100] = "";
+
         snprintf(name, sizeof name, "%s", splitter);
         free(splitter);
-        SPEC_FAIL(ps, "cv.splitter", "unknown splitter \"%s\"; accepted: %s", name, names);
+        if (gcv_suggest_from_list(name, names, closest, sizeof closest) != NULL)
+            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", closest);
+        SPEC_FAIL(ps, "cv.splitter", "unknown splitter \"%s\"; %saccepted: %s", name, hint,
+                  names);
     }
     free(splitter);
 
@@ -1250,10 +1254,19 @@ static enum gcv_status parse_search(const struct parser *ps, const json_t *root,
     if (json_is_string(search) && strcmp(json_string_value(search), "random") == 0)
         return parse_random_search(ps, root, spec);
     if (search != NULL && !json_is_null(search) &&
-        !(json_is_string(search) && strcmp(json_string_value(search), "grid") == 0))
+        !(json_is_string(search) && strcmp(json_string_value(search), "grid") == 0)) {
+        static const char *const searches[] = {"grid", "random", "halving"};
+        const char *closest = json_is_string(search)
+                                  ? gcv_suggest_closest(json_string_value(search), searches, 3)
+                                  : NULL;
+        char hint[64] = "";
+
+        if (closest != NULL)
+            snprintf(hint, sizeof hint, "; did you mean \"%s\"?", closest);
         SPEC_FAIL(ps, "search", "must be \"grid\" (GridSearchCV, the default), \"random\" "
                   "(RandomizedSearchCV) or \"halving\" (HalvingGridSearchCV, or "
-                  "HalvingRandomSearchCV with param_distributions)");
+                  "HalvingRandomSearchCV with param_distributions)%s", hint);
+    }
     for (size_t i = 0; i < sizeof random_keys / sizeof random_keys[0]; i++)
         if (json_object_get(root, random_keys[i]) != NULL)
             SPEC_FAIL(ps, random_keys[i], "is only used by a randomized search; add \"search\": "
