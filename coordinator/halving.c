@@ -646,8 +646,9 @@ static enum gcv_status schedule_round(struct round *round, struct collected *col
 void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
                             const struct gcv_spec *spec)
 {
-    fprintf(stream, "halving: %zu candidates, %zu rounds, factor %g, %s from %g to %zu\n",
-            spec->grid.n_candidates, halving->n_iterations, spec->halving.factor,
+    fprintf(stream, "halving: %zu candidate%s, %zu round%s, factor %g, %s from %g to %zu\n",
+            spec->grid.n_candidates, spec->grid.n_candidates == 1 ? "" : "s",
+            halving->n_iterations, halving->n_iterations == 1 ? "" : "s", spec->halving.factor,
             spec->halving.resource, halving->min_resources, halving->max_resources);
     fflush(stream);
 }
@@ -656,11 +657,12 @@ void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
 static void print_rounds(FILE *stream, const struct gcv_halving *halving, const char *resource)
 {
     for (size_t i = 0; i < halving->n_iterations; i++)
-        fprintf(stream, "halving round %zu: %zu candidates, %s %zu, %.2fs\n", i,
-                halving->rounds[i].n_candidates, resource, halving->rounds[i].n_resources,
-                halving->rounds[i].seconds);
-    fprintf(stream, "halving: %zu candidates remain after the last round\n",
-            halving->n_remaining_candidates);
+        fprintf(stream, "halving round %zu: %zu candidate%s, %s %zu, %.2fs\n", i,
+                halving->rounds[i].n_candidates, halving->rounds[i].n_candidates == 1 ? "" : "s",
+                resource, halving->rounds[i].n_resources, halving->rounds[i].seconds);
+    fprintf(stream, "halving: %zu candidate%s after the last round\n",
+            halving->n_remaining_candidates,
+            halving->n_remaining_candidates == 1 ? " remains" : "s remain");
 }
 
 /* Rank 0: writes the "halving" member of best.json: scikit-learn's
