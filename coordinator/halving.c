@@ -637,6 +637,15 @@ static enum gcv_status schedule_round(struct round *round, struct collected *col
         gcv_results_finalize(&results);
         memcpy(scores, &results.mean_test[results.refit_scorer * n], n * sizeof *scores);
     }
+
+    /* As scikit-learn raises when every fit of a round failed: no score
+     * can rank the candidates. */
+    if (status == GCV_OK && results.n_failure_kinds > 0 &&
+        results.n_failed == n * round->plan->n_folds)
+        status = gcv_error_set(err, GCV_ERR_FIT, "all %zu fits of a halving round failed, so "
+                               "no candidate can be ranked; the first error, %zu times: %s",
+                               results.n_failed, results.failures[0].count,
+                               results.failures[0].message);
     gcv_results_free(&results);
     return status;
 }
