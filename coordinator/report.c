@@ -23,6 +23,9 @@ struct report {
     struct gcv_results results;
     struct gcv_refit_outcome refit;
     double wall_time;              /* seconds, or NaN when unknown */
+    int64_t *iter;                 /* [results.n_candidates] a halving search's round of each
+                                      row, owned; NULL for any other search */
+    int64_t *n_resources;          /* [results.n_candidates] its round's resources, owned */
 };
 
 /* Builds folder/name into path. */
@@ -321,6 +324,228 @@ cleanup:
     return status;
 }
 
+/* Turns a params value of cv_results.json into a value of the kind the
+ * spec would give it, so that it prints as the run printed it. */
+static enum gcv_status to_value(const json_t *json, size_t row, const char *name,
+                                struct gcv_value *out, struct gcv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    switch (json_typeof(json)) {
+    case JSON_NULL:
+        out->kind = GCV_VALUE_NULL;
+        return GCV_OK;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        out->kind = GCV_VALUE_BOOL;
+        out->boolean = json_is_true(json);
+        return GCV_OK;
+    case JSON_INTEGER:
+        out->kind = GCV_VALUE_INT;
+        out->integer = json_integer_value(json);
+        out->real = (double)out->integer;
+        return GCV_OK;
+    case JSON_REAL:
+        out->kind = GCV_VALUE_REAL;
+        out->real = json_real_value(json);
+        return GCV_OK;
+    case JSON_STRING:
+        out->kind = GCV_VALUE_STRING;
+        if ((out->string = strdup(json_string_value(json))) == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading cv_results.json");
+        return GCV_OK;
+    default:
+        return gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: params[%zu].%s must be a "
+                             "number, a string, a boolean or null", row, name);
+    }
+}
+
+/* Builds into rows the setting of every row of a halving search's
+ * cv_results.json: the params of each row and, as column names, the
+ * table's param_<name> keys in their order. On success rows is owned by
+ * the caller (gcv_grid_free). */
+static enum gcv_status read_rows(const json_t *table, struct gcv_grid *rows,
+                                 struct gcv_error *err)
+{
+    const json_t *params = json_object_get(table, "params"), *json;
+    size_t n = json_is_array(params) ? json_array_size(params) : 0, n_keys = json_object_size(table);
+    const char *key;
+    struct gcv_value value = {.kind = GCV_VALUE_NULL};
+    enum gcv_status status = GCV_OK;
+
+    memset(rows, 0, sizeof *rows);
+    if (n == 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: params must be a list of "
+                             "at least one object, one per row");
+    rows->candidates = calloc(n, sizeof *rows->candidates);
+    rows->param_names = calloc(n_keys + 1, sizeof *rows->param_names);
+    if (rows->candidates == NULL || rows->param_names == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu rows", n);
+        goto cleanup;
+    }
+
+    json_object_foreach((json_t *)table, key, json) {
+        if (strncmp(key, "param_", 6) != 0)
+            continue;
+        if ((rows->param_names[rows->n_param_names] = strdup(key + 6)) == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for parameter names");
+            goto cleanup;
+        }
+        rows->n_param_names++;
+    }
+
+    for (size_t r = 0; r < n; r++) {
+        const json_t *row = json_array_get(params, r);
+
+        rows->n_candidates++;
+        if (!json_is_object(row)) {
+            status = gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: params[%zu] must be "
+                                   "an object", r);
+            goto cleanup;
+        }
+        json_object_foreach((json_t *)row, key, json) {
+            if ((status = to_value(json, r, key, &value, err)) != GCV_OK)
+                goto cleanup;
+            status = gcv_param_set_put(&rows->candidates[r], key, &value, NULL, err);
+            gcv_value_clear(&value);
+            if (status != GCV_OK)
+                goto cleanup;
+        }
+    }
+
+cleanup:
+    if (status != GCV_OK)
+        gcv_grid_free(rows);
+    return status;
+}
+
+/* Reads the integer column key of cv_results.json, n values, into a new
+ * array *out (owned by the caller, free). */
+static enum gcv_status read_integer_column(const json_t *table, const char *key, size_t n,
+                                           int64_t **out, struct gcv_error *err)
+{
+    const json_t *column = json_object_get(table, key);
+
+    if (!json_is_array(column) || json_array_size(column) != n)
+        return gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: column %s must be a list of "
+                             "%zu integers, one per row", key, n);
+    if ((*out = malloc(n * sizeof **out)) == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu rows", n);
+    for (size_t r = 0; r < n; r++) {
+        const json_t *value = json_array_get(column, r);
+        if (!json_is_integer(value))
+            return gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: %s[%zu] is not an "
+                                 "integer", key, r);
+        (*out)[r] = (int64_t)json_integer_value(value);
+    }
+    return GCV_OK;
+}
+
+/* Returns entry i of best.json's halving list key, or -1 when it is not a
+ * non-negative integer. */
+static long long halving_entry(const json_t *halving, const char *key, size_t i)
+{
+    const json_t *value = json_array_get(json_object_get(halving, key), i);
+
+    return json_is_integer(value) && json_integer_value(value) >= 0
+               ? (long long)json_integer_value(value)
+               : -1;
+}
+
+/* Prints the rounds from best.json's "halving" entry as the run printed
+ * them after its last round (halving.c's print_rounds), without the
+ * seconds of each round, which best.json does not keep. */
+static enum gcv_status print_rounds(const json_t *best, struct gcv_error *err)
+{
+    const json_t *halving = json_object_get(best, "halving");
+    const char *resource = json_string_value(json_object_get(halving, "resource"));
+    const json_t *iterations = json_object_get(halving, "n_iterations");
+    const json_t *remaining = json_object_get(halving, "n_remaining_candidates");
+    size_t n_rounds = json_is_integer(iterations) ? (size_t)json_integer_value(iterations) : 0;
+    long long n_remaining = json_is_integer(remaining) ? json_integer_value(remaining) : -1;
+
+    if (resource == NULL || !json_is_integer(iterations) || json_integer_value(iterations) < 1 ||
+        n_remaining < 0)
+        return gcv_error_set(err, GCV_ERR_DATA, "best.json: halving must give resource, "
+                             "n_iterations (at least 1) and n_remaining_candidates");
+    for (size_t i = 0; i < n_rounds; i++)
+        if (halving_entry(halving, "n_candidates", i) < 0 ||
+            halving_entry(halving, "n_resources", i) < 0)
+            return gcv_error_set(err, GCV_ERR_DATA, "best.json: halving.n_candidates and "
+                                 "halving.n_resources must list %zu non-negative integers, one "
+                                 "per round", n_rounds);
+
+    for (size_t i = 0; i < n_rounds; i++) {
+        long long n_candidates = halving_entry(halving, "n_candidates", i);
+        printf("halving round %zu: %lld candidate%s, %s %lld\n", i, n_candidates,
+               n_candidates == 1 ? "" : "s", resource, halving_entry(halving, "n_resources", i));
+    }
+    printf("halving: %lld candidate%s after the last round\n", n_remaining,
+           n_remaining == 1 ? " remains" : "s remain");
+    return GCV_OK;
+}
+
+/* A finished halving search: cv_results.json, with one row per candidate
+ * and round, and best.json. The grid of the report becomes the setting of
+ * every row, as the run's grid is after its last round, so that the
+ * summary and the plot are those of the run. */
+static enum gcv_status read_halving(struct report *report, struct gcv_error *err)
+{
+    json_t *table = NULL, *best = NULL;
+    struct gcv_grid rows = {0};
+    size_t n_folds;
+    double *ranks = NULL;
+    char key[128];
+    bool has_train;
+    enum gcv_status status;
+
+    if (!file_exists(report, "cv_results.json"))
+        return gcv_error_set(err, GCV_ERR_USAGE, "%s has no cv_results.json: the halving search "
+                             "has not finished, and a halving search keeps no journal to report "
+                             "from; run it again", report->folder);
+    if ((status = load_json(report, "cv_results.json", &table, err)) != GCV_OK)
+        goto cleanup;
+    if ((status = load_json(report, "best.json", &best, err)) != GCV_OK)
+        goto cleanup;
+
+    /* The rows replace the grid of spec.json. */
+    if ((status = read_rows(table, &rows, err)) != GCV_OK)
+        goto cleanup;
+    gcv_grid_free(&report->spec.grid);
+    report->spec.grid = rows;
+    if ((status = read_integer_column(table, "iter", rows.n_candidates, &report->iter, err)) !=
+            GCV_OK ||
+        (status = read_integer_column(table, "n_resources", rows.n_candidates,
+                                      &report->n_resources, err)) != GCV_OK)
+        goto cleanup;
+
+    if ((status = read_best_count(best, "n_splits", SIZE_MAX, &n_folds, err)) != GCV_OK)
+        goto cleanup;
+    score_key(report, report->ctx.refit_scorer, "mean_train", key, sizeof key);
+    has_train = json_object_get(table, key) != NULL;
+    if ((status = init_results(report, n_folds, has_train, err)) != GCV_OK)
+        goto cleanup;
+    report->results.iter = report->iter;
+    report->results.n_resources = report->n_resources;
+
+    if ((ranks = malloc(rows.n_candidates * sizeof *ranks)) == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading %zu rows",
+                               rows.n_candidates);
+        goto cleanup;
+    }
+    for (size_t s = 0; s < report->ctx.n_scorers; s++)
+        if ((status = read_scorer_columns(report, table, s, has_train, ranks, err)) != GCV_OK)
+            goto cleanup;
+    if ((status = read_best(report, best, err)) != GCV_OK)
+        goto cleanup;
+    status = print_rounds(best, err);
+
+cleanup:
+    free(ranks);
+    json_decref(best);
+    json_decref(table);
+    return status;
+}
+
 /* A search that stopped early: the fits its journal recorded. Prints what
  * part of the search the report covers. Sets *any_mean to whether some
  * candidate has all its folds. */
@@ -372,6 +597,8 @@ cleanup:
 static void report_free(struct report *report)
 {
     gcv_results_free(&report->results);
+    free(report->n_resources);
+    free(report->iter);
     gcv_task_context_free(&report->ctx);
     gcv_spec_free(&report->spec);
 }
@@ -388,17 +615,12 @@ int gcv_report_run(const char *folder)
     snprintf(report.folder, sizeof report.folder, "%s", folder);
 
     /* The spec, then the results: the finished tables when they are there,
-     * else the journal of a search that stopped. */
+     * else the journal of a search that stopped; a halving search keeps no
+     * journal. */
     status = read_spec(&report, &err);
 
-    /* NOTE: a halving search's cv_results has one row per candidate and
-     * round, which the report's tables (one row per grid candidate) do not
-     * read yet. */
     if (status == GCV_OK && report.spec.halving.enabled)
-        status = gcv_error_set(&err, GCV_ERR_USAGE, "%s holds a halving search, which gridcv "
-                               "report cannot reprint yet: its rounds are in cv_results.csv "
-                               "(columns iter and n_resources) and its best setting in best.json",
-                               folder);
+        status = read_halving(&report, &err);
     else if (status == GCV_OK && file_exists(&report, "cv_results.json"))
         status = read_finished(&report, &err);
     else if (status == GCV_OK && file_exists(&report, GCV_JOURNAL_FILE))
