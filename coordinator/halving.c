@@ -662,16 +662,29 @@ void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
     fflush(stream);
 }
 
+void gcv_halving_print_round(FILE *stream, size_t i, size_t n_candidates, const char *resource,
+                             size_t n_resources, double seconds)
+{
+    fprintf(stream, "halving round %zu: %zu candidate%s, %s %zu", i, n_candidates,
+            n_candidates == 1 ? "" : "s", resource, n_resources);
+    if (!isnan(seconds))
+        fprintf(stream, ", %.2fs", seconds);
+    fputc('\n', stream);
+}
+
+void gcv_halving_print_remaining(FILE *stream, size_t n_remaining)
+{
+    fprintf(stream, "halving: %zu candidate%s after the last round\n", n_remaining,
+            n_remaining == 1 ? " remains" : "s remain");
+}
+
 /* Rank 0: prints one line per round as it ran, before the summary. */
 static void print_rounds(FILE *stream, const struct gcv_halving *halving, const char *resource)
 {
     for (size_t i = 0; i < halving->n_iterations; i++)
-        fprintf(stream, "halving round %zu: %zu candidate%s, %s %zu, %.2fs\n", i,
-                halving->rounds[i].n_candidates, halving->rounds[i].n_candidates == 1 ? "" : "s",
-                resource, halving->rounds[i].n_resources, halving->rounds[i].seconds);
-    fprintf(stream, "halving: %zu candidate%s after the last round\n",
-            halving->n_remaining_candidates,
-            halving->n_remaining_candidates == 1 ? " remains" : "s remain");
+        gcv_halving_print_round(stream, i, halving->rounds[i].n_candidates, resource,
+                                halving->rounds[i].n_resources, halving->rounds[i].seconds);
+    gcv_halving_print_remaining(stream, halving->n_remaining_candidates);
 }
 
 /* Rank 0: writes the "halving" member of best.json: scikit-learn's

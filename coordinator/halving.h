@@ -87,6 +87,14 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
 
 /* Prints one line with the plan of the rounds: candidates, rounds,
  * factor and the range of the resource. */
+/* Prints the line of round i, as the run prints it after the last round:
+ * its candidates, resources and, unless seconds is NaN, its time. */
+void gcv_halving_print_round(FILE *stream, size_t i, size_t n_candidates, const char *resource,
+                             size_t n_resources, double seconds);
+
+/* Prints the line that closes the rounds: the candidates that remain. */
+void gcv_halving_print_remaining(FILE *stream, size_t n_remaining);
+
 void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
                             const struct gcv_spec *spec);
 

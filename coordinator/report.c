@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/spec.h"
 #include "../worker/task.h"
+#include "halving.h"
 #include "journal.h"
 #include "results.h"
 #include "summary.h"
@@ -452,8 +453,8 @@ static long long halving_entry(const json_t *halving, const char *key, size_t i)
 }
 
 /* Prints the rounds from best.json's "halving" entry as the run printed
- * them after its last round (halving.c's print_rounds), without the
- * seconds of each round, which best.json does not keep. */
+ * them after its last round, without the seconds of each round, which
+ * best.json does not keep. */
 static enum gcv_status print_rounds(const json_t *best, struct gcv_error *err)
 {
     const json_t *halving = json_object_get(best, "halving");
@@ -474,13 +475,10 @@ static enum gcv_status print_rounds(const json_t *best, struct gcv_error *err)
                                  "halving.n_resources must list %zu non-negative integers, one "
                                  "per round", n_rounds);
 
-    for (size_t i = 0; i < n_rounds; i++) {
-        long long n_candidates = halving_entry(halving, "n_candidates", i);
-        printf("halving round %zu: %lld candidate%s, %s %lld\n", i, n_candidates,
-               n_candidates == 1 ? "" : "s", resource, halving_entry(halving, "n_resources", i));
-    }
-    printf("halving: %lld candidate%s after the last round\n", n_remaining,
-           n_remaining == 1 ? " remains" : "s remain");
+    for (size_t i = 0; i < n_rounds; i++)
+        gcv_halving_print_round(stdout, i, (size_t)halving_entry(halving, "n_candidates", i),
+                                resource, (size_t)halving_entry(halving, "n_resources", i), NAN);
+    gcv_halving_print_remaining(stdout, (size_t)n_remaining);
     return GCV_OK;
 }
 
