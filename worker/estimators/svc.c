@@ -12,6 +12,12 @@
  * is solved with the stopping rule of smo.h (tol). A row is a support vector
  * when its alpha is non-zero in any pair.
  *
+ * Warm start (fit_from, along increasing C): each pair starts from the
+ * previous model's alphas of that pair, read back from its dual
+ * coefficients. They stay feasible for a larger C, so the solver only
+ * builds the gradient from their kernel columns. Platt scaling still runs
+ * from zero.
+ *
  * Predict: each pair's decision value is sum_i coef_i K(x_i, x) - rho over
  * the support vectors of its two classes. A positive value votes for a, any
  * other for b, and the class with the most votes wins, the lowest class on
@@ -494,14 +500,17 @@ static enum gcv_status scale_gamma(const double *X, size_t n, size_t d, double *
 }
 
 /* Solves the binary problem of classes a < b and writes y_i alpha_i of its
- * rows (class a first) into coef[count[a] + count[b]]. Kernel values come
+ * rows (class a first) into coef[count[a] + count[b]], starting from the
+ * feasible alphas start[count[a] + count[b]], or from zero when start is
+ * NULL. Kernel values come
  * from fold->kernel when the fold cache has the RBF kernel matrix, else
  * from X. */
 static enum gcv_status train_pair(const struct gcv_svc_params *params,
                                   const struct gcv_kernel *kernel, const double *X, size_t d,
                                   const struct gcv_fold_rbf *fold,
                                   const struct class_groups *groups, size_t a, size_t b,
-                                  const double *weighted_C, double deadline, double *coef,
+                                  const double *weighted_C, const double *start,
+                                  double deadline, double *coef,
                                   struct gcv_smo_solution *solution, struct gcv_error *err)
 {
     const size_t count_a = groups->count[a];
@@ -529,7 +538,7 @@ static enum gcv_status train_pair(const struct gcv_svc_params *params,
         y[k] = first ? +1 : -1;
         C[k] = 1.0 * weighted_C[first ? a : b];
         p[k] = -1;
-        coef[k] = 0;
+        coef[k] = start != NULL ? start[k] : 0;
     }
 
     if (cache_bytes > (double)(SIZE_MAX / 2))
@@ -566,6 +575,50 @@ cleanup:
     free(C);
     free(p);
     return status;
+}
+
+/* Writes into start[count[a] + count[b]] the alphas of pair (a, b) in
+ * previous, a model fitted on the same rows with the same classes, read
+ * back from its dual coefficients in libsvm's layout: row b - 1 contains
+ * y alpha = alpha of class a's vectors, row a contains -alpha of class b's.
+ * rank[r] is training row r's position within its class. Returns false,
+ * leaving start undefined, when previous does not match the pair or an
+ * alpha lies outside [0, C] of the new fit, so that the fit starts from
+ * zero instead. The start satisfies y^T alpha = 0 as the previous
+ * solution did. */
+static bool start_pair(const struct gcv_svc_model *previous, const struct class_groups *groups,
+                       const size_t *rank, size_t a, size_t b, const double *weighted_C,
+                       double *start)
+{
+    const size_t count_a = groups->count[a];
+    const size_t l = count_a + groups->count[b];
+    const size_t n = groups->start[groups->n_classes - 1] + groups->count[groups->n_classes - 1];
+    size_t first = 0; /* first support vector of the class being read */
+
+    for (size_t k = 0; k < l; k++)
+        start[k] = 0;
+    for (size_t c = 0; c < previous->n_classes; c++) {
+        const bool in_a = c == a, in_b = c == b;
+
+        if (in_a || in_b) {
+            const double *row = previous->dual_coef + (in_a ? b - 1 : a) * previous->n_sv;
+            for (size_t s = first; s < first + previous->n_support[c]; s++) {
+                const size_t r = previous->support[s];
+                const double alpha = in_a ? row[s] : -row[s];
+                size_t k;
+
+                if (r >= n || rank[r] >= groups->count[c])
+                    return false;
+                k = in_a ? rank[r] : count_a + rank[r];
+                if (groups->perm[groups->start[c] + rank[r]] != r || alpha < 0 ||
+                    alpha > weighted_C[c])
+                    return false;
+                start[k] = alpha;
+            }
+        }
+        first += previous->n_support[c];
+    }
+    return true;
 }
 
 /* Fills model's support vectors and dual coefficients, in libsvm's layout,
@@ -727,10 +780,13 @@ cleanup:
     return status;
 }
 
-static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows *train,
-                               void **model_out, struct gcv_error *err)
+/* Fits from alpha = 0, or, when previous is not NULL (a fit with a smaller
+ * C on the same rows), each pair from previous's alphas (start_pair). */
+static enum gcv_status fit_path(const struct gcv_svc_params *params,
+                                const struct gcv_rows *train,
+                                const struct gcv_svc_model *previous, void **model_out,
+                                struct gcv_error *err)
 {
-    const struct gcv_svc_params *params = params_pointer;
     const size_t n = train->n_rows;
     const size_t d = train->n_features;
     struct class_groups groups = {0};
@@ -738,6 +794,9 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
     double *X = NULL;            /* [n * d] training rows, row-major */
     double *weighted_C = NULL;   /* [k] C times the class weight */
     double **pair_coef = NULL;   /* [n_pairs] y alpha of each binary problem */
+    size_t *rank = NULL;         /* [n] position of each training row within its class,
+                                    with previous only */
+    double *start = NULL;        /* [n] starting alphas of one pair, with previous only */
     struct gcv_fold_rbf fold = {0}; /* borrowed from the fold cache until the fit ends */
     size_t k, n_pairs = 0;
     enum gcv_status status;
@@ -824,6 +883,21 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
             goto cleanup;
     }
 
+    /* A previous model of the same classes gives each pair its start. */
+    if (previous != NULL && previous->n_classes == k &&
+        memcmp(previous->classes, groups.classes, k * sizeof *groups.classes) == 0) {
+        rank = malloc((n > 0 ? n : 1) * sizeof *rank);
+        start = malloc((n > 0 ? n : 1) * sizeof *start);
+        if (rank == NULL || start == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting SVC on %zu rows",
+                                   n);
+            goto cleanup;
+        }
+        for (size_t c = 0; c < k; c++)
+            for (size_t r = 0; r < groups.count[c]; r++)
+                rank[groups.perm[groups.start[c] + r]] = r;
+    }
+
     /* One binary problem per pair of classes. */
     for (size_t a = 0, pair = 0; a < k; a++) {
         for (size_t b = a + 1; b < k; b++, pair++) {
@@ -835,8 +909,12 @@ static enum gcv_status svc_fit(const void *params_pointer, const struct gcv_rows
                                        n);
                 goto cleanup;
             }
+            const bool warm = rank != NULL &&
+                              start_pair(previous, &groups, rank, a, b, weighted_C, start);
+
             status = train_pair(params, &model->kernel, X, d, &fold, &groups, a, b, weighted_C,
-                                train->deadline, pair_coef[pair], &solution, err);
+                                warm ? start : NULL, train->deadline, pair_coef[pair],
+                                &solution, err);
             if (status != GCV_OK)
                 goto cleanup;
             model->rho[pair] = solution.rho;
@@ -857,6 +935,8 @@ cleanup:
         for (size_t pair = 0; pair < n_pairs; pair++)
             free(pair_coef[pair]);
     free(pair_coef);
+    free(rank);
+    free(start);
     free(weighted_C);
     free(X);
     class_groups_free(&groups);
@@ -866,6 +946,19 @@ cleanup:
     }
     *model_out = model;
     return GCV_OK;
+}
+
+static enum gcv_status svc_fit(const void *params, const struct gcv_rows *train,
+                               void **model_out, struct gcv_error *err)
+{
+    return fit_path(params, train, NULL, model_out, err);
+}
+
+static enum gcv_status svc_fit_from(const void *params, const struct gcv_rows *train,
+                                    const void *previous, void **model_out,
+                                    struct gcv_error *err)
+{
+    return fit_path(params, train, previous, model_out, err);
 }
 
 /* ----- predict ----------------------------------------------------------- */
@@ -1224,6 +1317,9 @@ const struct gcv_estimator_ops gcv_svc_ops = {
     .predict_proba = svc_predict_proba,
     .check_predict_proba = svc_check_predict_proba,
     .fit_warning = svc_fit_warning,
+    .path_param = "C",
+    .path_increasing = true,
+    .fit_from = svc_fit_from,
     .save = svc_save,
     .load = svc_load,
 };

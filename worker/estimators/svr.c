@@ -16,6 +16,10 @@
  * Predict: sum_k (a_k - a*_k) K(x_k, x) - rho over the support vectors;
  * scikit-learn's intercept_ is -rho.
  *
+ * Warm start (fit_from, along increasing C): the previous solution is
+ * feasible for a larger C, so the solver starts from it instead of zero
+ * and builds the gradient from its support vectors' kernel columns.
+ *
  * Cost: one SMO problem of 2l variables whose Q columns come from a cache
  * of l kernel columns, each O(l n_features) to compute. */
 #include "svr.h"
@@ -421,10 +425,35 @@ static enum gcv_status collect_support_vectors(struct gcv_svr_model *model, cons
     return GCV_OK;
 }
 
-static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows *train,
-                               void **model_out, struct gcv_error *err)
+/* Sets alpha[2l] (a then a*) to the solution of previous, a model fitted
+ * on the same l rows with a C no larger than bound: a_k = max(c_k, 0) and
+ * a*_k = max(-c_k, 0) for each dual coefficient c_k = a_k - a*_k. This
+ * start is feasible: sum (a_k - a*_k) is the previous solution's, and
+ * 0 <= a, a* <= |c_k| <= bound. Leaves alpha at zero when previous does
+ * not fit these rows or bound. */
+static void start_from(const struct gcv_svr_model *previous, size_t l, double bound,
+                       double *alpha)
 {
-    const struct gcv_svr_params *params = params_pointer;
+    for (size_t s = 0; s < previous->n_sv; s++)
+        if (previous->support[s] >= l || fabs(previous->dual_coef[s]) > bound)
+            return;
+    for (size_t s = 0; s < previous->n_sv; s++) {
+        const double c = previous->dual_coef[s];
+
+        if (c > 0)
+            alpha[previous->support[s]] = c;
+        else
+            alpha[previous->support[s] + l] = -c;
+    }
+}
+
+/* Fits from alpha = 0, or from the solution of previous when it is not
+ * NULL (a fit with a smaller C on the same rows, see start_from). */
+static enum gcv_status fit_path(const struct gcv_svr_params *params,
+                                const struct gcv_rows *train,
+                                const struct gcv_svr_model *previous, void **model_out,
+                                struct gcv_error *err)
+{
     const size_t l = train->n_rows;
     const size_t d = train->n_features;
     const size_t n2 = 2 * (l > 0 ? l : 1);
@@ -479,7 +508,7 @@ static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows
         model->kernel.gamma = 1.0 / (double)d;
     }
 
-    /* The 2l-variable problem, from alpha = 0. */
+    /* The 2l-variable problem, from alpha = 0 or from previous. */
     for (size_t k = 0; k < l; k++) {
         const double target = train->y_value[train->index[k]];
 
@@ -490,6 +519,8 @@ static enum gcv_status svr_fit(const void *params_pointer, const struct gcv_rows
         y[k + l] = -1;
         C[k + l] = params->C;
     }
+    if (previous != NULL)
+        start_from(previous, l, params->C, alpha);
     /* The fold's RBF kernel matrix, shared with the other candidates of the
      * same gamma on this fold. No other fold cache call follows during the
      * fit, so the matrix stays cached until the end. */
@@ -549,6 +580,19 @@ cleanup:
     }
     *model_out = model;
     return GCV_OK;
+}
+
+static enum gcv_status svr_fit(const void *params, const struct gcv_rows *train,
+                               void **model_out, struct gcv_error *err)
+{
+    return fit_path(params, train, NULL, model_out, err);
+}
+
+static enum gcv_status svr_fit_from(const void *params, const struct gcv_rows *train,
+                                    const void *previous, void **model_out,
+                                    struct gcv_error *err)
+{
+    return fit_path(params, train, previous, model_out, err);
 }
 
 /* ----- predict ----------------------------------------------------------- */
@@ -686,6 +730,9 @@ const struct gcv_estimator_ops gcv_svr_ops = {
     .predict = svr_predict,
     .model_free = svr_model_free,
     .fit_warning = svr_fit_warning,
+    .path_param = "C",
+    .path_increasing = true,
+    .fit_from = svr_fit_from,
     .save = svr_save,
     .load = svr_load,
 };
