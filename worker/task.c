@@ -291,8 +291,8 @@ static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gc
 
     if (ctx->estimator->fit_from == NULL)
         return spec_error(spec, "warm_start", err, "%s has no warm start in gridcv; remove "
-                          "warm_start, or use LogisticRegression, Lasso or ElasticNet (alone "
-                          "or as a pipeline's final step)", ctx->estimator->name);
+                          "warm_start, or use SVC, SVR, LogisticRegression, Lasso or "
+                          "ElasticNet (alone or as a pipeline's final step)", ctx->estimator->name);
     ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
     ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
     if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
