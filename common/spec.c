@@ -372,9 +372,7 @@ static enum gcv_status get_bool(const struct parser *ps, const json_t *object, c
     return GCV_OK;
 }
 
-/* Converts a scalar JSON value into a typed value. */
-static enum gcv_status to_value(const struct parser *ps, const json_t *json, const char *path,
-                                struct gcv_value *out)
+enum gcv_status gcv_spec_value_from_json(const struct json_t *json, struct gcv_value *out)
 {
     memset(out, 0, sizeof *out);
     switch (json_typeof(json)) {
@@ -398,13 +396,24 @@ static enum gcv_status to_value(const struct parser *ps, const json_t *json, con
     case JSON_STRING:
         out->kind = GCV_VALUE_STRING;
         out->string = strdup(json_string_value(json));
-        if (out->string == NULL)
-            return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
-        return GCV_OK;
+        return out->string != NULL ? GCV_OK : GCV_ERR_NOMEM;
     default:
+        return GCV_ERR_SPEC;
+    }
+}
+
+/* Converts a scalar JSON value into a typed value. */
+static enum gcv_status to_value(const struct parser *ps, const json_t *json, const char *path,
+                                struct gcv_value *out)
+{
+    enum gcv_status status = gcv_spec_value_from_json(json, out);
+
+    if (status == GCV_ERR_NOMEM)
+        return gcv_error_set(ps->err, GCV_ERR_NOMEM, "out of memory reading the spec");
+    if (status != GCV_OK)
         SPEC_FAIL(ps, path, "must be a number, a string, a boolean or null, got %s",
                   json_type_name(json));
-    }
+    return GCV_OK;
 }
 
 /* Joins a relative path to the spec file's folder, so a spec and its data

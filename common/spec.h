@@ -15,6 +15,8 @@
 #include "split.h"
 #include "status.h"
 
+struct json_t; /* jansson's value */
+
 enum gcv_error_score {
     GCV_ERROR_SCORE_NAN,    /* a failed fit scores NaN */
     GCV_ERROR_SCORE_RAISE,  /* a failed fit ends the search */
@@ -100,6 +102,12 @@ struct gcv_spec {
     bool warm_start;            /* fit the candidates that differ only in the estimator's
                                    path parameter as chains of warm starts (worker/chain.h) */
 };
+
+/* Converts a JSON scalar (null, boolean, integer, real or string) into
+ * *out, as the spec's parameter values are read; a string is copied, owned
+ * by out (gcv_value_clear). Returns GCV_ERR_SPEC for an array or object and
+ * GCV_ERR_NOMEM, without a message: the caller names the value. */
+enum gcv_status gcv_spec_value_from_json(const struct json_t *json, struct gcv_value *out);
 
 /* Reads the spec file at path into *text (owned by the caller, freed with
  * free). Errors are GCV_ERR_SPEC naming the file and the system's reason. */

@@ -330,34 +330,14 @@ cleanup:
 static enum gcv_status to_value(const json_t *json, size_t row, const char *name,
                                 struct gcv_value *out, struct gcv_error *err)
 {
-    memset(out, 0, sizeof *out);
-    switch (json_typeof(json)) {
-    case JSON_NULL:
-        out->kind = GCV_VALUE_NULL;
-        return GCV_OK;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        out->kind = GCV_VALUE_BOOL;
-        out->boolean = json_is_true(json);
-        return GCV_OK;
-    case JSON_INTEGER:
-        out->kind = GCV_VALUE_INT;
-        out->integer = json_integer_value(json);
-        out->real = (double)out->integer;
-        return GCV_OK;
-    case JSON_REAL:
-        out->kind = GCV_VALUE_REAL;
-        out->real = json_real_value(json);
-        return GCV_OK;
-    case JSON_STRING:
-        out->kind = GCV_VALUE_STRING;
-        if ((out->string = strdup(json_string_value(json))) == NULL)
-            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading cv_results.json");
-        return GCV_OK;
-    default:
+    enum gcv_status status = gcv_spec_value_from_json(json, out);
+
+    if (status == GCV_ERR_NOMEM)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory reading cv_results.json");
+    if (status != GCV_OK)
         return gcv_error_set(err, GCV_ERR_DATA, "cv_results.json: params[%zu].%s must be a "
                              "number, a string, a boolean or null", row, name);
-    }
+    return GCV_OK;
 }
 
 /* Builds into rows the setting of every row of a halving search's
