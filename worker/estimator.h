@@ -185,6 +185,31 @@ enum gcv_status gcv_estimator_linear_decision(const char *estimator, const doubl
                                               size_t n_outputs, const struct gcv_rows *rows,
                                               double *out, struct gcv_error *err);
 
+/* The fitted arrays of a linear classifier, as its save and load ops
+ * write and read them: classes[n_classes], coef[n_rows * n_features],
+ * row-major, and intercept[n_rows], with one row for two classes and one
+ * per class otherwise. */
+struct gcv_linear_arrays {
+    size_t n_features;
+    size_t n_classes;
+    size_t n_rows;
+    int32_t *classes;
+    double *coef;
+    double *intercept;
+};
+
+/* Writes arrays into the model group (common/model_file.h). */
+enum gcv_status gcv_estimator_save_linear(const struct gcv_linear_arrays *arrays, hid_t group,
+                                          struct gcv_error *err);
+
+/* Reads what gcv_estimator_save_linear wrote into *arrays, whose arrays
+ * the caller then owns (free), and rejects (GCV_ERR_DATA, naming the
+ * estimator) a number of rows that does not fit the number of classes. On
+ * failure the arrays read so far are also the caller's. */
+enum gcv_status gcv_estimator_load_linear(hid_t group, const char *estimator,
+                                          struct gcv_linear_arrays *arrays,
+                                          struct gcv_error *err);
+
 /* Computes the decision values of a classifier's model for rows into
  * values[rows->n_rows * columns], columns being what the model says. */
 typedef enum gcv_status (*gcv_estimator_decision_fn)(const void *model,

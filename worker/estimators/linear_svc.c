@@ -1602,19 +1602,12 @@ static enum gcv_status linear_svc_save(const void *model_pointer, hid_t group,
                                        struct gcv_error *err)
 {
     const struct gcv_linear_svc_model *model = model_pointer;
-    enum gcv_status status;
+    const struct gcv_linear_arrays arrays = {
+        model->n_features, model->n_classes, model->n_rows,
+        model->classes, model->coef, model->intercept,
+    };
 
-    if ((status = gcv_model_file_put_size(group, "n_features", model->n_features, err)) !=
-            GCV_OK ||
-        (status = gcv_model_file_put_size(group, "n_classes", model->n_classes, err)) !=
-            GCV_OK ||
-        (status = gcv_model_file_put_size(group, "n_rows", model->n_rows, err)) != GCV_OK ||
-        (status = gcv_model_file_put_int32s(group, "classes", model->classes, model->n_classes,
-                                            err)) != GCV_OK ||
-        (status = gcv_model_file_put_doubles(group, "coef", model->coef,
-                                             model->n_rows * model->n_features, err)) != GCV_OK)
-        return status;
-    return gcv_model_file_put_doubles(group, "intercept", model->intercept, model->n_rows, err);
+    return gcv_estimator_save_linear(&arrays, group, err);
 }
 
 /* gcv_estimator_ops.load: the inverse of linear_svc_save. A loaded model
@@ -1622,33 +1615,20 @@ static enum gcv_status linear_svc_save(const void *model_pointer, hid_t group,
 static enum gcv_status linear_svc_load(hid_t group, void **model_out, struct gcv_error *err)
 {
     struct gcv_linear_svc_model *model = calloc(1, sizeof *model);
+    struct gcv_linear_arrays arrays = {0};
     enum gcv_status status;
 
     *model_out = NULL;
     if (model == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory loading a LinearSVC");
     model->converged = true;
-    if ((status = gcv_model_file_get_size(group, "n_features", &model->n_features, err)) !=
-            GCV_OK ||
-        (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
-            GCV_OK ||
-        (status = gcv_model_file_get_size(group, "n_rows", &model->n_rows, err)) != GCV_OK)
-        goto cleanup;
-    if (model->n_classes < 2 || model->n_classes > INT32_MAX ||
-        model->n_rows != (model->n_classes == 2 ? 1 : model->n_classes)) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "a LinearSVC of %zu classes cannot have %zu "
-                               "coefficient rows", model->n_classes, model->n_rows);
-        goto cleanup;
-    }
-    if ((status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
-                                            err)) != GCV_OK ||
-        (status = gcv_model_file_get_doubles(group, "coef", model->n_rows * model->n_features,
-                                             &model->coef, err)) != GCV_OK ||
-        (status = gcv_model_file_get_doubles(group, "intercept", model->n_rows,
-                                             &model->intercept, err)) != GCV_OK)
-        goto cleanup;
-
-cleanup:
+    status = gcv_estimator_load_linear(group, "LinearSVC", &arrays, err);
+    model->n_features = arrays.n_features;
+    model->n_classes = arrays.n_classes;
+    model->n_rows = arrays.n_rows;
+    model->classes = arrays.classes;
+    model->coef = arrays.coef;
+    model->intercept = arrays.intercept;
     if (status != GCV_OK) {
         linear_svc_model_free(model);
         return status;

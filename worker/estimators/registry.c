@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/model_file.h"
 #include "../../common/suggest.h"
 
 #include "enet.h"
@@ -250,6 +251,49 @@ void gcv_estimator_list_names(char *buf, size_t len)
                                      estimators[i]->name);
         }
     }
+}
+
+enum gcv_status gcv_estimator_save_linear(const struct gcv_linear_arrays *arrays, hid_t group,
+                                          struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_put_size(group, "n_features", arrays->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_classes", arrays->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_put_size(group, "n_rows", arrays->n_rows, err)) != GCV_OK ||
+        (status = gcv_model_file_put_int32s(group, "classes", arrays->classes,
+                                            arrays->n_classes, err)) != GCV_OK ||
+        (status = gcv_model_file_put_doubles(group, "coef", arrays->coef,
+                                             arrays->n_rows * arrays->n_features, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_put_doubles(group, "intercept", arrays->intercept, arrays->n_rows, err);
+}
+
+enum gcv_status gcv_estimator_load_linear(hid_t group, const char *estimator,
+                                          struct gcv_linear_arrays *arrays,
+                                          struct gcv_error *err)
+{
+    enum gcv_status status;
+
+    if ((status = gcv_model_file_get_size(group, "n_features", &arrays->n_features, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_classes", &arrays->n_classes, err)) !=
+            GCV_OK ||
+        (status = gcv_model_file_get_size(group, "n_rows", &arrays->n_rows, err)) != GCV_OK)
+        return status;
+    if (arrays->n_classes < 2 || arrays->n_classes > INT32_MAX ||
+        arrays->n_rows != (arrays->n_classes == 2 ? 1 : arrays->n_classes))
+        return gcv_error_set(err, GCV_ERR_DATA, "a %s of %zu classes cannot have %zu "
+                             "coefficient rows", estimator, arrays->n_classes, arrays->n_rows);
+    if ((status = gcv_model_file_get_int32s(group, "classes", arrays->n_classes,
+                                            &arrays->classes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_doubles(group, "coef", arrays->n_rows * arrays->n_features,
+                                             &arrays->coef, err)) != GCV_OK)
+        return status;
+    return gcv_model_file_get_doubles(group, "intercept", arrays->n_rows, &arrays->intercept,
+                                      err);
 }
 
 enum gcv_status gcv_estimator_linear_decision(const char *estimator, const double *coef,
