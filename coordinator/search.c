@@ -1104,8 +1104,21 @@ int gcv_search_check(const struct gcv_run_options *options)
         source = data_source(&run);
         status = gcv_dataset_scan(&source, &layout, &err);
     }
-    if (status == GCV_OK)
-        status = gcv_dataset_load(&source, &run.data, &err);
+
+    /* The rows of the layout just scanned, as gcv_dataset_load reads them,
+     * without a second scan (and a second check process). */
+    if (status == GCV_OK) {
+        void *block = malloc(gcv_dataset_block_size(&layout));
+
+        if (block == NULL)
+            status = gcv_error_set(&err, GCV_ERR_NOMEM, "out of memory for %zu rows x %zu "
+                                   "features", layout.n_rows, layout.n_features);
+        else if ((status = gcv_dataset_attach(&run.data, &layout, block, GCV_DATASET_OWNED,
+                                              &err)) != GCV_OK)
+            free(block);
+        else
+            status = gcv_dataset_read(&source, &layout, &run.data, &err);
+    }
     if (status != GCV_OK)
         locate_data_path(&run, &err);
     if (status == GCV_OK)
