@@ -28,9 +28,9 @@
 #include "../common/status.h"
 #include "../worker/task.h"
 
-/* The most thresholds gcv_threshold_pick scores. Each costs one pass
- * over the rows, so this bounds the tuning to about a thousand passes
- * however many rows the folds hold. */
+/* The maximum number of thresholds gcv_threshold_pick scores. Each costs
+ * one pass over the rows, so this bounds the tuning to about a thousand
+ * passes however many rows the folds contain. */
 #define GCV_THRESHOLD_MAX_CUTS 1001
 
 struct gcv_threshold_result {
@@ -53,11 +53,12 @@ struct gcv_threshold_result {
 
 /* Picks the threshold for n rows with class codes y_true[n] (as
  * doubles), positive-class scores score[n] and predict's labels
- * y_default[n]: base gives the scorer input's pos_label and cost matrix.
+ * y_default[n]. base gives the scorer input's pos_label and cost matrix.
  * Candidates are the smallest score (every row positive), the midpoints
  * between consecutive distinct scores, and the value just above the
- * largest (no row positive); with more than GCV_THRESHOLD_MAX_CUTS of
- * them, that many evenly spaced in their order, both ends kept. Ties go
+ * largest (no row positive). When there are more than
+ * GCV_THRESHOLD_MAX_CUTS of them, that many are taken evenly spaced in
+ * their order, with both ends kept. Ties go
  * to the candidate nearest default_threshold. Fills every field of *out
  * except objective, from_proba and done. Costs O(n log n + n c) for c =
  * min(distinct scores + 1, GCV_THRESHOLD_MAX_CUTS).

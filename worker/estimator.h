@@ -120,11 +120,12 @@ struct gcv_estimator_ops {
     enum gcv_status (*fit_from)(const void *params, const struct gcv_rows *train,
                                 const void *previous, void **model, struct gcv_error *err);
 
-    /* Optional, NULL when the estimator cannot be saved: writes the
-     * fitted model's arrays and scalars into the open HDF5 group (borrowed;
-     * the caller creates and closes it) with the helpers of
-     * common/model_file.h, enough for load to rebuild a model whose
-     * predict, decision_function and predict_proba give the same bits. */
+    /* Optional, NULL when the estimator cannot be saved. Writes the
+     * fitted model's arrays and scalars into the open HDF5 group with the
+     * helpers of common/model_file.h. group is borrowed, and the caller
+     * creates and closes it. What save writes is enough for load to rebuild
+     * a model whose predict, decision_function and predict_proba give the
+     * same bits. */
     enum gcv_status (*save)(const void *model, hid_t group, struct gcv_error *err);
 
     /* Optional, present exactly when save is: rebuilds a model from a group
@@ -211,7 +212,8 @@ enum gcv_status gcv_estimator_load_linear(hid_t group, const char *estimator,
                                           struct gcv_error *err);
 
 /* Computes the decision values of a classifier's model for rows into
- * values[rows->n_rows * columns], columns being what the model says. */
+ * values[rows->n_rows * columns], where the model gives the number of
+ * columns. */
 typedef enum gcv_status (*gcv_estimator_decision_fn)(const void *model,
                                                      const struct gcv_rows *rows,
                                                      double *values, struct gcv_error *err);

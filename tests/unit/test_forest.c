@@ -1,11 +1,11 @@
 /* Suite "forest": RandomForestClassifier, RandomForestRegressor,
  * ExtraTreesClassifier and ExtraTreesRegressor against scikit-learn 1.2.1
  * (fixtures written by tests/unit/fixtures/make_tree_fixtures.py): the
- * seeds of the trees, predict, predict_proba and oob_score_; forests that
- * are identical whatever the number of threads, and whether their trees
- * come from the fold cache or a fit from scratch; how the threads are
- * counted from n_jobs and the cores of the rank; and the parameter
- * checks. */
+ * seeds of the trees, predict, predict_proba and oob_score_. It also checks
+ * that forests are identical whatever the number of threads and whether
+ * their trees come from the fold cache or a fit from scratch, how the
+ * threads are counted from n_jobs and the cores of the rank, and the
+ * parameter checks. */
 #define _GNU_SOURCE /* sched_getaffinity and CPU_COUNT */
 
 #include <check.h>
@@ -459,8 +459,8 @@ START_TEST(fewer_trees_than_cached_builds_none)
 {
     struct gcv_forest *forest = NULL, *reference;
 
-    /* A passed deadline fails any fit that builds a tree: without the
-     * cache, and with it when no forest is kept yet. */
+    /* A passed deadline fails any fit that builds a tree, both without the
+     * cache and with it while no forest is kept yet. */
     gcv_fold_cache_configure(0);
     ck_assert_int_eq(fit_reuse_case(0, 4, 1e-9, &forest), GCV_ERR_TIMEOUT);
     ck_assert_int_eq(fit_reuse_case(0, 4, 0, &reference), GCV_OK);
@@ -526,8 +526,8 @@ START_TEST(other_parameters_get_their_own_trees)
     gcv_fold_cache_configure(0);
     reference = fit_forest(&gcv_random_forest_classifier_ops, "digits", depth_params, 4);
 
-    /* A forest without max_depth is kept first: the fit with max_depth=3
-     * must not take its trees. */
+    /* A forest without max_depth is kept first, and the fit with
+     * max_depth=3 must not take its trees. */
     gcv_fold_cache_configure(64 * (size_t)1 << 20);
     unlimited = fit_forest(&gcv_random_forest_classifier_ops, "digits", sqrt_params, 3);
     forest = fit_forest(&gcv_random_forest_classifier_ops, "digits", depth_params, 4);

@@ -25,7 +25,7 @@
  * sum in LIBLINEAR's order), so only the prediction's dgemm may round
  * differently elsewhere. The trust-region solver makes LIBLINEAR's BLAS
  * calls (dnrm2, ddot, daxpy), and a BLAS kernel that rounds them
- * differently ends the Newton steps elsewhere within tol: under valgrind,
+ * differently ends the Newton steps elsewhere within tol. Under valgrind,
  * whose emulated CPU makes OpenBLAS pick other kernels, cancer_primal_C_2
  * moved by 2.3e-8 of its largest coefficient and one decision value by
  * 1.05e-6 of its size. The decision values use the same tolerances,

@@ -599,9 +599,10 @@ static long long total_iterations(const struct gcv_svc_model *model)
 }
 
 /* A fit started from the model of C / 10 reaches the dual objective of the
- * fit from zero in every pair, within the solver's tolerance, after other
- * iterations than that fit (an ignored start would repeat them), and
- * predicts the same labels on the held-out rows. The stopping rule bounds
+ * fit from zero in every pair, within the solver's tolerance. It takes a
+ * different number of iterations than that fit, which a start that was
+ * ignored would repeat exactly, and it predicts the same labels on the
+ * held-out rows. The stopping rule bounds
  * the largest KKT violation by tol = 1e-3, not the objective gap. The gaps
  * measured on these fixtures are below 1e-6 relative, so the bound 1e-5
  * still fails a start read from the wrong rows, which ends elsewhere. */
@@ -655,7 +656,7 @@ START_TEST(warm_start_matches_fit_from_zero)
 }
 END_TEST
 
-/* A previous model fitted on other classes gives no start: the fit runs
+/* A previous model fitted on other classes gives no start, so the fit runs
  * from zero and equals the plain fit bit for bit. */
 START_TEST(warm_start_ignores_other_classes)
 {

@@ -1,10 +1,10 @@
 /* Suite "svc_probability": SVC with probability=true against scikit-learn
  * 1.2.1 (fixtures written by
- * tests/unit/fixtures/make_svc_probability_fixtures.py): libsvm's bounded
- * random integers, the Platt parameters of every pair, predict_proba and
- * predict on held-out rows; and the pieces checked by hand: the sigmoid
- * fit, the pairwise coupling, and predict_proba of a model fitted without
- * probability. */
+ * tests/unit/fixtures/make_svc_probability_fixtures.py). It compares
+ * libsvm's bounded random integers, the Platt parameters of every pair,
+ * and predict_proba and predict on held-out rows. It also checks pieces by
+ * hand: the sigmoid fit, the pairwise coupling, and predict_proba of a
+ * model fitted without probability. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -21,8 +21,8 @@
 
 /* Tolerances against scikit-learn. The folds, the SMO iterates and the
  * sigmoid's Newton steps follow libsvm's, so the only differences come
- * from kernel values computed from norms (see svc.c) in the last digits;
- * these cases agree to 1e-10 relative (Platt) and 1e-12 absolute
+ * from kernel values computed from norms (see svc.c) in the last digits.
+ * These cases agree to 1e-10 relative (Platt) and 1e-12 absolute
  * (probabilities). The bounds below leave a margin for other BLAS
  * builds, whose different rounding could change one SMO iterate near the
  * stopping tolerance. */

@@ -237,9 +237,9 @@ static double svr_objective(const struct gcv_svr_model *model, double epsilon)
 }
 
 /* A fit started from the model of C / 10 reaches the dual objective of the
- * fit from zero within the solver's tolerance, after other iterations than
- * that fit (an ignored start would repeat them), and predicts the held-out
- * rows alike. The stopping rule bounds the largest KKT violation by tol,
+ * fit from zero within the solver's tolerance. It takes a different number
+ * of iterations than that fit, which a start that was ignored would repeat
+ * exactly, and it predicts the held-out rows alike. The stopping rule bounds the largest KKT violation by tol,
  * not the objective gap. The gaps measured here are below 1e-10 relative
  * and the predictions differ by less than 1e-5 relative, so the bounds
  * 1e-5 and 1e-3 still fail a start read from the wrong rows. */

@@ -117,10 +117,10 @@ START_TEST(many_distinct_scores_use_spaced_cuts)
     /* 20000 rows with distinct scores i / 20000, positive from row 6010
      * on, and predict's labels cut at 0.5 (accuracy 0.8005). The 20001
      * cuts exceed GCV_THRESHOLD_MAX_CUTS, so 1001 evenly spaced ones are
-     * scored: cut k lies before row 20 k. None separates the classes
-     * (scoring all 20001 would find the cut before row 6010); the cuts
-     * before rows 6000 and 6020 both mislabel 10 rows, accuracy 0.9995,
-     * and the tie goes to the one nearer 0.5. */
+     * scored: cut k lies before row 20 k. None separates the classes,
+     * although scoring all 20001 would find the cut before row 6010. The
+     * cuts before rows 6000 and 6020 both mislabel 10 rows (accuracy
+     * 0.9995), and the tie goes to the one nearer 0.5. */
     enum { N = 20000 };
     static double y_true[N], score[N], y_default[N];
     const struct gcv_scorer_input base = {.pos_label = 1};

@@ -1,8 +1,8 @@
 /* GradientBoostingClassifier and GradientBoostingRegressor of
- * scikit-learn 1.2.1 (sklearn/ensemble/_gb.py and _gb_losses.py): the
- * classic gradient boosting of regression trees, each stage fitting one
- * tree per class (one in all for a regressor or a binary classifier) to
- * the negative gradient of the loss, with tree.h as the tree builder. */
+ * scikit-learn 1.2.1 (sklearn/ensemble/_gb.py and _gb_losses.py), the
+ * classic gradient boosting of regression trees built by tree.h.
+ * Each stage fits one tree per class to the negative gradient of the loss,
+ * or a single tree for a regressor or a binary classifier. */
 #ifndef GCV_GRADIENT_BOOSTING_H
 #define GCV_GRADIENT_BOOSTING_H
 
@@ -26,7 +26,7 @@ enum gcv_gb_loss {
                                absolute error above */
 };
 
-/* The parameters of a gradient boosting estimator. tree holds the
+/* The parameters of a gradient boosting estimator. tree contains the
  * parameters every stage's DecisionTreeRegressor gets, random_state
  * included. */
 struct gcv_gb_params {
@@ -73,8 +73,8 @@ enum gcv_status gcv_gb_fit(const struct gcv_gb_params *params, bool classifier,
                            struct gcv_error *err);
 
 /* Writes the raw predictions of rows into raw[rows->n_rows *
- * model->n_columns], row-major: scikit-learn's _raw_predict, the
- * decision_function of a classifier. */
+ * model->n_columns], row-major. They are scikit-learn's _raw_predict,
+ * which is the decision_function of a classifier. */
 enum gcv_status gcv_gb_raw_predict(const struct gcv_gb_model *model,
                                    const struct gcv_rows *rows, double *raw,
                                    struct gcv_error *err);

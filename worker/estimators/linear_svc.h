@@ -61,7 +61,7 @@ struct gcv_linear_svc_model {
     size_t n_rows;            /* 1 for two classes, else n_classes */
     double *coef;             /* [n_rows * n_features] (coef_), owned */
     double *intercept;        /* [n_rows] (intercept_), owned */
-    long long n_iter;         /* the most iterations of any problem (n_iter_) */
+    long long n_iter;         /* maximum iteration count over the problems (n_iter_) */
     bool converged;           /* false when n_iter reached max_iter */
     char warning[192];        /* the ConvergenceWarning text, or "" */
 };

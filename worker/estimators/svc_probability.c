@@ -1,5 +1,5 @@
 /* Platt scaling of SVC by libsvm's internal 5-fold cross-validation, and
- * pairwise coupling; see svc_probability.h for the method and sources. */
+ * pairwise coupling. svc_probability.h describes the method and sources. */
 #include "svc_probability.h"
 
 #include <math.h>
@@ -32,8 +32,8 @@ uint32_t gcv_svc_rng_bounded(struct gcv_svc_rng *rng, uint32_t range)
     uint64_t m = (uint64_t)x * range;
     uint32_t low = (uint32_t)m;
 
-    /* Reject the low products that would make some results more likely:
-     * the threshold is 2^32 mod range. */
+    /* Reject the low products that would make some results more likely.
+     * The threshold is 2^32 mod range. */
     if (low < range) {
         uint32_t threshold = -range;
 
@@ -51,8 +51,8 @@ uint32_t gcv_svc_rng_bounded(struct gcv_svc_rng *rng, uint32_t range)
     return (uint32_t)(m >> 32);
 }
 
-/* The negative log-likelihood term of one value, t the target and
- * fApB = A f + B, in the form that cannot overflow. */
+/* Returns the negative log-likelihood term of one value, with target t and
+ * fApB = A f + B, in a form that cannot overflow. */
 static double sigmoid_loss(double t, double fApB)
 {
     if (fApB >= 0)
@@ -228,8 +228,8 @@ static enum gcv_status fit_fold(const struct gcv_svc_probability_problem *proble
         goto cleanup;
     }
 
-    /* libsvm trains the fold through svm_train, which sorts the labels:
-     * label -1 (the pair's second class) comes first and is the +1 of
+    /* libsvm trains the fold through svm_train, which sorts the labels.
+     * So label -1 (the pair's second class) comes first and is the +1 of
      * that problem. */
     for (size_t k = 0; k < m; k++)
         if (train[k] >= problem->count_first)
@@ -267,9 +267,9 @@ static enum gcv_status fit_fold(const struct gcv_svc_probability_problem *proble
     if ((status = gcv_smo_solve(&smo, alpha, &solution, err)) != GCV_OK)
         goto cleanup;
 
-    /* Decision values of the held-out rows, summed in the fold model's
-     * order; the sign is flipped back so that positive means the first
-     * class, as libsvm multiplies by the fold model's first label (-1). */
+    /* Sum the decision values of the held-out rows in the fold model's
+     * order. libsvm multiplies them by the fold model's first label (-1), so
+     * the sign is flipped back and positive means the pair's first class. */
     for (size_t h = 0; h < n_held; h++) {
         const double *x = Xp + held[h] * d;
         double sum = 0;
@@ -319,7 +319,8 @@ enum gcv_status gcv_svc_probability_fit_pair(const struct gcv_svc_probability_pr
         positive[k] = k < problem->count_first;
     }
 
-    /* libsvm's shuffle: position i swaps with a uniform one of [i, l). */
+    /* Shuffle as libsvm does: position i swaps with a uniformly drawn
+     * position of [i, l). */
     for (size_t i = 0; i < l; i++)
         perm[i] = i;
     for (size_t i = 0; i < l; i++) {

@@ -4,8 +4,8 @@
  * multiclass_probability; the generator of sklearn/svm/src/newrand).
  *
  * Fit: for each one-vs-one pair, the pair's rows are shuffled and cut into
- * 5 folds; a C-SVC fitted on 4 folds gives decision values for the fifth,
- * and a sigmoid 1 / (1 + exp(A f + B)) is fitted to those out-of-fold
+ * 5 folds. A C-SVC fitted on 4 folds gives decision values for the fifth.
+ * A sigmoid 1 / (1 + exp(A f + B)) is then fitted to those out-of-fold
  * values (Platt 2000, with the Newton method and targets of Lin, Lin and
  * Weng, "A note on Platt's probabilistic outputs for support vector
  * machines", 2007).
@@ -40,29 +40,29 @@ void gcv_svc_rng_seed(struct gcv_svc_rng *rng, uint32_t seed);
  * integer random_state: RandomState(random_state).randint(2147483647). */
 uint32_t gcv_svc_rng_libsvm_seed(uint32_t random_state);
 
-/* libsvm's bounded_rand_int(range) in scikit-learn's fork: an integer in
- * [0, range) by Lemire's multiply-and-reject method (range > 0). */
+/* Draws an integer in [0, range) (range > 0) as bounded_rand_int(range) in
+ * scikit-learn's fork of libsvm does, by Lemire's multiply-and-reject method. */
 uint32_t gcv_svc_rng_bounded(struct gcv_svc_rng *rng, uint32_t range);
 
 /* Fits the sigmoid P(y = +1 | f) = 1 / (1 + exp(A f + B)) to the decision
- * values f[l] with labels positive[l] (true for +1), by libsvm's
- * sigmoid_train: regularised targets (N+ + 1) / (N+ + 2) and
- * 1 / (N- + 2), Newton steps with a backtracking line search, stopping
- * when both gradient entries are below 1e-5, after 100 iterations, or when
- * the step falls below 1e-10 (libsvm stops there too, keeping the last
- * point). Cost O(l) per iteration. */
+ * values f[l] with labels positive[l] (true for +1), as libsvm's
+ * sigmoid_train does. It uses the regularised targets (N+ + 1) / (N+ + 2)
+ * and 1 / (N- + 2) and Newton steps with a backtracking line search.
+ * It stops when both gradient entries are below 1e-5, after 100 iterations,
+ * or when the step falls below 1e-10, where libsvm also stops and keeps the
+ * last point. Cost O(l) per iteration. */
 void gcv_svc_sigmoid_fit(size_t l, const double *f, const bool *positive, double *A,
                          double *B);
 
 /* Returns 1 / (1 + exp(A f + B)), computed without overflow. */
 double gcv_svc_sigmoid_predict(double f, double A, double B);
 
-/* Couples the pairwise probabilities r[k * k] (r[i * k + j] = P(i | i or j),
- * r[j * k + i] = 1 - r[i * k + j]) into class probabilities p[k] by libsvm's
- * multiclass_probability: minimise sum_i sum_{j != i} (r_ji p_i - r_ij p_j)^2
- * over the simplex by coordinate updates, stopping when every entry of
- * Q p is within 0.005 / k of p^T Q p, or after max(100, k) sweeps. work
- * has room for k * k + k doubles. */
+/* Couples the pairwise probabilities r[k * k] into class probabilities p[k]
+ * as libsvm's multiclass_probability does, where r[i * k + j] = P(i | i or j)
+ * and r[j * k + i] = 1 - r[i * k + j]. It minimises
+ * sum_i sum_{j != i} (r_ji p_i - r_ij p_j)^2 over the simplex by coordinate
+ * updates, and stops when every entry of Q p is within 0.005 / k of p^T Q p,
+ * or after max(100, k) sweeps. work has room for k * k + k doubles. */
 void gcv_svc_couple(size_t k, const double *r, double *p, double *work);
 
 /* The settings of one binary C-SVC problem of the cross-validation. */
@@ -84,11 +84,12 @@ struct gcv_svc_probability_problem {
     double deadline;          /* as gcv_smo_problem.deadline */
 };
 
-/* Computes the Platt parameters of one pair as svm_binary_svc_probability:
- * shuffles the pair's rows with rng, fits a C-SVC on each 4 of the 5 folds
- * (restoring rng's seed, as each libsvm training call does), predicts the
- * fifth, and fits the sigmoid to the out-of-fold decision values (positive
- * for the first class). Fails with GCV_ERR_NOMEM or GCV_ERR_TIMEOUT. */
+/* Computes the Platt parameters of one pair as svm_binary_svc_probability
+ * does. It shuffles the pair's rows with rng, then fits a C-SVC on each 4 of
+ * the 5 folds and predicts the fifth. Each fit restores rng's seed, as each
+ * libsvm training call does. Finally it fits the sigmoid to the
+ * out-of-fold decision values, which are positive for the first class.
+ * Fails with GCV_ERR_NOMEM or GCV_ERR_TIMEOUT. */
 enum gcv_status gcv_svc_probability_fit_pair(const struct gcv_svc_probability_problem *problem,
                                              struct gcv_svc_rng *rng, double *A, double *B,
                                              struct gcv_error *err);

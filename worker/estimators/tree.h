@@ -156,9 +156,9 @@ enum gcv_status gcv_tree_build(struct gcv_tree *tree, const struct gcv_tree_para
                                uint32_t seed, double deadline, struct gcv_error *err);
 
 /* Grows one tree as gcv_tree_build does, but draws the feature
- * generator's state from rng, one randint(0, 2^31 - 1), as scikit-learn's
- * splitter does when the tree is given a RandomState instance that the
- * caller keeps drawing from (the stages of gradient boosting). */
+ * generator's state from rng as one randint(0, 2^31 - 1). scikit-learn's
+ * splitter does the same when the tree is given a RandomState instance that
+ * the caller keeps drawing from, as the stages of gradient boosting do. */
 enum gcv_status gcv_tree_build_from_stream(struct gcv_tree *tree,
                                            const struct gcv_tree_params *params,
                                            const struct gcv_tree_data *data,
@@ -214,9 +214,9 @@ enum gcv_status gcv_tree_params_parse(enum gcv_tree_estimator estimator,
                                       struct gcv_error *err);
 
 /* Parsers of the parameters that the tree, forest and gradient boosting
- * estimators share: each checks param against scikit-learn 1.2.1's
- * constraints and sets its field of *tree, or fails with GCV_ERR_PARAM and
- * err naming the parameter, its value and what is accepted. */
+ * estimators share. Each checks param against scikit-learn 1.2.1's
+ * constraints and sets its field of *tree. On failure it returns
+ * GCV_ERR_PARAM and err names the parameter, its value and what is accepted. */
 /* max_features: as the others, except that "auto", whose meaning depends
  * on the estimator, sets *is_auto and leaves tree->max_features to the
  * caller. */
@@ -249,7 +249,7 @@ enum gcv_status gcv_tree_param_ccp_alpha(const struct gcv_param *param,
 enum gcv_status gcv_tree_save(const struct gcv_tree *tree, hid_t group, struct gcv_error *err);
 
 /* Reads what gcv_tree_save wrote into tree, which then owns its arrays
- * (gcv_tree_free); on failure tree is zeroed. Rejects, as GCV_ERR_DATA, a
+ * (gcv_tree_free). On failure tree is zeroed. Rejects, as GCV_ERR_DATA, a
  * tree whose rows could leave it or loop: a split feature >= n_features,
  * or a child id not greater than its node's or not below n_nodes. */
 enum gcv_status gcv_tree_load(hid_t group, size_t n_features, struct gcv_tree *tree,
