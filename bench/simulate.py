@@ -23,14 +23,15 @@ cached work on that rank (worker/fold_cache.h). The cost model:
 The policies replayed, each with 2 tasks in flight per worker as
 coordinator/scheduler.c sends them:
 
-- gridcv: coordinator/picker.c. Candidates costliest first; a worker stays
-  on the fold it holds while it has open tasks, then takes the unclaimed
-  fold whose open task is costliest, then joins a fold other workers hold
-  only when the fold's open work costs at least as much as preparing it;
-  else it gets nothing more. As the picker, it joins while no preparation
-  has been measured, and learns a fold's preparation when a task that
-  prepared it returns. The task costs themselves it knows from the start,
-  where the picker learns them from the results as they arrive.
+- gridcv: coordinator/picker.c. Candidates go costliest first. A worker
+  stays on its fold while the fold has open tasks, then takes the
+  unclaimed fold whose open task is costliest. Failing that, it joins a
+  fold of other workers only when the fold's open work costs at least as
+  much as preparing it, and otherwise gets nothing more. Like the picker,
+  it joins while no preparation has been measured, and learns a fold's
+  preparation when a task that prepared it returns. Unlike the picker,
+  which learns the task costs from the results as they arrive, it has
+  them from the start.
 - always-join: the same, but a worker joins a held fold whatever its
   open work (the picker before it weighed the preparation).
 - fifo: tasks in scikit-learn's order (candidate by candidate, every fold
@@ -151,8 +152,10 @@ class Fifo:
 
 
 class Affinity:
-    """coordinator/picker.c with the costs known in advance. join_always
-    drops the check that joining a held fold pays for its preparation."""
+    """Replay coordinator/picker.c with the costs known in advance.
+
+    join_always drops the check that joining another worker's fold pays
+    for its preparation."""
 
     def __init__(self, base, prepare, n_workers, join_always=False):
         self.base = base
@@ -192,7 +195,8 @@ class Affinity:
             self.known.add(task[1])
 
     def pays(self, fold):
-        """True when a worker should join fold, which other workers hold.
+        """Return True when a worker should join fold, a fold of other workers.
+
         A fold whose preparation is not known yet is estimated by the mean
         of the known ones. While none is known, the worker joins, as the
         picker does."""
@@ -347,8 +351,8 @@ def print_prediction(totals, rows):
 
 
 def run_gridcv(gridcv, spec, out, n_workers):
-    """Run gridcv with n_workers; return the elapsed seconds of its last
-    progress line."""
+    """Run gridcv with n_workers and return the elapsed seconds of its
+    last progress line."""
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     command = ["mpirun", "-n", str(n_workers + 1), "--oversubscribe", gridcv, "run", spec,
                "--out", out, "--force"]
@@ -363,8 +367,10 @@ def run_gridcv(gridcv, spec, out, n_workers):
 
 
 def validate(gridcv, spec, message_cost, repeat):
-    """Run spec with 1 and 2 workers; return one row per worker count with
-    the best measured makespan and the prediction from that run's journal."""
+    """Run spec with 1 and 2 workers and return one row per worker count.
+
+    Each row has the best measured makespan and the prediction from that
+    run's journal."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for n_workers in (1, 2):

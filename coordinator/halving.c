@@ -97,9 +97,9 @@ static void swap_index(size_t *a, size_t *b)
 
 /* numpy 1.24's np.argsort(v) with the default kind "quicksort" on float64
  * (aquicksort_ in numpy/core/src/npysort/quicksort.cpp; numpy 1.24 has no
- * AVX-512 argsort). It is an introsort and not stable. Equal scores so get
- * numpy's order only when this follows it step by step. order[0..n)
- * receives the indices. */
+ * AVX-512 argsort). It is an introsort and not stable, so equal scores get
+ * numpy's order only when this function follows numpy step by step.
+ * order[0..n) receives the indices. */
 static void argsort_numpy(const double *v, size_t n, size_t *order)
 {
     size_t *pl, *pr, *pm, *pi, *pj, *pk;
@@ -284,9 +284,9 @@ cleanup:
     return status;
 }
 
-/* Checks that the estimator takes the resource parameter, as scikit-learn
- * checks that it is in estimator.get_params(): the first candidate is
- * parsed with the resource set. */
+/* Checks that the estimator accepts the resource parameter by parsing the
+ * first candidate with the resource set. scikit-learn checks instead that
+ * the parameter is in estimator.get_params(). */
 static enum gcv_status check_resource_param(const struct gcv_spec *spec, size_t value,
                                             struct gcv_error *err)
 {
@@ -311,9 +311,9 @@ static enum gcv_status check_resource_param(const struct gcv_spec *spec, size_t 
                          spec->halving.resource, spec->estimator, reason.message);
 }
 
-/* Draws the random candidates again with the count that the data decides
- * (n_candidates "exhaust": max_resources_ // min_resources_, before the
- * exhaust of min_resources, as HalvingRandomSearchCV draws them). */
+/* Draws the random candidates again with a count that depends on the data.
+ * For n_candidates "exhaust" the count is max_resources_ // min_resources_,
+ * taken before "exhaust" raises min_resources, as in HalvingRandomSearchCV. */
 static enum gcv_status draw_candidates(struct gcv_spec *spec, size_t count,
                                        struct gcv_error *err)
 {
@@ -346,9 +346,9 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
     halving->aggressive_elimination = settings->aggressive_elimination;
     halving->n_search_rows = n_search_rows;
 
-    /* min_resources_ and max_resources_, as _check_input_parameters sets
-     * them: "smallest" and "exhaust" start from 2 rows per split (per split
-     * and class for a classifier), or 1 for a parameter. */
+    /* Set min_resources_ and max_resources_ as _check_input_parameters does.
+     * "smallest" and "exhaust" start from 2 rows per split (per split and
+     * class for a classifier), or from 1 when the resource is a parameter. */
     if (settings->min_kind == GCV_HALVING_MIN_COUNT) {
         min_resources = (double)settings->min_resources;
     } else if (halving->param_resource) {
@@ -361,7 +361,7 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
     halving->max_resources = settings->max_resources > 0 ? settings->max_resources
                                                          : n_search_rows;
 
-    /* scikit-learn lets this pass and fails in the first round that
+    /* scikit-learn accepts this value but then fails in the first round that
      * samples more rows than the search has ("Cannot sample ..."). */
     if (!halving->param_resource && halving->max_resources > n_search_rows)
         return gcv_error_set(err, GCV_ERR_SPEC, "%s: max_resources: %zu is more than the %zu "
@@ -477,10 +477,10 @@ static enum gcv_status subsample(const size_t *rows, size_t n_rows, size_t n, ui
     return GCV_OK;
 }
 
-/* Builds the folds of a round over n_resources rows: each fold's training
- * and test rows subsampled to int(n_resources / n_search_rows * size), as
- * _SubsampleMetaSplitter does with subsample_test=True. On success round
- * is owned by the caller (gcv_fold_plan_free). */
+/* Builds the folds of a round over n_resources rows. The training and test
+ * rows of each fold are subsampled to int(n_resources / n_search_rows * size),
+ * as _SubsampleMetaSplitter does with subsample_test=True. On success the
+ * caller owns round (gcv_fold_plan_free). */
 static enum gcv_status subsample_plan(const struct gcv_fold_plan *plan, size_t n_resources,
                                       size_t n_search_rows, uint32_t seed,
                                       struct gcv_fold_plan *round, struct gcv_error *err)
@@ -510,7 +510,7 @@ static enum gcv_status subsample_plan(const struct gcv_fold_plan *plan, size_t n
     return status;
 }
 
-/* What a round needs on every rank, freed by round_free. */
+/* The state of a round on every rank, freed by round_free. */
 struct round {
     struct gcv_spec spec;         /* the search's spec with this round's grid; only grid
                                      is owned */
@@ -529,8 +529,8 @@ static void round_free(struct round *round)
     memset(round, 0, sizeof *round);
 }
 
-/* Prepares round itr on any rank from the candidates it keeps (indices into
- * spec->grid, in the order scikit-learn lists them). */
+/* Prepares a round on any rank from its candidates, given as indices into
+ * spec->grid in the order scikit-learn lists them. */
 static enum gcv_status round_prepare(struct round *round, const struct gcv_halving *halving,
                                      const struct gcv_spec *spec, const struct gcv_dataset *data,
                                      const struct gcv_fold_plan *plan, const size_t *candidates,
@@ -571,8 +571,8 @@ struct collected {
     bool out_of_memory;
 };
 
-/* Progress callback of the scheduler: keeps a copy of each result, its
- * candidate turned into a cv_results row, then updates the display. */
+/* Copies each result, with its candidate turned into a cv_results row, then
+ * updates the display. This is the scheduler's progress callback. */
 static void collect_result(const struct gcv_results *results, const struct gcv_task_result *last,
                            void *arg)
 {
@@ -596,8 +596,8 @@ static void collect_result(const struct gcv_results *results, const struct gcv_t
     gcv_progress_update(results, last, collected->progress);
 }
 
-/* Rank 0: runs round's tasks on the workers and returns their mean test
- * scores of the refit scorer in scores[n_candidates]. */
+/* Runs the round's tasks on the workers and writes the mean test score of
+ * the refit scorer of each candidate into scores[n_candidates]. Rank 0 only. */
 static enum gcv_status schedule_round(struct round *round, struct collected *collected,
                                       struct gcv_halving *halving,
                                       const struct gcv_run_options *options, double *scores,
@@ -638,8 +638,8 @@ static enum gcv_status schedule_round(struct round *round, struct collected *col
         memcpy(scores, &results.mean_test[results.refit_scorer * n], n * sizeof *scores);
     }
 
-    /* As scikit-learn raises when every fit of a round failed: no score
-     * can rank the candidates. */
+    /* Fail when every fit of a round failed, as scikit-learn raises, because
+     * no score can rank the candidates. */
     if (status == GCV_OK && results.n_failure_kinds > 0 &&
         results.n_failed == n * round->plan->n_folds)
         status = gcv_error_set(err, GCV_ERR_FIT, "all %zu fits of a halving round failed, so "
@@ -678,7 +678,7 @@ void gcv_halving_print_remaining(FILE *stream, size_t n_remaining)
             n_remaining == 1 ? " remains" : "s remain");
 }
 
-/* Rank 0: prints one line per round as it ran, before the summary. */
+/* Prints one line per round as it ran, before the summary. Rank 0 only. */
 static void print_rounds(FILE *stream, const struct gcv_halving *halving, const char *resource)
 {
     for (size_t i = 0; i < halving->n_iterations; i++)
@@ -687,9 +687,9 @@ static void print_rounds(FILE *stream, const struct gcv_halving *halving, const 
     gcv_halving_print_remaining(stream, halving->n_remaining_candidates);
 }
 
-/* Rank 0: writes the "halving" member of best.json: scikit-learn's
- * attributes of a fitted halving search, without their trailing
- * underscore. */
+/* Writes the "halving" member of best.json, which has scikit-learn's
+ * attributes of a fitted halving search without their trailing underscore.
+ * Rank 0 only. */
 static enum gcv_status make_best_json(struct gcv_halving *halving, const struct gcv_spec *spec,
                                       struct gcv_error *err)
 {
@@ -717,8 +717,8 @@ static enum gcv_status make_best_json(struct gcv_halving *halving, const struct 
     return GCV_OK;
 }
 
-/* Rank 0, after the last round: replaces the search's grid, context and
- * results with those of every cv_results row. */
+/* Replaces the search's grid, context and results with those of every
+ * cv_results row. Rank 0 only, after the last round. */
 static enum gcv_status assemble(struct gcv_halving *halving, struct gcv_spec *spec,
                                 struct gcv_task_context *ctx, struct gcv_results *results,
                                 struct gcv_grid *rows, const struct collected *collected,
@@ -775,7 +775,8 @@ static enum gcv_status append_rows(struct gcv_halving *halving, struct gcv_grid 
     if (candidates == NULL || iter == NULL || resources == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu cv_results rows", n);
 
-    /* The settings move; the names are taken from the first round. */
+    /* The settings move to rows, and the names are taken from the first
+     * round. */
     for (size_t c = 0; c < grid->n_candidates; c++) {
         rows->candidates[rows->n_candidates + c] = grid->candidates[c];
         memset(&grid->candidates[c], 0, sizeof grid->candidates[c]);
@@ -793,9 +794,9 @@ static enum gcv_status append_rows(struct gcv_halving *halving, struct gcv_grid 
     return GCV_OK;
 }
 
-/* Every rank: shares the candidates rank 0 keeps (a collective call).
- * kept has room for every candidate of the search on every rank. It
- * travels as bytes, because every rank runs on the same architecture, as
+/* Broadcasts the candidates that rank 0 keeps to every rank (a collective
+ * call). kept has room for every candidate of the search on every rank. It
+ * is sent as bytes because every rank runs on the same architecture, as
  * common/proto.h assumes for results. */
 static enum gcv_status share_kept(size_t *kept, size_t *n_kept, MPI_Comm comm,
                                   struct gcv_error *err)
@@ -846,8 +847,9 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
         size_t n_resources = gcv_halving_round_resources(halving, itr), n_kept;
         double start = gcv_task_clock();
 
-        /* Every rank builds the round; a rank that cannot still runs the
-         * worker loop (or stops the workers), so no rank waits alone. */
+        /* Every rank builds the round. A worker that fails still runs the
+         * worker loop and rank 0 still stops the workers, so no rank waits
+         * alone. */
         status = round_prepare(&round, halving, spec, data, plan, candidates, n_candidates,
                                n_resources, err);
         if (rank == 0) {
@@ -857,7 +859,7 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
             else
                 gcv_scheduler_stop_workers(comm);
             if (halving->n_abandoned > 0)
-                goto cleanup; /* busy workers cannot agree; the caller aborts the job */
+                goto cleanup; /* busy workers cannot agree, so the caller aborts the job */
         } else if (status == GCV_OK) {
             status = gcv_worker_run(&round.ctx, comm, err);
         } else {
@@ -865,7 +867,8 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
             gcv_worker_run(ctx, comm, &ignored);
         }
 
-        /* Rank 0 cuts the candidates and tells every rank which stay. */
+        /* Rank 0 keeps the best candidates and sends every rank the ones
+         * that stay. */
         n_kept = (size_t)ceil((double)n_candidates / spec->halving.factor);
         if (rank == 0 && status == GCV_OK) {
             halving->rounds[itr].n_candidates = n_candidates;
@@ -924,7 +927,7 @@ void gcv_halving_pick_best(struct gcv_results *results)
         if (results->iter[c] != last)
             continue;
         if (best == SIZE_MAX)
-            best = c;   /* kept when every score of the round is NaN */
+            best = c;   /* stays best when every score of the round is NaN */
         if (!isnan(means[c]) && (isnan(means[best]) || means[c] > means[best]))
             best = c;
     }

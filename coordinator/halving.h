@@ -2,8 +2,8 @@
  * HalvingRandomSearchCV run it ("search": "halving").
  *
  * Round i evaluates n_candidates[i] candidates with n_resources[i] of the
- * resource: that many search rows (subsampled from each fold as
- * scikit-learn's _SubsampleMetaSplitter does) or that value of an
+ * resource. That is either the number of search rows (subsampled from each
+ * fold as scikit-learn's _SubsampleMetaSplitter does) or the value of an
  * estimator parameter such as max_iter. Between rounds rank 0 keeps the
  * ceil(n / factor) candidates of best mean test score and broadcasts them.
  * Every rank then builds the next round's candidates, folds and task
@@ -12,7 +12,7 @@
  * Karnin, Koren and Somekh, "Almost optimal exploration in multi-armed
  * bandits", ICML 2013, as scikit-learn cites it.
  *
- * A halving search keeps no journal, and --resume rejects it: the
+ * A halving search keeps no journal, and --resume rejects it, because the
  * candidates of each round depend on the scores of the previous one. */
 #ifndef GCV_HALVING_H
 #define GCV_HALVING_H
@@ -34,7 +34,7 @@
 struct gcv_halving_round {
     size_t n_candidates;
     size_t n_resources;
-    double seconds;        /* wall time of the round on rank 0 */
+    double seconds;        /* wall-clock time of the round on rank 0 */
 };
 
 struct gcv_halving {
@@ -48,7 +48,8 @@ struct gcv_halving {
     size_t n_required_iterations;
     size_t n_possible_iterations;
     size_t n_iterations;
-    size_t n_search_rows;           /* the rows a fraction of n_samples is taken of */
+    size_t n_search_rows;           /* number of search rows, from which each round
+                                       subsamples when the resource is n_samples */
 
     /* Filled on rank 0 by gcv_halving_run: */
     struct gcv_halving_round *rounds; /* [n_iterations], owned */
@@ -57,13 +58,14 @@ struct gcv_halving {
     int64_t *n_resources;           /* [n_rows] its round's resources, owned */
     size_t n_rows;
     char *best_json;                /* the "halving" member of best.json, owned */
-    size_t n_abandoned;             /* fits still running when a stop's grace ran out */
+    size_t n_abandoned;             /* number of fits still running when the grace
+                                       period of a stop ran out */
 };
 
-/* Every rank, once the data is loaded: checks the spec's halving settings
- * against the data as scikit-learn's _check_input_parameters does, draws
- * the random candidates again when their count depends on the data
- * (n_candidates "exhaust"), replacing spec->grid, and plans the rounds.
+/* Plans the rounds on every rank, once the data is loaded. Checks the
+ * spec's halving settings against the data as scikit-learn's
+ * _check_input_parameters does. When the count of random candidates depends
+ * on the data (n_candidates "exhaust"), draws them again into spec->grid.
  * Errors are GCV_ERR_SPEC (exit 2) with scikit-learn's message.
  * search_rows[0..n_search_rows) are the dataset rows of the search. On
  * success halving is owned by the caller (gcv_halving_free). */
@@ -72,11 +74,12 @@ enum gcv_status gcv_halving_plan(struct gcv_halving *halving, struct gcv_spec *s
                                  size_t n_search_rows, size_t n_folds, bool classifier,
                                  struct gcv_error *err);
 
-/* Every rank: runs the planned rounds; workers fit, rank 0 schedules and
- * cuts. On rank 0 a success then leaves spec->grid holding every
- * cv_results row's setting (with the resource parameter, when it is one),
- * ctx rebuilt for that grid, and results holding every row, still to be
- * finalized; results->iter, n_resources and best_json borrow from halving.
+/* Runs the planned rounds on every rank (a collective call). Workers fit,
+ * and rank 0 schedules the tasks and keeps the best candidates. On success,
+ * rank 0's spec->grid contains the setting of every cv_results row (with
+ * the resource parameter, when it is one), ctx is rebuilt for that grid,
+ * and results contains every row, still to be finalized.
+ * results->iter, n_resources and best_json borrow from halving.
  * ctx must be the context of spec's original grid on every rank. A stop
  * request ends the search with GCV_STOPPED, which is not resumable here. */
 enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *spec,
@@ -85,8 +88,6 @@ enum gcv_status gcv_halving_run(struct gcv_halving *halving, struct gcv_spec *sp
                                 const struct gcv_run_options *options, MPI_Comm comm,
                                 struct gcv_error *err);
 
-/* Prints one line with the plan of the rounds: candidates, rounds,
- * factor and the range of the resource. */
 /* Prints the line of round i, as the run prints it after the last round:
  * its candidates, resources and, unless seconds is NaN, its time. */
 void gcv_halving_print_round(FILE *stream, size_t i, size_t n_candidates, const char *resource,
@@ -95,6 +96,8 @@ void gcv_halving_print_round(FILE *stream, size_t i, size_t n_candidates, const 
 /* Prints the line that closes the rounds: the candidates that remain. */
 void gcv_halving_print_remaining(FILE *stream, size_t n_remaining);
 
+/* Prints one line with the plan of the rounds: candidates, rounds,
+ * factor and the range of the resource. */
 void gcv_halving_print_plan(FILE *stream, const struct gcv_halving *halving,
                             const struct gcv_spec *spec);
 
@@ -106,22 +109,22 @@ void gcv_halving_pick_best(struct gcv_results *results);
 
 /* Sets n_required_iterations, min_resources, n_possible_iterations and
  * n_iterations as scikit-learn's _run_search computes them, from
- * n_candidates, the starting min_resources (raised as "exhaust" asks when
- * exhaust is true) and halving's factor, max_resources and
+ * n_candidates, the starting min_resources (raised as "exhaust" requests
+ * when exhaust is true) and halving's factor, max_resources and
  * aggressive_elimination, with Python's float arithmetic. */
 void gcv_halving_count_rounds(struct gcv_halving *halving, size_t n_candidates,
                               double min_resources, bool exhaust);
 
-/* Returns the resources of round (from 0) of a counted halving:
- * int(factor ** power * min_resources), at most max_resources, the power
- * held at 0 while aggressive elimination repeats the first round. */
+/* Returns the resources of round (from 0) of a counted halving, which is
+ * int(factor ** power * min_resources) capped at max_resources. The power
+ * stays 0 while aggressive elimination repeats the first round. */
 size_t gcv_halving_round_resources(const struct gcv_halving *halving, size_t round);
 
 /* Writes into kept[0..k) the rows of scores[0..n) that scikit-learn's
- * _top_k keeps: numpy's np.argsort of the scores (NaN sorted last),
- * rolled right by the count of NaN so that NaN comes first, then the last
- * k. kept is in that order, the best row last, which is the order of the
- * next round's candidates. k <= n. */
+ * _top_k keeps. Like _top_k, it sorts with numpy's np.argsort (NaN last),
+ * rolls the order right by the count of NaN so that NaN comes first, and
+ * takes the last k. kept is in that order with the best row last, which is
+ * the order of the next round's candidates. k <= n. */
 enum gcv_status gcv_halving_top_k(const double *scores, size_t n, size_t k, size_t *kept,
                                   struct gcv_error *err);
 

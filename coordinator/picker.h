@@ -39,14 +39,14 @@ struct gcv_picker {
     uint8_t *handed;          /* [n_candidates * n_folds] 1 once handed out or done */
     size_t *order;            /* [n_candidates] candidates, costliest estimate first */
     double *estimate;         /* [n_candidates] estimated fit seconds */
-    /* What joining a fold that another worker holds costs and saves, from
-     * the fit + score seconds of finished tasks (gcv_picker_record). An
-     * opening task is the first a worker runs on a fold after it moved
-     * there, so it also prepares the fold's cached work. */
+    /* Cost estimates for joining another worker's fold, from the fit + score
+     * seconds of finished tasks (gcv_picker_record). An opening task is the
+     * first task a worker runs on a fold after it moved there, so it also
+     * prepares the fold's cached work. */
     uint8_t *opening;         /* [n_candidates * n_folds] 1 for an opening task */
-    double *opening_seconds;  /* [n_folds] the longest finished opening task, 0 if none */
+    double *opening_seconds;  /* [n_folds] longest finished opening task (s), 0 if none */
     int32_t *opening_candidate; /* [n_folds] its candidate, -1 if none */
-    double *candidate_seconds;  /* [n_candidates] seconds of finished tasks that are not openings */
+    double *candidate_seconds;  /* [n_candidates] summed seconds of finished non-opening tasks */
     size_t *candidate_count;    /* [n_candidates] their count */
     double *fold_prepare;       /* [n_folds] scratch: estimated preparation, -1 if unknown */
     uint8_t *worth_joining;     /* [n_folds] scratch of gcv_picker_next */
@@ -70,11 +70,11 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
                                 struct gcv_error *err);
 
 /* Makes the picker hand out warm-start chains (worker/chain.h) instead of
- * single tasks: previous and next link each candidate to its neighbours
- * in its chain, -1 at the ends, and stay valid as long as the picker.
- * gcv_picker_next then returns the first candidate of a chain, which
- * means every task of that chain on the fold, and a chain's estimated cost
- * is the sum of its fits'. A chain is open on a fold while any of its
+ * single tasks. previous and next link each candidate to its neighbours in
+ * its chain, are -1 at the ends, and must stay valid as long as the picker.
+ * gcv_picker_next then returns the first candidate of a chain, which stands
+ * for every task of that chain on the fold. A chain's estimated cost is the
+ * sum of its fits'. A chain is open on a fold while any of its
  * tasks there lacks done[task]. Call once, right after gcv_picker_init. */
 void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
                            const int32_t *next, const uint8_t *done);
@@ -93,7 +93,8 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
 void gcv_picker_learn(struct gcv_picker *picker, const double *fit_times, const uint8_t *done);
 
 /* Records that the task (candidate, fold) finished after seconds of fit
- * and score time, for the choice of gcv_picker_next to join a fold. */
+ * and score time, so that gcv_picker_next can decide whether to join a
+ * fold. */
 void gcv_picker_record(struct gcv_picker *picker, int32_t candidate, int32_t fold,
                        double seconds);
 

@@ -325,7 +325,7 @@ cleanup:
     return status;
 }
 
-/* Turns a params value of cv_results.json into a value of the kind the
+/* Converts a params value of cv_results.json into a value of the kind the
  * spec would give it, so that it prints as the run printed it. */
 static enum gcv_status to_value(const json_t *json, size_t row, const char *name,
                                 struct gcv_value *out, struct gcv_error *err)
@@ -341,9 +341,9 @@ static enum gcv_status to_value(const json_t *json, size_t row, const char *name
 }
 
 /* Builds into rows the setting of every row of a halving search's
- * cv_results.json: the params of each row and, as column names, the
- * table's param_<name> keys in their order. On success rows is owned by
- * the caller (gcv_grid_free). */
+ * cv_results.json. The settings are the params of each row, and the column
+ * names are the table's param_<name> keys in their order. On success the
+ * caller owns rows (gcv_grid_free). */
 static enum gcv_status read_rows(const json_t *table, struct gcv_grid *rows,
                                  struct gcv_error *err)
 {
@@ -400,7 +400,7 @@ cleanup:
 }
 
 /* Reads the integer column key of cv_results.json, n values, into a new
- * array *out (owned by the caller, free). */
+ * array *out, which the caller frees with free. */
 static enum gcv_status read_integer_column(const json_t *table, const char *key, size_t n,
                                            int64_t **out, struct gcv_error *err)
 {
@@ -421,8 +421,8 @@ static enum gcv_status read_integer_column(const json_t *table, const char *key,
     return GCV_OK;
 }
 
-/* Returns entry i of best.json's halving list key, or -1 when it is not a
- * non-negative integer. */
+/* Returns element i of the list key in best.json's "halving" entry, or -1
+ * when it is missing or not a non-negative integer. */
 static long long halving_entry(const json_t *halving, const char *key, size_t i)
 {
     const json_t *value = json_array_get(json_object_get(halving, key), i);
@@ -462,10 +462,10 @@ static enum gcv_status print_rounds(const json_t *best, struct gcv_error *err)
     return GCV_OK;
 }
 
-/* A finished halving search: cv_results.json, with one row per candidate
- * and round, and best.json. The grid of the report becomes the setting of
- * every row, as the run's grid is after its last round, so that the
- * summary and the plot are those of the run. */
+/* Reads a finished halving search: cv_results.json, with one row per
+ * candidate and round, and best.json. The grid of the report becomes the
+ * setting of every row, as the run's grid is after its last round, so that
+ * the summary and the plot are those of the run. */
 static enum gcv_status read_halving(struct report *report, struct gcv_error *err)
 {
     json_t *table = NULL, *best = NULL;
@@ -593,7 +593,7 @@ int gcv_report_run(const char *folder)
     snprintf(report.folder, sizeof report.folder, "%s", folder);
 
     /* The spec, then the results: the finished tables when they are there,
-     * else the journal of a search that stopped; a halving search keeps no
+     * else the journal of a search that stopped. A halving search keeps no
      * journal. */
     status = read_spec(&report, &err);
 

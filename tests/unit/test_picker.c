@@ -1,9 +1,9 @@
 /* Suite "picker": the choice of the next task. Every task is handed out
  * exactly once, resumed tasks never, the order is scikit-learn's until a
  * fit time is known, then the costliest candidates first, and a worker
- * keeps its fold while it has open tasks, then moves to a fold no other
- * worker holds, and joins a fold that another worker holds only when the
- * fold's open work costs at least as much as preparing it. */
+ * keeps its fold while it has open tasks, then moves to a fold that no
+ * other worker is on. It joins another worker's fold only when the fold's
+ * open work costs at least as much as preparing it. */
 #include <check.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -232,7 +232,7 @@ END_TEST
 
 /* Hands out (0, 0) and (1, 0) to worker 1 and (0, 1) to worker 2, records
  * the openings (0, 0) and (0, 1) at opening seconds and (1, 0) at 0.01 s,
- * then asks for worker 1's next task, whose only open one, (1, 1), is on
+ * then requests worker 1's next task. The only open task, (1, 1), is on
  * worker 2's fold. Returns whether worker 1 got it. */
 static bool worker_joins_after_openings(double opening)
 {
@@ -263,7 +263,7 @@ static bool worker_joins_after_openings(double opening)
         ck_assert_int_eq(candidate, 1);
         ck_assert_int_eq(fold, 1);
     } else {
-        /* The task stays for worker 2, which holds its fold. */
+        /* The task stays for worker 2, whose fold it is on. */
         ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
         ck_assert_int_eq(candidate, 1);
         ck_assert_int_eq(fold, 1);
@@ -292,8 +292,8 @@ END_TEST
 START_TEST(picker_hands_out_chains_as_units)
 {
     static const double c_values[] = {0.1, 1, 10}, gamma_values[] = {0.01, 0.1};
-    /* ParameterGrid's order: C slowest, so candidates 0, 2, 4 share gamma
-     * 0.01 and 1, 3, 5 share gamma 0.1; each set is one chain along C. */
+    /* In ParameterGrid's order C varies slowest, so candidates 0, 2, 4 share
+     * gamma 0.01 and 1, 3, 5 share gamma 0.1. Each set is one chain along C. */
     static const int32_t previous[6] = {-1, -1, 0, 1, 2, 3};
     static const int32_t next[6] = {2, 3, 4, 5, -1, -1};
     struct gcv_grid grid;
@@ -316,8 +316,9 @@ START_TEST(picker_hands_out_chains_as_units)
         count++;
     }
 
-    /* The first candidate of each chain stands for it: 4 folds of chain
-     * 0-2-4 (fold 1 is still open) and 3 of chain 1-3-5. */
+    /* The first candidate of each chain represents the whole chain. Chain
+     * 0-2-4 is handed out on 4 folds (fold 1 is still open) and chain 1-3-5
+     * on 3. */
     ck_assert_uint_eq(count, 7);
     for (size_t f = 0; f < 4; f++) {
         ck_assert_int_eq(seen[0 * 4 + f], 1);
