@@ -34,7 +34,7 @@
 #define GCV_THRESHOLD_MAX_CUTS 1001
 
 struct gcv_threshold_result {
-    bool done;                /* a threshold was tuned; every other field is set */
+    bool done;                /* a threshold was tuned, so every other field is set */
     const char *objective;    /* the scorer's name, static */
     bool from_proba;          /* the scores are probabilities, else decision values */
     int32_t positive;         /* class code scored as positive */
@@ -71,7 +71,7 @@ enum gcv_status gcv_threshold_pick(const struct gcv_scorer *objective,
                                    struct gcv_threshold_result *out, struct gcv_error *err);
 
 /* Tunes the threshold of candidate for ctx->threshold_objective over the
- * folds of ctx->plan, as described above; the positive class is the
+ * folds of ctx->plan, as described above. The positive class is the
  * spec's pos_label, else class code 1. Fills *out. Fails with the status
  * of a fold fit that fails, or GCV_ERR_FIT when a fold model was fitted
  * on one class only. */

@@ -77,7 +77,7 @@ struct gcv_estimator_ops {
 
     /* Optional, with predict_proba: fails with GCV_ERR_PARAM when models
      * fitted with the parsed setting params will have no predict_proba
-     * (SVC without probability=true), err naming the parameter to set.
+     * (SVC without probability=true), and err names the parameter to set.
      * NULL when every setting has predict_proba. */
     enum gcv_status (*check_predict_proba)(const void *params, struct gcv_error *err);
 

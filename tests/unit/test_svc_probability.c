@@ -166,9 +166,9 @@ END_TEST
 
 START_TEST(sigmoid_fit_on_separable_values_is_steep_and_centred)
 {
-    /* Symmetric values and classes: the optimum has B = 0 by symmetry (the
-     * targets are 3/4 and 1/4 for two rows of each class), and A < 0 so
-     * that positive values give probabilities above 1/2. */
+    /* With symmetric values and classes, the optimum has B = 0 by symmetry
+     * because the targets are 3/4 and 1/4 for two rows of each class. A < 0,
+     * so that positive values give probabilities above 1/2. */
     const double f[4] = {-2, -1, 1, 2};
     const bool positive[4] = {false, false, true, true};
     double A = 0, B = 0;
@@ -197,7 +197,7 @@ START_TEST(coupling_of_consistent_pairs_returns_their_classes)
 {
     /* Pairwise probabilities made from p = (0.5, 0.3, 0.2), r_ij =
      * p_i / (p_i + p_j), make every term of the objective zero, so p is
-     * the minimum; the iteration stops within its tolerance 0.005 / 3. */
+     * the minimum. The iteration stops within its tolerance 0.005 / 3. */
     const double p_true[3] = {0.5, 0.3, 0.2};
     double r[9], p[3], work[12];
 

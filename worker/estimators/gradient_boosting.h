@@ -82,14 +82,15 @@ enum gcv_status gcv_gb_raw_predict(const struct gcv_gb_model *model,
 /* Frees model and everything it owns. Accepts NULL. */
 void gcv_gb_model_free(struct gcv_gb_model *model);
 
-/* gcv_estimator_ops.save: writes the stages' trees, the init raw
+/* Implements gcv_estimator_ops.save: writes the stages' trees, the init raw
  * predictions, the loss, learning_rate and the class codes into group
  * (common/model_file.h). */
 enum gcv_status gcv_gb_save(const void *model, hid_t group, struct gcv_error *err);
 
-/* gcv_estimator_ops.load: rebuilds a model from what gcv_gb_save wrote.
- * Rejects, as GCV_ERR_DATA, a loss that is not the kind's, classes and
- * trees a stage that do not fit together, and a damaged tree. */
+/* Implements gcv_estimator_ops.load: rebuilds a model from what
+ * gcv_gb_save wrote. Rejects, as GCV_ERR_DATA, a loss that is not the
+ * kind's, classes and trees a stage that do not fit together, and a
+ * damaged tree. */
 enum gcv_status gcv_gb_load(hid_t group, void **model, struct gcv_error *err);
 
 /* Checks params for GradientBoostingClassifier (classifier) or
