@@ -34,6 +34,19 @@
  *     max_iter passes. Cost per pass O(l n).
  *   Crammer-Singer: see solve_crammer_singer.
  *
+ * Warm start (fit_from, along increasing C): each problem starts from its
+ * own solution in the previous model, a fit on the same rows at a smaller
+ * C. The dual solvers start from its alpha and rebuild w from it. That
+ * alpha is feasible at the larger C, because the bounds (C_i for the
+ * hinge loss, none for the squared hinge, C_i of the row's own class for
+ * Crammer-Singer) only grow with C. The primal solvers start from its w, the
+ * intercept feature's weight included. Every solver keeps the stopping
+ * rule of a fit from zero, so the primal rules still compare with the
+ * start from zero. The generator is seeded and drawn as in a fit from
+ * zero, but a fit that takes fewer passes leaves the next problem of a
+ * one-vs-rest fit at another point of the stream. A warm-started fit
+ * reaches the optimum within the solver's tolerance, not the same bits.
+ *
  * The random order matches scikit-learn's copy of LIBLINEAR: a Mersenne
  * Twister (std::mt19937) seeded with RandomState(random_state).randint(0,
  * 2^31 - 1), each bounded draw taken by Lemire's multiply-and-reject
@@ -394,13 +407,16 @@ static void deactivate(size_t *index, size_t s, size_t *active_size)
 
 /* ----- dual coordinate descent (L2R_L1LOSS_DUAL, L2R_L2LOSS_DUAL) -------- */
 
+/* Minimises the dual from alpha[l], the start (zeros for a fit from
+ * zero), which must be feasible: alpha_i >= 0, and alpha_i <= C_i for the
+ * hinge loss. Leaves the solution in alpha and w = sum_i alpha_i y_i x_i
+ * in w[n]. */
 static enum gcv_status solve_dual(const struct problem *prob, bool hinge, double eps,
-                                  long long max_iter, double *w, long long *n_iter,
-                                  struct gcv_error *err)
+                                  long long max_iter, double *alpha, double *w,
+                                  long long *n_iter, struct gcv_error *err)
 {
     const size_t l = prob->l, n = prob->n;
     double *QD = malloc(l * sizeof *QD);           /* [l] Q_ii + D_ii */
-    double *alpha = calloc(l, sizeof *alpha);      /* [l] */
     double *diag = malloc(l * sizeof *diag);       /* [l] D_ii */
     double *upper = malloc(l * sizeof *upper);     /* [l] U_i */
     size_t *index = malloc(l * sizeof *index);     /* [l] visiting order, active first */
@@ -409,7 +425,7 @@ static enum gcv_status solve_dual(const struct problem *prob, bool hinge, double
     long long iter = 0;
     enum gcv_status status = GCV_OK;
 
-    if (QD == NULL || alpha == NULL || diag == NULL || upper == NULL || index == NULL) {
+    if (QD == NULL || diag == NULL || upper == NULL || index == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the dual of %zu rows", l);
         goto cleanup;
     }
@@ -423,6 +439,11 @@ static enum gcv_status solve_dual(const struct problem *prob, bool hinge, double
         for (size_t j = 0; j < n; j++)
             if (x[j] != 0)
                 QD[i] += x[j] * x[j];
+        /* w of a nonzero start, summed row by row as the updates below
+         * keep it. A start from zero adds nothing. */
+        if (alpha[i] != 0)
+            for (size_t j = 0; j < n; j++)
+                w[j] += prob->y[i] * alpha[i] * x[j];
         index[i] = i;
     }
 
@@ -493,7 +514,6 @@ static enum gcv_status solve_dual(const struct problem *prob, bool hinge, double
 
 cleanup:
     free(QD);
-    free(alpha);
     free(diag);
     free(upper);
     free(index);
@@ -628,9 +648,14 @@ static long long trust_region_cg(struct l2loss *obj, double delta, const double 
     return steps;
 }
 
+/* Minimises the primal from w[n] when warm, else from zero, and leaves
+ * the solution in w. The stopping rule measures the gradient against its
+ * norm at w = 0 either way, as the trust-region Newton method of
+ * LIBLINEAR 2.x does when given an initial solution, so that a warm start
+ * stops at the same tolerance as a fit from zero. */
 static enum gcv_status solve_primal_l2(const struct problem *prob, double eps,
-                                       long long max_iter, double *w, long long *n_iter,
-                                       struct gcv_error *err)
+                                       long long max_iter, bool warm, double *w,
+                                       long long *n_iter, struct gcv_error *err)
 {
     /* Acceptance thresholds of the ratio actual / predicted reduction, and
      * the factors that shrink or grow the trust region. */
@@ -660,10 +685,20 @@ static enum gcv_status solve_primal_l2(const struct problem *prob, double eps,
     d = work + 4 * n;
     Hd = work + 5 * n;
 
-    memset(w, 0, n * sizeof *w);
-    f = l2loss_value(&obj, w);
-    l2loss_gradient(&obj, w, g);
-    delta = gnorm0 = gnorm = cblas_dnrm2(nn, g, 1);
+    if (warm) {
+        memset(w_new, 0, n * sizeof *w_new);
+        l2loss_value(&obj, w_new);
+        l2loss_gradient(&obj, w_new, g);
+        gnorm0 = cblas_dnrm2(nn, g, 1);
+        f = l2loss_value(&obj, w);
+        l2loss_gradient(&obj, w, g);
+        delta = gnorm = cblas_dnrm2(nn, g, 1);
+    } else {
+        memset(w, 0, n * sizeof *w);
+        f = l2loss_value(&obj, w);
+        l2loss_gradient(&obj, w, g);
+        delta = gnorm0 = gnorm = cblas_dnrm2(nn, g, 1);
+    }
 
     while (iter <= max_iter && gnorm > eps * gnorm0) {
         double gs, predicted, f_new, actual, snorm, alpha;
@@ -860,104 +895,182 @@ static bool l1_coordinate_step(const struct problem *prob, const struct columns 
     return step < max_linesearch;
 }
 
+/* The state of the L1 coordinate descent that one pass updates. */
+struct l1_state {
+    double *w;             /* [n] */
+    double *b;             /* [l] 1 - y_i w.x_i */
+    size_t *index;         /* [n] visiting order, active first */
+    size_t active_size;
+};
+
+/* One pass of the L1 coordinate descent over the active features, in an
+ * order drawn from rng: each feature's violation of the optimality
+ * condition, shrinking, and a coordinate step. Returns the sum of the
+ * violations and writes their maximum into *Gmax_new. */
+static double l1_pass(const struct problem *prob, const struct columns *cols,
+                      const double *xj_sq, struct gcv_random *rng, double Gmax_old,
+                      struct l1_state *state, double *Gmax_new)
+{
+    const size_t l = prob->l, n = prob->n;
+    double *w = state->w, *b = state->b;
+    double Gnorm1_new = 0;
+
+    *Gmax_new = 0;
+    shuffle(rng, state->index, state->active_size);
+
+    for (size_t s = 0; s < state->active_size; s++) {
+        const size_t j = state->index[s];
+        double G_loss = 0, H = 0, G, violation = 0;
+
+        for (size_t k = cols->start[j]; k < cols->start[j + 1]; k++) {
+            const size_t i = cols->row[k];
+
+            if (b[i] > 0) {
+                const double weighted = prob->cost[i] * cols->value[k];
+
+                G_loss -= weighted * b[i];
+                H += weighted * cols->value[k];
+            }
+        }
+        G_loss *= 2;
+        G = G_loss;
+        H = fmax(2 * H, 1e-12);
+
+        /* The violation of the optimality condition of |w_j| + loss. A
+         * zero w_j well inside it is shrunk away until the next pass
+         * over all features. */
+        if (w[j] == 0) {
+            if (G + 1 < 0) {
+                violation = -(G + 1);
+            } else if (G - 1 > 0) {
+                violation = G - 1;
+            } else if (G + 1 > Gmax_old / (double)l && G - 1 < -Gmax_old / (double)l) {
+                deactivate(state->index, s--, &state->active_size);
+                continue;
+            }
+        } else if (w[j] > 0) {
+            violation = fabs(G + 1);
+        } else {
+            violation = fabs(G - 1);
+        }
+        *Gmax_new = fmax(*Gmax_new, violation);
+        Gnorm1_new += violation;
+
+        if (!l1_coordinate_step(prob, cols, j, G_loss, G, H, xj_sq[j], w, b)) {
+            /* The line search gave up: recompute b from w. */
+            for (size_t i = 0; i < l; i++)
+                b[i] = 1;
+            for (size_t f = 0; f < n; f++) {
+                if (w[f] == 0)
+                    continue;
+                for (size_t k = cols->start[f]; k < cols->start[f + 1]; k++)
+                    b[cols->row[k]] -= w[f] * cols->value[k];
+            }
+        }
+    }
+    return Gnorm1_new;
+}
+
+/* The sum of the violations of the first pass of a fit from zero, which
+ * LIBLINEAR's stopping rule measures every pass against: that pass run
+ * on scratch copies of w = 0, b = 1 and a copy of rng, so that the fit
+ * itself draws the same orders. */
+static enum gcv_status l1_first_pass_from_zero(const struct problem *prob,
+                                               const struct columns *cols, const double *xj_sq,
+                                               const struct gcv_random *rng, double *Gnorm1,
+                                               struct gcv_error *err)
+{
+    struct gcv_random copy = *rng;
+    struct l1_state state = {
+        .w = calloc(prob->n, sizeof *state.w),
+        .b = malloc(prob->l * sizeof *state.b),
+        .index = malloc(prob->n * sizeof *state.index),
+        .active_size = prob->n,
+    };
+    double Gmax_unused;
+
+    if (state.w == NULL || state.b == NULL || state.index == NULL) {
+        free(state.w);
+        free(state.b);
+        free(state.index);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the primal of %zu rows",
+                             prob->l);
+    }
+    for (size_t i = 0; i < prob->l; i++)
+        state.b[i] = 1;
+    for (size_t j = 0; j < prob->n; j++)
+        state.index[j] = j;
+    *Gnorm1 = l1_pass(prob, cols, xj_sq, &copy, INFINITY, &state, &Gmax_unused);
+    free(state.w);
+    free(state.b);
+    free(state.index);
+    return GCV_OK;
+}
+
+/* Minimises the primal from w[n] when warm, else from zero, and leaves
+ * the solution in w. */
 static enum gcv_status solve_primal_l1(const struct problem *prob, double eps,
-                                       long long max_iter, double *w, long long *n_iter,
-                                       struct gcv_error *err)
+                                       long long max_iter, bool warm, double *w,
+                                       long long *n_iter, struct gcv_error *err)
 {
     const size_t l = prob->l, n = prob->n;
     struct columns cols = {0};
-    double *b = malloc(l * sizeof *b);             /* [l] 1 - y_i w.x_i */
     double *xj_sq = calloc(n, sizeof *xj_sq);      /* [n] sum_i C_i x_ij^2 */
-    size_t *index = malloc(n * sizeof *index);     /* [n] visiting order, active first */
-    size_t active_size = n;
+    struct l1_state state = {
+        .w = w,
+        .b = malloc(l * sizeof *state.b),
+        .index = malloc(n * sizeof *state.index),
+        .active_size = n,
+    };
     double Gmax_old = INFINITY, Gnorm1_init = -1.0;
     long long iter = 0;
     enum gcv_status status = GCV_OK;
 
-    if (b == NULL || xj_sq == NULL || index == NULL) {
+    if (state.b == NULL || xj_sq == NULL || state.index == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the primal of %zu rows",
                                l);
         goto cleanup;
     }
     if ((status = columns_build(prob, &cols, err)) != GCV_OK)
         goto cleanup;
-    memset(w, 0, n * sizeof *w);
+    if (!warm)
+        memset(w, 0, n * sizeof *w);
     for (size_t i = 0; i < l; i++)
-        b[i] = 1;
+        state.b[i] = 1;
     for (size_t j = 0; j < n; j++) {
-        index[j] = j;
-        for (size_t k = cols.start[j]; k < cols.start[j + 1]; k++)
+        state.index[j] = j;
+        for (size_t k = cols.start[j]; k < cols.start[j + 1]; k++) {
             xj_sq[j] += prob->cost[cols.row[k]] * cols.value[k] * cols.value[k];
+            if (w[j] != 0)
+                state.b[cols.row[k]] -= w[j] * cols.value[k];
+        }
     }
 
+    /* LIBLINEAR's rule compares each pass with the first pass from zero.
+     * A warm start's own first pass begins near the solution, and would
+     * make the rule far stricter, so it takes the first pass from zero
+     * too, at the cost of one pass. */
+    if (warm && (status = l1_first_pass_from_zero(prob, &cols, xj_sq, prob->rng, &Gnorm1_init,
+                                                  err)) != GCV_OK)
+        goto cleanup;
+
     while (iter < max_iter) {
-        double Gmax_new = 0, Gnorm1_new = 0;
+        double Gmax_new, Gnorm1_new;
 
         if (past_deadline(prob->deadline)) {
             status = timeout("coordinate descent", iter, err);
             goto cleanup;
         }
-        shuffle(prob->rng, index, active_size);
+        Gnorm1_new = l1_pass(prob, &cols, xj_sq, prob->rng, Gmax_old, &state, &Gmax_new);
 
-        for (size_t s = 0; s < active_size; s++) {
-            const size_t j = index[s];
-            double G_loss = 0, H = 0, G, violation = 0;
-
-            for (size_t k = cols.start[j]; k < cols.start[j + 1]; k++) {
-                const size_t i = cols.row[k];
-
-                if (b[i] > 0) {
-                    const double weighted = prob->cost[i] * cols.value[k];
-
-                    G_loss -= weighted * b[i];
-                    H += weighted * cols.value[k];
-                }
-            }
-            G_loss *= 2;
-            G = G_loss;
-            H = fmax(2 * H, 1e-12);
-
-            /* The violation of the optimality condition of |w_j| + loss. A
-             * zero w_j well inside it is shrunk away until the next pass
-             * over all features. */
-            if (w[j] == 0) {
-                if (G + 1 < 0) {
-                    violation = -(G + 1);
-                } else if (G - 1 > 0) {
-                    violation = G - 1;
-                } else if (G + 1 > Gmax_old / (double)l && G - 1 < -Gmax_old / (double)l) {
-                    deactivate(index, s--, &active_size);
-                    continue;
-                }
-            } else if (w[j] > 0) {
-                violation = fabs(G + 1);
-            } else {
-                violation = fabs(G - 1);
-            }
-            Gmax_new = fmax(Gmax_new, violation);
-            Gnorm1_new += violation;
-
-            if (!l1_coordinate_step(prob, &cols, j, G_loss, G, H, xj_sq[j], w, b)) {
-                /* The line search gave up: recompute b from w. */
-                for (size_t i = 0; i < l; i++)
-                    b[i] = 1;
-                for (size_t f = 0; f < n; f++) {
-                    if (w[f] == 0)
-                        continue;
-                    for (size_t k = cols.start[f]; k < cols.start[f + 1]; k++)
-                        b[cols.row[k]] -= w[f] * cols.value[k];
-                }
-            }
-        }
-
-        if (iter == 0)
+        if (iter == 0 && !warm)
             Gnorm1_init = Gnorm1_new;
         iter++;
 
         if (Gnorm1_new <= eps * Gnorm1_init) {
-            if (active_size == n)
+            if (state.active_size == n)
                 break;
-            active_size = n;
+            state.active_size = n;
             Gmax_old = INFINITY;
             continue;
         }
@@ -967,9 +1080,9 @@ static enum gcv_status solve_primal_l1(const struct problem *prob, double eps,
 
 cleanup:
     columns_free(&cols);
-    free(b);
+    free(state.b);
     free(xj_sq);
-    free(index);
+    free(state.index);
     return status;
 }
 
@@ -1159,14 +1272,16 @@ static bool cs_visit_row(const double *x, size_t n, size_t K, double A, double C
  * classification", JMLR 2008). Stops when the largest spread max G - min G of a
  * pass over all rows is < tol, or after 100000 passes: scikit-learn 1.2.1
  * does not pass max_iter to this solver. Cost per pass O(l n K).
- * Writes w[n * K], feature-major (w_m of feature j at w[j * K + m]). */
+ * Starts from alpha[l * K], row-major (zeros for a fit from zero), which
+ * must be feasible, leaves the solution there and writes w[n * K],
+ * feature-major (w_m of feature j at w[j * K + m]). */
 static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
-                                            const double *cost, double eps, double *w,
-                                            long long *n_iter, struct gcv_error *err)
+                                            const double *cost, double eps, double *alpha,
+                                            double *w, long long *n_iter,
+                                            struct gcv_error *err)
 {
     const long long max_iter = 100000;
     const size_t l = rows->l, n = rows->n, K = rows->K;
-    double *alpha = calloc(l * K, sizeof *alpha);                 /* [l * K] */
     size_t *order = malloc(l * K * sizeof *order);                /* [l * K] */
     size_t *active_classes = malloc(l * sizeof *active_classes);  /* [l] */
     size_t *y_slot = malloc(l * sizeof *y_slot);                  /* [l] */
@@ -1181,8 +1296,8 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
     long long iter = 0;
     enum gcv_status status = GCV_OK;
 
-    if (alpha == NULL || order == NULL || active_classes == NULL || y_slot == NULL ||
-        index == NULL || QD == NULL || work_values == NULL || changed == NULL) {
+    if (order == NULL || active_classes == NULL || y_slot == NULL || index == NULL ||
+        QD == NULL || work_values == NULL || changed == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the Crammer-Singer "
                                "problem of %zu rows", l);
         goto cleanup;
@@ -1199,9 +1314,15 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
         for (size_t m = 0; m < K; m++)
             order[i * K + m] = m;
         QD[i] = 0;
-        for (size_t j = 0; j < n; j++)
-            if (x[j] != 0)
-                QD[i] += x[j] * x[j];
+        for (size_t j = 0; j < n; j++) {
+            if (x[j] == 0)
+                continue;
+            QD[i] += x[j] * x[j];
+            /* w of a nonzero start; a start from zero adds nothing. */
+            for (size_t m = 0; m < K; m++)
+                if (alpha[i * K + m] != 0)
+                    w[j * K + m] += alpha[i * K + m] * x[j];
+        }
         active_classes[i] = K;
         y_slot[i] = rows->row_class[i];
         index[i] = i;
@@ -1246,7 +1367,6 @@ static enum gcv_status solve_crammer_singer(struct grouped_rows *rows,
     *n_iter = iter;
 
 cleanup:
-    free(alpha);
     free(order);
     free(active_classes);
     free(y_slot);
@@ -1268,6 +1388,7 @@ static void linear_svc_model_free(void *model_pointer)
     free(model->classes);
     free(model->coef);
     free(model->intercept);
+    free(model->solution);
     free(model);
 }
 
@@ -1278,13 +1399,33 @@ static const char *linear_svc_fit_warning(const void *model_pointer)
     return model->converged ? NULL : model->warning;
 }
 
-/* Runs the solver of params on prob and writes its solution into w[prob->n]. */
-static enum gcv_status solve(const struct gcv_linear_svc_params *params,
-                             const struct problem *prob, double *w, long long *n_iter,
-                             struct gcv_error *err)
+/* True for the solvers whose variables are the dual's alpha. */
+static bool solver_is_dual(enum gcv_linear_svc_solver solver)
 {
+    return solver == GCV_LINEAR_SVC_L2R_L1LOSS_DUAL || solver == GCV_LINEAR_SVC_L2R_L2LOSS_DUAL;
+}
+
+/* The entries of one problem's row of gcv_linear_svc_model.solution. */
+static size_t solution_stride(const struct gcv_linear_svc_params *params, size_t l,
+                              size_t n_features)
+{
+    return solver_is_dual(params->solver) ? l : n_features + 1;
+}
+
+/* Runs the solver of params on prob, from start (a row of a previous
+ * model's solution, for the same problem at a smaller C) or from zero
+ * when start is NULL. Writes w[prob->n] and the solver's variables into
+ * solution, a row of solution_stride entries, zeroed by the caller. Every start is feasible at
+ * the larger C: the primal has no constraint, and the dual's bound, C_i
+ * for the hinge loss and none for the squared hinge, only grows with C. */
+static enum gcv_status solve(const struct gcv_linear_svc_params *params,
+                             const struct problem *prob, const double *start, double *w,
+                             double *solution, long long *n_iter, struct gcv_error *err)
+{
+    const bool warm = start != NULL;
     size_t n_positive = 0;
     double primal_eps;
+    enum gcv_status status;
 
     /* The primal solvers scale tol by the share of the smaller label. */
     for (size_t i = 0; i < prob->l; i++)
@@ -1295,17 +1436,26 @@ static enum gcv_status solve(const struct gcv_linear_svc_params *params,
                       1.0) /
                  (double)prob->l;
 
-    switch (params->solver) {
-    case GCV_LINEAR_SVC_L2R_L1LOSS_DUAL:
-        return solve_dual(prob, true, params->tol, params->max_iter, w, n_iter, err);
-    case GCV_LINEAR_SVC_L2R_L2LOSS_DUAL:
-        return solve_dual(prob, false, params->tol, params->max_iter, w, n_iter, err);
-    case GCV_LINEAR_SVC_L2R_L2LOSS:
-        return solve_primal_l2(prob, primal_eps, params->max_iter, w, n_iter, err);
-    case GCV_LINEAR_SVC_L1R_L2LOSS:
-        break;
+    if (solver_is_dual(params->solver)) {
+        /* Clipping at the bound changes nothing along increasing C. It
+         * keeps the start feasible should a start from a larger C come. */
+        for (size_t i = 0; i < prob->l && warm; i++)
+            solution[i] = params->solver == GCV_LINEAR_SVC_L2R_L1LOSS_DUAL
+                              ? fmin(start[i], prob->cost[i])
+                              : start[i];
+        return solve_dual(prob, params->solver == GCV_LINEAR_SVC_L2R_L1LOSS_DUAL, params->tol,
+                          params->max_iter, solution, w, n_iter, err);
     }
-    return solve_primal_l1(prob, primal_eps, params->max_iter, w, n_iter, err);
+
+    if (warm)
+        memcpy(w, start, prob->n * sizeof *w);
+    if (params->solver == GCV_LINEAR_SVC_L2R_L2LOSS)
+        status = solve_primal_l2(prob, primal_eps, params->max_iter, warm, w, n_iter, err);
+    else
+        status = solve_primal_l1(prob, primal_eps, params->max_iter, warm, w, n_iter, err);
+    /* Without fit_intercept the row's last entry stays 0. */
+    memcpy(solution, w, prob->n * sizeof *w);
+    return status;
 }
 
 /* Groups train by class position (the classes of model, ascending), each
@@ -1368,13 +1518,16 @@ static enum gcv_status group_rows(const struct gcv_linear_svc_params *params,
 
 /* Fits one problem per decision column: the second class against the
  * first for two classes, else each class against the rest, where the rest
- * keep the unweighted C as in LIBLINEAR. */
+ * keep the unweighted C as in LIBLINEAR. Each problem starts from its own
+ * solution in previous, or from zero when previous is NULL. */
 static enum gcv_status fit_one_vs_rest(const struct gcv_linear_svc_params *params,
                                        struct grouped_rows *rows,
+                                       const struct gcv_linear_svc_model *previous,
                                        struct gcv_linear_svc_model *model,
                                        struct gcv_error *err)
 {
     const size_t l = rows->l, n = rows->n, K = rows->K, d = model->n_features;
+    const size_t stride = solution_stride(params, l, d);
     signed char *y = malloc((l > 0 ? l : 1) * sizeof *y);    /* [l] */
     double *cost = malloc((l > 0 ? l : 1) * sizeof *cost);   /* [l] */
     double *w = malloc((n > 0 ? n : 1) * sizeof *w);         /* [n] */
@@ -1400,7 +1553,10 @@ static enum gcv_status fit_one_vs_rest(const struct gcv_linear_svc_params *param
             cost[i] = is_positive ? rows->weighted_C[positive]
                                   : (K == 2 ? rows->weighted_C[0] : params->C);
         }
-        if ((status = solve(params, &prob, w, &n_iter, err)) != GCV_OK)
+        status = solve(params, &prob,
+                       previous != NULL ? previous->solution + column * stride : NULL, w,
+                       model->solution + column * stride, &n_iter, err);
+        if (status != GCV_OK)
             goto cleanup;
 
         memcpy(model->coef + column * d, w, d * sizeof *w);
@@ -1417,11 +1573,27 @@ cleanup:
     return status;
 }
 
+/* True when alpha[l * K] of a previous fit is feasible for the costs of
+ * this one: alpha_i^m <= C_i for the row's own class m = y_i. The other
+ * constraints (alpha_i^m <= 0 for m != y_i, sum_m alpha_i^m = 0) do not
+ * depend on C. Along increasing C every start passes, since
+ * alpha_i^{y_i} <= the previous C_i <= C_i. */
+static bool cs_start_is_feasible(const struct grouped_rows *rows, const double *cost,
+                                 const double *alpha)
+{
+    for (size_t i = 0; i < rows->l; i++)
+        if (alpha[i * rows->K + rows->row_class[i]] > cost[i])
+            return false;
+    return true;
+}
+
 /* Fits the Crammer-Singer problem and writes its K rows of coefficients,
  * or their difference (second minus first) for two classes, as
- * scikit-learn's LinearSVC.fit does. */
+ * scikit-learn's LinearSVC.fit does. Starts from previous's alpha when
+ * previous is not NULL and that alpha is feasible, else from zero. */
 static enum gcv_status fit_crammer_singer(const struct gcv_linear_svc_params *params,
                                           struct grouped_rows *rows,
+                                          const struct gcv_linear_svc_model *previous,
                                           struct gcv_linear_svc_model *model,
                                           struct gcv_error *err)
 {
@@ -1438,11 +1610,18 @@ static enum gcv_status fit_crammer_singer(const struct gcv_linear_svc_params *pa
     }
     for (size_t i = 0; i < rows->l; i++)
         cost[i] = rows->weighted_C[rows->row_class[i]];
+    /* A start from a larger C could break the bound of the row's own
+     * class, and projecting it back would take a solve per row, so such a
+     * start is dropped for zero. model->solution comes zeroed. */
+    if (previous != NULL && cs_start_is_feasible(rows, cost, previous->solution))
+        memcpy(model->solution, previous->solution,
+               model->n_solution * sizeof *model->solution);
 
     /* NOTE: scikit-learn 1.2.1 fills n_iter_ for this solver partly from
      * memory past the solver's count, so whether it warns is unpredictable.
      * model->n_iter is the true count, and the usual max_iter rule warns. */
-    status = solve_crammer_singer(rows, cost, params->tol, w, &model->n_iter, err);
+    status = solve_crammer_singer(rows, cost, params->tol, model->solution, w, &model->n_iter,
+                                  err);
 
     for (size_t m = 0; m < K && status == GCV_OK; m++) {
         const size_t column = K == 2 ? 0 : m;
@@ -1458,10 +1637,34 @@ static enum gcv_status fit_crammer_singer(const struct gcv_linear_svc_params *pa
     return status;
 }
 
-static enum gcv_status linear_svc_fit(const void *params_pointer, const struct gcv_rows *train,
-                                      void **model_out, struct gcv_error *err)
+/* Rejects a previous model that was not fitted on the same rows and
+ * classes with the same solver, which the chains of warm starts never
+ * hand over. */
+static enum gcv_status check_previous(const struct gcv_linear_svc_model *previous,
+                                      const struct gcv_linear_svc_model *model,
+                                      struct gcv_error *err)
 {
-    const struct gcv_linear_svc_params *params = params_pointer;
+    if (previous->solution == NULL || previous->n_solution != model->n_solution ||
+        previous->n_train != model->n_train || previous->n_features != model->n_features ||
+        previous->n_classes != model->n_classes ||
+        memcmp(previous->classes, model->classes,
+               model->n_classes * sizeof *model->classes) != 0)
+        return gcv_error_set(err, GCV_ERR_INTERNAL, "LinearSVC: the warm start is a model of "
+                             "other rows or another solver (%zu classes, %zu features, %zu "
+                             "rows, %zu solver variables; this fit has %zu, %zu, %zu, %zu)",
+                             previous->n_classes, previous->n_features, previous->n_train,
+                             previous->n_solution, model->n_classes, model->n_features,
+                             model->n_train, model->n_solution);
+    return GCV_OK;
+}
+
+/* Fits from zero, or from previous's solution when previous is not NULL
+ * (a warm start along increasing C). */
+static enum gcv_status fit_path(const struct gcv_linear_svc_params *params,
+                                const struct gcv_rows *train,
+                                const struct gcv_linear_svc_model *previous, void **model_out,
+                                struct gcv_error *err)
+{
     const size_t l = train->n_rows;
     const size_t d = train->n_features;
     const size_t n_codes = train->n_classes;
@@ -1521,10 +1724,21 @@ static enum gcv_status linear_svc_fit(const void *params_pointer, const struct g
     if ((status = group_rows(params, train, model, count, position, &rows, err)) != GCV_OK)
         goto cleanup;
 
+    /* The solvers' variables, kept for a later warm start. */
+    model->n_train = l;
+    model->n_solution = params->crammer_singer ? l * K
+                                               : model->n_rows * solution_stride(params, l, d);
+    model->solution = calloc(model->n_solution > 0 ? model->n_solution : 1,
+                             sizeof *model->solution);
+    if (model->solution == NULL)
+        goto nomem;
+    if (previous != NULL && (status = check_previous(previous, model, err)) != GCV_OK)
+        goto cleanup;
+
     if (params->crammer_singer)
-        status = fit_crammer_singer(params, &rows, model, err);
+        status = fit_crammer_singer(params, &rows, previous, model, err);
     else
-        status = fit_one_vs_rest(params, &rows, model, err);
+        status = fit_one_vs_rest(params, &rows, previous, model, err);
     if (status != GCV_OK)
         goto cleanup;
 
@@ -1552,6 +1766,19 @@ cleanup:
     }
     *model_out = model;
     return GCV_OK;
+}
+
+static enum gcv_status linear_svc_fit(const void *params, const struct gcv_rows *train,
+                                      void **model, struct gcv_error *err)
+{
+    return fit_path(params, train, NULL, model, err);
+}
+
+static enum gcv_status linear_svc_fit_from(const void *params, const struct gcv_rows *train,
+                                           const void *previous, void **model,
+                                           struct gcv_error *err)
+{
+    return fit_path(params, train, previous, model, err);
 }
 
 /* ----- predict ----------------------------------------------------------- */
@@ -1647,6 +1874,9 @@ const struct gcv_estimator_ops gcv_linear_svc_ops = {
     .model_free = linear_svc_model_free,
     .fit_warning = linear_svc_fit_warning,
     .decision_function = linear_svc_decision_op,
+    .path_param = "C",
+    .path_increasing = true,
+    .fit_from = linear_svc_fit_from,
     .save = linear_svc_save,
     .load = linear_svc_load,
 };

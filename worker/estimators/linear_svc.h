@@ -19,6 +19,9 @@
  * solver (MCSVM_CS) on all classes at once. linear_svc.c states each
  * solver's objective and stopping rule.
  *
+ * Warm starts (fit_from) run along increasing C: every solver starts from
+ * the solution of the same problem at the smaller C before it.
+ *
  * Not supported yet, and rejected with a message: class_weight given as
  * a mapping, and sample weights. */
 #ifndef GCV_LINEAR_SVC_H
@@ -64,6 +67,17 @@ struct gcv_linear_svc_model {
     long long n_iter;         /* maximum iteration count over the problems (n_iter_) */
     bool converged;           /* false when n_iter reached max_iter */
     char warning[192];        /* the ConvergenceWarning text, or "" */
+
+    /* The solver's final variables, which a warm start (fit_from) begins
+     * from, with the training rows grouped by class as the fit groups
+     * them. The dual solvers keep alpha[n_rows * n_train], one row per
+     * problem. The primal ones keep w[n_rows * (n_features + 1)], whose
+     * last entry in each row is the intercept feature's weight (0 without
+     * fit_intercept). Crammer-Singer keeps alpha[n_train * n_classes],
+     * row-major. Owned, and NULL for a loaded model. */
+    size_t n_train;           /* training rows of the fit */
+    size_t n_solution;        /* entries of solution */
+    double *solution;
 };
 
 /* Writes scikit-learn's decision_function of rows into
