@@ -6,7 +6,10 @@
  * and no value is an integer (integer rows would make any order of sums
  * exact and hide a change in the dot products). */
 #include <check.h>
+#include <float.h>
+#include <lapacke.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -766,6 +769,244 @@ START_TEST(ridge_with_other_targets_is_not_served)
 }
 END_TEST
 
+/* Writes into coef[t * d] and intercept[t] the ridge solution of the rows
+ * index[0..n) of X[* d] against Y[n * t]. The normal equations are formed
+ * with plain loops and solved by LAPACK dposv, the Cholesky solve of
+ * scikit-learn 1.2.1's _solve_cholesky. Neither the fold cache nor the
+ * eigen-decomposition of gcv_ridge_fit takes part. */
+static void ridge_by_cholesky(const double *X, const size_t *index, size_t n, size_t d,
+                              const double *Y, size_t t, const double *weights, double alpha,
+                              bool fit_intercept, double *coef, double *intercept)
+{
+    double *x_mean = calloc(d, sizeof *x_mean);   /* [d] */
+    double *y_mean = calloc(t, sizeof *y_mean);   /* [t] */
+    double *Xc = malloc(n * d * sizeof *Xc);      /* [n * d] centred, weighted rows */
+    double *Yc = malloc(n * t * sizeof *Yc);      /* [n * t] */
+    double *A = calloc(d * d, sizeof *A);         /* [d * d] X^T X + alpha I */
+    double *B = calloc(d * t, sizeof *B);         /* [d * t] X^T Y, then the solution */
+    double total = 0;
+
+    ck_assert_ptr_nonnull(x_mean);
+    ck_assert_ptr_nonnull(y_mean);
+    ck_assert_ptr_nonnull(Xc);
+    ck_assert_ptr_nonnull(Yc);
+    ck_assert_ptr_nonnull(A);
+    ck_assert_ptr_nonnull(B);
+    for (size_t i = 0; i < n; i++) {
+        const double w = weights != NULL ? weights[i] : 1.0;
+
+        total += w;
+        for (size_t j = 0; j < d; j++)
+            x_mean[j] += w * X[index[i] * d + j];
+        for (size_t c = 0; c < t; c++)
+            y_mean[c] += w * Y[i * t + c];
+    }
+    for (size_t j = 0; j < d; j++)
+        x_mean[j] = fit_intercept ? x_mean[j] / total : 0.0;
+    for (size_t c = 0; c < t; c++)
+        y_mean[c] = fit_intercept ? y_mean[c] / total : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double root = sqrt(weights != NULL ? weights[i] : 1.0);
+
+        for (size_t j = 0; j < d; j++)
+            Xc[i * d + j] = (X[index[i] * d + j] - x_mean[j]) * root;
+        for (size_t c = 0; c < t; c++)
+            Yc[i * t + c] = (Y[i * t + c] - y_mean[c]) * root;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < d; j++) {
+            for (size_t k = 0; k < d; k++)
+                A[j * d + k] += Xc[i * d + j] * Xc[i * d + k];
+            for (size_t c = 0; c < t; c++)
+                B[j * t + c] += Xc[i * d + j] * Yc[i * t + c];
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        A[j * d + j] += alpha;
+    ck_assert_int_eq(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A,
+                                   (lapack_int)d, B, (lapack_int)t), 0);
+    for (size_t c = 0; c < t; c++) {
+        intercept[c] = y_mean[c];
+        for (size_t j = 0; j < d; j++) {
+            coef[c * d + j] = B[j * t + c];
+            intercept[c] -= x_mean[j] * coef[c * d + j];
+        }
+    }
+    free(x_mean);
+    free(y_mean);
+    free(Xc);
+    free(Yc);
+    free(A);
+    free(B);
+}
+
+/* gcv_ridge_fit solves from the eigen-decomposition of X^T X
+ * (ridge_solver.c). Its coefficients, intercepts and predictions equal a
+ * Cholesky solve from scratch at 12 alphas from 1e-6 to 1e5. The fits use
+ * two targets, with and without intercept and sample weights, with the
+ * cache on and off. On these 200 training rows of 12 uniform features the
+ * eigenvalues of X^T X lie between 42 and 108 in all four settings
+ * (numpy.linalg.eigvalsh), so every condition number is below 3. The two
+ * solves then differ by rounding of order d * condition * epsilon, about
+ * 1e-14 relative. 1e-10 relative to the largest coefficient leaves room for
+ * other BLAS kernels, and a wrong eigenvector, eigenvalue or order would
+ * be off by far more. */
+START_TEST(ridge_eigen_solution_matches_cholesky_solve)
+{
+    struct dataset data = make_dataset(400, 12, 2, 27);
+    const size_t d = data.n_features;
+    size_t n_train, n_test;
+    size_t *train_index = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test_index = every_other(data.n_rows, 2, 1, &n_test);
+    double *Y = malloc(n_train * 2 * sizeof *Y);
+    double *weights = malloc(n_train * sizeof *weights);
+    double *predicted = malloc(n_test * 2 * sizeof *predicted);
+    double coef[2 * 12], intercept[2];
+    uint64_t seed = 28;
+    const struct gcv_rows train = {
+        .X = data.X, .n_features = d, .index = train_index, .n_rows = n_train,
+    };
+    const struct gcv_rows test = {
+        .X = data.X, .n_features = d, .index = test_index, .n_rows = n_test,
+    };
+
+    for (size_t i = 0; i < n_train; i++) {
+        Y[2 * i] = 2 * data.X[train_index[i] * d] - data.X[train_index[i] * d + 3] +
+                   0.1 * next_uniform(&seed);
+        Y[2 * i + 1] = 3 * next_uniform(&seed) - 1;
+        weights[i] = 0.5 + next_uniform(&seed);
+    }
+
+    for (int variant = 0; variant < 8; variant++) {
+        const bool fit_intercept = variant % 2 == 0;
+        const double *sample_weight = variant % 4 >= 2 ? weights : NULL;
+
+        gcv_fold_cache_configure(variant >= 4 ? 64 * MIB : 0);
+        for (int a = 0; a < 12; a++) {
+            const double alpha = pow(10.0, a - 6);
+            struct gcv_ridge_fit fit;
+            struct gcv_error err = {GCV_OK, ""};
+            double scale = 0;
+
+            ck_assert_int_eq(gcv_ridge_fit(&train, Y, 2, sample_weight, alpha, fit_intercept,
+                                           GCV_RIDGE_AUTO, &fit, &err), GCV_OK);
+            ridge_by_cholesky(data.X, train_index, n_train, d, Y, 2, sample_weight, alpha,
+                              fit_intercept, coef, intercept);
+            for (size_t k = 0; k < 2 * d; k++)
+                scale = fmax(scale, fabs(coef[k]));
+            for (size_t k = 0; k < 2 * d; k++)
+                ck_assert_msg(fabs(fit.coef[k] - coef[k]) <= 1e-10 * scale,
+                              "variant %d alpha %g: coef[%zu] = %.17g, Cholesky %.17g", variant,
+                              alpha, k, fit.coef[k], coef[k]);
+            for (size_t c = 0; c < 2; c++)
+                ck_assert_msg(fabs(fit.intercept[c] - intercept[c]) <=
+                                  1e-10 * fmax(1.0, fabs(intercept[c])),
+                              "variant %d alpha %g: intercept[%zu] = %.17g, Cholesky %.17g",
+                              variant, alpha, c, fit.intercept[c], intercept[c]);
+
+            /* Predictions on the other rows, against the same formula
+             * from the Cholesky coefficients. */
+            ck_assert_int_eq(gcv_ridge_decision(&fit, "Ridge", &test, predicted, &err), GCV_OK);
+            for (size_t r = 0; r < n_test; r++) {
+                for (size_t c = 0; c < 2; c++) {
+                    double want = intercept[c];
+
+                    for (size_t j = 0; j < d; j++)
+                        want += data.X[test_index[r] * d + j] * coef[c * d + j];
+                    ck_assert_msg(fabs(predicted[r * 2 + c] - want) <=
+                                      1e-10 * fmax(1.0, fabs(want)),
+                                  "variant %d alpha %g: row %zu target %zu predicted %.17g, "
+                                  "want %.17g", variant, alpha, r, c, predicted[r * 2 + c],
+                                  want);
+                }
+            }
+            gcv_ridge_fit_free(&fit);
+        }
+    }
+
+    gcv_fold_cache_configure(0);
+    free(predicted);
+    free(weights);
+    free(Y);
+    free(train_index);
+    free(test_index);
+    free_dataset(&data);
+}
+END_TEST
+
+/* A rank-deficient X: feature 1 repeats feature 0, and y = 3 x0 + 1. The
+ * centred X^T X is S [[1, 1], [1, 1]], S being the sum of squares of the
+ * centred x0, with eigenvalues 2S and 0, and X^T y = 3S [1, 1]. So for
+ * alpha > 0 both coefficients are 3S / (2S + alpha), and for alpha = 0
+ * Cholesky fails and the SVD gives the minimum-norm solution 1.5 each,
+ * as in scikit-learn. The intercept is y_mean - 2 x_mean w. The alphas
+ * reach condition numbers (2S + alpha) / alpha from 3 to 2e9 and
+ * infinity, on both sides of the limit above which gcv_ridge_fit leaves
+ * the eigen-decomposition for Cholesky. Each must give the derived value
+ * within 1e-12 plus condition * epsilon relative, the forward error bound
+ * of a backward-stable solve: Cholesky is off by 6e-8 at a condition
+ * number of 2e9 on this machine. Above the limit the fit must also be
+ * scikit-learn's Cholesky solve: at alpha = 1e-9 S it equals
+ * ridge_by_cholesky within 1e-12, where the eigen path is 6e-8 away.
+ * NOTE: that comparison assumes that the BLAS sums the 7 terms of each
+ * entry of X^T X in row order, as OpenBLAS 0.3.21 does. At this condition
+ * number one unit in the last place of X^T X moves the solution by 1e-7. */
+START_TEST(ridge_rank_deficient_rows_match_derived_solution)
+{
+    static const double x0[] = {0.5, 1.25, 2.0, 3.5, 5.25, 0.75, 4.0};
+    enum { N_ROWS = sizeof x0 / sizeof x0[0] };
+    double X[N_ROWS * 2], y[N_ROWS];
+    size_t index[N_ROWS];
+    double x_mean = 0, y_mean = 0, S = 0;
+    const struct gcv_rows train = {.X = X, .n_features = 2, .index = index, .n_rows = N_ROWS};
+
+    for (size_t i = 0; i < N_ROWS; i++) {
+        X[2 * i] = X[2 * i + 1] = x0[i];
+        y[i] = 3 * x0[i] + 1;
+        index[i] = i;
+        x_mean += x0[i] / N_ROWS;
+    }
+    y_mean = 3 * x_mean + 1;
+    for (size_t i = 0; i < N_ROWS; i++)
+        S += (x0[i] - x_mean) * (x0[i] - x_mean);
+
+    for (int cached = 0; cached < 2; cached++) {
+        const double alphas[] = {0.0, 1e-9 * S, 1e-5 * S, 1e-3 * S, S};
+
+        gcv_fold_cache_configure(cached ? 64 * MIB : 0);
+        for (size_t a = 0; a < sizeof alphas / sizeof alphas[0]; a++) {
+            const double w = alphas[a] > 0 ? 3 * S / (2 * S + alphas[a]) : 1.5;
+            const double tolerance =
+                1e-12 + (alphas[a] > 0 ? (2 * S + alphas[a]) / alphas[a] * DBL_EPSILON : 0.0);
+            struct gcv_ridge_fit fit;
+            struct gcv_error err = {GCV_OK, ""};
+
+            ck_assert_int_eq(gcv_ridge_fit(&train, y, 1, NULL, alphas[a], true,
+                                           GCV_RIDGE_CHOLESKY, &fit, &err), GCV_OK);
+            for (size_t j = 0; j < 2; j++)
+                ck_assert_msg(fabs(fit.coef[j] - w) <= tolerance * w, "cache %d alpha %g: coef[%zu] "
+                              "= %.17g, want %.17g", cached, alphas[a], j, fit.coef[j], w);
+            ck_assert_msg(fabs(fit.intercept[0] - (y_mean - 2 * x_mean * w)) <=
+                              tolerance * y_mean,
+                          "cache %d alpha %g: intercept %.17g, want %.17g", cached, alphas[a],
+                          fit.intercept[0], y_mean - 2 * x_mean * w);
+            if (a == 1) {
+                double coef[2], intercept;
+
+                ridge_by_cholesky(X, index, N_ROWS, 2, y, 1, NULL, alphas[a], true, coef,
+                                  &intercept);
+                for (size_t j = 0; j < 2; j++)
+                    ck_assert_msg(fabs(fit.coef[j] - coef[j]) <= 1e-12 * w, "cache %d alpha "
+                                  "%g: coef[%zu] = %.17g, Cholesky %.17g", cached, alphas[a],
+                                  j, fit.coef[j], coef[j]);
+            }
+            gcv_ridge_fit_free(&fit);
+        }
+    }
+    gcv_fold_cache_configure(0);
+}
+END_TEST
+
 /* ----- nearest neighbours ---------------------------------------------------------- */
 
 /* The neighbours and distances of every n_neighbors from 1 to 150 (past
@@ -870,6 +1111,8 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(estimators, svr_from_cached_kernel_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_from_cached_normal_equations_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_with_other_targets_is_not_served);
+    tcase_add_test(estimators, ridge_eigen_solution_matches_cholesky_solve);
+    tcase_add_test(estimators, ridge_rank_deficient_rows_match_derived_solution);
     tcase_add_test(estimators, neighbors_from_cache_match_search_from_scratch);
     suite_add_tcase(suite, estimators);
     return suite;

@@ -11,24 +11,55 @@
 #include "../fold_cache.h"
 #include "kernel.h"
 
+/* Regularised systems X^T X + alpha I whose condition number, from the
+ * eigenvalues, exceeds this are solved by Cholesky as scikit-learn does,
+ * not from the eigen-decomposition. Below it the two solutions differ by
+ * rounding of about condition * epsilon, at most 2e-10 relative. Above it
+ * Cholesky's own error grows with the condition number, and only matching
+ * its method keeps gridcv's coefficients near scikit-learn's. A singular
+ * X^T X also needs the Cholesky path, whose failure leads to the SVD as in
+ * scikit-learn. The value is a choice within that range, not a measured
+ * threshold. */
+#define RIDGE_EIGEN_MAX_CONDITION 1e6
+
+/* Training rows centred at a time while X^T X is accumulated: 512 rows of
+ * 200 features are 0.8 MB, where a centred copy of 16 000 rows would take
+ * 25.6 MB of memory touched for the first time. */
+#define NORMAL_EQUATIONS_BLOCK_ROWS 512
+
 /* The part of the normal equations of one training set that does not
- * depend on alpha, as the fold cache keeps it (GCV_FOLD_CACHE_RIDGE). Each
- * further alpha of a grid then costs one d x d Cholesky factorisation
- * instead of O(n d^2). The factorisation itself is redone
- * per alpha, so a fit from the cache makes the same LAPACK call on the
- * same numbers as a fit from scratch. The targets and weights are kept to
- * confirm that a later fit has the same ones, as the cache finds the
- * training set by its rows alone. One allocation holds the struct and
- * every array. */
+ * depend on alpha, as the fold cache keeps it (GCV_FOLD_CACHE_RIDGE):
+ * X^T X and X^T Y of the centred, weighted rows and the eigen-decomposition
+ * X^T X = V diag(lambda) V^T with z = V^T X^T Y. Each alpha then costs
+ * w = V diag(1 / (lambda + alpha)) z, O(d^2 t), instead of a d x d
+ * Cholesky factorisation. A fit from scratch computes the same block by
+ * the same calls and solves from it, so a fit from the cache gives the
+ * same bits. The targets and weights are kept to confirm that a later fit
+ * has the same ones, as the cache finds the training set by its rows
+ * alone. One allocation contains the struct and every array. */
 struct normal_equations {
     size_t n, d, t;
-    double *Y;        /* [n * t] the targets passed to gcv_ridge_fit */
-    double *weights;  /* [n] the sample weights, or NULL for none */
-    double *x_mean;   /* [d] column means removed from X (0 without intercept) */
-    double *y_mean;   /* [t] */
-    double *XtX;      /* [d * d] X^T X of the centred, weighted rows, both triangles */
-    double *XtY;      /* [d * t] X^T Y of the same rows */
+    double *Y;           /* [n * t] the targets passed to gcv_ridge_fit */
+    double *weights;     /* [n] the sample weights, or NULL for none */
+    double *x_mean;      /* [d] column means removed from X (0 without intercept) */
+    double *y_mean;      /* [t] */
+    double *XtX;         /* [d * d] X^T X of the centred, weighted rows, both triangles */
+    double *XtY;         /* [d * t] X^T Y of the same rows, row-major */
+    bool has_spectrum;   /* false when LAPACK dsyevd failed: every alpha uses Cholesky */
+    double *eigenvalues; /* [d] of X^T X, ascending */
+    double *V;           /* [d * d] row-major, column k the unit eigenvector of
+                            eigenvalues[k] */
+    double *z;           /* [t * d] row-major, row c = V^T (column c of X^T Y) */
 };
+
+/* The bytes of a block of normal equations, as the fold cache counts them. */
+static size_t normal_equations_bytes(size_t n, size_t d, size_t t, bool has_weights)
+{
+    const size_t n_values = n * t + (has_weights ? n : 0) + d + t + d * d + d * t + d + d * d +
+                            t * d;
+
+    return sizeof(struct normal_equations) + n_values * sizeof(double);
+}
 
 /* The cache parameter of a training set's normal equations: they differ
  * with and without intercept and weights. */
@@ -43,11 +74,10 @@ static struct normal_equations *normal_equations_new(size_t n, size_t d, size_t 
                                                      const double *Y, const double *weights,
                                                      size_t *bytes)
 {
-    const size_t n_values = n * t + (weights != NULL ? n : 0) + d + t + d * d + d * t;
     struct normal_equations *block;
     double *next;
 
-    *bytes = sizeof *block + n_values * sizeof(double);
+    *bytes = normal_equations_bytes(n, d, t, weights != NULL);
     if ((block = malloc(*bytes)) == NULL)
         return NULL;
     next = (double *)(block + 1);
@@ -65,10 +95,169 @@ static struct normal_equations *normal_equations_new(size_t n, size_t d, size_t 
     block->XtX = next;
     next += d * d;
     block->XtY = next;
+    next += d * t;
+    block->has_spectrum = false;
+    block->eigenvalues = next;
+    next += d;
+    block->V = next;
+    next += d * d;
+    block->z = next;
     memcpy(block->Y, Y, n * t * sizeof *Y);
     if (weights != NULL)
         memcpy(block->weights, weights, n * sizeof *weights);
     return block;
+}
+
+/* Writes rows [first, first + count) of train into X[count * d],
+ * row-major, centred by x_mean and scaled by sqrt(s_i) when weights is
+ * not NULL. */
+static void centre_rows(const struct gcv_rows *train, size_t first, size_t count,
+                        const double *x_mean, const double *weights, double *X)
+{
+    const size_t d = train->n_features;
+
+    for (size_t i = 0; i < count; i++) {
+        const double *row = train->X + train->index[first + i] * d;
+        double *out = X + i * d;
+
+        for (size_t j = 0; j < d; j++)
+            out[j] = row[j] - x_mean[j];
+        if (weights != NULL) {
+            const double root = sqrt(weights[first + i]);
+            for (size_t j = 0; j < d; j++)
+                out[j] *= root;
+        }
+    }
+}
+
+/* Fills XtX, XtY and the eigen-decomposition of block from the rows of
+ * train, centred by block->x_mean and scaled by the square roots of
+ * block->weights, and the targets Yc[n * t] already centred and scaled.
+ * The rows go through a buffer of NORMAL_EQUATIONS_BLOCK_ROWS at a time,
+ * so no centred copy of the whole training set is made. Cost: O(n d^2)
+ * for X^T X, O(d^3) for LAPACK dsyevd. Fails only with GCV_ERR_NOMEM. */
+static enum gcv_status normal_equations_compute(const struct gcv_rows *train, const double *Yc,
+                                                struct normal_equations *block,
+                                                struct gcv_error *err)
+{
+    const size_t n = block->n;
+    const size_t d = block->d;
+    const size_t t = block->t;
+    double *X;  /* [NORMAL_EQUATIONS_BLOCK_ROWS * d] centred rows, row-major */
+
+    if ((X = malloc(NORMAL_EQUATIONS_BLOCK_ROWS * (d > 0 ? d : 1) * sizeof *X)) == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %d rows of %zu features",
+                             NORMAL_EQUATIONS_BLOCK_ROWS, d);
+
+    /* X^T X (the upper triangle by syrk) and X^T Y, accumulated over
+     * blocks of rows: X is [count x d] with lda d, Yc [count x t] with
+     * ldb t. One target takes dgemv, which does not pack X as dgemm does. */
+    for (size_t first = 0; first < n; first += NORMAL_EQUATIONS_BLOCK_ROWS) {
+        const size_t count = n - first < NORMAL_EQUATIONS_BLOCK_ROWS
+                                 ? n - first
+                                 : NORMAL_EQUATIONS_BLOCK_ROWS;
+        const double beta = first == 0 ? 0.0 : 1.0;
+
+        centre_rows(train, first, count, block->x_mean, block->weights, X);
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)count, 1.0, X, (int)d,
+                    beta, block->XtX, (int)d);
+        if (t == 1)
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)count, (int)d, 1.0, X, (int)d,
+                        Yc + first, 1, beta, block->XtY, 1);
+        else
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)t, (int)count,
+                        1.0, X, (int)d, Yc + first * t, (int)t, beta, block->XtY, (int)t);
+    }
+    free(X);
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < i; j++)
+            block->XtX[i * d + j] = block->XtX[j * d + i];
+
+    /* X^T X = V diag(lambda) V^T, then z = V^T X^T Y as [t x d]:
+     * z^T = V^T XtY, so z = XtY^T V (XtY [d x t] lda t, V [d x d] lda d). */
+    memcpy(block->V, block->XtX, d * d * sizeof *block->V);
+    block->has_spectrum = d > 0 && LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d,
+                                                  block->V, (lapack_int)d,
+                                                  block->eigenvalues) == 0;
+    if (block->has_spectrum)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)t, (int)d, (int)d, 1.0,
+                    block->XtY, (int)t, block->V, (int)d, 0.0, block->z, (int)d);
+    return GCV_OK;
+}
+
+/* Returns true when the eigen-decomposition of block may solve at alpha:
+ * X^T X + alpha I is then positive definite with a condition number of at
+ * most RIDGE_EIGEN_MAX_CONDITION. */
+static bool spectrum_serves(const struct normal_equations *block, double alpha)
+{
+    double smallest, largest;
+
+    if (!block->has_spectrum)
+        return false;
+    smallest = block->eigenvalues[0] + alpha;
+    largest = block->eigenvalues[block->d - 1] + alpha;
+    return smallest > 0 && largest <= RIDGE_EIGEN_MAX_CONDITION * smallest;
+}
+
+/* coef[t * d] from block at alpha: w = V diag(1 / (lambda + alpha)) z by
+ * the eigen-decomposition when spectrum_serves, else by Cholesky (LAPACK
+ * dposv on X^T X + alpha I, as scipy.linalg.solve with assume_a="pos").
+ * *singular is set, and coef untouched, when the Cholesky factorisation
+ * finds the matrix not positive definite. */
+static enum gcv_status solve_normal_equations(const struct normal_equations *block,
+                                              double alpha, double *coef, bool *singular,
+                                              struct gcv_error *err)
+{
+    const size_t d = block->d;
+    const size_t t = block->t;
+    double *A;  /* [d * d] X^T X + alpha I, row-major */
+    double *B;  /* [d * t] X^T Y, then the solution */
+    lapack_int info;
+
+    *singular = false;
+    if (spectrum_serves(block, alpha)) {
+        double *scaled = malloc(d * sizeof *scaled); /* [d] z_c / (lambda + alpha) */
+
+        if (scaled == NULL)
+            return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu ridge "
+                                 "coefficients", d);
+
+        /* Row c of coef = V [d x d] (lda d) times z_c / (lambda + alpha). */
+        for (size_t c = 0; c < t; c++) {
+            for (size_t k = 0; k < d; k++)
+                scaled[k] = block->z[c * d + k] / (block->eigenvalues[k] + alpha);
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)d, (int)d, 1.0, block->V, (int)d,
+                        scaled, 1, 0.0, coef + c * d, 1);
+        }
+        free(scaled);
+        return GCV_OK;
+    }
+
+    A = malloc(d * d * sizeof *A);
+    B = malloc(d * t * sizeof *B);
+    if (A == NULL || B == NULL) {
+        free(A);
+        free(B);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system", d, d);
+    }
+    memcpy(A, block->XtX, d * d * sizeof *A);
+    memcpy(B, block->XtY, d * t * sizeof *B);
+    for (size_t i = 0; i < d; i++)
+        A[i * d + i] += alpha;
+    info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A, (lapack_int)d, B,
+                         (lapack_int)t);
+    if (info > 0) {
+        *singular = true;
+    } else if (info == 0) {
+        for (size_t c = 0; c < t; c++)
+            for (size_t j = 0; j < d; j++)
+                coef[c * d + j] = B[j * t + c];
+    }
+    free(A);
+    free(B);
+    if (info < 0)
+        return gcv_error_set(err, GCV_ERR_FIT, "LAPACK dposv rejected argument %d", (int)-info);
+    return GCV_OK;
 }
 
 /* Returns the cached normal equations of train with these targets and
@@ -103,11 +292,12 @@ void gcv_ridge_fit_free(struct gcv_ridge_fit *fit)
     memset(fit, 0, sizeof *fit);
 }
 
-/* Writes the weighted column means of A[n * cols] (row-major) into
- * means[cols], as numpy.average(A, axis=0, weights=w) sums: a sequential
- * sum down each column of a matrix, a pairwise sum for a single column. */
-static enum gcv_status column_means(const double *A, size_t n, size_t cols, const double *w,
-                                    double *means, struct gcv_error *err)
+/* Writes the weighted column means of the rows A + index[i] * cols for
+ * i < n, or of A[n * cols] itself when index is NULL, into means[cols], as
+ * numpy.average(A, axis=0, weights=w) sums: a sequential sum down each
+ * column of a matrix, a pairwise sum for a single column. */
+static enum gcv_status column_means(const double *A, const size_t *index, size_t n, size_t cols,
+                                    const double *w, double *means, struct gcv_error *err)
 {
     double total = (double)n;
 
@@ -118,16 +308,20 @@ static enum gcv_status column_means(const double *A, size_t n, size_t cols, cons
 
         if (terms == NULL)
             return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory averaging %zu rows", n);
-        for (size_t i = 0; i < n; i++)
-            terms[i] = w != NULL ? A[i] * w[i] : A[i];
+        for (size_t i = 0; i < n; i++) {
+            const double value = A[index != NULL ? index[i] : i];
+            terms[i] = w != NULL ? value * w[i] : value;
+        }
         means[0] = gcv_stats_sum(terms, n, 1) / total;
         free(terms);
         return GCV_OK;
     }
     memset(means, 0, cols * sizeof *means);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        const double *row = A + (index != NULL ? index[i] : i) * cols;
         for (size_t j = 0; j < cols; j++)
-            means[j] += w != NULL ? A[i * cols + j] * w[i] : A[i * cols + j];
+            means[j] += w != NULL ? row[j] * w[i] : row[j];
+    }
     for (size_t j = 0; j < cols; j++)
         means[j] /= total;
     return GCV_OK;
@@ -175,57 +369,6 @@ cleanup:
     free(Vt);
     free(UtY);
     return status;
-}
-
-/* coef[t * d] from the normal equations (X^T X + alpha I) w = X^T y by
- * Cholesky; *singular is set, and coef untouched, when the matrix is not
- * positive definite. When saved is not NULL, X^T X and X^T Y are copied
- * into its XtX and XtY before alpha is added. */
-static enum gcv_status solve_primal(const double *X, size_t n, size_t d, const double *Y,
-                                    size_t t, double alpha, double *coef, bool *singular,
-                                    struct normal_equations *saved, struct gcv_error *err)
-{
-    double *A = malloc(d * d * sizeof *A);   /* [d * d] X^T X + alpha I, row-major */
-    double *B = malloc(d * t * sizeof *B);   /* [d * t] X^T Y, then the solution */
-    lapack_int info;
-
-    *singular = false;
-    if (A == NULL || B == NULL) {
-        free(A);
-        free(B);
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system", d, d);
-    }
-
-    /* A = X^T X (the upper triangle by syrk, then mirrored) and B = X^T Y.
-     * X is [n x d] with lda d. */
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, X, (int)d, 0.0, A,
-                (int)d);
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < i; j++)
-            A[i * d + j] = A[j * d + i];
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)t, (int)n, 1.0, X, (int)d,
-                Y, (int)t, 0.0, B, (int)t);
-    if (saved != NULL) {
-        memcpy(saved->XtX, A, d * d * sizeof *A);
-        memcpy(saved->XtY, B, d * t * sizeof *B);
-    }
-    for (size_t i = 0; i < d; i++)
-        A[i * d + i] += alpha;
-
-    info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A, (lapack_int)d, B,
-                         (lapack_int)t);
-    if (info > 0) {
-        *singular = true;
-    } else {
-        for (size_t c = 0; c < t; c++)
-            for (size_t j = 0; j < d; j++)
-                coef[c * d + j] = B[j * t + c];
-    }
-    free(A);
-    free(B);
-    if (info < 0)
-        return gcv_error_set(err, GCV_ERR_FIT, "LAPACK dposv rejected argument %d", (int)-info);
-    return GCV_OK;
 }
 
 /* coef[t * d] from the dual (X X^T + alpha I) c = y, w = X^T c, by
@@ -290,16 +433,17 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     const size_t n = train->n_rows;
     const size_t d = train->n_features;
     const size_t t = n_targets;
-    double *X = malloc((n * d > 0 ? n * d : 1) * sizeof *X);   /* [n * d] centred, scaled */
-    double *Yc = malloc((n * t > 0 ? n * t : 1) * sizeof *Yc); /* [n * t] centred, scaled */
+    double *X = NULL;  /* [n * d] centred, scaled */
+    double *Yc = NULL; /* [n * t] centred, scaled */
     double *x_mean = calloc(d > 0 ? d : 1, sizeof *x_mean);    /* [d] */
     double *y_mean = calloc(t > 0 ? t : 1, sizeof *y_mean);    /* [t] */
     bool singular = false;
     const bool primal = solver != GCV_RIDGE_SVD && d <= n;
     struct gcv_fold_rows rows = {0};
     const struct normal_equations *cached = NULL;
-    struct normal_equations *saved = NULL; /* owned until stored in the fold cache */
-    size_t saved_bytes = 0;
+    struct normal_equations *block = NULL; /* owned until stored in the fold cache */
+    bool keep_block = false;
+    size_t block_bytes = 0;
     enum gcv_status status = GCV_OK;
 
     memset(fit, 0, sizeof *fit);
@@ -307,8 +451,7 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     fit->n_targets = t;
     fit->coef = calloc(t * d > 0 ? t * d : 1, sizeof *fit->coef);
     fit->intercept = calloc(t > 0 ? t : 1, sizeof *fit->intercept);
-    if (X == NULL || Yc == NULL || x_mean == NULL || y_mean == NULL || fit->coef == NULL ||
-        fit->intercept == NULL) {
+    if (x_mean == NULL || y_mean == NULL || fit->coef == NULL || fit->intercept == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting ridge on %zu rows", n);
         goto cleanup;
     }
@@ -321,84 +464,79 @@ enum gcv_status gcv_ridge_fit(const struct gcv_rows *train, const double *Y, siz
     if (primal && d > 0 &&
         (cached = find_normal_equations(train, Y, t, sample_weight, fit_intercept, &rows)) !=
             NULL) {
-        double *A = malloc(d * d * sizeof *A); /* [d * d] X^T X + alpha I */
-        double *B = malloc(d * t * sizeof *B); /* [d * t] X^T Y, then the solution */
-        lapack_int info;
-
-        if (A == NULL || B == NULL) {
-            free(A);
-            free(B);
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for a %zu x %zu system",
-                                   d, d);
+        if ((status = solve_normal_equations(cached, alpha, fit->coef, &singular, err)) !=
+            GCV_OK)
             goto cleanup;
-        }
-        memcpy(A, cached->XtX, d * d * sizeof *A);
-        memcpy(B, cached->XtY, d * t * sizeof *B);
-        for (size_t i = 0; i < d; i++)
-            A[i * d + i] += alpha;
-        info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, (lapack_int)t, A,
-                             (lapack_int)d, B, (lapack_int)t);
-        if (info == 0) {
-            for (size_t c = 0; c < t; c++)
-                for (size_t j = 0; j < d; j++)
-                    fit->coef[c * d + j] = B[j * t + c];
+        if (!singular) {
             memcpy(x_mean, cached->x_mean, d * sizeof *x_mean);
             memcpy(y_mean, cached->y_mean, t * sizeof *y_mean);
-        }
-        free(A);
-        free(B);
-        if (info == 0)
             goto intercept;
-        /* Not positive definite (or rejected): the full path below falls
-         * back to the SVD as a fit from scratch does. */
+        }
+        /* Not positive definite: the SVD below, as a fit from scratch. */
     }
-    gcv_kernel_gather_rows(train, X);
-    memcpy(Yc, Y, n * t * sizeof *Yc);
 
-    /* Centre X and Y, then weigh each row by sqrt(s_i). */
+    /* The means of X and Y, and Y centred and weighed by sqrt(s_i). */
+    if ((Yc = malloc((n * t > 0 ? n * t : 1) * sizeof *Yc)) == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting ridge on %zu rows", n);
+        goto cleanup;
+    }
+    memcpy(Yc, Y, n * t * sizeof *Yc);
     if (fit_intercept) {
-        if ((status = column_means(X, n, d, sample_weight, x_mean, err)) != GCV_OK ||
-            (status = column_means(Yc, n, t, sample_weight, y_mean, err)) != GCV_OK)
+        if ((status = column_means(train->X, train->index, n, d, sample_weight, x_mean, err)) !=
+                GCV_OK ||
+            (status = column_means(Yc, NULL, n, t, sample_weight, y_mean, err)) != GCV_OK)
             goto cleanup;
-        for (size_t i = 0; i < n; i++) {
-            for (size_t j = 0; j < d; j++)
-                X[i * d + j] -= x_mean[j];
+        for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < t; c++)
                 Yc[i * t + c] -= y_mean[c];
-        }
     }
     if (sample_weight != NULL) {
         for (size_t i = 0; i < n; i++) {
             const double root = sqrt(sample_weight[i]);
-            for (size_t j = 0; j < d; j++)
-                X[i * d + j] *= root;
             for (size_t c = 0; c < t; c++)
                 Yc[i * t + c] *= root;
         }
     }
 
-    /* Room in the fold cache for the normal equations of this fold. */
-    if (primal && cached == NULL && rows.id != 0) {
-        size_t bytes = sizeof *saved + (n * t + (sample_weight != NULL ? n : 0) + d + t +
-                                        d * d + d * t) * sizeof(double);
-        if (gcv_fold_cache_reserve(&rows, 0, bytes) &&
-            (saved = normal_equations_new(n, d, t, Y, sample_weight, &saved_bytes)) != NULL) {
-            memcpy(saved->x_mean, x_mean, d * sizeof *x_mean);
-            memcpy(saved->y_mean, y_mean, t * sizeof *y_mean);
+    /* Without features the coefficients are empty and the intercept is
+     * the mean of y. */
+    if (d == 0)
+        goto intercept;
+
+    /* The primal from its normal equations, kept in the fold cache when
+     * they fit beside the rows. */
+    if (primal && !singular) {
+        keep_block = rows.id != 0 &&
+                     gcv_fold_cache_reserve(&rows, 0, normal_equations_bytes(
+                                                          n, d, t, sample_weight != NULL));
+        if ((block = normal_equations_new(n, d, t, Y, sample_weight, &block_bytes)) == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the %zu x %zu "
+                                   "normal equations", d, d);
+            goto cleanup;
         }
+        memcpy(block->x_mean, x_mean, d * sizeof *x_mean);
+        memcpy(block->y_mean, y_mean, t * sizeof *y_mean);
+        if ((status = normal_equations_compute(train, Yc, block, err)) != GCV_OK ||
+            (status = solve_normal_equations(block, alpha, fit->coef, &singular, err)) != GCV_OK)
+            goto cleanup;
+        if (keep_block) {
+            gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RIDGE, 0,
+                                 normal_equations_key(fit_intercept, sample_weight), block,
+                                 block_bytes, free);
+            block = NULL;
+        }
+        if (!singular)
+            goto intercept;
     }
 
-    /* Solve. */
+    /* The dual and the SVD read every centred row at once. */
+    if ((X = malloc((n * d > 0 ? n * d : 1) * sizeof *X)) == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting ridge on %zu rows", n);
+        goto cleanup;
+    }
+    centre_rows(train, 0, n, x_mean, sample_weight, X);
     if (solver != GCV_RIDGE_SVD && d > n)
         status = solve_dual(X, n, d, Yc, t, alpha, fit->coef, err);
-    else if (solver != GCV_RIDGE_SVD)
-        status = solve_primal(X, n, d, Yc, t, alpha, fit->coef, &singular, saved, err);
-    if (status == GCV_OK && saved != NULL) {
-        gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RIDGE, 0,
-                             normal_equations_key(fit_intercept, sample_weight), saved,
-                             saved_bytes, free);
-        saved = NULL;
-    }
     if (status == GCV_OK && (solver == GCV_RIDGE_SVD || singular))
         status = solve_svd(X, n, d, Yc, t, alpha, fit->coef, err);
     if (status != GCV_OK)
@@ -414,7 +552,7 @@ intercept:
     }
 
 cleanup:
-    free(saved);
+    free(block);
     free(X);
     free(Yc);
     free(x_mean);

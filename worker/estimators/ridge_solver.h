@@ -14,11 +14,17 @@
  *     scipy.linalg.solve with assume_a="pos"), or, with more features than
  *     rows, the dual (X X^T + alpha I) c = y and w = X^T c. When the matrix
  *     is not positive definite, the primal falls back to "svd" and the
- *     dual to a least-squares solve (gelsd), as scikit-learn does;
+ *     dual to a least-squares solve (gelsd), as scikit-learn does. The
+ *     primal is solved from the eigen-decomposition X^T X = V diag(lambda)
+ *     V^T (LAPACK dsyevd) as w = V diag(1 / (lambda + alpha)) V^T X^T y
+ *     instead, which the fold cache keeps so that each further alpha costs
+ *     O(d^2), unless X^T X + alpha I has a condition number above 1e6. That
+ *     solution differs from the Cholesky one by rounding only;
  *   - "svd": X = U S V^T (gesdd) and w = V diag(s / (s^2 + alpha)) U^T y,
  *     singular values <= 1e-15 dropped.
  * There is no iteration, so no stopping rule. Cost: O(n d^2 + d^3) for the
- * primal, O(n^2 d + n^3) for the dual, O(n d min(n, d)) for the SVD. */
+ * primal, then O(d^2) per alpha of a cached fold, O(n^2 d + n^3) for the
+ * dual, O(n d min(n, d)) for the SVD. */
 #ifndef GCV_RIDGE_SOLVER_H
 #define GCV_RIDGE_SOLVER_H
 
