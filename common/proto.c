@@ -63,29 +63,30 @@ cleanup:
     return status;
 }
 
-enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, MPI_Comm comm,
-                                    struct gcv_error *err)
+enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, bool unit_end,
+                                    MPI_Comm comm, struct gcv_error *err)
 {
-    int32_t message[2] = {candidate, fold};
+    int32_t message[3] = {candidate, fold, unit_end ? 1 : 0};
     enum gcv_status status = GCV_OK;
 
-    GCV_MPI_CHECK(MPI_Send(message, 2, MPI_INT32_T, worker, GCV_TAG_TASK, comm));
+    GCV_MPI_CHECK(MPI_Send(message, 3, MPI_INT32_T, worker, GCV_TAG_TASK, comm));
 cleanup:
     return status;
 }
 
-enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, MPI_Comm comm,
-                                    struct gcv_error *err)
+enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, bool *unit_end,
+                                    MPI_Comm comm, struct gcv_error *err)
 {
-    int32_t message[2];
+    int32_t message[3];
     MPI_Request request = MPI_REQUEST_NULL;
     enum gcv_status status = GCV_OK;
 
-    GCV_MPI_CHECK(MPI_Irecv(message, 2, MPI_INT32_T, 0, GCV_TAG_TASK, comm, &request));
+    GCV_MPI_CHECK(MPI_Irecv(message, 3, MPI_INT32_T, 0, GCV_TAG_TASK, comm, &request));
     if ((status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err)) != GCV_OK)
         goto cleanup;
     *candidate = message[0];
     *fold = message[1];
+    *unit_end = message[2] != 0;
 cleanup:
     return status;
 }

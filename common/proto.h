@@ -82,13 +82,15 @@ enum gcv_status gcv_proto_wait_interruptible(MPI_Request *request, MPI_Status *m
                                              double deadline, bool *done,
                                              struct gcv_error *err);
 
-/* Sends a task (or GCV_TASK_STOP) to worker. */
-enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, MPI_Comm comm,
-                                    struct gcv_error *err);
+/* Sends a task (or GCV_TASK_STOP) to worker. unit_end is true for the
+ * last task sent of a unit: a single task, or the tasks of one chain or
+ * batch (worker/chain.h), which are sent one after the other. */
+enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, bool unit_end,
+                                    MPI_Comm comm, struct gcv_error *err);
 
 /* Receives the next task from rank 0, waiting without spinning. */
-enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, MPI_Comm comm,
-                                    struct gcv_error *err);
+enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, bool *unit_end,
+                                    MPI_Comm comm, struct gcv_error *err);
 
 /* Sends a result to rank 0. */
 enum gcv_status gcv_proto_send_result(const struct gcv_task_result *result, MPI_Comm comm,

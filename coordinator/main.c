@@ -15,6 +15,7 @@
 
 #include "../common/dataset.h"
 #include "../common/log.h"
+#include "../worker/task.h"
 #include "predict.h"
 #include "report.h"
 #include "search.h"
@@ -79,6 +80,10 @@ static const char usage_run[] =
     "                  memory each rank may keep for work shared by the fits\n"
     "                  of one fold, such as kernel matrices (default 1024;\n"
     "                  0 turns the cache off)\n"
+    "  --lockstep N    fits of one fold that differ only in C run together,\n"
+    "                  up to N at a time, sharing their matrix products\n"
+    "                  (LogisticRegression; same results; default 8, 1 runs\n"
+    "                  each fit alone)\n"
     "  --data-check-timeout SECONDS\n"
     "                  time a separate process gets to read the data files'\n"
     "                  structure and labels before a file that crashes or\n"
@@ -275,6 +280,7 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
         {"grace", required_argument, NULL, 'g'},
         {"blas-threads", required_argument, NULL, 'B'},
         {"fold-cache-mb", required_argument, NULL, 'M'},
+        {"lockstep", required_argument, NULL, 'L'},
         {"data-check-timeout", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -288,6 +294,7 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
     options->grace = 60;
     options->blas_threads = default_blas_threads();
     options->fold_cache_mb = 1024;
+    options->lockstep = GCV_TASK_DEFAULT_BATCH;
     opterr = 0;
     optind = 1;
     while ((option = getopt_long(argc, argv, "o:fqvrg:h", long_options, NULL)) != -1) {
@@ -336,6 +343,16 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
                 return 2;
             }
             options->fold_cache_mb = (size_t)count;
+            break;
+        case 'L':
+            count = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || count < 1 || count > 1024) {
+                if (is_first_process())
+                    fprintf(stderr, "gridcv: error: run: --lockstep must be an integer in "
+                            "[1, 1024], got \"%s\"\n", optarg);
+                return 2;
+            }
+            options->lockstep = (size_t)count;
             break;
         case 'T':
             if (set_data_check_timeout("run", optarg) != 0)

@@ -105,22 +105,32 @@ static bool next_pending(const struct gcv_results *results, size_t *next)
     return *next < n_tasks;
 }
 
-/* Runs every chain on this rank, as run_locally does with single tasks. */
+/* Runs every chain or batch on this rank, as run_locally does with single
+ * tasks: a chain's tasks one by one, a batch's open tasks together. */
 static enum gcv_status run_chains_locally(const struct gcv_task_context *ctx,
                                           const struct gcv_spec *spec,
                                           struct gcv_results *results,
                                           struct gcv_scheduler_options *options,
                                           struct gcv_error *err)
 {
-    struct gcv_task_result result;
+    const size_t n_c = results->n_candidates;
+    struct gcv_task_result *unit_results = malloc((n_c + 1) * sizeof *unit_results); /* [n_c] */
+    int32_t *unit = malloc((n_c + 1) * sizeof *unit); /* [n_c] a batch's open candidates */
     struct gcv_chain_state state = {0};
     struct gcv_error stop_reason = {GCV_OK, ""};
     enum gcv_status status = GCV_OK;
 
-    for (size_t head = 0; head < results->n_candidates; head++) {
+    if (unit_results == NULL || unit == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the tasks of %zu "
+                               "candidates", n_c);
+        goto cleanup;
+    }
+    for (size_t head = 0; head < n_c; head++) {
         if (ctx->chain_previous[head] >= 0)
             continue;
         for (size_t f = 0; f < results->n_folds; f++) {
+            size_t n_unit = 0;
+
             for (int32_t c = (int32_t)head; c >= 0; c = ctx->chain_next[c]) {
                 if (results->done[(size_t)c * results->n_folds + f])
                     continue;
@@ -128,19 +138,31 @@ static enum gcv_status run_chains_locally(const struct gcv_task_context *ctx,
                     status = stopped(results, options, err);
                     goto cleanup;
                 }
-                gcv_chain_run(ctx, &state, c, (int32_t)f, &result);
-                finish_result(&result, spec, results, options, &stop_reason);
-                if (stop_reason.status != GCV_OK) {
-                    *err = stop_reason;
-                    status = stop_reason.status;
-                    goto cleanup;
+                if (ctx->batched) {
+                    unit[n_unit++] = c;
+                    continue;
                 }
+                gcv_chain_run(ctx, &state, c, (int32_t)f, &unit_results[0]);
+                finish_result(&unit_results[0], spec, results, options, &stop_reason);
+                if (stop_reason.status != GCV_OK)
+                    break;
+            }
+            if (n_unit > 0)
+                gcv_task_run_batch(ctx, unit, n_unit, (int32_t)f, unit_results);
+            for (size_t i = 0; i < n_unit && stop_reason.status == GCV_OK; i++)
+                finish_result(&unit_results[i], spec, results, options, &stop_reason);
+            if (stop_reason.status != GCV_OK) {
+                *err = stop_reason;
+                status = stop_reason.status;
+                goto cleanup;
             }
         }
     }
 
 cleanup:
     gcv_chain_state_clear(ctx, &state);
+    free(unit_results);
+    free(unit);
     return status;
 }
 
@@ -191,16 +213,20 @@ static enum gcv_status hand_out(const struct gcv_task_context *ctx,
 
     if (!gcv_picker_next(picker, worker, &candidate, &fold))
         return GCV_OK;
+    /* Each task goes out once the next one to send is known, so that the
+     * last is marked as the unit's end. */
     for (int32_t c = candidate; c >= 0; c = ctx->chain_next != NULL ? ctx->chain_next[c] : -1) {
         if (results->done[(size_t)c * results->n_folds + (size_t)fold])
             continue;
-        status = gcv_proto_send_task(worker, c, fold, comm, err);
-        if (status != GCV_OK)
+        if (last >= 0 && (status = gcv_proto_send_task(worker, last, fold, false, comm, err)) !=
+                             GCV_OK)
             return status;
         holdings->tasks[worker]++;
         (*in_flight)++;
         last = c;
     }
+    if (last >= 0 && (status = gcv_proto_send_task(worker, last, fold, true, comm, err)) != GCV_OK)
+        return status;
     if (last >= 0)
         holdings->unit_end[(size_t)last * results->n_folds + (size_t)fold] = 1;
     return GCV_OK;
@@ -214,8 +240,8 @@ static void stop_workers(MPI_Comm comm, bool after_drain)
     MPI_Comm_size(comm, &size);
     for (int worker = 1; worker < size; worker++) {
         struct gcv_error ignored;
-        gcv_proto_send_task(worker, GCV_TASK_STOP, after_drain ? GCV_STOP_AFTER_DRAIN : 0, comm,
-                            &ignored);
+        gcv_proto_send_task(worker, GCV_TASK_STOP, after_drain ? GCV_STOP_AFTER_DRAIN : 0, true,
+                            comm, &ignored);
     }
 }
 

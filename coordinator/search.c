@@ -975,6 +975,7 @@ int gcv_search_run(const struct gcv_run_options *options)
     MPI_Comm_size(MPI_COMM_WORLD, &run.size);
     gcv_log_hold_warnings(true);
     gcv_fold_cache_configure(options->fold_cache_mb << 20);
+    gcv_task_configure_batches(options->lockstep);
 
     /* Spec: read and checked on rank 0, then shared. */
     if (run.rank == 0)

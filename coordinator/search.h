@@ -16,6 +16,8 @@ struct gcv_run_options {
     int blas_threads;      /* OpenBLAS threads of each rank, >= 1 */
     size_t fold_cache_mb;  /* megabytes of fold cache per rank (worker/fold_cache.h),
                               0 to disable it */
+    size_t lockstep;       /* the most fits of a fold run together (gcv_task_configure_batches),
+                              1 to run each alone */
     const volatile sig_atomic_t *stop_signal; /* nonzero once a signal asked to stop
                                                  early; NULL for none */
 };

@@ -101,6 +101,36 @@ enum gcv_status gcv_chain_plan(const struct gcv_grid *grid,
     return GCV_OK;
 }
 
+void gcv_chain_split(int32_t *previous, int32_t *next, size_t n, size_t max_members)
+{
+    if (max_members == 0)
+        max_members = 1;
+    for (size_t head = 0; head < n; head++) {
+        size_t length = 0, parts, size, extra, taken = 0, part = 0;
+        int32_t c;
+
+        if (previous[head] >= 0)
+            continue;
+        for (c = (int32_t)head; c >= 0; c = next[c])
+            length++;
+        parts = (length + max_members - 1) / max_members;
+        size = length / parts;
+        extra = length % parts;   /* the first `extra` parts take one more */
+        for (c = (int32_t)head; c >= 0;) {
+            const int32_t after = next[c];
+
+            taken++;
+            if (taken == size + (part < extra ? 1 : 0) && after >= 0) {
+                next[c] = -1;
+                previous[after] = -1;
+                taken = 0;
+                part++;
+            }
+            c = after;
+        }
+    }
+}
+
 void gcv_chain_state_clear(const struct gcv_task_context *ctx, struct gcv_chain_state *state)
 {
     if (state == NULL)

@@ -31,6 +31,13 @@ enum gcv_status gcv_chain_plan(const struct gcv_grid *grid,
                                const struct gcv_estimator_ops *estimator, int32_t *previous,
                                int32_t *next, struct gcv_error *err);
 
+/* Cuts every chain of previous[n] and next[n] (as gcv_chain_plan writes
+ * them) into consecutive parts of at most max_members candidates, as
+ * equal in size as the length allows: a chain of 10 with max_members 8
+ * becomes two of 5. Used for batches (gcv_task_run_batch), whose fits
+ * run together and whose width this bounds. */
+void gcv_chain_split(int32_t *previous, int32_t *next, size_t n, size_t max_members);
+
 /* The model a worker keeps between the fits of a chain. */
 struct gcv_chain_state {
     bool has_fit;     /* candidate and fold name a fit that ran */

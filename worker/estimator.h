@@ -120,6 +120,19 @@ struct gcv_estimator_ops {
     enum gcv_status (*fit_from)(const void *params, const struct gcv_rows *train,
                                 const void *previous, void **model, struct gcv_error *err);
 
+    /* Optional, with path_param: fits the n settings params[n], which
+     * differ only in path_param, on the same rows, sharing work between
+     * the fits, and gives each the model fit would give it, within
+     * rounding (LogisticRegression runs its fits in lockstep, lockstep.h).
+     * models[i], statuses[i] and errors[i] are fit's model, status and
+     * error for setting i. Returns GCV_ERR_NOMEM, with err, when the batch
+     * could not run at all; then every models[i] is NULL and statuses[i]
+     * is unset. NULL when the estimator has no batch fit. */
+    enum gcv_status (*fit_batch)(const void *const *params, size_t n,
+                                 const struct gcv_rows *train, void **models,
+                                 enum gcv_status *statuses, struct gcv_error *errors,
+                                 struct gcv_error *err);
+
     /* Optional, NULL when the estimator cannot be saved. Writes the
      * fitted model's arrays and scalars into the open HDF5 group with the
      * helpers of common/model_file.h. group is borrowed, and the caller

@@ -291,7 +291,7 @@ static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gc
 
     if (ctx->estimator->fit_from == NULL)
         return spec_error(spec, "warm_start", err, "%s has no warm start in gridcv; remove "
-                          "warm_start, or use SVC, SVR, LogisticRegression, Lasso or "
+                          "warm_start, or use SVC, SVR, LinearSVC, LogisticRegression, Lasso or "
                           "ElasticNet (alone or as a pipeline's final step)", ctx->estimator->name);
     ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
     ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
@@ -300,6 +300,39 @@ static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gc
                              "candidates", n);
     return gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
                           err);
+}
+
+static size_t batch_limit = GCV_TASK_DEFAULT_BATCH;
+
+void gcv_task_configure_batches(size_t max_members)
+{
+    batch_limit = max_members;
+}
+
+/* Plans batches into ctx when the estimator fits settings together: the
+ * candidates that differ only in its path parameter, cut into batches of
+ * at most batch_limit. Not with a fit_timeout, which limits each fit
+ * alone. */
+static enum gcv_status plan_batches(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                    struct gcv_error *err)
+{
+    size_t n = spec->grid.n_candidates;
+    enum gcv_status status;
+
+    if (ctx->estimator->fit_batch == NULL || batch_limit <= 1 || spec->fit_timeout > 0)
+        return GCV_OK;
+    ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
+    ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
+    if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the batches of %zu "
+                             "candidates", n);
+    status = gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
+                            err);
+    if (status == GCV_OK) {
+        gcv_chain_split(ctx->chain_previous, ctx->chain_next, n, batch_limit);
+        ctx->batched = true;
+    }
+    return status;
 }
 
 /* Checks the spec's "threshold" against the estimator and, when data is
@@ -404,7 +437,11 @@ enum gcv_status gcv_task_context_init(struct gcv_task_context *ctx, const struct
                              spec->grid.n_candidates);
     ctx->n_candidates = spec->grid.n_candidates;
 
-    if (spec->warm_start && (status = plan_chains(ctx, spec, err)) != GCV_OK) {
+    if (spec->warm_start)
+        status = plan_chains(ctx, spec, err);
+    else
+        status = plan_batches(ctx, spec, err);
+    if (status != GCV_OK) {
         gcv_task_context_free(ctx);
         return status;
     }
@@ -663,42 +700,43 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
     gcv_task_run_from(ctx, candidate, fold, NULL, NULL, out);
 }
 
-void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
-                       const void *previous, void **keep, struct gcv_task_result *out)
+/* Starts out for task (candidate, fold): no scores yet. Returns true when
+ * fits are skipped (skip_fits), with zero scores in out. */
+static bool result_start(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
+                         struct gcv_task_result *out)
 {
-    const struct gcv_fold *split = &ctx->plan->folds[fold];
-    struct gcv_error err = {GCV_OK, ""};
-    void *model = NULL;
-    double start;
-    bool scored = false;   /* the scores of the scorers that succeeded are kept */
-    bool fitted = false;   /* the fit succeeded, so model can start the next one */
-    enum gcv_status status, train_status;
-
     memset(out, 0, sizeof *out);
     out->candidate = candidate;
     out->fold = fold;
-    if (keep != NULL)
-        *keep = NULL;
     for (size_t s = 0; s < GCV_MAX_SCORERS; s++)
         out->test_scores[s] = out->train_scores[s] = NAN;
-    if (skip_fits()) {
-        for (size_t s = 0; s < ctx->n_scorers; s++)
-            out->test_scores[s] = out->train_scores[s] = 0.0;
-        out->status = GCV_OK;
-        return;
-    }
+    if (!skip_fits())
+        return false;
+    for (size_t s = 0; s < ctx->n_scorers; s++)
+        out->test_scores[s] = out->train_scores[s] = 0.0;
+    out->status = GCV_OK;
+    return true;
+}
 
-    start = gcv_task_clock();
-    status = fit_until(ctx, candidate, split->train, split->n_train,
-                       ctx->fit_timeout > 0 ? start + ctx->fit_timeout : 0, previous, &model,
-                       &err);
-    out->fit_time = gcv_task_clock() - start;
+/* Finishes out after its fit on fold ended with status and err (and
+ * out->fit_time set): a fit past fit_timeout fails, a successful one
+ * passes on its warning and is scored. Returns true when the fit
+ * succeeded; model stays the caller's. */
+static bool result_finish(const struct gcv_task_context *ctx, int32_t fold, const void *model,
+                          enum gcv_status status, struct gcv_error *err,
+                          struct gcv_task_result *out)
+{
+    const struct gcv_fold *split = &ctx->plan->folds[fold];
+    bool scored = false;   /* the scores of the scorers that succeeded are kept */
+    bool fitted = false;
+    double start;
+    enum gcv_status train_status;
 
     /* A fit past fit_timeout fails, whether its solver saw the deadline or
      * finished late (an estimator may check it rarely or never). */
     if (ctx->fit_timeout > 0 && (status == GCV_ERR_TIMEOUT ||
                                  (status == GCV_OK && out->fit_time > ctx->fit_timeout)))
-        status = gcv_error_set(&err, GCV_ERR_FIT, "fit exceeded fit_timeout of %g s",
+        status = gcv_error_set(err, GCV_ERR_FIT, "fit exceeded fit_timeout of %g s",
                                ctx->fit_timeout);
     if (status != GCV_OK)
         goto cleanup;
@@ -712,7 +750,7 @@ void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, in
     /* A scorer that fails gets error_score alone, as in scikit-learn's
      * multi-metric scoring, and the training rows are scored regardless. */
     start = gcv_task_clock();
-    status = gcv_task_score(ctx, model, split->test, split->n_test, out->test_scores, &err);
+    status = gcv_task_score(ctx, model, split->test, split->n_test, out->test_scores, err);
     out->score_time = gcv_task_clock() - start;
     scored = status == GCV_OK || status == GCV_ERR_FIT;
     if (scored && ctx->return_train_score) {
@@ -723,7 +761,7 @@ void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, in
         scored = train_status == GCV_OK || train_status == GCV_ERR_FIT;
         if (status == GCV_OK || !scored) {
             status = train_status;
-            err = train_err;
+            *err = train_err;
         }
     }
 
@@ -731,14 +769,85 @@ cleanup:
     if (status != GCV_OK) {
         for (size_t s = 0; s < GCV_MAX_SCORERS && !scored; s++)
             out->test_scores[s] = out->train_scores[s] = NAN;
-        snprintf(out->message, sizeof out->message, "%s", err.message);
+        snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1,
+                 err->message);
     }
     out->status = (int32_t)status;
+    return fitted;
+}
+
+void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
+                       const void *previous, void **keep, struct gcv_task_result *out)
+{
+    const struct gcv_fold *split = &ctx->plan->folds[fold];
+    struct gcv_error err = {GCV_OK, ""};
+    void *model = NULL;
+    double start;
+    enum gcv_status status;
+
+    if (keep != NULL)
+        *keep = NULL;
+    if (result_start(ctx, candidate, fold, out))
+        return;
+    start = gcv_task_clock();
+    status = fit_until(ctx, candidate, split->train, split->n_train,
+                       ctx->fit_timeout > 0 ? start + ctx->fit_timeout : 0, previous, &model,
+                       &err);
+    out->fit_time = gcv_task_clock() - start;
     out->warm_start = previous != NULL;
-    if (keep != NULL && fitted) {
+    if (result_finish(ctx, fold, model, status, &err, out) && keep != NULL) {
         *keep = model;
         return;
     }
     if (model != NULL)
         ctx->estimator->model_free(model);
+}
+
+void gcv_task_run_batch(const struct gcv_task_context *ctx, const int32_t *candidates, size_t n,
+                        int32_t fold, struct gcv_task_result *out)
+{
+    const struct gcv_fold *split = &ctx->plan->folds[fold];
+    struct gcv_rows train = view_rows(ctx, split->train, split->n_train);
+    const void **params = calloc(n > 0 ? n : 1, sizeof *params);          /* [n] */
+    void **models = calloc(n > 0 ? n : 1, sizeof *models);                /* [n] */
+    enum gcv_status *statuses = calloc(n > 0 ? n : 1, sizeof *statuses);  /* [n] */
+    struct gcv_error *errors = calloc(n > 0 ? n : 1, sizeof *errors);     /* [n] */
+    struct gcv_error err = {GCV_OK, ""};
+    double start, share;
+    enum gcv_status status;
+
+    if (n == 0 || result_start(ctx, candidates[0], fold, &out[0])) {
+        for (size_t i = 1; i < n; i++)
+            result_start(ctx, candidates[i], fold, &out[i]);
+        goto cleanup;
+    }
+
+    /* Without memory for the batch, each task runs alone. */
+    if (params == NULL || models == NULL || statuses == NULL || errors == NULL) {
+        for (size_t i = 0; i < n; i++)
+            gcv_task_run(ctx, candidates[i], fold, &out[i]);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        params[i] = ctx->candidate_params[candidates[i]];
+    start = gcv_task_clock();
+    status = ctx->estimator->fit_batch(params, n, &train, models, statuses, errors, &err);
+    share = (gcv_task_clock() - start) / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        result_start(ctx, candidates[i], fold, &out[i]);
+        out[i].fit_time = share;
+        if (status != GCV_OK) {
+            statuses[i] = status;
+            errors[i] = err;
+        }
+        result_finish(ctx, fold, models[i], statuses[i], &errors[i], &out[i]);
+        if (models[i] != NULL)
+            ctx->estimator->model_free(models[i]);
+    }
+
+cleanup:
+    free(params);
+    free(models);
+    free(statuses);
+    free(errors);
 }

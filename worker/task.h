@@ -46,7 +46,18 @@ struct gcv_task_context {
                                                owned; NULL without warm_start */
     int32_t *chain_next;                    /* [n_candidates] the candidate after this one in
                                                its chain, -1 for the last; owned, or NULL */
+    bool batched;                           /* the chains are batches: their fits run
+                                               together through the estimator's fit_batch
+                                               (gcv_task_run_batch), each from zero */
 };
+
+/* The most fits one batch may hold (the run option --lockstep), for the
+ * contexts initialised after the call; 1 turns batches off. Every rank
+ * must set the same value, since the batches are planned on each. The
+ * default is GCV_TASK_DEFAULT_BATCH. */
+void gcv_task_configure_batches(size_t max_members);
+
+#define GCV_TASK_DEFAULT_BATCH 8
 
 /* Finds the estimator and scorers the spec names and parses the setting of
  * every candidate (the fixed params overridden by the candidate's grid
@@ -89,6 +100,14 @@ void gcv_task_run(const struct gcv_task_context *ctx, int32_t candidate, int32_t
  * the caller, ctx->estimator->model_free), or NULL when the fit failed. */
 void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, int32_t fold,
                        const void *previous, void **keep, struct gcv_task_result *out);
+
+/* Runs the tasks (candidates[i], fold), i < n, of one batch (ctx->batched)
+ * and fills out[n] as n calls of gcv_task_run would: the estimator's
+ * fit_batch fits them together, then each model is scored alone. Each
+ * task's fit_time is its share, 1 / n, of the batch's fit. Never fails
+ * itself. */
+void gcv_task_run_batch(const struct gcv_task_context *ctx, const int32_t *candidates, size_t n,
+                        int32_t fold, struct gcv_task_result *out);
 
 /* Fits candidate on rows[0..n_rows) of the dataset, without a time limit;
  * *model is owned by the caller (ctx->estimator->model_free). */

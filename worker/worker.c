@@ -1,23 +1,47 @@
 #include "worker.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain.h"
 
+/* Sends the results of the tasks (unit[i], fold), i < n, each with rank. */
+static enum gcv_status send_results(struct gcv_task_result *results, size_t n, int rank,
+                                    MPI_Comm comm, struct gcv_error *err)
+{
+    enum gcv_status status = GCV_OK;
+
+    for (size_t i = 0; i < n && status == GCV_OK; i++) {
+        results[i].rank = rank;
+        status = gcv_proto_send_result(&results[i], comm, err);
+    }
+    return status;
+}
+
 enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm,
                                struct gcv_error *err)
 {
-    struct gcv_task_result result;
     struct gcv_chain_state chain = {0};  /* the last model, with warm starts */
+    const size_t capacity = ctx->batched ? ctx->n_candidates : 1;
+    int32_t *unit = malloc((capacity > 0 ? capacity : 1) * sizeof *unit); /* [capacity] */
+    struct gcv_task_result *results = malloc((capacity > 0 ? capacity : 1) * sizeof *results);
+    size_t n_unit = 0;    /* tasks of the unit received so far */
     bool drained = false;
     int rank;
     enum gcv_status status = GCV_OK;
 
+    if (unit == NULL || results == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the tasks of %zu "
+                               "candidates", capacity);
+        goto cleanup;
+    }
     GCV_MPI_CHECK(MPI_Comm_rank(comm, &rank));
     for (;;) {
         int32_t candidate, fold;
+        bool unit_end;
 
-        if ((status = gcv_proto_recv_task(&candidate, &fold, comm, err)) != GCV_OK)
+        status = gcv_proto_recv_task(&candidate, &fold, &unit_end, comm, err);
+        if (status != GCV_OK)
             break;
         if (candidate == GCV_TASK_STOP) {
             /* Receive the drain notice that preceded this stop, so that no
@@ -27,26 +51,40 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
             break;
         }
 
+        /* A batch runs once all its tasks are here; the coordinator sends
+         * them one after the other. */
+        if (n_unit < capacity)
+            unit[n_unit++] = candidate;
+        if (ctx->batched && !unit_end && n_unit < capacity)
+            continue;
+
         /* After a drain notice, tasks not yet started go back unrun. A
          * signal that reaches this rank itself changes nothing: the
          * coordinator decides when the search stops. */
         if ((status = gcv_proto_poll_drain(false, &drained, comm, err)) != GCV_OK)
             break;
         if (drained) {
-            memset(&result, 0, sizeof result);
-            result.candidate = candidate;
-            result.fold = fold;
-            result.status = GCV_STOPPED;
+            for (size_t i = 0; i < n_unit; i++) {
+                memset(&results[i], 0, sizeof results[i]);
+                results[i].candidate = unit[i];
+                results[i].fold = fold;
+                results[i].status = GCV_STOPPED;
+            }
+        } else if (ctx->batched) {
+            gcv_task_run_batch(ctx, unit, n_unit, fold, results);
         } else if (ctx->chain_previous != NULL) {
-            gcv_chain_run(ctx, &chain, candidate, fold, &result);
+            gcv_chain_run(ctx, &chain, candidate, fold, &results[0]);
         } else {
-            gcv_task_run(ctx, candidate, fold, &result);
+            gcv_task_run(ctx, candidate, fold, &results[0]);
         }
-        result.rank = rank;
-        if ((status = gcv_proto_send_result(&result, comm, err)) != GCV_OK)
+        status = send_results(results, n_unit, rank, comm, err);
+        n_unit = 0;
+        if (status != GCV_OK)
             break;
     }
 cleanup:
     gcv_chain_state_clear(ctx, &chain);
+    free(unit);
+    free(results);
     return status;
 }

@@ -132,6 +132,73 @@ START_TEST(plan_follows_pipeline_final_step)
 }
 END_TEST
 
+/* Builds chains of the given lengths over consecutive candidates. */
+static size_t make_chains(const size_t *lengths, size_t n_chains, int32_t *previous,
+                          int32_t *next)
+{
+    size_t c = 0;
+
+    for (size_t k = 0; k < n_chains; k++)
+        for (size_t i = 0; i < lengths[k]; i++, c++) {
+            previous[c] = i > 0 ? (int32_t)c - 1 : -1;
+            next[c] = i + 1 < lengths[k] ? (int32_t)c + 1 : -1;
+        }
+    return c;
+}
+
+/* The lengths of the chains of previous/next, in order of their heads. */
+static size_t chain_lengths(const int32_t *previous, const int32_t *next, size_t n,
+                            size_t *lengths)
+{
+    size_t count = 0;
+
+    for (size_t head = 0; head < n; head++) {
+        if (previous[head] >= 0)
+            continue;
+        lengths[count] = 0;
+        for (int32_t c = (int32_t)head; c >= 0; c = next[c])
+            lengths[count]++;
+        count++;
+    }
+    return count;
+}
+
+START_TEST(split_cuts_near_equal_parts)
+{
+    /* 10 with at most 8 -> 5 + 5; 17 -> 6 + 6 + 5; 8 stays whole; 1 stays. */
+    const size_t lengths[] = {10, 17, 8, 1};
+    const size_t want[] = {5, 5, 6, 6, 5, 8, 1};
+    int32_t previous[36], next[36];
+    size_t got[36];
+    const size_t n = make_chains(lengths, 4, previous, next);
+    size_t count;
+
+    gcv_chain_split(previous, next, n, 8);
+    count = chain_lengths(previous, next, n, got);
+    ck_assert_uint_eq(count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < count; i++)
+        ck_assert_uint_eq(got[i], want[i]);
+    /* Every link left is a link of the plan before. */
+    for (size_t c = 0; c < n; c++)
+        if (next[c] >= 0)
+            ck_assert_int_eq(next[c], (int32_t)c + 1);
+}
+END_TEST
+
+START_TEST(split_of_one_gives_singles)
+{
+    const size_t lengths[] = {4};
+    int32_t previous[4], next[4];
+    const size_t n = make_chains(lengths, 1, previous, next);
+
+    gcv_chain_split(previous, next, n, 1);
+    for (size_t c = 0; c < n; c++) {
+        ck_assert_int_eq(previous[c], -1);
+        ck_assert_int_eq(next[c], -1);
+    }
+}
+END_TEST
+
 START_TEST(plan_rejects_estimator_without_warm_start)
 {
     struct gcv_grid grid = {0};
@@ -407,6 +474,8 @@ static Suite *chain_suite(void)
     tcase_add_test(plan, plan_orders_C_ascending_per_other_setting);
     tcase_add_test(plan, plan_orders_alpha_descending);
     tcase_add_test(plan, plan_follows_pipeline_final_step);
+    tcase_add_test(plan, split_cuts_near_equal_parts);
+    tcase_add_test(plan, split_of_one_gives_singles);
     tcase_add_test(plan, plan_rejects_estimator_without_warm_start);
     suite_add_tcase(suite, plan);
 

@@ -20,6 +20,7 @@
 #include "../../common/stats.h"
 #include "kernel.h"
 #include "lbfgs.h"
+#include "lockstep.h"
 #include "param_check.h"
 
 /* ----- parameters -------------------------------------------------------- */
@@ -276,6 +277,8 @@ struct objective {
     double *losses;           /* [n_rows] */
     double *row_gradients;    /* [n_rows * n_classes] */
     double *probabilities;    /* [n_classes] */
+    struct gcv_lockstep *lockstep; /* the fits sharing the products, or NULL for a fit alone */
+    size_t member;            /* this fit's member number in lockstep */
 };
 
 /* The half binomial loss and its derivative at raw prediction z, as
@@ -337,19 +340,29 @@ static double evaluate_multinomial(void *context, const double *x, double *gradi
     const size_t K = obj->n_classes;
     double f;
 
+    double *raw_all = obj->raw;          /* [n x K], row stride raw_stride */
+    double *gradients_all = obj->row_gradients; /* [n x K], row stride gradient_stride */
+    size_t raw_stride = K, gradient_stride = K;
+
     /* raw [n x K] = X [n x d] times W^T, which the layout stores as a
-     * [d x K] row-major matrix (ldb K); then the intercepts. */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)d, 1.0, obj->X,
-                (int)d, x, (int)K, 0.0, obj->raw, (int)K);
+     * [d x K] row-major matrix (ldb K); then the intercepts. In lockstep
+     * the product is a block of one wider product (lockstep.h). */
+    if (obj->lockstep != NULL) {
+        raw_all = gcv_lockstep_times(obj->lockstep, obj->member, x, K, &raw_stride);
+        gradients_all = gcv_lockstep_rows(obj->lockstep, obj->member, &gradient_stride);
+    } else {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)d, 1.0,
+                    obj->X, (int)d, x, (int)K, 0.0, obj->raw, (int)K);
+    }
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < K; k++)
-            obj->raw[i * K + k] += obj->fit_intercept ? x[k + K * d] : 0.0;
+            raw_all[i * raw_stride + k] += obj->fit_intercept ? x[k + K * d] : 0.0;
 
     /* Per row: logsumexp - raw of the true class, and softmax - one-hot,
      * the exponentials taken after subtracting the row's maximum. */
     for (size_t i = 0; i < n; i++) {
-        const double *raw = obj->raw + i * K;
-        double *row_gradient = obj->row_gradients + i * K;
+        const double *raw = raw_all + i * raw_stride;
+        double *row_gradient = gradients_all + i * gradient_stride;
         const size_t label = (size_t)obj->target[i];
         const double weight = obj->weights != NULL ? obj->weights[i] : 1.0;
         double largest = raw[0], sum_exps = 0, loss;
@@ -381,8 +394,11 @@ static double evaluate_multinomial(void *context, const double *x, double *gradi
 
     /* gradient (k, j) = sum_i row_gradient[i][k] X[i][j] + l2 W(k, j): the
      * [d x K] row-major matrix X^T G, G [n x K] (ldb K). */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)K, (int)n, 1.0, obj->X,
-                (int)d, obj->row_gradients, (int)K, 0.0, gradient, (int)K);
+    if (obj->lockstep != NULL)
+        gcv_lockstep_times_transposed(obj->lockstep, obj->member, gradient);
+    else
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)K, (int)n, 1.0,
+                    obj->X, (int)d, obj->row_gradients, (int)K, 0.0, gradient, (int)K);
     for (size_t k = 0; k < K * d; k++)
         gradient[k] += obj->l2 * x[k];
     if (obj->fit_intercept) {
@@ -390,7 +406,7 @@ static double evaluate_multinomial(void *context, const double *x, double *gradi
             gradient[k + K * d] = 0.0;
         for (size_t i = 0; i < n; i++)
             for (size_t k = 0; k < K; k++)
-                gradient[k + K * d] += obj->row_gradients[i * K + k];
+                gradient[k + K * d] += gradients_all[i * gradient_stride + k];
     }
     return f;
 }
@@ -502,9 +518,14 @@ static enum gcv_status solve(const struct gcv_logistic_params *params, struct ob
 }
 
 /* Fits from zero, or from previous's solution when previous is not NULL
- * (a warm start along C). */
+ * (a warm start along C). With lockstep, the fit is member number member
+ * of it: the training rows are the lockstep's gathered matrix
+ * shared_X[n * d], and a multinomial problem takes its products through
+ * the lockstep. */
 static enum gcv_status fit_path(const void *params_pointer, const struct gcv_rows *train,
-                                const struct gcv_logistic_model *previous, void **model_out,
+                                const struct gcv_logistic_model *previous,
+                                struct gcv_lockstep *lockstep, size_t member,
+                                const double *shared_X, void **model_out,
                                 struct gcv_error *err)
 {
     const struct gcv_logistic_params *params = params_pointer;
@@ -530,10 +551,12 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
     count = calloc(n_codes > 0 ? n_codes : 1, sizeof *count);
     position = calloc(n_codes > 0 ? n_codes : 1, sizeof *position);
     model = calloc(1, sizeof *model);
-    X = malloc((n * d > 0 ? n * d : 1) * sizeof *X);
+    if (shared_X == NULL)
+        X = malloc((n * d > 0 ? n * d : 1) * sizeof *X);
     target = malloc((n > 0 ? n : 1) * sizeof *target);
     weights = malloc((n > 0 ? n : 1) * sizeof *weights);
-    if (count == NULL || position == NULL || model == NULL || X == NULL || target == NULL ||
+    if (count == NULL || position == NULL || model == NULL ||
+        (shared_X == NULL && X == NULL) || target == NULL ||
         weights == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LogisticRegression "
                                "on %zu rows", n);
@@ -598,11 +621,12 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
                                "on %zu rows", n);
         goto cleanup;
     }
-    gcv_kernel_gather_rows(train, X);
+    if (shared_X == NULL)
+        gcv_kernel_gather_rows(train, X);
     obj.n_rows = n;
     obj.n_features = d;
     obj.fit_intercept = params->fit_intercept;
-    obj.X = X;
+    obj.X = shared_X != NULL ? shared_X : X;
     obj.target = target;
     obj.weights = params->class_weight_balanced ? weights : NULL;
     obj.l2 = params->penalized ? 1.0 / params->C : 0.0;
@@ -610,6 +634,8 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
     if (multinomial) {
         /* One problem over all classes; with two, the second row is kept. */
         obj.n_classes = K;
+        obj.lockstep = lockstep;
+        obj.member = member;
         for (size_t r = 0; r < n; r++) {
             const int32_t code = train->y_class[train->index[r]];
             target[r] = (double)position[code];
@@ -662,14 +688,64 @@ cleanup:
 static enum gcv_status logistic_fit(const void *params, const struct gcv_rows *train,
                                     void **model, struct gcv_error *err)
 {
-    return fit_path(params, train, NULL, model, err);
+    return fit_path(params, train, NULL, NULL, 0, NULL, model, err);
 }
 
 static enum gcv_status logistic_fit_from(const void *params, const struct gcv_rows *train,
                                          const void *previous, void **model,
                                          struct gcv_error *err)
 {
-    return fit_path(params, train, previous, model, err);
+    return fit_path(params, train, previous, NULL, 0, NULL, model, err);
+}
+
+/* The fits of one batch, for the lockstep's members. */
+struct batch {
+    const void *const *params;   /* [n] */
+    const struct gcv_rows *train;
+    struct gcv_lockstep *lockstep;
+    const double *X;             /* [n_rows * n_features] the gathered training rows */
+    void **models;               /* [n] */
+    enum gcv_status *statuses;   /* [n] */
+    struct gcv_error *errors;    /* [n] */
+};
+
+static void fit_member(void *pointer, size_t member)
+{
+    struct batch *batch = pointer;
+
+    batch->statuses[member] = fit_path(batch->params[member], batch->train, NULL,
+                                       batch->lockstep, member, batch->X,
+                                       &batch->models[member], &batch->errors[member]);
+}
+
+/* Fits n settings in lockstep (lockstep.h): a multinomial problem's
+ * products are shared, one-vs-rest problems run one after the other as
+ * in fit. Each model matches a fit alone within rounding (lockstep.h). */
+static enum gcv_status logistic_fit_batch(const void *const *params, size_t n,
+                                          const struct gcv_rows *train, void **models,
+                                          enum gcv_status *statuses, struct gcv_error *errors,
+                                          struct gcv_error *err)
+{
+    const size_t rows = train->n_rows, d = train->n_features;
+    struct batch batch = {params, train, NULL, NULL, models, statuses, errors};
+    double *X = malloc((rows * d > 0 ? rows * d : 1) * sizeof *X); /* [rows * d] */
+    enum gcv_status status;
+
+    for (size_t i = 0; i < n; i++)
+        models[i] = NULL;
+    if (X == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting %zu LogisticRegression "
+                             "settings on %zu rows", n, rows);
+    gcv_kernel_gather_rows(train, X);
+    status = gcv_lockstep_create(X, rows, d, n, train->n_classes > 0 ? train->n_classes : 1,
+                                 &batch.lockstep, err);
+    if (status == GCV_OK) {
+        batch.X = X;
+        gcv_lockstep_run(batch.lockstep, fit_member, &batch);
+    }
+    gcv_lockstep_free(batch.lockstep);
+    free(X);
+    return status;
 }
 
 /* ----- predict ----------------------------------------------------------- */
@@ -839,6 +915,7 @@ const struct gcv_estimator_ops gcv_logistic_ops = {
     .path_param = "C",
     .path_increasing = true,
     .fit_from = logistic_fit_from,
+    .fit_batch = logistic_fit_batch,
     .save = logistic_save,
     .load = logistic_load,
 };

@@ -212,6 +212,121 @@ static enum gcv_status transform_rows(const struct gcv_pipeline_model *model, si
     return GCV_OK;
 }
 
+/* The training rows after a pipeline's transformers, with what holds them. */
+struct transformed {
+    struct gcv_rows rows;  /* the final estimator's training rows */
+    size_t *identity;      /* [n] 0..n-1, owned */
+    int32_t *y_class;      /* [n] gathered class codes, owned, or NULL */
+    double *y_value;       /* [n] gathered targets, owned, or NULL */
+    double *X;             /* [n * d] the transformed rows, owned, or NULL without
+                              transformers */
+};
+
+static void transformed_free(struct transformed *t)
+{
+    free(t->identity);
+    free(t->y_class);
+    free(t->y_value);
+    free(t->X);
+}
+
+/* Creates models[n_models] with their transformers fitted on train and
+ * writes the rows the final estimator fits on into *out. Every model gets
+ * its own fit of each transformer, on the same rows, so they are equal;
+ * the rows are transformed once, by the first model's. The transformers
+ * do not depend on the final estimator's parameters, which alone may
+ * differ between params[i]. On failure every models[i] is NULL. */
+static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const *params,
+                                        size_t n_models, const struct gcv_rows *train,
+                                        struct gcv_pipeline_model **models,
+                                        struct transformed *out, struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    const size_t d = train->n_features;
+    const size_t last = params[0]->n_steps - 1;
+    enum gcv_status status = GCV_OK;
+
+    memset(out, 0, sizeof *out);
+    out->rows = *train;
+    out->identity = malloc((n > 0 ? n : 1) * sizeof *out->identity);
+    for (size_t i = 0; i < n_models; i++) {
+        models[i] = calloc(1, sizeof *models[i]);
+        if (models[i] != NULL)
+            models[i]->step_models = calloc(params[i]->n_steps, sizeof *models[i]->step_models);
+        if (models[i] == NULL || models[i]->step_models == NULL) {
+            status = GCV_ERR_NOMEM;
+            if (models[i] != NULL)
+                pipeline_model_free(models[i]);
+            models[i] = NULL;
+            continue;
+        }
+        models[i]->n_steps = params[i]->n_steps;
+        models[i]->steps = params[i]->steps;
+        models[i]->n_features = d;
+    }
+    if (status != GCV_OK || out->identity == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu rows",
+                               n);
+        goto cleanup;
+    }
+    for (size_t r = 0; r < n; r++)
+        out->identity[r] = r;
+
+    /* Targets in fold order, for the steps after the first. */
+    if (last > 0) {
+        if (train->y_class != NULL &&
+            (out->y_class = malloc((n > 0 ? n : 1) * sizeof *out->y_class)) != NULL)
+            for (size_t r = 0; r < n; r++)
+                out->y_class[r] = train->y_class[train->index[r]];
+        if (train->y_value != NULL &&
+            (out->y_value = malloc((n > 0 ? n : 1) * sizeof *out->y_value)) != NULL)
+            for (size_t r = 0; r < n; r++)
+                out->y_value[r] = train->y_value[train->index[r]];
+        if ((train->y_class != NULL && out->y_class == NULL) ||
+            (train->y_value != NULL && out->y_value == NULL)) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu "
+                                   "rows", n);
+            goto cleanup;
+        }
+    }
+
+    /* Each transformer: fit on the current rows, then transform them. */
+    for (size_t s = 0; s < last; s++) {
+        const struct gcv_estimator_ops *step = params[0]->steps[s];
+        double *next;
+
+        for (size_t i = 0; i < n_models && status == GCV_OK; i++)
+            status = step->fit(params[i]->step_params[s], &out->rows, &models[i]->step_models[s],
+                               err);
+        if (status != GCV_OK)
+            goto cleanup;
+        next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);
+        if (next == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows", n);
+            goto cleanup;
+        }
+        status = step->transform(models[0]->step_models[s], &out->rows, next, err);
+        free(out->X);
+        out->X = next;
+        if (status != GCV_OK)
+            goto cleanup;
+        out->rows.X = out->X;
+        out->rows.index = out->identity;
+        out->rows.y_class = out->y_class;
+        out->rows.y_value = out->y_value;
+    }
+
+cleanup:
+    if (status != GCV_OK) {
+        for (size_t i = 0; i < n_models; i++) {
+            pipeline_model_free(models[i]);
+            models[i] = NULL;
+        }
+        transformed_free(out);
+    }
+    return status;
+}
+
 /* Fits every step; the final estimator starts from previous's final
  * model when previous is not NULL (a warm start along its path). The
  * transformers are fitted as usual, since they do not depend on the path
@@ -221,85 +336,24 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
                                 struct gcv_error *err)
 {
     const struct gcv_pipeline_params *params = params_pointer;
-    const size_t n = train->n_rows;
-    const size_t d = train->n_features;
     const size_t last = params->n_steps - 1;
-    struct gcv_pipeline_model *model = calloc(1, sizeof *model);
-    struct gcv_rows current = *train;
-    size_t *identity = malloc((n > 0 ? n : 1) * sizeof *identity);   /* [n] 0..n-1 */
-    int32_t *y_class = NULL;   /* [n] gathered class codes */
-    double *y_value = NULL;    /* [n] gathered targets */
-    double *X = NULL;          /* [n * d] the rows after the transformers so far */
-    enum gcv_status status = GCV_OK;
+    struct gcv_pipeline_model *model = NULL;
+    struct transformed current;
+    enum gcv_status status;
 
     *model_out = NULL;
-    if (model != NULL)
-        model->step_models = calloc(params->n_steps, sizeof *model->step_models);
-    if (model == NULL || model->step_models == NULL || identity == NULL) {
-        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu rows",
-                               n);
-        goto cleanup;
-    }
-    model->n_steps = params->n_steps;
-    model->steps = params->steps;
-    model->n_features = d;
-    for (size_t r = 0; r < n; r++)
-        identity[r] = r;
-
-    /* Targets in fold order, for the steps after the first. */
-    if (last > 0) {
-        if (train->y_class != NULL && (y_class = malloc((n > 0 ? n : 1) * sizeof *y_class)) != NULL)
-            for (size_t r = 0; r < n; r++)
-                y_class[r] = train->y_class[train->index[r]];
-        if (train->y_value != NULL && (y_value = malloc((n > 0 ? n : 1) * sizeof *y_value)) != NULL)
-            for (size_t r = 0; r < n; r++)
-                y_value[r] = train->y_value[train->index[r]];
-        if ((train->y_class != NULL && y_class == NULL) ||
-            (train->y_value != NULL && y_value == NULL)) {
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu "
-                                   "rows", n);
-            goto cleanup;
-        }
-    }
-
-    /* Each transformer: fit on the current rows, then transform them. */
-    for (size_t s = 0; s < last; s++) {
-        double *next;
-
-        status = params->steps[s]->fit(params->step_params[s], &current, &model->step_models[s],
-                                       err);
-        if (status != GCV_OK)
-            goto cleanup;
-        next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);
-        if (next == NULL) {
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows", n);
-            goto cleanup;
-        }
-        status = params->steps[s]->transform(model->step_models[s], &current, next, err);
-        free(X);
-        X = next;
-        if (status != GCV_OK)
-            goto cleanup;
-        current.X = X;
-        current.index = identity;
-        current.y_class = y_class;
-        current.y_value = y_value;
-    }
+    if ((status = fit_transformers(&params, 1, train, &model, &current, err)) != GCV_OK)
+        return status;
 
     /* The final estimator, on the transformed rows. */
     if (previous != NULL)
-        status = params->steps[last]->fit_from(params->step_params[last], &current,
+        status = params->steps[last]->fit_from(params->step_params[last], &current.rows,
                                                previous->step_models[last],
                                                &model->step_models[last], err);
     else
-        status = params->steps[last]->fit(params->step_params[last], &current,
+        status = params->steps[last]->fit(params->step_params[last], &current.rows,
                                           &model->step_models[last], err);
-
-cleanup:
-    free(X);
-    free(identity);
-    free(y_class);
-    free(y_value);
+    transformed_free(&current);
     if (status != GCV_OK) {
         pipeline_model_free(model);
         return status;
@@ -319,6 +373,53 @@ static enum gcv_status pipeline_fit_from(const void *params, const struct gcv_ro
                                          struct gcv_error *err)
 {
     return fit_path(params, train, previous, model, err);
+}
+
+/* The transformers once for all settings (fit_transformers), then the
+ * final estimator's batch fit on the transformed rows. */
+static enum gcv_status pipeline_fit_batch(const void *const *params_pointers, size_t n,
+                                          const struct gcv_rows *train, void **models_out,
+                                          enum gcv_status *statuses, struct gcv_error *errors,
+                                          struct gcv_error *err)
+{
+    const struct gcv_pipeline_params *const *params =
+        (const struct gcv_pipeline_params *const *)params_pointers;
+    const size_t last = params[0]->n_steps - 1;
+    const struct gcv_estimator_ops *final = params[0]->steps[last];
+    struct gcv_pipeline_model **models = calloc(n > 0 ? n : 1, sizeof *models); /* [n] */
+    const void **final_params = calloc(n > 0 ? n : 1, sizeof *final_params);   /* [n] */
+    void **final_models = calloc(n > 0 ? n : 1, sizeof *final_models);         /* [n] */
+    struct transformed current;
+    enum gcv_status status;
+
+    for (size_t i = 0; i < n; i++)
+        models_out[i] = NULL;
+    if (models == NULL || final_params == NULL || final_models == NULL) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting %zu pipeline "
+                               "settings", n);
+        goto cleanup;
+    }
+    if ((status = fit_transformers(params, n, train, models, &current, err)) != GCV_OK)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        final_params[i] = params[i]->step_params[last];
+    status = final->fit_batch(final_params, n, &current.rows, final_models, statuses, errors,
+                              err);
+    transformed_free(&current);
+    for (size_t i = 0; i < n; i++) {
+        if (status == GCV_OK && statuses[i] == GCV_OK) {
+            models[i]->step_models[last] = final_models[i];
+            models_out[i] = models[i];
+        } else {
+            pipeline_model_free(models[i]);
+        }
+    }
+
+cleanup:
+    free(models);
+    free(final_params);
+    free(final_models);
+    return status;
 }
 
 static enum gcv_status pipeline_predict(const void *model_pointer, const struct gcv_rows *rows,
@@ -651,6 +752,7 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
         .path_param = table->path_param[0] != '\0' ? table->path_param : NULL,
         .path_increasing = steps[n_steps - 1]->path_increasing,
         .fit_from = table->path_param[0] != '\0' ? pipeline_fit_from : NULL,
+        .fit_batch = steps[n_steps - 1]->fit_batch != NULL ? pipeline_fit_batch : NULL,
     };
     *out = &table->ops;
     return GCV_OK;
