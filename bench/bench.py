@@ -7,8 +7,9 @@ imports Debian's scikit-learn and h5py).
 Each case runs the same search both ways on the same data, grid and folds
 (integer cv: StratifiedKFold for classifiers, KFold for regressors, no
 shuffling, so both sides split alike) on the same cores: gridcv as
-`mpirun -n P+1 --oversubscribe gridcv run` (P workers and the coordinator,
-one OpenBLAS thread per rank), scikit-learn as GridSearchCV(n_jobs=P) in a
+`mpirun -n P+1 --oversubscribe --mca pml ob1 gridcv run` (P workers and
+the coordinator, one OpenBLAS thread per rank, Open MPI's shared-memory
+path for one node), scikit-learn as GridSearchCV(n_jobs=P) in a
 separate interpreter. The two alternate, gridcv first, for --repeat rounds,
 and the table gives the best time of each side. Timing is conservative for
 gridcv: its time is the whole mpirun command (MPI start-up, data loading,
@@ -294,8 +295,17 @@ def gridcv_check(gridcv, spec, folder):
         result.returncode)
 
 
+# Open MPI's point-to-point layer for a job on one node: ob1 with its
+# shared-memory transport. Left to Open MPI, it first tries its cm layer,
+# which probes network libraries (libfabric, PSM) that a workstation lacks:
+# an empty MPI program took 0.39 to 0.41 s under `mpirun -n 3` on the
+# benchmark machine, and 0.17 to 0.21 s with these options (docs/benchmarks.md).
+SINGLE_NODE_MPIRUN = ["--mca", "pml", "ob1"]
+
+
 def gridcv_command(gridcv, spec, out, workers, extra=(), mpirun_args=()):
-    return ["mpirun", "-n", str(workers + 1), "--oversubscribe", *mpirun_args, gridcv, "run",
+    return ["mpirun", "-n", str(workers + 1), "--oversubscribe", *SINGLE_NODE_MPIRUN,
+            *mpirun_args, gridcv, "run",
             spec, "--out", out, "--force", "-q", *extra]
 
 
@@ -682,9 +692,11 @@ def environment_text(info, gridcv, procs):
         "- OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE: %s in the shell; both are removed for the "
         "scikit-learn runs only, so numpy uses the kernel OpenBLAS detects (%s)" % (
             overrides, info["openblas_kernel"]),
-        "- workers: P = %d, gridcv as `mpirun -n %d --oversubscribe` (P workers and the "
-        "coordinator, one OpenBLAS thread per rank), scikit-learn as "
-        "`GridSearchCV(..., n_jobs=%d, refit=False)`" % (procs, procs + 1, procs),
+        "- workers: P = %d, gridcv as `mpirun -n %d --oversubscribe %s` (P workers and the "
+        "coordinator, one OpenBLAS thread per rank; the options choose Open MPI's "
+        "shared-memory path for a one-node job, see docs/cli.md), scikit-learn as "
+        "`GridSearchCV(..., n_jobs=%d, refit=False)`" % (
+            procs, procs + 1, " ".join(SINGLE_NODE_MPIRUN), procs),
     ])
 
 

@@ -63,6 +63,17 @@ cleanup:
     return status;
 }
 
+enum gcv_status gcv_proto_idle_barrier(MPI_Comm comm, struct gcv_error *err)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    enum gcv_status status = GCV_OK;
+
+    GCV_MPI_CHECK(MPI_Ibarrier(comm, &request));
+    status = gcv_proto_wait(&request, MPI_STATUS_IGNORE, err);
+cleanup:
+    return status;
+}
+
 enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold, bool unit_end,
                                     MPI_Comm comm, struct gcv_error *err)
 {

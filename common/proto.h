@@ -82,6 +82,12 @@ enum gcv_status gcv_proto_wait_interruptible(MPI_Request *request, MPI_Status *m
                                              double deadline, bool *done,
                                              struct gcv_error *err);
 
+/* Waits until every rank of comm has called it, sleeping between tests
+ * as gcv_proto_wait does. Ranks that wait for rank 0's serial work (the
+ * refit) call it so that they leave their cores to that work: a blocking
+ * collective of Open MPI polls a core while it waits. */
+enum gcv_status gcv_proto_idle_barrier(MPI_Comm comm, struct gcv_error *err);
+
 /* Sends a task (or GCV_TASK_STOP) to worker. unit_end is true for the
  * last task sent of a unit: a single task, or the tasks of one chain or
  * batch (worker/chain.h), which are sent one after the other. */

@@ -1039,9 +1039,14 @@ int gcv_search_run(const struct gcv_run_options *options)
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;
 
-    /* Tables, refit, plot and summary. */
+    /* Tables, refit, plot and summary, on rank 0. The other ranks wait in
+     * a barrier that sleeps, so that the refit has their cores. */
     if (run.rank == 0)
         status = finish(&run, start, &err);
+    if (status == GCV_OK)
+        status = gcv_proto_idle_barrier(MPI_COMM_WORLD, &err);
+    else
+        gcv_proto_idle_barrier(MPI_COMM_WORLD, &(struct gcv_error){GCV_OK, ""});
     status = agree(&run, status, &err);
 
 cleanup:
