@@ -1083,6 +1083,269 @@ START_TEST(neighbors_from_cache_match_search_from_scratch)
 }
 END_TEST
 
+/* Squared euclidean, manhattan or minkowski (p = 3) surrogate between
+ * rows a and b of d integer-valued features: exact, because every term
+ * and sum is an integer far below 2^53. */
+static double integer_surrogate(const double *a, const double *b, size_t d,
+                                enum gcv_neighbors_metric metric)
+{
+    double sum = 0;
+
+    for (size_t f = 0; f < d; f++) {
+        const double diff = fabs(a[f] - b[f]);
+
+        sum += metric == GCV_NEIGHBORS_EUCLIDEAN   ? diff * diff
+               : metric == GCV_NEIGHBORS_MANHATTAN ? diff
+                                                   : diff * diff * diff;
+    }
+    return sum;
+}
+
+/* A training position and its surrogate, sorted by surrogate then
+ * position for the full sort. */
+struct ranked {
+    double surrogate;
+    size_t position;
+};
+
+static int compare_ranked(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+
+    if (x->surrogate != y->surrogate)
+        return x->surrogate < y->surrogate ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+/* Checks the neighbours from the fold cache, for each k of ks, against a
+ * full sort of every training row by its exact surrogate, and against the
+ * search without the cache, whose heap sets scikit-learn's order among
+ * equal distances. The rows of X have d integer-valued features. The
+ * loops call Check only on a failure: each passing ck_assert writes a
+ * line to Check's log, which for millions of checks takes seconds. */
+static void check_cache_against_full_sort(const double *X, size_t d, const size_t *train,
+                                          size_t n_train, const size_t *test, size_t n_test,
+                                          enum gcv_neighbors_metric metric, const size_t *ks,
+                                          size_t n_ks)
+{
+    const struct gcv_rows train_rows = {.X = X, .n_features = d, .index = train,
+                                        .n_rows = n_train};
+    const struct gcv_rows test_rows = {.X = X, .n_features = d, .index = test,
+                                       .n_rows = n_test};
+    size_t k_max = 0;
+    struct gcv_neighbors_index index;
+    struct gcv_error err = {GCV_OK, ""};
+    struct ranked *ranked = malloc(n_test * n_train * sizeof *ranked); /* [n_test][n_train] */
+    bool *is_neighbor = calloc(n_train, sizeof *is_neighbor);
+    size_t *scratch, *cached;
+    double *scratch_distances, *cached_distances;
+
+    for (size_t i = 0; i < n_ks; i++)
+        k_max = ks[i] > k_max ? ks[i] : k_max;
+    scratch = malloc(n_ks * n_test * k_max * sizeof *scratch);
+    scratch_distances = malloc(n_ks * n_test * k_max * sizeof *scratch_distances);
+    cached = malloc(n_test * k_max * sizeof *cached);
+    cached_distances = malloc(n_test * k_max * sizeof *cached_distances);
+    ck_assert_ptr_nonnull(ranked);
+    ck_assert_ptr_nonnull(is_neighbor);
+    ck_assert_ptr_nonnull(scratch);
+    ck_assert_ptr_nonnull(scratch_distances);
+    ck_assert_ptr_nonnull(cached);
+    ck_assert_ptr_nonnull(cached_distances);
+    ck_assert_int_eq(gcv_neighbors_index_build(&index, &train_rows, metric, 3.0, &err), GCV_OK);
+
+    /* The full sort of each test row's training rows. */
+    for (size_t r = 0; r < n_test; r++) {
+        struct ranked *row = ranked + r * n_train;
+
+        for (size_t j = 0; j < n_train; j++) {
+            row[j].surrogate = integer_surrogate(X + test[r] * d, X + train[j] * d, d, metric);
+            row[j].position = j;
+        }
+        qsort(row, n_train, sizeof *row, compare_ranked);
+    }
+
+    gcv_fold_cache_configure(0);
+    for (size_t i = 0; i < n_ks; i++)
+        ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, ks[i],
+                                                  scratch + i * n_test * k_max,
+                                                  scratch_distances + i * n_test * k_max,
+                                                  "test", &err), GCV_OK);
+
+    gcv_fold_cache_configure(64 * MIB);
+    for (size_t i = 0; i < n_ks; i++) {
+        const size_t k = ks[i];
+        const size_t *heap_rows = scratch + i * n_test * k_max;
+        const double *heap_distances = scratch_distances + i * n_test * k_max;
+
+        ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, k, cached,
+                                                  cached_distances, "test", &err), GCV_OK);
+        for (size_t r = 0; r < n_test; r++) {
+            const struct ranked *row = ranked + r * n_train;
+            const size_t *got = cached + r * k;
+            const size_t *want = heap_rows + r * k;
+            const double kth = row[k - 1].surrogate;
+
+            /* The k smallest surrogates in order, and every row strictly
+             * nearer than the k-th among the neighbours. */
+            for (size_t h = 0; h < k; h++) {
+                const double surrogate = integer_surrogate(X + test[r] * d, X + train[got[h]] * d,
+                                                           d, metric);
+
+                if (surrogate != row[h].surrogate)
+                    ck_abort_msg("metric %d, k %zu, test row %zu: neighbour %zu at %g, the "
+                                 "full sort has %g", (int)metric, k, r, h, surrogate,
+                                 row[h].surrogate);
+                is_neighbor[got[h]] = true;
+            }
+            for (size_t h = 0; h < n_train && row[h].surrogate < kth; h++)
+                if (!is_neighbor[row[h].position])
+                    ck_abort_msg("metric %d, k %zu, test row %zu: row %zu, nearer than the "
+                                 "k-th, is missing", (int)metric, k, r, row[h].position);
+            for (size_t h = 0; h < k; h++)
+                is_neighbor[got[h]] = false;
+
+            /* Among equal distances, the heap's order. */
+            for (size_t h = 0; h < k; h++) {
+                if (got[h] != want[h])
+                    ck_abort_msg("metric %d, k %zu, test row %zu: neighbour %zu is row %zu, "
+                                 "the heap's is %zu", (int)metric, k, r, h, got[h], want[h]);
+                if (cached_distances[r * k + h] != heap_distances[r * k + h])
+                    ck_abort_msg("metric %d, k %zu, test row %zu: distance %zu is %.17g, the "
+                                 "heap's is %.17g", (int)metric, k, r, h,
+                                 cached_distances[r * k + h], heap_distances[r * k + h]);
+            }
+        }
+    }
+
+    gcv_neighbors_index_free(&index);
+    free(ranked);
+    free(is_neighbor);
+    free(scratch);
+    free(scratch_distances);
+    free(cached);
+    free(cached_distances);
+}
+
+/* Features in 0..3 give each test row at most 46 distinct squared
+ * euclidean distances and 16 manhattan ones to its 1500 training rows, so
+ * nearly every neighbour ties with others; features in 0..15 leave fewer
+ * ties. Each k from 1 to 150 (past the 129 the cache keeps sorted)
+ * matches the full sort and the heap's order. */
+START_TEST(cached_neighbors_match_full_sort)
+{
+    static const enum gcv_neighbors_metric metrics[] = {
+        GCV_NEIGHBORS_EUCLIDEAN, GCV_NEIGHBORS_MANHATTAN, GCV_NEIGHBORS_MINKOWSKI};
+    static const size_t ks[] = {1, 2, 3, 5, 9, 17, 33, 64, 100, 127, 128, 129, 150};
+    static const double levels[] = {4, 16};
+    const size_t n_rows = 1800, d = 5;
+    double *X = malloc(n_rows * d * sizeof *X);
+    size_t *train = malloc(n_rows * sizeof *train);
+    size_t n_train = 0, n_test;
+    size_t *test = every_other(n_rows, 6, 5, &n_test);
+    uint64_t seed = 31;
+
+    ck_assert_ptr_nonnull(X);
+    ck_assert_ptr_nonnull(train);
+    for (size_t r = 0; r < n_rows; r++)
+        if (r % 6 != 5)
+            train[n_train++] = r;
+
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < n_rows * d; i++)
+            X[i] = floor(next_uniform(&seed) * levels[l]);
+        for (size_t m = 0; m < 3; m++)
+            check_cache_against_full_sort(X, d, train, n_train, test, n_test, metrics[m], ks,
+                                          sizeof ks / sizeof ks[0]);
+    }
+
+    free(X);
+    free(train);
+    free(test);
+}
+END_TEST
+
+/* Training rows 7s (s < 256) lie at distance s + 1 to s + 3 from the
+ * query rows and the others at 1000 or more. A threshold guessed from
+ * every 7th row then lets fewer than the 129 nearest through, and the
+ * nearest must still match the full sort and the heap. */
+START_TEST(cached_neighbors_exact_when_sample_misleads)
+{
+    static const size_t ks[] = {1, 50, 128, 129};
+    const size_t n_train = 2000, n_test = 3;
+    double *X = malloc((n_train + n_test) * sizeof *X);
+    size_t *train = malloc(n_train * sizeof *train);
+    size_t *test = malloc(n_test * sizeof *test);
+
+    for (size_t j = 0; j < n_train; j++) {
+        X[j] = j % 7 == 0 && j / 7 < 256 ? (double)(j / 7 + 1) : (double)(1000 + j);
+        train[j] = j;
+    }
+    for (size_t r = 0; r < n_test; r++) {
+        X[n_train + r] = -(double)r;
+        test[r] = n_train + r;
+    }
+    check_cache_against_full_sort(X, 1, train, n_train, test, n_test, GCV_NEIGHBORS_EUCLIDEAN,
+                                  ks, sizeof ks / sizeof ks[0]);
+
+    free(X);
+    free(train);
+    free(test);
+}
+END_TEST
+
+/* A NaN feature makes every manhattan distance to its row NaN, which a
+ * heap places by its own comparisons: the cache then runs the heap on the
+ * kept distances, and matches the search without the cache. */
+START_TEST(cached_neighbors_match_heap_with_nan)
+{
+    static const size_t ks[] = {1, 4, 40, 129};
+    struct dataset data = make_dataset(600, 3, 2, 41);
+    size_t n_train, n_test;
+    size_t *train = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test = every_other(data.n_rows, 2, 1, &n_test);
+    const struct gcv_rows train_rows = {.X = data.X, .n_features = 3, .index = train,
+                                        .n_rows = n_train};
+    const struct gcv_rows test_rows = {.X = data.X, .n_features = 3, .index = test,
+                                       .n_rows = n_test};
+    size_t *scratch = malloc(n_test * 129 * sizeof *scratch);
+    size_t *cached = malloc(n_test * 129 * sizeof *cached);
+    double *scratch_distances = malloc(n_test * 129 * sizeof *scratch_distances);
+    double *cached_distances = malloc(n_test * 129 * sizeof *cached_distances);
+    struct gcv_neighbors_index index;
+    struct gcv_error err = {GCV_OK, ""};
+
+    data.X[10 * 3 + 1] = NAN;
+    data.X[250 * 3] = NAN;
+    ck_assert_int_eq(gcv_neighbors_index_build(&index, &train_rows, GCV_NEIGHBORS_MANHATTAN, 1.0,
+                                               &err), GCV_OK);
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        const size_t k = ks[i];
+
+        gcv_fold_cache_configure(0);
+        ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, k, scratch,
+                                                  scratch_distances, "test", &err), GCV_OK);
+        gcv_fold_cache_configure(64 * MIB);
+        ck_assert_int_eq(gcv_neighbors_kneighbors(&index, &test_rows, k, cached,
+                                                  cached_distances, "test", &err), GCV_OK);
+        for (size_t j = 0; j < n_test * k; j++) {
+            ck_assert_msg(cached[j] == scratch[j], "k %zu: neighbour %zu is row %zu, want %zu",
+                          k, j, cached[j], scratch[j]);
+            ck_assert(memcmp(&cached_distances[j], &scratch_distances[j], sizeof(double)) == 0);
+        }
+    }
+
+    gcv_neighbors_index_free(&index);
+    free(scratch);
+    free(cached);
+    free(scratch_distances);
+    free(cached_distances);
+    free(train);
+    free(test);
+    free_dataset(&data);
+}
+END_TEST
+
 static Suite *fold_cache_suite(void)
 {
     Suite *suite = suite_create("fold_cache");
@@ -1114,6 +1377,9 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(estimators, ridge_eigen_solution_matches_cholesky_solve);
     tcase_add_test(estimators, ridge_rank_deficient_rows_match_derived_solution);
     tcase_add_test(estimators, neighbors_from_cache_match_search_from_scratch);
+    tcase_add_test(estimators, cached_neighbors_match_full_sort);
+    tcase_add_test(estimators, cached_neighbors_exact_when_sample_misleads);
+    tcase_add_test(estimators, cached_neighbors_match_heap_with_nan);
     suite_add_tcase(suite, estimators);
     return suite;
 }

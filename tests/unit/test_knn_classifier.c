@@ -10,12 +10,29 @@
 #include <string.h>
 
 #include "tests/unit/knn_checks.h"
+#include "worker/fold_cache.h"
 
 #define N_FIXTURES (sizeof knn_classifier_fixtures / sizeof knn_classifier_fixtures[0])
 
 START_TEST(kneighbors_match_sklearn_order)
 {
     check_kneighbors(&gcv_knn_classifier_ops, &knn_classifier_fixtures[_i]);
+}
+END_TEST
+
+/* The same through the fold cache. Its selection of each row's nearest
+ * must keep scikit-learn's order, also among the ties of the digits
+ * pixels. The training rows, the test rows and their neighbours are the
+ * cache's 3 items. */
+START_TEST(cached_kneighbors_match_sklearn_order)
+{
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure((size_t)64 << 20);
+    check_kneighbors(&gcv_knn_classifier_ops, &knn_classifier_fixtures[_i]);
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 3);
+    gcv_fold_cache_configure(0);
 }
 END_TEST
 
@@ -227,6 +244,7 @@ static Suite *knn_classifier_suite(void)
 
     tcase_set_timeout(fit, 60);
     tcase_add_loop_test(fit, kneighbors_match_sklearn_order, 0, N_FIXTURES);
+    tcase_add_loop_test(fit, cached_kneighbors_match_sklearn_order, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_matches_sklearn_labels, 0, N_FIXTURES);
     tcase_add_loop_test(fit, predict_proba_matches_sklearn, 0, N_FIXTURES);
     tcase_add_test(fit, vote_ties_go_to_smallest_class);

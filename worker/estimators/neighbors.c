@@ -6,6 +6,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../fold_cache.h"
 #include "kernel.h"
@@ -338,12 +341,43 @@ static void surrogate_row(const struct gcv_neighbors_index *index, const double 
     }
 }
 
-/* Fills values[count * n] with the surrogates of query rows [first, first
- * + count) of rows to every training row, through the scratch arrays
- * queries[count * d] and q_norms[count]. */
-static void block_surrogates(const struct gcv_neighbors_index *index, const struct gcv_rows *rows,
-                             size_t first, size_t count, double *queries, double *q_norms,
-                             double *values)
+/* The euclidean surrogates of one query row from its products
+ * products[n] = -2 x.z with the training rows: |x|^2 + (-2 x.z) + |z|^2,
+ * added in that order, clipped at 0, into out[n] (which may be products). */
+static void euclidean_surrogates(double q_norm, const double *products, const double *norms,
+                                 size_t n, double *out)
+{
+    size_t j = 0;
+
+#ifdef __SSE2__
+    /* Two at a time, with the same additions in the same order; maxpd
+     * returns its second operand, 0, for a NaN, as the comparison below. */
+    const __m128d query = _mm_set1_pd(q_norm);
+    const __m128d zero = _mm_setzero_pd();
+
+    for (; j + 2 <= n; j += 2) {
+        __m128d value = _mm_add_pd(query, _mm_loadu_pd(products + j));
+
+        value = _mm_add_pd(value, _mm_loadu_pd(norms + j));
+        _mm_storeu_pd(out + j, _mm_max_pd(value, zero));
+    }
+#endif
+    /* max(0, v) as a comparison, which gcc inlines, where fmax is a call
+     * into libm per value without -ffast-math; a NaN becomes 0 in both. */
+    for (; j < n; j++) {
+        const double value = q_norm + products[j] + norms[j];
+        out[j] = value > 0.0 ? value : 0.0;
+    }
+}
+
+/* Fills values[count * n] for query rows [first, first + count) of rows,
+ * through the scratch arrays queries[count * d] and q_norms[count]. For
+ * the euclidean metric it writes the products -2 x.z and the squared
+ * query norms, which euclidean_surrogates turns into surrogates. For the
+ * other metrics it writes the surrogates. */
+static void block_products(const struct gcv_neighbors_index *index, const struct gcv_rows *rows,
+                           size_t first, size_t count, double *queries, double *q_norms,
+                           double *values)
 {
     const size_t n = index->n_rows;
     const size_t d = index->n_features;
@@ -362,20 +396,27 @@ static void block_surrogates(const struct gcv_neighbors_index *index, const stru
     }
 
     /* values [count x n] = -2 queries index->X^T, both row-major with
-     * leading dimension d, then the norms added. */
+     * leading dimension d. */
     gcv_kernel_row_norms(queries, count, d, q_norms);
     if (d > 0 && n > 0)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)n, (int)d, -2.0,
                     queries, (int)d, index->X, (int)d, 0.0, values, (int)n);
     else
         memset(values, 0, count * n * sizeof *values);
-    /* max(0, v) as a comparison, which gcc inlines, where fmax is a call
-     * into libm per value without -ffast-math; a NaN becomes 0 in both. */
-    for (size_t r = 0; r < count; r++)
-        for (size_t j = 0; j < n; j++) {
-            const double value = q_norms[r] + values[r * n + j] + index->norms[j];
-            values[r * n + j] = value > 0.0 ? value : 0.0;
-        }
+}
+
+/* Fills values[count * n] with the surrogates of query rows [first, first
+ * + count) of rows to every training row, as block_products. */
+static void block_surrogates(const struct gcv_neighbors_index *index, const struct gcv_rows *rows,
+                             size_t first, size_t count, double *queries, double *q_norms,
+                             double *values)
+{
+    const size_t n = index->n_rows;
+
+    block_products(index, rows, first, count, queries, q_norms, values);
+    if (index->metric == GCV_NEIGHBORS_EUCLIDEAN)
+        for (size_t r = 0; r < count; r++)
+            euclidean_surrogates(q_norms[r], values + r * n, index->norms, n, values + r * n);
 }
 
 /* The neighbours of a fold's test rows among its training rows, as the
@@ -414,23 +455,358 @@ static void fold_neighbors_free(void *value)
     free(neighbors);
 }
 
-/* Sorts the n_sorted nearest of one query row from its surrogates
- * values[n_train] into found's arrays, by scikit-learn's heap and sort.
- * Returns true when the row has a tie that limits its exact prefix. */
-static bool sort_nearest(struct fold_neighbors *found, size_t row, const double *values)
+/* Values the selection compares with its threshold before it looks at
+ * any one of them. */
+#define FILTER_CHUNK 4
+
+/* Candidates a row's selection buffers, per value it keeps, before it
+ * cuts them back to the values it keeps. */
+#define CANDIDATES_PER_KEPT 4
+
+/* Euclidean surrogates computed at a time, 4 KiB, which stay in the L1
+ * cache until the selection reads them. */
+#define PIECE_SIZE 512
+
+/* Values of a row sampled, at equal strides, to guess its threshold. */
+#define SAMPLE_SIZE 256
+
+/* Candidates the guessed threshold lets through, expected per value kept.
+ * With 3, fewer than n_kept get through about once in 3000 rows, and such
+ * a row is selected again. That rate is an estimate: a Poisson tail for
+ * 129 kept of 8000 values, when the sample is like the row. */
+#define SAMPLE_MARGIN 3
+
+/* The running selection of the n_kept smallest values of one row. The
+ * candidates, surrogates and their training positions, sit in two arrays,
+ * so that moving one is two 8-byte copies that the CPU forwards from store
+ * to load. Every value seen and not a candidate is >= threshold, and a
+ * cut keeps n_kept candidates, so the n_kept smallest candidates have the
+ * values of the n_kept smallest seen. Among equal values they may be other
+ * positions than a heap would keep. Only when fewer than n_kept values
+ * passed a guessed threshold are some of the n_kept smallest missing. */
+struct selection {
+    double *values;      /* [capacity], borrowed */
+    size_t *rows;        /* [capacity], borrowed */
+    size_t capacity;     /* n_kept * CANDIDATES_PER_KEPT + FILTER_CHUNK */
+    size_t n_kept;
+    size_t count;        /* candidates */
+    double threshold;    /* at most DBL_MAX: as in scikit-learn's heap, DBL_MAX
+                            and infinity never enter */
+    bool has_nan;
+};
+
+/* Sorts values[first..last] ascending with insertion sort, moving rows
+ * along. */
+static void insertion_sort(double *values, size_t *rows, size_t first, size_t last)
 {
+    for (size_t i = first + 1; i <= last; i++) {
+        const double value = values[i];
+        const size_t row = rows[i];
+        size_t j = i;
+
+        for (; j > first && values[j - 1] > value; j--) {
+            values[j] = values[j - 1];
+            rows[j] = rows[j - 1];
+        }
+        values[j] = value;
+        rows[j] = row;
+    }
+}
+
+/* Returns the median of the first, middle and last of values[count],
+ * count >= 3. */
+static double median_of_three(const double *values, size_t count)
+{
+    const double a = values[0];
+    const double b = values[count / 2];
+    const double c = values[count - 1];
+
+    if (a < b)
+        return b < c ? b : (a < c ? c : a);
+    return a < c ? a : (b < c ? c : b);
+}
+
+/* Moves the values[count] that are < pivot (or <= pivot when or_equal)
+ * to the front, rows along, and returns their number. Each value is
+ * swapped with the first one not moved, whether it moves or not, so the
+ * loop has no branch to mispredict (Lomuto's partition). */
+static size_t partition_below(double *values, size_t *rows, size_t count, double pivot,
+                              bool or_equal)
+{
+    size_t moved = 0;
+
+    for (size_t i = 0; i < count; i++) {
+        const double value = values[i];
+        const size_t row = rows[i];
+
+        values[i] = values[moved];
+        rows[i] = rows[moved];
+        values[moved] = value;
+        rows[moved] = row;
+        moved += or_equal ? value <= pivot : value < pivot;
+    }
+    return moved;
+}
+
+/* Moves the n_kept smallest of values[count] into values[0..n_kept), in
+ * any order, rows along, n_kept <= count: Hoare's FIND, which partitions
+ * only the part that holds position n_kept. Values equal to the pivot
+ * are split off in a second pass, so runs of equal values end the search
+ * instead of slowing it. */
+static void keep_smallest(double *values, size_t *rows, size_t count, size_t n_kept)
+{
+    size_t first = 0, last = count;  /* [0, first) <= [first, last) <= [last, count) */
+
+    while (last - first > 16 && first < n_kept && n_kept < last) {
+        const double pivot = median_of_three(values + first, last - first);
+        const size_t below = first + partition_below(values + first, rows + first, last - first,
+                                                     pivot, false);
+        size_t equal_end;
+
+        if (below >= n_kept) {
+            last = below;
+            continue;
+        }
+        equal_end = below + partition_below(values + below, rows + below, last - below, pivot,
+                                            true);
+        if (equal_end >= n_kept)
+            return;
+        first = equal_end;
+    }
+    if (last - first > 1)
+        insertion_sort(values, rows, first, last - 1);
+}
+
+/* Sorts values[count] ascending, rows along: quicksort down to runs of
+ * 16, then insertion sort. The order of equal values is unspecified. */
+static void sort_candidates(double *values, size_t *rows, size_t count)
+{
+    size_t first = 0, last = count;  /* the range [first, last) left to sort */
+
+    while (last - first > 16) {
+        const double pivot = median_of_three(values + first, last - first);
+        const size_t below = first + partition_below(values + first, rows + first, last - first,
+                                                     pivot, false);
+        const size_t equal_end = below + partition_below(values + below, rows + below,
+                                                         last - below, pivot, true);
+
+        /* [below, equal_end) equal the pivot and are in place. Recursion
+         * on the smaller side bounds the depth by log2(count). */
+        if (below - first < last - equal_end) {
+            sort_candidates(values + first, rows + first, below - first);
+            first = equal_end;
+        } else {
+            sort_candidates(values + equal_end, rows + equal_end, last - equal_end);
+            last = below;
+        }
+    }
+    if (last - first > 1)
+        insertion_sort(values, rows, first, last - 1);
+}
+
+/* Cuts the candidates of selection back to the n_kept smallest, the
+ * largest of which becomes the threshold. */
+static void selection_compact(struct selection *selection)
+{
+    const double *values = selection->values;
+    double threshold;
+
+    keep_smallest(selection->values, selection->rows, selection->count, selection->n_kept);
+    selection->count = selection->n_kept;
+    threshold = values[0];
+    for (size_t h = 1; h < selection->n_kept; h++)
+        threshold = values[h] > threshold ? values[h] : threshold;
+    selection->threshold = threshold;
+}
+
+/* Returns whether every value of values[FILTER_CHUNK] is >= threshold,
+ * which is false for a NaN. */
+static bool chunk_at_or_above(const double *values, double threshold)
+{
+#ifdef __SSE2__
+    const __m128d limit = _mm_set1_pd(threshold);
+    __m128d below = _mm_cmpnge_pd(_mm_loadu_pd(values), limit);
+
+    below = _mm_or_pd(below, _mm_cmpnge_pd(_mm_loadu_pd(values + 2), limit));
+    return _mm_movemask_pd(below) == 0;
+#else
+    bool below = false;
+
+    for (size_t t = 0; t < FILTER_CHUNK; t++)
+        below |= !(values[t] >= threshold);
+    return !below;
+#endif
+}
+
+/* Offers values[count], the surrogates of training positions first_row,
+ * first_row + 1, ..., to selection. */
+static void selection_push(struct selection *selection, const double *values, size_t count,
+                           size_t first_row)
+{
+    /* Locals, which the stores into the candidate arrays cannot alias. */
+    double *kept_values = selection->values;
+    size_t *kept_rows = selection->rows;
+    double threshold = selection->threshold;
+    size_t n_candidates = selection->count;
+    bool has_nan = false;
+
+    for (size_t j = 0; j < count;) {
+        const size_t chunk = count - j < FILTER_CHUNK ? count - j : FILTER_CHUNK;
+
+        /* Most chunks lie wholly at or above the threshold once it has
+         * fallen. The others are appended without a branch per value:
+         * each is written, and counted only when below the threshold. */
+        if (chunk == FILTER_CHUNK && chunk_at_or_above(values + j, threshold)) {
+            j += chunk;
+            continue;
+        }
+        if (n_candidates + chunk > selection->capacity) {
+            selection->count = n_candidates;
+            selection_compact(selection);
+            n_candidates = selection->count;
+            threshold = selection->threshold;
+        }
+        for (size_t t = 0; t < chunk; t++, j++) {
+            const double value = values[j];
+
+            kept_values[n_candidates] = value;
+            kept_rows[n_candidates] = first_row + j;
+            n_candidates += value < threshold;
+            has_nan |= value != value;
+        }
+    }
+    selection->count = n_candidates;
+    selection->has_nan |= has_nan;
+}
+
+/* Writes the n_kept smallest values offered to selection, ascending, into
+ * sorted[n_kept] and their positions into nearest[n_kept], padded with
+ * (DBL_MAX, 0) when fewer values were below DBL_MAX, as scikit-learn's
+ * heap pads them. Returns false, writing nothing, when a value was NaN. */
+static bool selection_finish(struct selection *selection, double *sorted, size_t *nearest)
+{
+    const size_t n_kept = selection->n_kept;
+
+    if (selection->has_nan)
+        return false;
+    if (selection->count > n_kept)
+        keep_smallest(selection->values, selection->rows, selection->count, n_kept);
+    for (size_t h = selection->count; h < n_kept; h++) {
+        selection->values[h] = DBL_MAX;
+        selection->rows[h] = 0;
+    }
+    sort_candidates(selection->values, selection->rows, n_kept);
+    memcpy(sorted, selection->values, n_kept * sizeof *sorted);
+    memcpy(nearest, selection->rows, n_kept * sizeof *nearest);
+    return true;
+}
+
+/* Offers the surrogates of one query row to selection: computed from its
+ * products[n] and q_norm (block_products) a piece at a time for the
+ * euclidean metric, else products[n] themselves. */
+static void push_row(const struct gcv_neighbors_index *index, struct selection *selection,
+                     const double *products, double q_norm, size_t n)
+{
+    double piece[PIECE_SIZE];
+
+    if (index->metric != GCV_NEIGHBORS_EUCLIDEAN) {
+        selection_push(selection, products, n, 0);
+        return;
+    }
+    for (size_t j = 0; j < n; j += PIECE_SIZE) {
+        const size_t count = n - j < PIECE_SIZE ? n - j : PIECE_SIZE;
+
+        euclidean_surrogates(q_norm, products + j, index->norms + j, count, piece);
+        selection_push(selection, piece, count, j);
+    }
+}
+
+/* Returns a threshold that about SAMPLE_MARGIN * n_kept of one query
+ * row's surrogates (as push_row) lie below: just above the matching rank
+ * of SAMPLE_SIZE of them at equal strides. Returns DBL_MAX when n is too
+ * small for a sample to help. Uses buffer_values and buffer_rows
+ * [capacity] as scratch. */
+static double guess_threshold(const struct gcv_neighbors_index *index, const double *products,
+                              double q_norm, size_t n, size_t n_kept, double *buffer_values,
+                              size_t *buffer_rows, size_t capacity)
+{
+    const size_t stride = n / SAMPLE_SIZE;
+    size_t rank;
+    double guess;
+
+    if (stride < 2 || capacity < SAMPLE_SIZE)
+        return DBL_MAX;
+    rank = (SAMPLE_MARGIN * n_kept * SAMPLE_SIZE + n - 1) / n;
+    if (rank >= SAMPLE_SIZE / 2)
+        return DBL_MAX;
+
+    for (size_t s = 0; s < SAMPLE_SIZE; s++) {
+        const size_t j = s * stride;
+
+        if (index->metric == GCV_NEIGHBORS_EUCLIDEAN)
+            euclidean_surrogates(q_norm, products + j, index->norms + j, 1, buffer_values + s);
+        else
+            buffer_values[s] = products[j];
+        buffer_rows[s] = j;
+    }
+    keep_smallest(buffer_values, buffer_rows, SAMPLE_SIZE, rank);
+    guess = buffer_values[0];
+    for (size_t h = 1; h < rank; h++)
+        guess = buffer_values[h] > guess ? buffer_values[h] : guess;
+
+    /* Values equal to the sampled one pass too; a NaN or a value from
+     * DBL_MAX up guesses nothing. */
+    return guess < DBL_MAX ? nextafter(guess, DBL_MAX) : DBL_MAX;
+}
+
+/* Sorts the n_sorted nearest of query row `row` into found's arrays, from
+ * its products[n_train] (block_products) and q_norm for the euclidean
+ * metric, else from its surrogates products[n_train]. buffer_values and
+ * buffer_rows have n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK entries,
+ * for struct selection. Returns true when the row has a tie that limits
+ * its exact prefix.
+ *
+ * Where sorted[0..k] rise strictly, the k nearest are the only k values
+ * below sorted[k] and distinct, so scikit-learn's heap of size k and its
+ * sort return them in this order, whatever the order of later ties.
+ * exact_up_to is the largest such k, so the cache serves only prefixes
+ * that every exact selection returns alike. */
+static bool sort_nearest(const struct gcv_neighbors_index *index, struct fold_neighbors *found,
+                         size_t row, const double *products, double q_norm,
+                         double *buffer_values, size_t *buffer_rows)
+{
+    const size_t n = found->n_train;
     const size_t n_sorted = found->n_sorted;
     double *sorted = found->sorted_values + row * n_sorted;
     size_t *nearest = found->sorted_rows + row * n_sorted;
+    const size_t capacity = n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK;
+    double start = guess_threshold(index, products, q_norm, n, n_sorted, buffer_values,
+                                   buffer_rows, capacity);
+    struct selection selection;
     size_t distinct = 0;
 
-    for (size_t h = 0; h < n_sorted; h++) {
-        sorted[h] = DBL_MAX;
-        nearest[h] = 0;
+    /* From the guessed threshold, then from DBL_MAX when fewer than
+     * n_sorted values were below the guess. */
+    for (;;) {
+        selection = (struct selection){
+            .values = buffer_values,
+            .rows = buffer_rows,
+            .capacity = capacity,
+            .n_kept = n_sorted,
+            .threshold = start,
+        };
+        push_row(index, &selection, products, q_norm, n);
+        if (selection.count >= n_sorted || selection.has_nan || start == DBL_MAX)
+            break;
+        start = DBL_MAX;
     }
-    for (size_t j = 0; j < found->n_train; j++)
-        heap_push(sorted, nearest, n_sorted, values[j], j);
-    simultaneous_sort(sorted, nearest, n_sorted);
+    if (!selection_finish(&selection, sorted, nearest)) {
+        /* A NaN compares false both ways, so only scikit-learn's heap
+         * itself says where it goes. The row counts as tied, and every k
+         * runs the heap on its kept surrogates. */
+        found->exact_up_to[row] = 0;
+        return true;
+    }
 
     /* sorted[0..distinct] rise strictly: every k <= distinct has its k + 1
      * nearest distinct, so its k nearest are a prefix. */
@@ -458,6 +834,10 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     const size_t n_sorted = n < SORTED_MAX + 1 ? n : SORTED_MAX + 1;
     struct gcv_fold_rows train, test;
     struct fold_neighbors *found;
+    struct fold_neighbors *stored = NULL;  /* found once it is in the cache */
+    const size_t buffer_size = n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK;
+    double *buffer_values = NULL;          /* [buffer_size] for struct selection */
+    size_t *buffer_rows = NULL;            /* [buffer_size] */
     size_t n_tied = 0, tied_capacity = 0, bytes;
 
     if (n == 0 || m == 0 || m > SIZE_MAX / sizeof(double) / n / 2 ||
@@ -471,8 +851,14 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
 
     bytes = sizeof *found + m * 2 * sizeof(size_t) +
             m * n_sorted * (sizeof(double) + sizeof(size_t));
-    if ((found = malloc(bytes)) == NULL)
+    found = malloc(bytes);
+    if (found == NULL)
         return NULL;
+    found->tied_surrogates = NULL;
+    buffer_values = malloc(buffer_size * sizeof *buffer_values);
+    buffer_rows = malloc(buffer_size * sizeof *buffer_rows);
+    if (buffer_values == NULL || buffer_rows == NULL)
+        goto cleanup;
     found->n_queries = m;
     found->n_train = n;
     found->n_sorted = n_sorted;
@@ -480,17 +866,21 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     found->exact_up_to = (size_t *)(found->sorted_values + m * n_sorted);
     found->tied_slot = found->exact_up_to + m;
     found->sorted_rows = found->tied_slot + m;
-    found->tied_surrogates = NULL;
 
-    /* A block of surrogates at a time: each row's nearest sorted, and the
-     * surrogates of the rows with a tie kept. */
+    /* A block of products or surrogates at a time, then per row its
+     * surrogates while the row is in cache: its nearest sorted, and its
+     * surrogates kept when it has a tie. */
     for (size_t first = 0; first < m; first += QUERY_BLOCK) {
         const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
 
-        block_surrogates(index, rows, first, count, queries, q_norms, middle);
+        block_products(index, rows, first, count, queries, q_norms, middle);
         for (size_t r = 0; r < count; r++) {
+            const double *products = middle + r * n;
+            double *row_surrogates;
+
             found->tied_slot[first + r] = SIZE_MAX;
-            if (!sort_nearest(found, first + r, middle + r * n))
+            if (!sort_nearest(index, found, first + r, products, q_norms[r], buffer_values,
+                              buffer_rows))
                 continue;
             if (n_tied == tied_capacity) {
                 size_t capacity = tied_capacity > 0 ? 2 * tied_capacity : 16;
@@ -498,26 +888,33 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
 
                 capacity = capacity < m ? capacity : m;
                 grown = realloc(found->tied_surrogates, capacity * n * sizeof *grown);
-                if (grown == NULL) {
-                    fold_neighbors_free(found);
-                    return NULL;
-                }
+                if (grown == NULL)
+                    goto cleanup;
                 found->tied_surrogates = grown;
                 tied_capacity = capacity;
             }
-            memcpy(found->tied_surrogates + n_tied * n, middle + r * n, n * sizeof *middle);
+            row_surrogates = found->tied_surrogates + n_tied * n;
+            if (index->metric == GCV_NEIGHBORS_EUCLIDEAN)
+                euclidean_surrogates(q_norms[r], products, index->norms, n, row_surrogates);
+            else
+                memcpy(row_surrogates, products, n * sizeof *products);
             found->tied_slot[first + r] = n_tied++;
         }
     }
 
     bytes += n_tied * n * sizeof(double);
-    if (!gcv_fold_cache_reserve(&test, train.id, bytes)) {
-        fold_neighbors_free(found);
-        return NULL;
-    }
+    if (!gcv_fold_cache_reserve(&test, train.id, bytes))
+        goto cleanup;
     gcv_fold_cache_store(&test, GCV_FOLD_CACHE_NEIGHBORS, train.id, metric_key(index), found,
                          bytes, fold_neighbors_free);
-    return found;
+    stored = found;
+    found = NULL;
+
+cleanup:
+    fold_neighbors_free(found);
+    free(buffer_values);
+    free(buffer_rows);
+    return stored;
 }
 
 /* The distance of a surrogate, as scikit-learn's _rdist_to_dist. */
