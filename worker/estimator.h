@@ -69,6 +69,12 @@ struct gcv_estimator_ops {
     enum gcv_status (*transform)(const void *model, const struct gcv_rows *rows, double *out,
                                  struct gcv_error *err);
 
+    /* Optional, transformers: returns a copy of a fitted model, owned by
+     * the caller, or NULL when memory runs out. A pipeline's batch fit
+     * copies its transformers instead of fitting them once per setting.
+     * NULL when the estimator has none. */
+    void *(*model_copy)(const void *model);
+
     /* Optional: returns a one-line warning about a fitted model, such as
      * scikit-learn's ConvergenceWarning when the solver stopped at max_iter,
      * or NULL when there is none. The text lives as long as the model. NULL

@@ -115,6 +115,38 @@ START_TEST(transform_matches_sklearn)
 }
 END_TEST
 
+START_TEST(model_copy_transforms_alike)
+{
+    const struct scalers_fixture *fixture = &scalers_fixtures[_i];
+    const struct gcv_estimator_ops *ops = kind_ops[fixture->kind];
+    void *model, *copy;
+    size_t index[WINE_ROWS];
+    const struct gcv_rows rows = fixture_rows(fixture, true, index);
+    const size_t n_values = rows.n_rows * rows.n_features;
+    double *want = malloc(n_values * sizeof *want), *got = malloc(n_values * sizeof *got);
+    struct gcv_error err = {0};
+
+    /* The Normalizer's fit reads nothing, so it has no copy to make. */
+    if (ops->model_copy == NULL) {
+        ck_assert_int_eq(fixture->kind, GCV_SCALER_NORMALIZER);
+        free(want);
+        free(got);
+        return;
+    }
+    model = fit_fixture(fixture);
+    copy = ops->model_copy(model);
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_int_eq(ops->transform(model, &rows, want, &err), GCV_OK);
+    ops->model_free(model);
+    ck_assert_int_eq(ops->transform(copy, &rows, got, &err), GCV_OK);
+    ck_assert_msg(memcmp(got, want, n_values * sizeof *got) == 0, "%s: the copy transforms "
+                  "differently", fixture->name);
+    ops->model_free(copy);
+    free(want);
+    free(got);
+}
+END_TEST
+
 START_TEST(transform_rejects_other_feature_count)
 {
     void *model = fit_fixture(&scalers_fixtures[0]);
@@ -184,6 +216,7 @@ static Suite *scalers_suite(void)
 
     tcase_add_loop_test(fit, fit_matches_sklearn_statistics, 0, N_FIXTURES);
     tcase_add_loop_test(fit, transform_matches_sklearn, 0, N_FIXTURES);
+    tcase_add_loop_test(fit, model_copy_transforms_alike, 0, N_FIXTURES);
     tcase_add_test(fit, transform_rejects_other_feature_count);
     tcase_add_test(fit, scalers_are_transformers);
     suite_add_tcase(suite, fit);

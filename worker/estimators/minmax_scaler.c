@@ -82,6 +82,23 @@ static void minmax_model_free(void *model_pointer)
     free(model);
 }
 
+static void *minmax_model_copy(const void *model_pointer)
+{
+    const struct gcv_minmax_model *model = model_pointer;
+    struct gcv_minmax_model *copy = calloc(1, sizeof *copy);
+
+    if (copy == NULL)
+        return NULL;
+    *copy = *model;
+    copy->scale = gcv_scaler_copy_values(model->scale, model->n_features);
+    copy->min = gcv_scaler_copy_values(model->min, model->n_features);
+    if (copy->scale == NULL || copy->min == NULL) {
+        minmax_model_free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 static enum gcv_status minmax_fit(const void *params_pointer, const struct gcv_rows *train,
                                   void **model_out, struct gcv_error *err)
 {
@@ -195,6 +212,7 @@ const struct gcv_estimator_ops gcv_minmax_scaler_ops = {
     .params_free = minmax_params_free,
     .fit = minmax_fit,
     .model_free = minmax_model_free,
+    .model_copy = minmax_model_copy,
     .transform = minmax_transform,
     .save = minmax_save,
     .load = minmax_load,

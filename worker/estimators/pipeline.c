@@ -231,9 +231,10 @@ static void transformed_free(struct transformed *t)
 }
 
 /* Creates models[n_models] with their transformers fitted on train and
- * writes the rows the final estimator fits on into *out. Every model gets
- * its own fit of each transformer, on the same rows, so they are equal;
- * the rows are transformed once, by the first model's. The transformers
+ * writes the rows the final estimator fits on into *out. The first model's
+ * transformers are fitted, and the others get copies (model_copy), or fits
+ * of their own on the same rows where a transformer has no copy; the rows
+ * are transformed once, by the first model's. The transformers
  * do not depend on the final estimator's parameters, which alone may
  * differ between params[i]. On failure every models[i] is NULL. */
 static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const *params,
@@ -295,9 +296,14 @@ static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const 
         const struct gcv_estimator_ops *step = params[0]->steps[s];
         double *next;
 
-        for (size_t i = 0; i < n_models && status == GCV_OK; i++)
+        status = step->fit(params[0]->step_params[s], &out->rows, &models[0]->step_models[s], err);
+        for (size_t i = 1; i < n_models && status == GCV_OK; i++) {
+            if (step->model_copy != NULL &&
+                (models[i]->step_models[s] = step->model_copy(models[0]->step_models[s])) != NULL)
+                continue;
             status = step->fit(params[i]->step_params[s], &out->rows, &models[i]->step_models[s],
                                err);
+        }
         if (status != GCV_OK)
             goto cleanup;
         next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);

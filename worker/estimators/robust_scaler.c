@@ -175,6 +175,7 @@ const struct gcv_estimator_ops gcv_robust_scaler_ops = {
     .params_free = robust_params_free,
     .fit = robust_fit,
     .model_free = gcv_scaler_model_free,
+    .model_copy = gcv_scaler_model_copy,
     .transform = gcv_scaler_transform,
     .save = gcv_scaler_model_save,
     .load = gcv_scaler_model_load,

@@ -3,6 +3,7 @@
 #include "scalers.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../common/stats.h"
 #include "kernel.h"
@@ -16,6 +17,34 @@ void gcv_scaler_model_free(void *model_pointer)
     free(model->center);
     free(model->scale);
     free(model);
+}
+
+double *gcv_scaler_copy_values(const double *values, size_t n)
+{
+    double *copy;
+
+    if (values == NULL || (copy = malloc((n > 0 ? n : 1) * sizeof *copy)) == NULL)
+        return NULL;
+    memcpy(copy, values, n * sizeof *copy);
+    return copy;
+}
+
+void *gcv_scaler_model_copy(const void *model_pointer)
+{
+    const struct gcv_scaler_model *model = model_pointer;
+    struct gcv_scaler_model *copy = calloc(1, sizeof *copy);
+
+    if (copy == NULL)
+        return NULL;
+    copy->n_features = model->n_features;
+    copy->center = gcv_scaler_copy_values(model->center, model->n_features);
+    copy->scale = gcv_scaler_copy_values(model->scale, model->n_features);
+    if ((model->center != NULL && copy->center == NULL) ||
+        (model->scale != NULL && copy->scale == NULL)) {
+        gcv_scaler_model_free(copy);
+        return NULL;
+    }
+    return copy;
 }
 
 enum gcv_status gcv_scaler_transform(const void *model_pointer, const struct gcv_rows *rows,

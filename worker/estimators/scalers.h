@@ -45,6 +45,14 @@ struct gcv_minmax_model {
 /* Frees a struct gcv_scaler_model. Accepts NULL. */
 void gcv_scaler_model_free(void *model);
 
+/* Returns a copy of a struct gcv_scaler_model, owned by the caller, or
+ * NULL when memory runs out. */
+void *gcv_scaler_model_copy(const void *model);
+
+/* Returns a copy of values[n], owned by the caller, or NULL when values
+ * is NULL or memory runs out. */
+double *gcv_scaler_copy_values(const double *values, size_t n);
+
 /* The transform of a struct gcv_scaler_model: out = (x - center) / scale,
  * into out[rows->n_rows * n_features], row-major. */
 enum gcv_status gcv_scaler_transform(const void *model, const struct gcv_rows *rows, double *out,
