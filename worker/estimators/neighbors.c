@@ -463,10 +463,6 @@ static void fold_neighbors_free(void *value)
  * cuts them back to the values it keeps. */
 #define CANDIDATES_PER_KEPT 4
 
-/* Euclidean surrogates computed at a time, 4 KiB, which stay in the L1
- * cache until the selection reads them. */
-#define PIECE_SIZE 512
-
 /* Values of a row sampled, at equal strides, to guess its threshold. */
 #define SAMPLE_SIZE 256
 
@@ -721,34 +717,12 @@ static bool selection_finish(struct selection *selection, double *sorted, size_t
     return true;
 }
 
-/* Offers the surrogates of one query row to selection: computed from its
- * products[n] and q_norm (block_products) a piece at a time for the
- * euclidean metric, else products[n] themselves. */
-static void push_row(const struct gcv_neighbors_index *index, struct selection *selection,
-                     const double *products, double q_norm, size_t n)
-{
-    double piece[PIECE_SIZE];
-
-    if (index->metric != GCV_NEIGHBORS_EUCLIDEAN) {
-        selection_push(selection, products, n, 0);
-        return;
-    }
-    for (size_t j = 0; j < n; j += PIECE_SIZE) {
-        const size_t count = n - j < PIECE_SIZE ? n - j : PIECE_SIZE;
-
-        euclidean_surrogates(q_norm, products + j, index->norms + j, count, piece);
-        selection_push(selection, piece, count, j);
-    }
-}
-
-/* Returns a threshold that about SAMPLE_MARGIN * n_kept of one query
- * row's surrogates (as push_row) lie below: just above the matching rank
- * of SAMPLE_SIZE of them at equal strides. Returns DBL_MAX when n is too
- * small for a sample to help. Uses buffer_values and buffer_rows
- * [capacity] as scratch. */
-static double guess_threshold(const struct gcv_neighbors_index *index, const double *products,
-                              double q_norm, size_t n, size_t n_kept, double *buffer_values,
-                              size_t *buffer_rows, size_t capacity)
+/* Returns a threshold that about SAMPLE_MARGIN * n_kept of values[n]
+ * lie below: just above the matching rank of SAMPLE_SIZE of them at equal
+ * strides. Returns DBL_MAX when n is too small for a sample to help. Uses
+ * buffer_values and buffer_rows [capacity] as scratch. */
+static double guess_threshold(const double *values, size_t n, size_t n_kept,
+                              double *buffer_values, size_t *buffer_rows, size_t capacity)
 {
     const size_t stride = n / SAMPLE_SIZE;
     size_t rank;
@@ -763,10 +737,7 @@ static double guess_threshold(const struct gcv_neighbors_index *index, const dou
     for (size_t s = 0; s < SAMPLE_SIZE; s++) {
         const size_t j = s * stride;
 
-        if (index->metric == GCV_NEIGHBORS_EUCLIDEAN)
-            euclidean_surrogates(q_norm, products + j, index->norms + j, 1, buffer_values + s);
-        else
-            buffer_values[s] = products[j];
+        buffer_values[s] = values[j];
         buffer_rows[s] = j;
     }
     keep_smallest(buffer_values, buffer_rows, SAMPLE_SIZE, rank);
@@ -780,19 +751,17 @@ static double guess_threshold(const struct gcv_neighbors_index *index, const dou
 }
 
 /* Sorts the n_sorted nearest of query row `row` into found's arrays, from
- * its products[n_train] (block_products) and q_norm for the euclidean
- * metric, else from its surrogates products[n_train]. buffer_values and
- * buffer_rows have n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK entries,
- * for struct selection. Returns true when the row has a tie that limits
- * its exact prefix.
+ * its surrogates values[n_train]. buffer_values and buffer_rows have
+ * n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK entries, for struct
+ * selection. Returns true when the row has a tie that limits its exact
+ * prefix.
  *
  * Where sorted[0..k] rise strictly, the k nearest are the only k values
  * below sorted[k] and distinct, so scikit-learn's heap of size k and its
  * sort return them in this order, whatever the order of later ties.
  * exact_up_to is the largest such k, so the cache serves only prefixes
  * that every exact selection returns alike. */
-static bool sort_nearest(const struct gcv_neighbors_index *index, struct fold_neighbors *found,
-                         size_t row, const double *products, double q_norm,
+static bool sort_nearest(struct fold_neighbors *found, size_t row, const double *values,
                          double *buffer_values, size_t *buffer_rows)
 {
     const size_t n = found->n_train;
@@ -800,8 +769,7 @@ static bool sort_nearest(const struct gcv_neighbors_index *index, struct fold_ne
     double *sorted = found->sorted_values + row * n_sorted;
     size_t *nearest = found->sorted_rows + row * n_sorted;
     const size_t capacity = n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK;
-    double start = guess_threshold(index, products, q_norm, n, n_sorted, buffer_values,
-                                   buffer_rows, capacity);
+    double start = guess_threshold(values, n, n_sorted, buffer_values, buffer_rows, capacity);
     struct selection selection;
     size_t distinct = 0;
 
@@ -815,15 +783,15 @@ static bool sort_nearest(const struct gcv_neighbors_index *index, struct fold_ne
             .n_kept = n_sorted,
             .threshold = start,
         };
-        push_row(index, &selection, products, q_norm, n);
+        selection_push(&selection, values, n, 0);
         if (selection.count >= n_sorted || selection.has_nan || start == DBL_MAX)
             break;
         start = DBL_MAX;
     }
     if (!selection_finish(&selection, sorted, nearest)) {
-        /* A NaN compares false both ways, so only scikit-learn's heap
-         * itself says where it goes. The row counts as tied, and every k
-         * runs the heap on its kept surrogates. */
+        /* A NaN compares false both ways, so where it ends up depends
+         * on the heap's own comparisons. The row counts as tied, and every
+         * k runs scikit-learn's heap on its kept surrogates. */
         found->exact_up_to[row] = 0;
         return true;
     }
@@ -857,6 +825,7 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     struct fold_neighbors *stored = NULL;  /* found once it is in the cache */
     const size_t buffer_size = n_sorted * CANDIDATES_PER_KEPT + FILTER_CHUNK;
     double *buffer_values = NULL;          /* [buffer_size] for struct selection */
+    double *row_values = NULL;             /* [n] one row's euclidean surrogates */
     size_t *buffer_rows = NULL;            /* [buffer_size] */
     size_t n_tied = 0, tied_capacity = 0, bytes;
 
@@ -877,7 +846,8 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     found->tied_surrogates = NULL;
     buffer_values = malloc(buffer_size * sizeof *buffer_values);
     buffer_rows = malloc(buffer_size * sizeof *buffer_rows);
-    if (buffer_values == NULL || buffer_rows == NULL)
+    row_values = malloc(n * sizeof *row_values);
+    if (buffer_values == NULL || buffer_rows == NULL || row_values == NULL)
         goto cleanup;
     found->n_queries = m;
     found->n_train = n;
@@ -887,20 +857,24 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
     found->tied_slot = found->exact_up_to + m;
     found->sorted_rows = found->tied_slot + m;
 
-    /* A block of products or surrogates at a time, then per row its
-     * surrogates while the row is in cache: its nearest sorted, and its
-     * surrogates kept when it has a tie. */
+    /* A block of products or surrogates at a time. Then per row its
+     * surrogates are written in order into row_values (64 KiB for 8000
+     * training rows, which stays in cache while the selection samples and
+     * filters it), its nearest sorted, and its surrogates kept when it has
+     * a tie. */
     for (size_t first = 0; first < m; first += QUERY_BLOCK) {
         const size_t count = m - first < QUERY_BLOCK ? m - first : QUERY_BLOCK;
 
         block_products(index, rows, first, count, queries, q_norms, middle);
         for (size_t r = 0; r < count; r++) {
-            const double *products = middle + r * n;
-            double *row_surrogates;
+            const double *values = middle + r * n;
 
+            if (index->metric == GCV_NEIGHBORS_EUCLIDEAN) {
+                euclidean_surrogates(q_norms[r], values, index->norms, n, row_values);
+                values = row_values;
+            }
             found->tied_slot[first + r] = SIZE_MAX;
-            if (!sort_nearest(index, found, first + r, products, q_norms[r], buffer_values,
-                              buffer_rows))
+            if (!sort_nearest(found, first + r, values, buffer_values, buffer_rows))
                 continue;
             if (n_tied == tied_capacity) {
                 size_t capacity = tied_capacity > 0 ? 2 * tied_capacity : 16;
@@ -913,11 +887,7 @@ static const struct fold_neighbors *find_fold_neighbors(const struct gcv_neighbo
                 found->tied_surrogates = grown;
                 tied_capacity = capacity;
             }
-            row_surrogates = found->tied_surrogates + n_tied * n;
-            if (index->metric == GCV_NEIGHBORS_EUCLIDEAN)
-                euclidean_surrogates(q_norms[r], products, index->norms, n, row_surrogates);
-            else
-                memcpy(row_surrogates, products, n * sizeof *products);
+            memcpy(found->tied_surrogates + n_tied * n, values, n * sizeof *values);
             found->tied_slot[first + r] = n_tied++;
         }
     }
@@ -934,6 +904,7 @@ cleanup:
     fold_neighbors_free(found);
     free(buffer_values);
     free(buffer_rows);
+    free(row_values);
     return stored;
 }
 
