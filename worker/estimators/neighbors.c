@@ -913,7 +913,9 @@ static double surrogate_to_distance(const struct gcv_neighbors_index *index, dou
 {
     switch (index->metric) {
     case GCV_NEIGHBORS_EUCLIDEAN:
-        return sqrt(fmax(surrogate, 0.0));
+        /* The comparison gives fmax's result without its call into libm;
+         * euclidean surrogates are clipped at 0 already. */
+        return sqrt(surrogate > 0.0 ? surrogate : 0.0);
     case GCV_NEIGHBORS_MANHATTAN:
         return surrogate;
     case GCV_NEIGHBORS_MINKOWSKI:
