@@ -254,10 +254,12 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
     if (cache.budget == 0 || n_rows == 0 || n_features == 0)
         return false;
 
-    /* The same rows of the unchanging dataset have the same index array. */
+    /* The same rows of the unchanging dataset have the same index array.
+     * Key items (gcv_fold_cache_rows_key) hold no copy, so they do not
+     * count here. */
     for (size_t i = 0; from_dataset && i < cache.n_items; i++) {
         item = &cache.items[i];
-        if (item->dataset_index != NULL && item->rows.n_rows == n_rows &&
+        if (item->dataset_index != NULL && item->rows.X != NULL && item->rows.n_rows == n_rows &&
             item->rows.n_features == n_features &&
             memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
             touch(item);
@@ -270,7 +272,7 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
     hash = hash_rows(X, index, n_rows, n_features);
     for (size_t i = 0; i < cache.n_items; i++) {
         item = &cache.items[i];
-        if (item->kind == ROWS_KIND && item->hash == hash &&
+        if (item->kind == ROWS_KIND && item->rows.X != NULL && item->hash == hash &&
             same_rows(item, X, index, n_rows, n_features)) {
             touch(item);
             cache.stats.hits++;
@@ -306,6 +308,43 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
         .id = item->id,
         .X = block,
         .norms = block + n_rows * n_features,
+        .n_rows = n_rows,
+        .n_features = n_features,
+    };
+    *out = item->rows;
+    return true;
+}
+
+bool gcv_fold_cache_rows_key(const double *X, const size_t *index, size_t n_rows,
+                             size_t n_features, struct gcv_fold_rows *out)
+{
+    size_t *index_copy;   /* [n_rows] */
+    struct item *item;
+
+    if (X != cache.dataset || index == NULL)
+        return gcv_fold_cache_rows(X, index, n_rows, n_features, out);
+    memset(out, 0, sizeof *out);
+    if (cache.budget == 0 || n_rows == 0 || n_features == 0)
+        return false;
+    for (size_t i = 0; i < cache.n_items; i++) {
+        item = &cache.items[i];
+        if (item->dataset_index != NULL && item->rows.n_rows == n_rows &&
+            item->rows.n_features == n_features &&
+            memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
+            touch(item);
+            cache.stats.hits++;
+            *out = item->rows;
+            return true;
+        }
+    }
+    if (!make_room(n_rows * sizeof *index_copy, 0, 0) ||
+        (index_copy = malloc(n_rows * sizeof *index_copy)) == NULL)
+        return false;
+    memcpy(index_copy, index, n_rows * sizeof *index_copy);
+    item = add_item(ROWS_KIND, NULL, n_rows * sizeof *index_copy, NULL);
+    item->dataset_index = index_copy;
+    item->rows = (struct gcv_fold_rows){
+        .id = item->id,
         .n_rows = n_rows,
         .n_features = n_features,
     };

@@ -134,6 +134,14 @@ void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats);
 bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
                          size_t n_features, struct gcv_fold_rows *out);
 
+/* Finds or adds a key for the rows of the dataset X[index[r] ...] (as
+ * gcv_fold_cache_set_dataset declares it), without copying them: out->X
+ * and out->norms may be NULL, and only out->id serves, to store and find
+ * the items derived from those rows. Rows of any other matrix go through
+ * gcv_fold_cache_rows. Returns false when even the key does not fit. */
+bool gcv_fold_cache_rows_key(const double *X, const size_t *index, size_t n_rows,
+                             size_t n_features, struct gcv_fold_rows *out);
+
 /* Fills *out with the rows item id and returns true when it is still
  * cached, marking it as just used; returns false otherwise. */
 bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out);

@@ -182,6 +182,44 @@ START_TEST(dataset_rows_found_by_index_array)
 }
 END_TEST
 
+START_TEST(dataset_rows_key_holds_no_copy)
+{
+    struct dataset data = make_dataset(80, 3, 2, 29);
+    size_t n_train;
+    size_t *index = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *same = every_other(data.n_rows, 2, 0, &n_train);
+    struct gcv_fold_rows key, again, full;
+    struct gcv_fold_cache_stats stats;
+    double value = 7.0;
+
+    gcv_fold_cache_configure(64 * MIB);
+    gcv_fold_cache_set_dataset(data.X, data.n_rows * 3);
+    ck_assert(gcv_fold_cache_rows_key(data.X, index, n_train, 3, &key));
+    ck_assert_ptr_null(key.X);
+    ck_assert_uint_ne(key.id, 0);
+
+    /* A derived item stored under the key is found through the same rows. */
+    ck_assert(gcv_fold_cache_reserve(&key, 0, sizeof value));
+    gcv_fold_cache_store(&key, GCV_FOLD_CACHE_RIDGE, 0, 1.0, &value, sizeof value, NULL);
+    ck_assert(gcv_fold_cache_rows_key(data.X, same, n_train, 3, &again));
+    ck_assert_uint_eq(again.id, key.id);
+    ck_assert_ptr_eq(gcv_fold_cache_find(&again, GCV_FOLD_CACHE_RIDGE, 0, 1.0), &value);
+
+    /* A request for the rows themselves gets a copy, not the key. */
+    ck_assert(gcv_fold_cache_rows(data.X, index, n_train, 3, &full));
+    ck_assert_ptr_nonnull(full.X);
+    ck_assert_uint_ne(full.id, key.id);
+    ck_assert(memcmp(full.X + 3, data.X + index[1] * 3, 3 * sizeof *full.X) == 0);
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.stores, 3);
+
+    gcv_fold_cache_clear();
+    free(index);
+    free(same);
+    free_dataset(&data);
+}
+END_TEST
+
 START_TEST(cache_off_stores_nothing)
 {
     struct dataset data = make_dataset(40, 3, 2, 13);
@@ -1356,6 +1394,7 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(items, rows_found_again_by_content);
     tcase_add_test(items, rows_differing_in_one_bit_are_new);
     tcase_add_test(items, dataset_rows_found_by_index_array);
+    tcase_add_test(items, dataset_rows_key_holds_no_copy);
     tcase_add_test(items, cache_off_stores_nothing);
     tcase_add_test(items, least_recently_used_rows_are_evicted);
     tcase_add_test(items, evicting_rows_evicts_their_derived_items);

@@ -272,7 +272,7 @@ static const struct normal_equations *find_normal_equations(const struct gcv_row
     const size_t n = train->n_rows;
     const struct normal_equations *found;
 
-    if (!gcv_fold_cache_rows(train->X, train->index, n, train->n_features, rows))
+    if (!gcv_fold_cache_rows_key(train->X, train->index, n, train->n_features, rows))
         return NULL;
     found = gcv_fold_cache_find(rows, GCV_FOLD_CACHE_RIDGE, 0,
                                 normal_equations_key(fit_intercept, sample_weight));
