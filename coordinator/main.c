@@ -250,6 +250,25 @@ static int default_blas_threads(void)
     return 1;
 }
 
+/* Parses optarg, the value of the run option name, as an integer in
+ * [low, high] into *out. Returns 0, or 2 with the error printed. what
+ * names the value in the message ("an integer"). */
+static int parse_count(const char *name, const char *what, long long low, long long high,
+                       long long *out)
+{
+    char *end;
+    long long count = strtoll(optarg, &end, 10);
+
+    if (end == optarg || *end != '\0' || count < low || count > high) {
+        if (is_first_process())
+            fprintf(stderr, "gridcv: error: run: %s must be %s in [%lld, %lld], got \"%s\"\n",
+                    name, what, low, high, optarg);
+        return 2;
+    }
+    *out = count;
+    return 0;
+}
+
 /* Applies --data-check-timeout of command. Returns 0, or 2 with the error
  * printed for a value that is not a number of seconds >= 0. */
 static int set_data_check_timeout(const char *command, const char *text)
@@ -325,33 +344,19 @@ static int parse_run(int argc, char **argv, struct gcv_run_options *options)
             }
             break;
         case 'B':
-            count = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || count < 1 || count > 1024) {
-                if (is_first_process())
-                    fprintf(stderr, "gridcv: error: run: --blas-threads must be an integer "
-                            "in [1, 1024], got \"%s\"\n", optarg);
+            if (parse_count("--blas-threads", "an integer", 1, 1024, &count) != 0)
                 return 2;
-            }
             options->blas_threads = (int)count;
             break;
         case 'M':
-            count = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || count < 0 || count > (1LL << 30)) {
-                if (is_first_process())
-                    fprintf(stderr, "gridcv: error: run: --fold-cache-mb must be an integer "
-                            "number of megabytes in [0, 1073741824], got \"%s\"\n", optarg);
+            if (parse_count("--fold-cache-mb", "an integer number of megabytes", 0, 1LL << 30,
+                            &count) != 0)
                 return 2;
-            }
             options->fold_cache_mb = (size_t)count;
             break;
         case 'L':
-            count = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || count < 1 || count > 1024) {
-                if (is_first_process())
-                    fprintf(stderr, "gridcv: error: run: --lockstep must be an integer in "
-                            "[1, 1024], got \"%s\"\n", optarg);
+            if (parse_count("--lockstep", "an integer", 1, 1024, &count) != 0)
                 return 2;
-            }
             options->lockstep = (size_t)count;
             break;
         case 'T':

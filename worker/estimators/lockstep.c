@@ -39,6 +39,7 @@ struct gcv_lockstep {
     struct member *members;   /* [n_members] */
     gcv_lockstep_body body;
     void *arg;
+    bool synchronized;        /* mutex and done are initialised */
 };
 
 enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t n_members,
@@ -70,6 +71,7 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
         pthread_mutex_destroy(&lockstep->mutex);
         goto nomem;
     }
+    lockstep->synchronized = true;
     for (size_t i = 0; i < n_members; i++) {
         lockstep->members[i].lockstep = lockstep;
         lockstep->members[i].index = i;
@@ -78,14 +80,7 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
     return GCV_OK;
 
 nomem:
-    if (lockstep != NULL) {
-        free(lockstep->members);
-        free(lockstep->B);
-        free(lockstep->product);
-        free(lockstep->rows);
-        free(lockstep->transposed);
-        free(lockstep);
-    }
+    gcv_lockstep_free(lockstep);
     return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for %zu fits in lockstep on %zu x "
                          "%zu rows", n_members, n, d);
 }
@@ -94,8 +89,10 @@ void gcv_lockstep_free(struct gcv_lockstep *lockstep)
 {
     if (lockstep == NULL)
         return;
-    pthread_mutex_destroy(&lockstep->mutex);
-    pthread_cond_destroy(&lockstep->done);
+    if (lockstep->synchronized) {
+        pthread_mutex_destroy(&lockstep->mutex);
+        pthread_cond_destroy(&lockstep->done);
+    }
     free(lockstep->members);
     free(lockstep->B);
     free(lockstep->product);
