@@ -5,9 +5,11 @@
  * broadcasts, so no rank waits in a collective that another rank skipped. */
 #include "shm.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -181,9 +183,53 @@ static uint64_t fingerprint(const struct gcv_dataset *data)
 /* ----- room for the window ---------------------------------------------- */
 
 /* Writes into buf the folder where Open MPI creates the backing file of a
- * shared window (its control variable osc_sm_backing_directory, read
- * through the MPI tool interface). Returns false when it is unknown, as
- * under another MPI library. */
+ * shared window: gcv_shm_backing_folder_known's, else its control
+ * variable osc_sm_backing_directory, read through the MPI tool interface.
+ * Returns false when it is unknown, as under another MPI library. */
+/* True when the file at path mentions osc_sm_backing_directory, or exists
+ * but cannot be read, so its setting is unknown. */
+static bool file_may_set_backing(const char *path)
+{
+    char line[4096];
+    bool mentioned = false;
+    FILE *file = fopen(path, "r");
+
+    if (file == NULL)
+        return errno != ENOENT && errno != ENOTDIR;
+    while (!mentioned && fgets(line, sizeof line, file) != NULL)
+        mentioned = strstr(line, "osc_sm_backing_directory") != NULL;
+    fclose(file);
+    return mentioned;
+}
+
+bool gcv_shm_backing_folder_known(char *buf, size_t len)
+{
+#if defined(OPEN_MPI) && defined(__linux__)
+    const char *value = getenv("OMPI_MCA_osc_sm_backing_directory");
+    const char *home = getenv("HOME");
+    char path[4096];
+
+    if (value != NULL && value[0] != '\0') {
+        snprintf(buf, len, "%s", value);
+        return true;
+    }
+    if (getenv("OMPI_MCA_mca_base_param_files") != NULL ||
+        file_may_set_backing("/etc/openmpi/openmpi-mca-params.conf"))
+        return false;
+    if (home != NULL) {
+        snprintf(path, sizeof path, "%s/.openmpi/mca-params.conf", home);
+        if (file_may_set_backing(path))
+            return false;
+    }
+    snprintf(buf, len, "/dev/shm");
+    return true;
+#else
+    (void)buf;
+    (void)len;
+    return false;
+#endif
+}
+
 static bool backing_folder(char *buf, size_t len)
 {
     bool found = false;
@@ -192,6 +238,8 @@ static bool backing_folder(char *buf, size_t len)
     int provided, index, count;
     char *value;
 
+    if (gcv_shm_backing_folder_known(buf, len))
+        return true;
     if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS)
         return false;
     if (MPI_T_cvar_get_index("osc_sm_backing_directory", &index) == MPI_SUCCESS &&

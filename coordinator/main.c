@@ -15,6 +15,7 @@
 
 #include "../common/dataset.h"
 #include "../common/log.h"
+#include "../common/shm.h"
 #include "../worker/task.h"
 #include "predict.h"
 #include "report.h"
@@ -544,6 +545,7 @@ int main(int argc, char **argv)
     struct gcv_run_options options;
     int code, rank = 0, thread_level = MPI_THREAD_SINGLE, tool_level = MPI_THREAD_SINGLE;
     bool tool_interface = false;
+    char backing[1024];       /* the shared window's folder, when known without MPI */
 
     if (argc < 2) {
         if (is_first_process())
@@ -580,13 +582,14 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The node leader reads Open MPI's osc_sm_backing_directory through
-     * the MPI tool interface before it shares the data (common/shm.c).
-     * Open MPI 4.1 opens every component on the first MPI_T_init_thread:
-     * 0.21 s after MPI_Init on a 2-core AMD EPYC, but only 0.03 s more
-     * than MPI_Init alone when it comes first, since MPI_Init then reuses
-     * the opened components. The leader is local rank 0 under mpirun. */
-    if (is_node_leader())
+    /* The node leader needs Open MPI's osc_sm_backing_directory before it
+     * shares the data (common/shm.c). Where no MCA source sets it, it is
+     * known without MPI. Otherwise it is read through the MPI tool
+     * interface, and Open MPI 4.1 opens every component on the first
+     * MPI_T_init_thread: 0.21 s after MPI_Init on a 2-core AMD EPYC, less
+     * when it comes first, since MPI_Init then reuses the opened
+     * components. The leader is local rank 0 under mpirun. */
+    if (is_node_leader() && !gcv_shm_backing_folder_known(backing, sizeof backing))
         tool_interface = MPI_T_init_thread(MPI_THREAD_SINGLE, &tool_level) == MPI_SUCCESS;
 
     /* Forests build trees on threads of their own, but only the main
