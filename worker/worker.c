@@ -5,7 +5,7 @@
 
 #include "chain.h"
 
-/* Sends the results of the tasks (unit[i], fold), i < n, each with rank. */
+/* Sends results[0..n) to rank 0, each marked with this worker's rank. */
 static enum gcv_status send_results(struct gcv_task_result *results, size_t n, int rank,
                                     MPI_Comm comm, struct gcv_error *err)
 {

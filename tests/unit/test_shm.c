@@ -11,8 +11,8 @@
 
 #include "common/shm.h"
 
-/* The system file, which the tests cannot change: when it sets the
- * folder, only the environment variable gives an answer without MPI. */
+/* True when the system file, which the tests cannot change, mentions the
+ * folder: then only the environment variable sets it without MPI. */
 static bool system_file_sets_folder(void)
 {
     char line[4096];

@@ -212,7 +212,8 @@ static enum gcv_status transform_rows(const struct gcv_pipeline_model *model, si
     return GCV_OK;
 }
 
-/* The training rows after a pipeline's transformers, with what holds them. */
+/* The training rows after a pipeline's transformers, and the buffers
+ * that contain them. */
 struct transformed {
     struct gcv_rows rows;  /* the final estimator's training rows */
     size_t *identity;      /* [n] 0..n-1, owned */
@@ -232,9 +233,9 @@ static void transformed_free(struct transformed *t)
 
 /* Creates models[n_models] with their transformers fitted on train and
  * writes the rows the final estimator fits on into *out. The first model's
- * transformers are fitted, and the others get copies (model_copy), or fits
- * of their own on the same rows where a transformer has no copy; the rows
- * are transformed once, by the first model's. The transformers
+ * transformers are fitted and the others get copies (model_copy). A
+ * transformer without model_copy is fitted again for each model on the
+ * same rows. The rows are transformed once, by the first model's. The transformers
  * do not depend on the final estimator's parameters, which alone may
  * differ between params[i]. On failure every models[i] is NULL. */
 static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const *params,
