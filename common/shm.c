@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "log.h"
@@ -209,11 +210,18 @@ bool gcv_shm_backing_folder_known(char *buf, size_t len)
     const char *home = getenv("HOME");
     char path[4096];
 
-    if (value != NULL && value[0] != '\0') {
+    /* Set but empty is a value too: Open MPI then names its file after
+     * "(null)", which fails, and the check must report it. */
+    if (value != NULL) {
         snprintf(buf, len, "%s", value);
         return true;
     }
+
+    /* Parameter files given to mpirun (--am, --tune) or in the
+     * environment may set it. */
     if (getenv("OMPI_MCA_mca_base_param_files") != NULL ||
+        getenv("OMPI_MCA_mca_base_param_file_prefix") != NULL ||
+        getenv("OMPI_MCA_mca_base_envar_file_prefix") != NULL ||
         file_may_set_backing("/etc/openmpi/openmpi-mca-params.conf"))
         return false;
     if (home != NULL) {
@@ -269,11 +277,29 @@ static enum gcv_status check_backing_space(size_t bytes, struct gcv_error *err)
     /* Room for Open MPI's own header in the file, an estimate. */
     const unsigned long long margin = 1ULL << 20;
     char folder[1024];
+    const char *reason = NULL;   /* why folder cannot be used, or NULL */
+    struct stat kind;
     struct statvfs info;
     unsigned long long available;
 
-    if (!backing_folder(folder, sizeof folder) || statvfs(folder, &info) != 0)
+    if (!backing_folder(folder, sizeof folder))
         return GCV_OK;
+
+    /* Open MPI cannot create its file in a missing folder or in a path
+     * that is no folder, and then fails on the leader alone as well. */
+    if (folder[0] == '\0')
+        reason = "empty value";
+    else if (stat(folder, &kind) != 0)
+        reason = strerror(errno);
+    else if (!S_ISDIR(kind.st_mode))
+        reason = "not a folder";
+    else if (statvfs(folder, &info) != 0)
+        reason = strerror(errno);
+    if (reason != NULL)
+        return gcv_error_set(err, GCV_ERR_DATA, "Open MPI's osc_sm_backing_directory \"%s\" "
+                             "cannot hold the node's shared copy of the data (%s); pass --mca "
+                             "osc_sm_backing_directory with an existing local folder to mpirun, "
+                             "or leave it unset for /dev/shm", folder, reason);
     available = (unsigned long long)info.f_bavail * info.f_frsize;
     if (available >= (unsigned long long)bytes + margin)
         return GCV_OK;

@@ -469,18 +469,18 @@ static enum gcv_status read_header(FILE *stream, const char *path,
                              strerror(errno));
     if (got < 8 || memcmp(bytes, MAGIC, 8) != 0)
         return gcv_error_set(err, GCV_ERR_DATA, "%s is not a gridcv journal (its first bytes "
-                             "are not \"GCVJRNL\"); run without --resume to start over", path);
+                             "are not \"GCVJRNL\"); run with --force instead of --resume to start over", path);
     if (got < HEADER_SIZE)
         return gcv_error_set(err, GCV_ERR_DATA, "the journal %s ends inside its %d-byte header "
-                             "(%zd bytes); run without --resume to start over", path,
+                             "(%zd bytes); run with --force instead of --resume to start over", path,
                              HEADER_SIZE, got);
     if (get_u32(bytes + 8) != FORMAT_VERSION || get_u32(bytes + 12) != HEADER_SIZE)
         return gcv_error_set(err, GCV_ERR_DATA, "the journal %s has format version %u, this "
-                             "gridcv reads version %d; run without --resume to start over",
+                             "gridcv reads version %d; run with --force instead of --resume to start over",
                              path, (unsigned)get_u32(bytes + 8), FORMAT_VERSION);
     if (get_u32(bytes + 56) != gcv_journal_crc32(0, bytes, 56))
         return gcv_error_set(err, GCV_ERR_DATA, "the header of the journal %s fails its CRC-32 "
-                             "check: the file is damaged; run without --resume to start over",
+                             "check: the file is damaged; run with --force instead of --resume to start over",
                              path);
 
     header->spec_hash = get_u64(bytes + 16);
@@ -492,7 +492,7 @@ static enum gcv_status read_header(FILE *stream, const char *path,
     header->has_train = (flags & FLAG_TRAIN) != 0;
     if (header->n_scorers > GCV_MAX_SCORERS)
         return gcv_error_set(err, GCV_ERR_DATA, "the journal %s names %u scorers, at most %d "
-                             "are allowed; run without --resume to start over", path,
+                             "are allowed; run with --force instead of --resume to start over", path,
                              (unsigned)header->n_scorers, GCV_MAX_SCORERS);
     return GCV_OK;
 }
@@ -568,8 +568,8 @@ enum gcv_status gcv_journal_read(const char *path, struct gcv_journal_contents *
             result.fold < 0 || (uint64_t)result.fold >= contents->header.n_folds) {
             status = gcv_error_set(err, GCV_ERR_DATA, "the journal %s has a record at byte %llu "
                                    "for candidate %d on fold %d, outside its grid of %llu "
-                                   "candidates and %llu folds; run without --resume to start "
-                                   "over", path, (unsigned long long)offset,
+                                   "candidates and %llu folds; run with --force instead of "
+                                   "--resume to start over", path, (unsigned long long)offset,
                                    (int)result.candidate, (int)result.fold,
                                    (unsigned long long)contents->header.n_candidates,
                                    (unsigned long long)contents->header.n_folds);
@@ -610,23 +610,23 @@ enum gcv_status gcv_journal_check_header(const struct gcv_journal_header *found,
     if (found->spec_hash != expected->spec_hash)
         return gcv_error_set(err, GCV_ERR_SPEC, "cannot resume: the spec changed since the "
                              "journal %s was written (spec text hash %016llx, the journal's "
-                             "%016llx); resume with the original spec, or run without "
-                             "--resume to start over", path,
+                             "%016llx); resume with the original spec, or run with --force "
+                             "instead of --resume to start over", path,
                              (unsigned long long)expected->spec_hash,
                              (unsigned long long)found->spec_hash);
     if (found->data_hash != expected->data_hash)
         return gcv_error_set(err, GCV_ERR_DATA, "cannot resume: the data changed since the "
                              "journal %s was written (X, y, holdout or test_fold differ: data "
                              "hash %016llx, the journal's %016llx); restore the original data, "
-                             "or run without --resume to start over", path,
+                             "or run with --force instead of --resume to start over", path,
                              (unsigned long long)expected->data_hash,
                              (unsigned long long)found->data_hash);
     if (found->n_candidates != expected->n_candidates || found->n_folds != expected->n_folds ||
         found->n_scorers != expected->n_scorers || found->has_train != expected->has_train)
         return gcv_error_set(err, GCV_ERR_DATA, "cannot resume: the journal %s was written for "
                              "%llu candidates, %llu folds, %u scorers%s, but this search has "
-                             "%llu candidates, %llu folds, %u scorers%s; run without --resume "
-                             "to start over", path, (unsigned long long)found->n_candidates,
+                             "%llu candidates, %llu folds, %u scorers%s; run with --force "
+                             "instead of --resume to start over", path, (unsigned long long)found->n_candidates,
                              (unsigned long long)found->n_folds, (unsigned)found->n_scorers,
                              found->has_train ? " and train scores" : "",
                              (unsigned long long)expected->n_candidates,

@@ -4,6 +4,7 @@
  * --help and usage errors need no MPI job, then runs the subcommand on
  * every rank and ends every rank through MPI_Finalize with one exit code. */
 #include <cblas.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <mpi.h>
@@ -260,7 +261,10 @@ static int parse_count(const char *name, const char *what, long long low, long l
     char *end;
     long long count = strtoll(optarg, &end, 10);
 
-    if (end == optarg || *end != '\0' || count < low || count > high) {
+    /* strtoll also takes leading spaces and a plus sign; the value may
+     * only be digits, with a minus sign to report a negative one. */
+    if (end == optarg || *end != '\0' || count < low || count > high ||
+        !(isdigit((unsigned char)optarg[0]) || optarg[0] == '-')) {
         if (is_first_process())
             fprintf(stderr, "gridcv: error: run: %s must be %s in [%lld, %lld], got \"%s\"\n",
                     name, what, low, high, optarg);

@@ -37,6 +37,8 @@ static void setup(void)
     setenv("HOME", home, 1);
     unsetenv("OMPI_MCA_osc_sm_backing_directory");
     unsetenv("OMPI_MCA_mca_base_param_files");
+    unsetenv("OMPI_MCA_mca_base_param_file_prefix");
+    unsetenv("OMPI_MCA_mca_base_envar_file_prefix");
 }
 
 static void teardown(void)
@@ -57,6 +59,18 @@ START_TEST(environment_value_wins)
     setenv("OMPI_MCA_osc_sm_backing_directory", "/var/tmp", 1);
     ck_assert(gcv_shm_backing_folder_known(folder, sizeof folder));
     ck_assert_str_eq(folder, "/var/tmp");
+}
+END_TEST
+
+START_TEST(empty_environment_value_is_kept)
+{
+    char folder[256] = "unchanged";
+
+    /* Open MPI takes an empty value as given and fails on it, so the
+     * free-space check must see it too. */
+    setenv("OMPI_MCA_osc_sm_backing_directory", "", 1);
+    ck_assert(gcv_shm_backing_folder_known(folder, sizeof folder));
+    ck_assert_str_eq(folder, "");
 }
 END_TEST
 
@@ -110,10 +124,20 @@ END_TEST
 
 START_TEST(extra_parameter_files_are_unknown)
 {
+    /* The variables behind a parameter file in the environment, mpirun
+     * --am and mpirun --tune. */
+    static const char *const names[] = {
+        "OMPI_MCA_mca_base_param_files",
+        "OMPI_MCA_mca_base_param_file_prefix",
+        "OMPI_MCA_mca_base_envar_file_prefix",
+    };
     char folder[256];
 
-    setenv("OMPI_MCA_mca_base_param_files", "/etc/site-mca.conf", 1);
-    ck_assert(!gcv_shm_backing_folder_known(folder, sizeof folder));
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        setenv(names[i], "/etc/site-mca.conf", 1);
+        ck_assert_msg(!gcv_shm_backing_folder_known(folder, sizeof folder), "%s", names[i]);
+        unsetenv(names[i]);
+    }
 }
 END_TEST
 
@@ -124,6 +148,7 @@ static Suite *shm_suite(void)
 
     tcase_add_checked_fixture(folder, setup, teardown);
     tcase_add_test(folder, environment_value_wins);
+    tcase_add_test(folder, empty_environment_value_is_kept);
     tcase_add_test(folder, default_is_dev_shm);
     tcase_add_test(folder, user_file_setting_folder_is_unknown);
     tcase_add_test(folder, user_file_without_folder_keeps_default);
