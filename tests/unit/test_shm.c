@@ -87,9 +87,11 @@ START_TEST(default_is_dev_shm)
 }
 END_TEST
 
-START_TEST(user_file_setting_folder_is_unknown)
+/* Writes text as the user's ~/.openmpi/mca-params.conf under the scratch
+ * HOME. */
+static void write_user_file(const char *text)
 {
-    char folder[256], path[128];
+    char path[128];
     FILE *file;
 
     snprintf(path, sizeof path, "%s/.openmpi", home);
@@ -97,26 +99,26 @@ START_TEST(user_file_setting_folder_is_unknown)
     snprintf(path, sizeof path, "%s/.openmpi/mca-params.conf", home);
     file = fopen(path, "w");
     ck_assert_ptr_nonnull(file);
-    fputs("# local settings\nosc_sm_backing_directory = /scratch\n", file);
+    fputs(text, file);
     fclose(file);
+}
+
+START_TEST(user_file_setting_folder_is_unknown)
+{
+    char folder[256];
+
+    write_user_file("# local settings\nosc_sm_backing_directory = /scratch\n");
     ck_assert(!gcv_shm_backing_folder_known(folder, sizeof folder));
 }
 END_TEST
 
 START_TEST(user_file_without_folder_keeps_default)
 {
-    char folder[256], path[128];
-    FILE *file;
+    char folder[256];
 
     if (system_file_sets_folder())
         return;
-    snprintf(path, sizeof path, "%s/.openmpi", home);
-    ck_assert_int_eq(mkdir(path, 0700), 0);
-    snprintf(path, sizeof path, "%s/.openmpi/mca-params.conf", home);
-    file = fopen(path, "w");
-    ck_assert_ptr_nonnull(file);
-    fputs("btl = ^openib\n", file);
-    fclose(file);
+    write_user_file("btl = ^openib\n");
     ck_assert(gcv_shm_backing_folder_known(folder, sizeof folder));
     ck_assert_str_eq(folder, "/dev/shm");
 }
