@@ -297,9 +297,10 @@ def gridcv_check(gridcv, spec, folder):
 
 # Open MPI's point-to-point layer for a job on one node: ob1 with its
 # shared-memory transport. Left to Open MPI, it first tries its cm layer,
-# which probes network libraries (libfabric, PSM) that a workstation lacks:
-# an empty MPI program took 0.39 to 0.41 s under `mpirun -n 3` on the
-# benchmark machine, and 0.17 to 0.21 s with these options (docs/benchmarks.md).
+# which probes network libraries (libfabric, PSM) that a workstation lacks.
+# An empty MPI program took 0.38 to 0.41 s under `mpirun -n 3` on the
+# benchmark machine, and 0.17 to 0.23 s with these options
+# (docs/benchmarks.md).
 SINGLE_NODE_MPIRUN = ["--mca", "pml", "ob1"]
 
 

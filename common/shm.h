@@ -71,13 +71,12 @@ enum gcv_status gcv_shm_load(struct gcv_shm *shm, const struct gcv_dataset_sourc
 void gcv_shm_free(struct gcv_shm *shm);
 
 /* Writes into buf[len] the folder where Open MPI creates the backing file
- * of a shared window when no MCA source can have changed it: Open MPI on
- * Linux, with osc_sm_backing_directory in neither the environment
- * (OMPI_MCA_osc_sm_backing_directory, the value when set, even empty)
- * nor the MCA parameter files (/etc/openmpi/openmpi-mca-params.conf,
- * ~/.openmpi/mca-params.conf, and none given by
- * OMPI_MCA_mca_base_param_files or mpirun --am or --tune), where it is
- * /dev/shm. Returns false when it cannot tell, and the folder must be
+ * of a shared window, when it can be known without MPI. That is the value
+ * of OMPI_MCA_osc_sm_backing_directory when set, even empty. Otherwise it
+ * is /dev/shm, Open MPI's Linux default, when no parameter file can set
+ * it: neither /etc/openmpi/openmpi-mca-params.conf nor
+ * ~/.openmpi/mca-params.conf mentions it, and no file is given by
+ * OMPI_MCA_mca_base_param_files or mpirun --am or --tune. Returns false when it cannot tell, and the folder must be
  * read through the MPI tool interface, whose first call costs 0.2 s
  * (Open MPI opens every component). Needs no MPI. */
 bool gcv_shm_backing_folder_known(char *buf, size_t len);

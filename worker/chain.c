@@ -106,7 +106,7 @@ void gcv_chain_split(int32_t *previous, int32_t *next, size_t n, size_t max_memb
     if (max_members == 0)
         max_members = 1;
     for (size_t head = 0; head < n; head++) {
-        size_t length = 0, parts, size, extra, taken = 0, part = 0;
+        size_t length = 0, parts, size, extra, in_part = 0, part = 0;
         int32_t c;
 
         if (previous[head] >= 0)
@@ -119,11 +119,11 @@ void gcv_chain_split(int32_t *previous, int32_t *next, size_t n, size_t max_memb
         for (c = (int32_t)head; c >= 0;) {
             const int32_t after = next[c];
 
-            taken++;
-            if (taken == size + (part < extra ? 1 : 0) && after >= 0) {
+            in_part++;
+            if (in_part == size + (part < extra ? 1 : 0) && after >= 0) {
                 next[c] = -1;
                 previous[after] = -1;
-                taken = 0;
+                in_part = 0;
                 part++;
             }
             c = after;

@@ -239,6 +239,26 @@ void gcv_fold_cache_get_stats(struct gcv_fold_cache_stats *stats)
     *stats = cache.stats;
 }
 
+/* Finds the rows item of the dataset rows index[n_rows], a key item too
+ * unless with_copy, marks it as just used and fills *out. */
+static bool find_dataset_rows(const size_t *index, size_t n_rows, size_t n_features,
+                              bool with_copy, struct gcv_fold_rows *out)
+{
+    for (size_t i = 0; i < cache.n_items; i++) {
+        struct item *item = &cache.items[i];
+
+        if (item->dataset_index != NULL && (item->rows.X != NULL || !with_copy) &&
+            item->rows.n_rows == n_rows && item->rows.n_features == n_features &&
+            memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
+            touch(item);
+            cache.stats.hits++;
+            *out = item->rows;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
                          size_t n_features, struct gcv_fold_rows *out)
 {
@@ -255,19 +275,10 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
         return false;
 
     /* The same rows of the unchanging dataset have the same index array.
-     * Key items (gcv_fold_cache_rows_key) hold no copy, so they do not
+     * Key items (gcv_fold_cache_rows_key) contain no copy, so they do not
      * count here. */
-    for (size_t i = 0; from_dataset && i < cache.n_items; i++) {
-        item = &cache.items[i];
-        if (item->dataset_index != NULL && item->rows.X != NULL && item->rows.n_rows == n_rows &&
-            item->rows.n_features == n_features &&
-            memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
-            touch(item);
-            cache.stats.hits++;
-            *out = item->rows;
-            return true;
-        }
-    }
+    if (from_dataset && find_dataset_rows(index, n_rows, n_features, true, out))
+        return true;
 
     hash = hash_rows(X, index, n_rows, n_features);
     for (size_t i = 0; i < cache.n_items; i++) {
@@ -326,17 +337,8 @@ bool gcv_fold_cache_rows_key(const double *X, const size_t *index, size_t n_rows
     memset(out, 0, sizeof *out);
     if (cache.budget == 0 || n_rows == 0 || n_features == 0)
         return false;
-    for (size_t i = 0; i < cache.n_items; i++) {
-        item = &cache.items[i];
-        if (item->dataset_index != NULL && item->rows.n_rows == n_rows &&
-            item->rows.n_features == n_features &&
-            memcmp(item->dataset_index, index, n_rows * sizeof *index) == 0) {
-            touch(item);
-            cache.stats.hits++;
-            *out = item->rows;
-            return true;
-        }
-    }
+    if (find_dataset_rows(index, n_rows, n_features, false, out))
+        return true;
     if (!make_room(n_rows * sizeof *index_copy, 0, 0) ||
         (index_copy = malloc(n_rows * sizeof *index_copy)) == NULL)
         return false;

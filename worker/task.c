@@ -283,23 +283,36 @@ static enum gcv_status check_cost_matrix(struct gcv_task_context *ctx,
     return GCV_OK;
 }
 
+/* Plans into ctx the chains of candidates that differ only in the
+ * estimator's path parameter (gcv_chain_plan), cut into parts of at most
+ * max_parts members unless max_parts is 0. what names them in messages. */
+static enum gcv_status plan_units(struct gcv_task_context *ctx, const struct gcv_spec *spec,
+                                  size_t max_parts, const char *what, struct gcv_error *err)
+{
+    size_t n = spec->grid.n_candidates;
+    enum gcv_status status;
+
+    ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
+    ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
+    if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the %s of %zu "
+                             "candidates", what, n);
+    status = gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
+                            err);
+    if (status == GCV_OK && max_parts > 0)
+        gcv_chain_split(ctx->chain_previous, ctx->chain_next, n, max_parts);
+    return status;
+}
+
 /* Plans the warm-start chains of the spec's warm_start into ctx. */
 static enum gcv_status plan_chains(struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                    struct gcv_error *err)
 {
-    size_t n = spec->grid.n_candidates;
-
     if (ctx->estimator->fit_from == NULL)
         return spec_error(spec, "warm_start", err, "%s has no warm start in gridcv; remove "
                           "warm_start, or use SVC, SVR, LinearSVC, LogisticRegression, Lasso or "
                           "ElasticNet (alone or as a pipeline's final step)", ctx->estimator->name);
-    ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
-    ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
-    if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the chains of %zu "
-                             "candidates", n);
-    return gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
-                          err);
+    return plan_units(ctx, spec, 0, "chains", err);
 }
 
 static size_t batch_limit = GCV_TASK_DEFAULT_BATCH;
@@ -316,22 +329,12 @@ void gcv_task_configure_batches(size_t max_members)
 static enum gcv_status plan_batches(struct gcv_task_context *ctx, const struct gcv_spec *spec,
                                     struct gcv_error *err)
 {
-    size_t n = spec->grid.n_candidates;
     enum gcv_status status;
 
     if (ctx->estimator->fit_batch == NULL || batch_limit <= 1 || spec->fit_timeout > 0)
         return GCV_OK;
-    ctx->chain_previous = malloc((n + 1) * sizeof *ctx->chain_previous);
-    ctx->chain_next = malloc((n + 1) * sizeof *ctx->chain_next);
-    if (ctx->chain_previous == NULL || ctx->chain_next == NULL)
-        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory planning the batches of %zu "
-                             "candidates", n);
-    status = gcv_chain_plan(&spec->grid, ctx->estimator, ctx->chain_previous, ctx->chain_next,
-                            err);
-    if (status == GCV_OK) {
-        gcv_chain_split(ctx->chain_previous, ctx->chain_next, n, batch_limit);
-        ctx->batched = true;
-    }
+    status = plan_units(ctx, spec, batch_limit, "batches", err);
+    ctx->batched = status == GCV_OK;
     return status;
 }
 

@@ -51,10 +51,10 @@ struct gcv_task_context {
                                                (gcv_task_run_batch), each from zero */
 };
 
-/* The most fits one batch may hold (the run option --lockstep), for the
- * contexts initialised after the call; 1 turns batches off. Every rank
- * must set the same value, since the batches are planned on each. The
- * default is GCV_TASK_DEFAULT_BATCH. */
+/* Sets the maximum number of fits in one batch (the run option
+ * --lockstep) for the contexts initialised after the call, and 1 turns
+ * batches off. Every rank must set the same value, since each rank plans
+ * the batches. The default is GCV_TASK_DEFAULT_BATCH. */
 void gcv_task_configure_batches(size_t max_members);
 
 #define GCV_TASK_DEFAULT_BATCH 8
@@ -104,8 +104,8 @@ void gcv_task_run_from(const struct gcv_task_context *ctx, int32_t candidate, in
 /* Runs the tasks (candidates[i], fold), i < n, of one batch (ctx->batched)
  * and fills out[n] as n calls of gcv_task_run would: the estimator's
  * fit_batch fits them together, then each model is scored alone. Each
- * task's fit_time is its share, 1 / n, of the batch's fit. Never fails
- * itself. */
+ * task's fit_time is its share, 1 / n, of the batch's fit. It returns
+ * nothing: every failure is reported in out. */
 void gcv_task_run_batch(const struct gcv_task_context *ctx, const int32_t *candidates, size_t n,
                         int32_t fold, struct gcv_task_result *out);
 

@@ -1266,9 +1266,9 @@ static void check_cache_against_full_sort(const double *X, size_t d, const size_
 }
 
 /* Features in 0..3 give each test row at most 46 distinct squared
- * euclidean distances and 16 manhattan ones to its 1500 training rows, so
- * nearly every neighbour ties with others; features in 0..15 leave fewer
- * ties. Each k from 1 to 150 (past the 129 the cache keeps sorted)
+ * euclidean distances and 16 manhattan ones to its 1500 training rows.
+ * So nearly every neighbour ties with others, and features in 0..15 leave
+ * fewer ties. Each k from 1 to 150 (past the 129 the cache keeps sorted)
  * matches the full sort and the heap's order. */
 START_TEST(cached_neighbors_match_full_sort)
 {

@@ -1,7 +1,7 @@
 /* Suite "lockstep": fits run in lockstep (worker/estimators/lockstep.h)
  * give the results of the same fits alone. The products of members that
  * post different widths and leave at different rounds are compared with
- * one dgemm each; LogisticRegression's fit_batch, alone and as a
+ * one dgemm each. LogisticRegression's fit_batch, alone and as a
  * pipeline's final step, is compared with its fit on the digits, wine and
  * breast cancer fixtures, multinomial and one-vs-rest.
  *

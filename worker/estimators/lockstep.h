@@ -14,9 +14,9 @@
  * Threads take turns: a member computes only while it holds the
  * lockstep's mutex, so the m threads of a rank never use more than the
  * rank's one core (and its BLAS threads). A member that needs a product
- * posts it and waits; the last active member to post (or to leave) runs
- * the combined product for every posted member, and each wakes with its
- * own block of the result.
+ * posts it and waits. The last active member to post (or to leave) runs
+ * the combined product for every posted member, and each member wakes
+ * with its own block of the result.
  *
  * Rounding: OpenBLAS computes each column of a product from its column
  * of the right-hand side alone, but a column may go through another of

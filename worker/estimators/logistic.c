@@ -518,10 +518,9 @@ static enum gcv_status solve(const struct gcv_logistic_params *params, struct ob
 }
 
 /* Fits from zero, or from previous's solution when previous is not NULL
- * (a warm start along C). With lockstep, the fit is member number member
- * of it: the training rows are the lockstep's gathered matrix
- * shared_X[n * d], and a multinomial problem takes its products through
- * the lockstep. */
+ * (a warm start along C). With a lockstep, the fit is its member number
+ * member. Its training rows are then the gathered matrix shared_X[n * d],
+ * and a multinomial problem takes its products through the lockstep. */
 static enum gcv_status fit_path(const void *params_pointer, const struct gcv_rows *train,
                                 const struct gcv_logistic_model *previous,
                                 struct gcv_lockstep *lockstep, size_t member,

@@ -548,7 +548,7 @@ static size_t partition_below(double *values, size_t *rows, size_t count, double
 
 /* Moves the n_kept smallest of values[count] into values[0..n_kept), in
  * any order, rows along, n_kept <= count: Hoare's FIND, which partitions
- * only the part that holds position n_kept. Values equal to the pivot
+ * only the part that contains position n_kept. Values equal to the pivot
  * are split off in a second pass, so runs of equal values end the search
  * instead of slowing it. */
 static void keep_smallest(double *values, size_t *rows, size_t count, size_t n_kept)
