@@ -70,15 +70,20 @@ enum gcv_status gcv_scaler_transform(const void *model_pointer, const struct gcv
     return GCV_OK;
 }
 
-double gcv_scaler_column_sum(const double *X, size_t n, size_t d, size_t j)
+void gcv_scaler_column_sums(const double *X, size_t n, size_t d, double *sums)
 {
-    double sum = 0;
+    if (d == 1) {
+        sums[0] = gcv_stats_sum(X, n, 1);
+        return;
+    }
+    for (size_t j = 0; j < d; j++)
+        sums[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = X + i * d;
 
-    if (d == 1)
-        return gcv_stats_sum(X, n, 1);
-    for (size_t i = 0; i < n; i++)
-        sum += X[i * d + j];
-    return sum;
+        for (size_t j = 0; j < d; j++)
+            sums[j] += row[j];
+    }
 }
 
 enum gcv_status gcv_scaler_model_save(const void *model_pointer, hid_t group,

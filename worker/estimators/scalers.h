@@ -58,9 +58,11 @@ double *gcv_scaler_copy_values(const double *values, size_t n);
 enum gcv_status gcv_scaler_transform(const void *model, const struct gcv_rows *rows, double *out,
                                      struct gcv_error *err);
 
-/* Sums column j of X[n * d] (row-major) as numpy sums along axis 0:
- * sequentially down the column, or pairwise when d is 1. */
-double gcv_scaler_column_sum(const double *X, size_t n, size_t d, size_t j);
+/* Sums every column of X[n * d] (row-major) into sums[d] as numpy sums
+ * along axis 0: each column sequentially from row 0 down, or pairwise when
+ * d is 1. The rows are read in order, so the matrix streams through the
+ * cache once. */
+void gcv_scaler_column_sums(const double *X, size_t n, size_t d, double *sums);
 
 /* gcv_estimator_ops.save and load of a struct gcv_scaler_model
  * (StandardScaler, RobustScaler): n_features and the arrays present, an

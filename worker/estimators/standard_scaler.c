@@ -86,6 +86,7 @@ static enum gcv_status standard_fit(const void *params_pointer, const struct gcv
     struct gcv_scaler_model *model = calloc(1, sizeof *model);
     double *X = malloc((n * d > 0 ? n * d : 1) * sizeof *X);        /* [n * d] */
     double *centered = malloc((n * d > 0 ? n * d : 1) * sizeof *X); /* [n * d] x - mean */
+    double *corrections = NULL; /* [d] column sums of centered */
     enum gcv_status status = GCV_OK;
 
     *model_out = NULL;
@@ -108,30 +109,36 @@ static enum gcv_status standard_fit(const void *params_pointer, const struct gcv
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting StandardScaler");
         goto cleanup;
     }
+    gcv_scaler_column_sums(X, n, d, model->center);
     for (size_t j = 0; j < d; j++)
-        model->center[j] = gcv_scaler_column_sum(X, n, d, j) / (double)n;
+        model->center[j] /= (double)n;
 
     if (params->with_std) {
         model->scale = malloc((d > 0 ? d : 1) * sizeof *model->scale);
-        if (model->scale == NULL) {
+        corrections = malloc((d > 0 ? d : 1) * sizeof *corrections);
+        if (model->scale == NULL || corrections == NULL) {
             status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting StandardScaler");
             goto cleanup;
         }
-        for (size_t i = 0; i < n * d; i++)
-            centered[i] = X[i] - model->center[i % d];
-        for (size_t j = 0; j < d; j++) {
-            const double correction = gcv_scaler_column_sum(centered, n, d, j);
-            const double mean = model->center[j];
-            double squares, var, bound;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++)
+                centered[i * d + j] = X[i * d + j] - model->center[j];
+        gcv_scaler_column_sums(centered, n, d, corrections);
 
-            for (size_t i = 0; i < n; i++)
-                X[i * d + j] = centered[i * d + j] * centered[i * d + j];
-            squares = gcv_scaler_column_sum(X, n, d, j);
-            var = (squares - correction * correction / (double)n) / (double)n;
+        /* X becomes the squares of the centered values, and scale their
+         * column sums, before scale takes its final values. */
+        for (size_t i = 0; i < n * d; i++)
+            X[i] = centered[i] * centered[i];
+        gcv_scaler_column_sums(X, n, d, model->scale);
+        for (size_t j = 0; j < d; j++) {
+            const double mean = model->center[j];
+            const double var = (model->scale[j] - corrections[j] * corrections[j] / (double)n) /
+                               (double)n;
 
             /* _is_constant_feature: var <= n eps var + (n mean eps)^2. */
-            bound = (double)n * DBL_EPSILON * var +
-                    ((double)n * mean * DBL_EPSILON) * ((double)n * mean * DBL_EPSILON);
+            const double drift = (double)n * mean * DBL_EPSILON;
+            const double bound = (double)n * DBL_EPSILON * var + drift * drift;
+
             model->scale[j] = var <= bound ? 1.0 : sqrt(var);
         }
     }
@@ -143,6 +150,7 @@ static enum gcv_status standard_fit(const void *params_pointer, const struct gcv
 cleanup:
     free(X);
     free(centered);
+    free(corrections);
     if (status != GCV_OK) {
         gcv_scaler_model_free(model);
         return status;
