@@ -45,9 +45,11 @@ import numpy as np
 # tie.
 SCORE_TOLERANCE = 0.002
 
-# Environment variables that Debian's OpenBLAS honours and that, set for
-# old builds on this kind of machine, select slower kernels for numpy.
-# They are removed for the scikit-learn side only.
+# Environment variables that Debian's OpenBLAS honours and that, when a
+# shell sets them for an older CPU, select slower kernels than OpenBLAS
+# detects (on AMD EPYC: Haswell's AVX2 kernels instead of Cooperlake's
+# AVX-512 ones). Both sides run without them, so that gridcv and numpy
+# load the same library with the same kernels.
 OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -270,7 +272,7 @@ def write_spec(case, folder):
 
 
 def mpi_env():
-    env = dict(os.environ)
+    env = sklearn_env()
     # Open MPI refuses to start as root without these.
     env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
@@ -278,6 +280,7 @@ def mpi_env():
 
 
 def sklearn_env():
+    """The environment of both sides: the shell's without OPENBLAS_OVERRIDES."""
     env = dict(os.environ)
     for name in OPENBLAS_OVERRIDES:
         env.pop(name, None)
@@ -691,7 +694,7 @@ def environment_text(info, gridcv, procs):
         "- scikit-learn's BLAS, from threadpoolctl.threadpool_info() in the environment of "
         "its runs: %s" % pools,
         "- OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE: %s in the shell; both are removed for the "
-        "scikit-learn runs only, so numpy uses the kernel OpenBLAS detects (%s)" % (
+        "runs of both sides, so gridcv and numpy use the kernel OpenBLAS detects (%s)" % (
             overrides, info["openblas_kernel"]),
         "- workers: P = %d, gridcv as `mpirun -n %d --oversubscribe %s` (P workers and the "
         "coordinator, one OpenBLAS thread per rank; the options choose Open MPI's "
@@ -728,12 +731,12 @@ def main():
     info = machine_info()
     print("machine: %s cores, %s; scikit-learn %s, numpy %s, OpenBLAS %s" % (
         info["nproc"], info["cpu"], info["sklearn"], info["numpy"], info["openblas"]))
-    print("scikit-learn side: %s removed from its environment; threadpoolctl: %s" % (
+    print("both sides: %s removed from their environment; scikit-learn's threadpoolctl: %s" % (
         " and ".join(OPENBLAS_OVERRIDES),
         json.dumps([{k: p.get(k) for k in ("internal_api", "version", "architecture",
                                            "num_threads")} for p in info["pools"]])))
     if info["overrides"]:
-        print("note: this shell sets %s; gridcv runs with them" % ", ".join(
+        print("note: this shell sets %s; neither side runs with them" % ", ".join(
             "%s=%s" % kv for kv in info["overrides"].items()))
 
     scaler = gridcv_check_name(args, "StandardScaler")

@@ -1,8 +1,8 @@
 /* Suite "lockstep": fits run in lockstep (worker/estimators/lockstep.h)
  * give the results of the same fits alone. The products of members that
- * post different widths and leave at different rounds are compared with
- * one dgemm each. LogisticRegression's fit_batch, alone and as a
- * pipeline's final step, is compared with its fit on the digits, wine and
+ * post different widths and leave at different evaluations, over several
+ * blocks of rows, are compared with one dgemm each. LogisticRegression's
+ * fit_batch, alone and as a pipeline's final step, is compared with its fit on the digits, wine and
  * breast cancer fixtures, multinomial and one-vs-rest.
  *
  * OpenBLAS may compute a column with another kernel when it sits at
@@ -29,9 +29,14 @@
  * iterations on badly conditioned data). */
 #define COEF_REL_TOL 1e-6
 
-#define ROWS 301
-#define COLS 37
+/* 1 000 features allow blocks of at most 196 rows
+ * (GCV_LOCKSTEP_BLOCK_BYTES), so an evaluation of 450 rows runs over
+ * three blocks of 150. */
+#define ROWS 450
+#define COLS 1000
 #define MEMBERS 5
+#define BLOCK_ROWS (GCV_LOCKSTEP_BLOCK_BYTES / (COLS * sizeof(double)))
+#define BLOCKS ((ROWS + BLOCK_ROWS - 1) / BLOCK_ROWS)
 
 /* A pseudo-random value in [-1, 1) from a counter (a 64-bit LCG step). */
 static double noise(uint64_t i)
@@ -44,12 +49,49 @@ struct product_check {
     struct gcv_lockstep *lockstep;
     const double *X;       /* [ROWS * COLS] */
     size_t mismatches[MEMBERS]; /* values beyond rounding */
+    size_t order_errors[MEMBERS]; /* rows function calls out of row order or size */
     size_t rounds[MEMBERS];
 };
 
-/* Member m has m + 1 columns and runs 2 m + 1 rounds of X B, then X^T G
- * with G the product it got plus a member-specific shift, each checked
- * against one dgemm of its own. */
+/* The state of one member's evaluation, for its rows function. */
+struct product_round {
+    struct product_check *check;
+    size_t member;
+    size_t k;
+    const double *want_product;   /* [ROWS * k] X B from a dgemm of its own */
+    const double *product_bound;  /* [ROWS * k] sum of |terms| of each value */
+    double *G;                    /* [ROWS * k] the rows written */
+    size_t next_row;              /* the first row of the next call */
+    size_t calls;
+};
+
+/* gcv_lockstep_rows_fn: checks the rows of X B against the member's own
+ * dgemm and writes G = X B + member. */
+static void product_rows(void *pointer, size_t first, size_t count, double *raw,
+                         size_t raw_stride, double *G, size_t G_stride)
+{
+    struct product_round *round = pointer;
+    const size_t k = round->k, m = round->member;
+
+    /* Blocks in row order, of at most BLOCK_ROWS rows and near-equal sizes. */
+    round->check->order_errors[m] += first != round->next_row;
+    round->check->order_errors[m] += count > BLOCK_ROWS || count < ROWS / BLOCKS;
+    round->next_row = first + count;
+    round->calls++;
+    for (size_t r = 0; r < count; r++)
+        for (size_t c = 0; c < k; c++) {
+            const size_t i = (first + r) * k + c;
+
+            round->check->mismatches[m] += fabs(raw[r * raw_stride + c] -
+                                                round->want_product[i]) >
+                                           1e-13 * round->product_bound[i];
+            round->G[i] = raw[r * raw_stride + c] + (double)m;
+            G[r * G_stride + c] = round->G[i];
+        }
+}
+
+/* Member m has m + 1 columns and runs 2 m + 1 evaluations, each checked
+ * against dgemm calls of its own: X B in its rows function, X^T G after. */
 static void product_member(void *pointer, size_t m)
 {
     struct product_check *check = pointer;
@@ -58,13 +100,11 @@ static void product_member(void *pointer, size_t m)
     double got[COLS * MEMBERS], want[COLS * MEMBERS], bound[COLS * MEMBERS];
     double product_bound[ROWS * MEMBERS];
 
-    for (size_t round = 0; round < 2 * m + 1; round++) {
-        size_t stride;
-        double *product, *rows;
+    for (size_t evaluation = 0; evaluation < 2 * m + 1; evaluation++) {
+        struct product_round round = {check, m, k, want_product, product_bound, G, 0, 0};
 
         for (size_t i = 0; i < COLS * k; i++)
-            B[i] = noise(1000 * m + 100 * round + i);
-        product = gcv_lockstep_times(check->lockstep, m, B, k, &stride);
+            B[i] = noise(1000 * m + 100 * evaluation + i);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ROWS, (int)k, COLS, 1.0, check->X,
                     COLS, B, (int)k, 0.0, want_product, (int)k);
         for (size_t r = 0; r < ROWS; r++)
@@ -73,15 +113,9 @@ static void product_member(void *pointer, size_t m)
                 for (size_t j = 0; j < COLS; j++)
                     product_bound[r * k + c] += fabs(check->X[r * COLS + j] * B[j * k + c]);
             }
-        rows = gcv_lockstep_rows(check->lockstep, m, &stride);
-        for (size_t r = 0; r < ROWS; r++)
-            for (size_t c = 0; c < k; c++) {
-                check->mismatches[m] += fabs(product[r * stride + c] - want_product[r * k + c]) >
-                                        1e-13 * product_bound[r * k + c];
-                G[r * k + c] = product[r * stride + c] + (double)m;
-                rows[r * stride + c] = G[r * k + c];
-            }
-        gcv_lockstep_times_transposed(check->lockstep, m, got);
+        gcv_lockstep_evaluate(check->lockstep, m, B, k, product_rows, &round, got);
+        check->order_errors[m] += round.next_row != ROWS || round.calls != BLOCKS;
+
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, COLS, (int)k, ROWS, 1.0, check->X,
                     COLS, G, (int)k, 0.0, want, (int)k);
         for (size_t j = 0; j < COLS; j++)
@@ -96,6 +130,18 @@ static void product_member(void *pointer, size_t m)
     }
 }
 
+static void check_products(struct product_check *check, size_t n_members)
+{
+    for (size_t m = 0; m < n_members; m++) {
+        ck_assert_uint_eq(check->rounds[m], 2 * m + 1);
+        ck_assert_msg(check->order_errors[m] == 0, "member %zu: %zu evaluations did not cover "
+                      "the %d rows in %zu even blocks in order", m, check->order_errors[m], ROWS,
+                      (size_t)BLOCKS);
+        ck_assert_msg(check->mismatches[m] == 0, "member %zu: %zu values differ from its own "
+                      "dgemm beyond rounding", m, check->mismatches[m]);
+    }
+}
+
 START_TEST(products_match_own_dgemm)
 {
     double *X = malloc(ROWS * COLS * sizeof *X);
@@ -103,17 +149,33 @@ START_TEST(products_match_own_dgemm)
     struct gcv_error err = {0};
 
     ck_assert_ptr_nonnull(X);
+    ck_assert_uint_gt(BLOCKS, 2);
     for (size_t i = 0; i < ROWS * COLS; i++)
         X[i] = noise(i);
     check.X = X;
     ck_assert_int_eq(gcv_lockstep_create(X, ROWS, COLS, MEMBERS, MEMBERS, &check.lockstep, &err),
                      GCV_OK);
     gcv_lockstep_run(check.lockstep, product_member, &check);
-    for (size_t m = 0; m < MEMBERS; m++) {
-        ck_assert_uint_eq(check.rounds[m], 2 * m + 1);
-        ck_assert_msg(check.mismatches[m] == 0, "member %zu: %zu values differ from its own "
-                      "dgemm beyond rounding", m, check.mismatches[m]);
-    }
+    check_products(&check, MEMBERS);
+    gcv_lockstep_free(check.lockstep);
+    free(X);
+}
+END_TEST
+
+START_TEST(one_member_outside_run)
+{
+    double *X = malloc(ROWS * COLS * sizeof *X);
+    struct product_check check = {0};
+    struct gcv_error err = {0};
+
+    /* A fit alone calls gcv_lockstep_evaluate from its own thread. */
+    ck_assert_ptr_nonnull(X);
+    for (size_t i = 0; i < ROWS * COLS; i++)
+        X[i] = noise(7 * i + 3);
+    check.X = X;
+    ck_assert_int_eq(gcv_lockstep_create(X, ROWS, COLS, 1, 1, &check.lockstep, &err), GCV_OK);
+    product_member(&check, 0);
+    check_products(&check, 1);
     gcv_lockstep_free(check.lockstep);
     free(X);
 }
@@ -270,6 +332,7 @@ static Suite *lockstep_suite(void)
     TCase *logistic = tcase_create("logistic");
 
     tcase_add_test(products, products_match_own_dgemm);
+    tcase_add_test(products, one_member_outside_run);
     tcase_add_test(logistic, multinomial_batch_matches_alone);
     tcase_add_test(logistic, multinomial_batch_at_max_iter_100);
     tcase_add_test(logistic, ovr_batch_matches_alone);

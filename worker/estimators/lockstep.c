@@ -5,18 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum product_kind {
-    PRODUCT_TIMES,      /* X B */
-    PRODUCT_TRANSPOSED, /* X^T G */
-};
-
 struct member {
     struct gcv_lockstep *lockstep;
     size_t index;
-    bool posted;        /* waiting for the combined product */
-    const double *B;    /* [d * k] posted right-hand side, borrowed */
-    size_t k;           /* its columns */
-    size_t offset;      /* its first column in the combined product */
+    bool posted;              /* waiting for the combined evaluation */
+    const double *B;          /* [d * k] posted right-hand side, borrowed */
+    size_t k;                 /* its columns */
+    size_t offset;            /* its first column in the combined evaluation */
+    gcv_lockstep_rows_fn rows;
+    void *rows_arg;
 };
 
 struct gcv_lockstep {
@@ -25,16 +22,17 @@ struct gcv_lockstep {
     size_t d;
     size_t n_members;
     size_t max_columns;       /* per member */
+    size_t n_blocks;          /* blocks of rows of an evaluation */
     pthread_mutex_t mutex;    /* held by the one member computing */
-    pthread_cond_t done;      /* a combined product finished */
-    unsigned long generation; /* combined products finished so far */
+    pthread_cond_t done;      /* a combined evaluation finished */
+    unsigned long generation; /* combined evaluations finished so far */
+    bool running;             /* inside gcv_lockstep_run */
     size_t n_active;          /* members not yet finished */
-    size_t n_posted;          /* members waiting for the product of kind */
-    enum product_kind kind;
-    size_t width;             /* columns of the last X B */
+    size_t n_posted;          /* members waiting for the evaluation */
+    size_t width;             /* columns of the last evaluation */
     double *B;                /* [d * width], the posted right-hand sides side by side */
-    double *product;          /* [n * width] X B */
-    double *rows;             /* [n * width] the members' G side by side */
+    double *product;          /* [ceil(n / n_blocks) * width] X B of one block */
+    double *rows;             /* [ceil(n / n_blocks) * width] the members' G of one block */
     double *transposed;       /* [d * width] X^T G */
     struct member *members;   /* [n_members] */
     gcv_lockstep_body body;
@@ -48,6 +46,13 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
 {
     struct gcv_lockstep *lockstep = calloc(1, sizeof *lockstep);
     const size_t columns = (n_members > 0 ? n_members : 1) * (max_columns > 0 ? max_columns : 1);
+    const size_t row_bytes = (d > 0 ? d : 1) * sizeof *X;
+    const size_t max_rows = GCV_LOCKSTEP_BLOCK_BYTES / row_bytes > 0
+                                ? GCV_LOCKSTEP_BLOCK_BYTES / row_bytes
+                                : 1;
+    const size_t n_blocks = n > 0 ? (n + max_rows - 1) / max_rows : 1;
+    const size_t block_rows = (n + n_blocks - 1) / n_blocks > 0 ? (n + n_blocks - 1) / n_blocks
+                                                                : 1;
 
     *out = NULL;
     if (lockstep == NULL)
@@ -57,10 +62,11 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
     lockstep->d = d;
     lockstep->n_members = n_members;
     lockstep->max_columns = max_columns;
+    lockstep->n_blocks = n_blocks;
     lockstep->members = calloc(n_members > 0 ? n_members : 1, sizeof *lockstep->members);
     lockstep->B = malloc((d > 0 ? d : 1) * columns * sizeof *lockstep->B);
-    lockstep->product = malloc((n > 0 ? n : 1) * columns * sizeof *lockstep->product);
-    lockstep->rows = malloc((n > 0 ? n : 1) * columns * sizeof *lockstep->rows);
+    lockstep->product = malloc(block_rows * columns * sizeof *lockstep->product);
+    lockstep->rows = malloc(block_rows * columns * sizeof *lockstep->rows);
     lockstep->transposed = malloc((d > 0 ? d : 1) * columns * sizeof *lockstep->transposed);
     if (lockstep->members == NULL || lockstep->B == NULL || lockstep->product == NULL ||
         lockstep->rows == NULL || lockstep->transposed == NULL)
@@ -101,57 +107,78 @@ void gcv_lockstep_free(struct gcv_lockstep *lockstep)
     free(lockstep);
 }
 
-/* Runs the combined product for every posted member and wakes them. Called
- * with the mutex held, when every active member has posted. */
+/* Places each posted B in its own columns of ls->B, in member order, and
+ * sets the members' offsets and ls->width. */
+static void gather_right_sides(struct gcv_lockstep *ls)
+{
+    ls->width = 0;
+    for (size_t i = 0; i < ls->n_members; i++) {
+        struct member *m = &ls->members[i];
+
+        if (!m->posted)
+            continue;
+        m->offset = ls->width;
+        ls->width += m->k;
+    }
+    for (size_t i = 0; i < ls->n_members; i++) {
+        const struct member *m = &ls->members[i];
+
+        if (!m->posted)
+            continue;
+        for (size_t j = 0; j < ls->d; j++)
+            memcpy(ls->B + j * ls->width + m->offset, m->B + j * m->k, m->k * sizeof *ls->B);
+    }
+}
+
+/* Runs the combined evaluation for every posted member, block of rows by
+ * block of rows, and wakes them. Called with the mutex held (or from the
+ * caller's thread outside gcv_lockstep_run), when every active member has
+ * posted. */
 static void combine(struct gcv_lockstep *ls)
 {
     const size_t n = ls->n, d = ls->d;
 
-    if (ls->kind == PRODUCT_TIMES) {
-        /* Place each posted B in its own columns, in member order. */
-        ls->width = 0;
-        for (size_t i = 0; i < ls->n_members; i++) {
-            struct member *m = &ls->members[i];
+    gather_right_sides(ls);
+    if (n == 0)
+        memset(ls->transposed, 0, d * ls->width * sizeof *ls->transposed);
+    for (size_t b = 0; b < ls->n_blocks && n > 0; b++) {
+        const size_t first = b * n / ls->n_blocks;
+        const size_t count = (b + 1) * n / ls->n_blocks - first;
+        const double *block = ls->X + first * d;
 
-            if (!m->posted)
-                continue;
-            m->offset = ls->width;
-            ls->width += m->k;
-        }
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)count, (int)ls->width,
+                    (int)d, 1.0, block, (int)d, ls->B, (int)ls->width, 0.0, ls->product,
+                    (int)ls->width);
         for (size_t i = 0; i < ls->n_members; i++) {
             const struct member *m = &ls->members[i];
 
-            if (!m->posted)
-                continue;
-            for (size_t j = 0; j < d; j++)
-                memcpy(ls->B + j * ls->width + m->offset, m->B + j * m->k, m->k * sizeof *ls->B);
+            if (m->posted)
+                m->rows(m->rows_arg, first, count, ls->product + m->offset, ls->width,
+                        ls->rows + m->offset, ls->width);
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)ls->width, (int)d,
-                    1.0, ls->X, (int)d, ls->B, (int)ls->width, 0.0, ls->product, (int)ls->width);
-    } else {
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)ls->width, (int)n, 1.0,
-                    ls->X, (int)d, ls->rows, (int)ls->width, 0.0, ls->transposed,
-                    (int)ls->width);
+        /* transposed [d x width] (+)= block^T G: the first block sets it. */
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)ls->width,
+                    (int)count, 1.0, block, (int)d, ls->rows, (int)ls->width,
+                    first == 0 ? 0.0 : 1.0, ls->transposed, (int)ls->width);
     }
     for (size_t i = 0; i < ls->n_members; i++)
         ls->members[i].posted = false;
     ls->n_posted = 0;
     ls->generation++;
-    pthread_cond_broadcast(&ls->done);
+    if (ls->running)
+        pthread_cond_broadcast(&ls->done);
 }
 
-/* Posts member's request of kind and returns once the combined product
- * that includes it has run. Called with the mutex held. Every active
- * member posts the same kind at each round: a solver's evaluation always
- * takes X B, then X^T G. */
-static void post(struct gcv_lockstep *ls, struct member *m, enum product_kind kind)
+/* Posts member's evaluation and returns once the combined evaluation that
+ * includes it has run. Called with the mutex held inside gcv_lockstep_run;
+ * outside it, the lockstep has one member and evaluates at once. */
+static void post(struct gcv_lockstep *ls, struct member *m)
 {
     const unsigned long generation = ls->generation;
 
     m->posted = true;
-    ls->kind = kind;
     ls->n_posted++;
-    if (ls->n_posted == ls->n_active) {
+    if (!ls->running || ls->n_posted == ls->n_active) {
         combine(ls);
         return;
     }
@@ -167,29 +194,16 @@ static void leave(struct gcv_lockstep *ls)
         combine(ls);
 }
 
-double *gcv_lockstep_times(struct gcv_lockstep *ls, size_t member, const double *B, size_t k,
-                           size_t *stride)
+void gcv_lockstep_evaluate(struct gcv_lockstep *ls, size_t member, const double *B, size_t k,
+                           gcv_lockstep_rows_fn rows, void *arg, double *out)
 {
     struct member *m = &ls->members[member];
 
     m->B = B;
     m->k = k < ls->max_columns ? k : ls->max_columns;
-    post(ls, m, PRODUCT_TIMES);
-    *stride = ls->width;
-    return ls->product + m->offset;
-}
-
-double *gcv_lockstep_rows(struct gcv_lockstep *ls, size_t member, size_t *stride)
-{
-    *stride = ls->width;
-    return ls->rows + ls->members[member].offset;
-}
-
-void gcv_lockstep_times_transposed(struct gcv_lockstep *ls, size_t member, double *out)
-{
-    struct member *m = &ls->members[member];
-
-    post(ls, m, PRODUCT_TRANSPOSED);
+    m->rows = rows;
+    m->rows_arg = arg;
+    post(ls, m);
     for (size_t j = 0; j < ls->d; j++)
         memcpy(out + j * m->k, ls->transposed + j * ls->width + m->offset, m->k * sizeof *out);
 }
@@ -215,6 +229,7 @@ void gcv_lockstep_run(struct gcv_lockstep *ls, gcv_lockstep_body body, void *arg
     ls->arg = arg;
     ls->generation = 0;
     ls->n_posted = 0;
+    ls->running = true;
 
     /* The threads start only once the mutex is released, with n_active
      * counting exactly the threads that exist. */
@@ -236,6 +251,7 @@ void gcv_lockstep_run(struct gcv_lockstep *ls, gcv_lockstep_body body, void *arg
         ls->n_active = 1;
         run_member(&ls->members[i]);
     }
+    ls->running = false;
     free(threads);
     free(started);
 }

@@ -2,21 +2,28 @@
  * products become one wide product.
  *
  * A solver such as L-BFGS on the multinomial loss spends most of its time
- * in two products per evaluation. They are X B (n x d times d x k) and
- * X^T G (d x n times n x k), with k the number of classes. With k = 10
- * each product reads the whole of X for 10 columns, and OpenBLAS runs at
- * a third of its speed on wide products (about 11 GFLOP/s against 30 to
- * 36 GFLOP/s at 50 to 100 columns, 13 334 x 784 rows, one thread). The m
- * fits of one fold that differ only in C share X, so each runs in a thread
- * of its own, and their products are gathered into one product with the
- * columns of all of them.
+ * in two products per evaluation. They are P = X B (n x d times d x k) and
+ * X^T G (d x n times n x k), with k the number of classes and G computed
+ * from P row by row. With k = 10 each product reads the whole of X for 10
+ * columns, and OpenBLAS runs at a third of its speed on such narrow
+ * products (measured on 13 334 x 784 rows, one thread). The m fits of one
+ * fold that differ only in C share X, so each runs in a thread of its
+ * own, and their products are gathered into one product with the columns
+ * of all of them.
+ *
+ * An evaluation runs over blocks of rows of X, of about
+ * GCV_LOCKSTEP_BLOCK_BYTES each: P for the block, then G for the block
+ * (each member's rows function), then the block's share of X^T G. The
+ * second product so finds the block of X in the cache, and OpenBLAS
+ * packs it from there instead of from memory. docs/benchmarks.md gives
+ * the effect on the benchmark's LogisticRegression case.
  *
  * Threads take turns: a member computes only while it holds the
  * lockstep's mutex, so the m threads of a rank never use more than the
- * rank's one core (and its BLAS threads). A member that needs a product
- * posts it and waits. The last active member to post (or to leave) runs
- * the combined product for every posted member, and each member wakes
- * with its own block of the result.
+ * rank's one core (and its BLAS threads). A member that needs an
+ * evaluation posts it and waits. The last active member to post (or to
+ * leave) runs the combined evaluation for every posted member and calls
+ * their rows functions itself. Each member then wakes with its X^T G.
  *
  * Rounding: OpenBLAS computes each column of a product from its column
  * of the right-hand side alone, but a column may go through another of
@@ -24,9 +31,10 @@
  * sum in another order. A fit in lockstep then matches the fit alone
  * within rounding. On the benchmark's Fashion-MNIST data (784 features)
  * and on digits (64) every bit was the same with one BLAS thread; on wine
- * (13 features) a few products differed in the last bit. The batches are
- * planned from the grid alone, so results are the same on any number of
- * ranks. */
+ * (13 features) a few products differed in the last bit. A fit alone
+ * runs as a lockstep of one member, so it sums X^T G over the same
+ * blocks. The batches are planned from the grid alone and the blocks
+ * from n and d alone, so results are the same on any number of ranks. */
 #ifndef GCV_LOCKSTEP_H
 #define GCV_LOCKSTEP_H
 
@@ -37,7 +45,7 @@
 
 struct gcv_lockstep;
 
-/* The body of member i: runs one fit, calling the products below with
+/* The body of member i: runs one fit, calling gcv_lockstep_evaluate with
  * member i. */
 typedef void (*gcv_lockstep_body)(void *arg, size_t member);
 
@@ -55,19 +63,30 @@ void gcv_lockstep_free(struct gcv_lockstep *lockstep);
  * A member whose thread cannot be created runs after the others, alone. */
 void gcv_lockstep_run(struct gcv_lockstep *lockstep, gcv_lockstep_body body, void *arg);
 
-/* X B for member with B[d * k], row-major: returns the member's block of
- * the combined product, n rows of k values with row stride *stride. The
- * member may change the block in place; it stays the member's until its
- * next call of gcv_lockstep_times. */
-double *gcv_lockstep_times(struct gcv_lockstep *lockstep, size_t member, const double *B,
-                           size_t k, size_t *stride);
+/* The largest bytes of X in one block of rows of an evaluation. The n
+ * rows are split into the fewest blocks of at most
+ * max(1, GCV_LOCKSTEP_BLOCK_BYTES / (8 d)) rows, all of sizes within one
+ * of each other. The even split keeps the last block from being short.
+ * On AVX-512 machines OpenBLAS 0.3.21 computes small products with other
+ * kernels that sum in another order (a 100 x 784 block times 10 columns
+ * took them, a 150-row block did not). A short last block of a fit alone
+ * would take them where the lockstep's wider product does not. */
+#define GCV_LOCKSTEP_BLOCK_BYTES (1536 * 1024)
 
-/* Where member writes G (n rows of k values, row stride *stride) before
- * gcv_lockstep_times_transposed; valid after the member's call of
- * gcv_lockstep_times with the same k. */
-double *gcv_lockstep_rows(struct gcv_lockstep *lockstep, size_t member, size_t *stride);
+/* Turns rows [first, first + count) of a member's P = X B into the same
+ * rows of G. raw contains the member's k columns of those rows, row stride
+ * raw_stride, and may be changed in place; G receives count rows of k
+ * values, row stride G_stride. Within one evaluation the calls come in
+ * row order and cover every row once. */
+typedef void (*gcv_lockstep_rows_fn)(void *arg, size_t first, size_t count, double *raw,
+                                     size_t raw_stride, double *G, size_t G_stride);
 
-/* X^T G of the rows member wrote, into out[d * k], row-major. */
-void gcv_lockstep_times_transposed(struct gcv_lockstep *lockstep, size_t member, double *out);
+/* One evaluation for member, with B[d * k] row-major and k at most the
+ * lockstep's max_columns: P = X B, G = rows(arg, ...) of P block by
+ * block, and out[d * k] = X^T G, row-major. A lockstep of one member may
+ * also be used from the caller's thread without gcv_lockstep_run; each
+ * evaluation then runs at once. */
+void gcv_lockstep_evaluate(struct gcv_lockstep *lockstep, size_t member, const double *B,
+                           size_t k, gcv_lockstep_rows_fn rows, void *arg, double *out);
 
 #endif

@@ -1,7 +1,8 @@
 /* LogisticRegression(solver="lbfgs"): see logistic.h for the objective and
  * the stopping rule. The loss and gradient follow scikit-learn's
  * LinearModelLoss and its Cython losses term by term: raw predictions
- * from one dgemv (dgemm for the multinomial), per-row losses and gradients
+ * from one dgemv (dgemm over blocks of rows for the multinomial, see
+ * lockstep.h), per-row losses and gradients
  * by the numerically stable formulas of sklearn/_loss, the loss summed
  * pairwise as numpy does, and the gradient as X^T times the per-row
  * gradients. The multinomial coefficients are laid out as scikit-learn
@@ -273,11 +274,14 @@ struct objective {
     const double *target;     /* [n_rows] 0/1, or the class position (multinomial) */
     const double *weights;    /* [n_rows] sample weights, or NULL for all 1 */
     double l2;                /* 1 / C, or 0 without penalty */
-    double *raw;              /* [n_rows * n_classes] raw predictions */
+    double *raw;              /* [n_rows] raw predictions (binary) */
     double *losses;           /* [n_rows] */
-    double *row_gradients;    /* [n_rows * n_classes] */
-    double *probabilities;    /* [n_classes] */
-    struct gcv_lockstep *lockstep; /* the fits sharing the products, or NULL for a fit alone */
+    double *row_gradients;    /* [n_rows] (binary) */
+    double *probabilities;    /* [n_classes] (multinomial) */
+    double *intercept_gradient; /* [n_classes] (multinomial) */
+    const double *point;      /* the multinomial evaluation's x, borrowed */
+    struct gcv_lockstep *lockstep; /* (multinomial) the fits sharing the products, or a
+                                      lockstep of this fit alone */
     size_t member;            /* this fit's member number in lockstep */
 };
 
@@ -329,44 +333,30 @@ static double evaluate_binary(void *context, const double *x, double *gradient)
     return f;
 }
 
-/* The multinomial objective at x, the n_classes x (n_features + 1) matrix
- * in Fortran order (entry (k, j) at x[k + n_classes j], the intercepts in
- * column n_features), and its gradient in the same layout. */
-static double evaluate_multinomial(void *context, const double *x, double *gradient)
+/* gcv_lockstep_rows_fn of the multinomial objective at obj->point: per
+ * row, adds the intercepts to the raw predictions, then takes the loss
+ * logsumexp - raw of the true class and the gradient softmax - one-hot,
+ * the exponentials taken after subtracting the row's maximum. Sums the
+ * rows' gradients into obj->intercept_gradient in row order. */
+static void multinomial_rows(void *context, size_t first, size_t count, double *raw_rows,
+                             size_t raw_stride, double *gradient_rows, size_t gradient_stride)
 {
     struct objective *obj = context;
-    const size_t n = obj->n_rows;
     const size_t d = obj->n_features;
     const size_t K = obj->n_classes;
-    double f;
+    const double *x = obj->point;
 
-    double *raw_all = obj->raw;          /* [n x K], row stride raw_stride */
-    double *gradients_all = obj->row_gradients; /* [n x K], row stride gradient_stride */
-    size_t raw_stride = K, gradient_stride = K;
-
-    /* raw [n x K] = X [n x d] times W^T, which the layout stores as a
-     * [d x K] row-major matrix (ldb K); then the intercepts. In lockstep
-     * the product is a block of one wider product (lockstep.h). */
-    if (obj->lockstep != NULL) {
-        raw_all = gcv_lockstep_times(obj->lockstep, obj->member, x, K, &raw_stride);
-        gradients_all = gcv_lockstep_rows(obj->lockstep, obj->member, &gradient_stride);
-    } else {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)d, 1.0,
-                    obj->X, (int)d, x, (int)K, 0.0, obj->raw, (int)K);
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < K; k++)
-            raw_all[i * raw_stride + k] += obj->fit_intercept ? x[k + K * d] : 0.0;
-
-    /* Per row: logsumexp - raw of the true class, and softmax - one-hot,
-     * the exponentials taken after subtracting the row's maximum. */
-    for (size_t i = 0; i < n; i++) {
-        const double *raw = raw_all + i * raw_stride;
-        double *row_gradient = gradients_all + i * gradient_stride;
+    for (size_t r = 0; r < count; r++) {
+        const size_t i = first + r;
+        double *raw = raw_rows + r * raw_stride;
+        double *row_gradient = gradient_rows + r * gradient_stride;
         const size_t label = (size_t)obj->target[i];
         const double weight = obj->weights != NULL ? obj->weights[i] : 1.0;
-        double largest = raw[0], sum_exps = 0, loss;
+        double largest, sum_exps = 0, loss;
 
+        for (size_t k = 0; k < K; k++)
+            raw[k] += obj->fit_intercept ? x[k + K * d] : 0.0;
+        largest = raw[0];
         for (size_t k = 1; k < K; k++)
             if (largest < raw[k])
                 largest = raw[k];
@@ -387,27 +377,38 @@ static double evaluate_multinomial(void *context, const double *x, double *gradi
                 row_gradient[k] *= weight;
         }
         obj->losses[i] = loss;
+        for (size_t k = 0; k < K; k++)
+            obj->intercept_gradient[k] += row_gradient[k];
     }
+}
+
+/* The multinomial objective at x, the n_classes x (n_features + 1) matrix
+ * in Fortran order (entry (k, j) at x[k + n_classes j], the intercepts in
+ * column n_features), and its gradient in the same layout. */
+static double evaluate_multinomial(void *context, const double *x, double *gradient)
+{
+    struct objective *obj = context;
+    const size_t n = obj->n_rows;
+    const size_t d = obj->n_features;
+    const size_t K = obj->n_classes;
+    double f;
+
+    /* raw [n x K] = X [n x d] times W^T, which the layout stores as a
+     * [d x K] row-major matrix (ldb K); then per block of rows the losses
+     * and G, and the gradient (k, j) = sum_i G[i][k] X[i][j], the [d x K]
+     * row-major matrix X^T G (lockstep.h). */
+    obj->point = x;
+    for (size_t k = 0; k < K; k++)
+        obj->intercept_gradient[k] = 0.0;
+    gcv_lockstep_evaluate(obj->lockstep, obj->member, x, K, multinomial_rows, obj, gradient);
 
     f = gcv_stats_sum(obj->losses, n, 1) +
         0.5 * obj->l2 * cblas_ddot((int)(K * d), x, 1, x, 1);
-
-    /* gradient (k, j) = sum_i row_gradient[i][k] X[i][j] + l2 W(k, j): the
-     * [d x K] row-major matrix X^T G, G [n x K] (ldb K). */
-    if (obj->lockstep != NULL)
-        gcv_lockstep_times_transposed(obj->lockstep, obj->member, gradient);
-    else
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)K, (int)n, 1.0,
-                    obj->X, (int)d, obj->row_gradients, (int)K, 0.0, gradient, (int)K);
     for (size_t k = 0; k < K * d; k++)
         gradient[k] += obj->l2 * x[k];
-    if (obj->fit_intercept) {
+    if (obj->fit_intercept)
         for (size_t k = 0; k < K; k++)
-            gradient[k + K * d] = 0.0;
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < K; k++)
-                gradient[k + K * d] += gradients_all[i * gradient_stride + k];
-    }
+            gradient[k + K * d] = obj->intercept_gradient[k];
     return f;
 }
 
@@ -538,6 +539,7 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
     double *X = NULL;            /* [n * d] training rows */
     double *target = NULL;       /* [n] */
     double *weights = NULL;      /* [n] balanced class weights */
+    struct gcv_lockstep *own_lockstep = NULL; /* a multinomial fit alone */
     size_t K;
     bool multinomial;
     enum gcv_status status = GCV_OK;
@@ -610,12 +612,14 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
     model->n_rows = K == 2 ? 1 : K;
     model->coef = calloc(K * (d > 0 ? d : 1), sizeof *model->coef);
     model->intercept = calloc(K, sizeof *model->intercept);
-    obj.raw = malloc((n * K > 0 ? n * K : 1) * sizeof *obj.raw);
+    obj.raw = malloc((n > 0 ? n : 1) * sizeof *obj.raw);
     obj.losses = malloc((n > 0 ? n : 1) * sizeof *obj.losses);
-    obj.row_gradients = malloc((n * K > 0 ? n * K : 1) * sizeof *obj.row_gradients);
+    obj.row_gradients = malloc((n > 0 ? n : 1) * sizeof *obj.row_gradients);
     obj.probabilities = malloc(K * sizeof *obj.probabilities);
+    obj.intercept_gradient = malloc(K * sizeof *obj.intercept_gradient);
     if (model->coef == NULL || model->intercept == NULL || obj.raw == NULL ||
-        obj.losses == NULL || obj.row_gradients == NULL || obj.probabilities == NULL) {
+        obj.losses == NULL || obj.row_gradients == NULL || obj.probabilities == NULL ||
+        obj.intercept_gradient == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting LogisticRegression "
                                "on %zu rows", n);
         goto cleanup;
@@ -635,6 +639,13 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
         obj.n_classes = K;
         obj.lockstep = lockstep;
         obj.member = member;
+        if (lockstep == NULL) {
+            status = gcv_lockstep_create(obj.X, n, d, 1, K, &own_lockstep, err);
+            if (status != GCV_OK)
+                goto cleanup;
+            obj.lockstep = own_lockstep;
+            obj.member = 0;
+        }
         for (size_t r = 0; r < n; r++) {
             const int32_t code = train->y_class[train->index[r]];
             target[r] = (double)position[code];
@@ -676,6 +687,8 @@ cleanup:
     free(obj.losses);
     free(obj.row_gradients);
     free(obj.probabilities);
+    free(obj.intercept_gradient);
+    gcv_lockstep_free(own_lockstep);
     if (status != GCV_OK) {
         logistic_model_free(model);
         return status;
