@@ -30,10 +30,10 @@ struct gcv_lockstep {
     size_t n_active;          /* members not yet finished */
     size_t n_posted;          /* members waiting for the evaluation */
     size_t width;             /* columns of the last evaluation */
-    double *B;                /* [d * width], the posted right-hand sides side by side */
-    double *product;          /* [ceil(n / n_blocks) * width] X B of one block */
-    double *rows;             /* [ceil(n / n_blocks) * width] the members' G of one block */
-    double *transposed;       /* [d * width] X^T G */
+    double *B;                /* [d x width] row-major, the posted right-hand sides */
+    double *product;          /* [rows of the block x width] row-major, X B of one block */
+    double *rows;             /* [rows of the block x width] row-major, the members' G */
+    double *transposed;       /* [d x width] column-major, X^T G */
     struct member *members;   /* [n_members] */
     gcv_lockstep_body body;
     void *arg;
@@ -146,6 +146,10 @@ static void combine(struct gcv_lockstep *ls)
         const size_t count = (b + 1) * n / ls->n_blocks - first;
         const double *block = ls->X + first * d;
 
+        /* product [count x width] = block B, row-major. The row-major form
+         * gives each column the bits it has in a product of its member's
+         * columns alone; the column-major form with the block as left
+         * operand, faster, did not on AVX-512 kernels (OpenBLAS 0.3.21). */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)count, (int)ls->width,
                     (int)d, 1.0, block, (int)d, ls->B, (int)ls->width, 0.0, ls->product,
                     (int)ls->width);
@@ -156,10 +160,15 @@ static void combine(struct gcv_lockstep *ls)
                 m->rows(m->rows_arg, first, count, ls->product + m->offset, ls->width,
                         ls->rows + m->offset, ls->width);
         }
-        /* transposed [d x width] (+)= block^T G: the first block sets it. */
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)ls->width,
+        /* transposed [d x width] (+)= block^T G, column-major. The row-major
+         * block is a column-major [d x count] matrix, so OpenBLAS packs it
+         * as its left operand, which costs less than packing it as the
+         * right one (docs/benchmarks.md). G, row-major [count x width], is
+         * the transpose of a column-major [width x count]. The first block
+         * sets the sum. */
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)d, (int)ls->width,
                     (int)count, 1.0, block, (int)d, ls->rows, (int)ls->width,
-                    first == 0 ? 0.0 : 1.0, ls->transposed, (int)ls->width);
+                    first == 0 ? 0.0 : 1.0, ls->transposed, (int)d);
     }
     for (size_t i = 0; i < ls->n_members; i++)
         ls->members[i].posted = false;
@@ -204,8 +213,9 @@ void gcv_lockstep_evaluate(struct gcv_lockstep *ls, size_t member, const double 
     m->rows = rows;
     m->rows_arg = arg;
     post(ls, m);
-    for (size_t j = 0; j < ls->d; j++)
-        memcpy(out + j * m->k, ls->transposed + j * ls->width + m->offset, m->k * sizeof *out);
+    for (size_t c = 0; c < m->k; c++)
+        for (size_t j = 0; j < ls->d; j++)
+            out[j * m->k + c] = ls->transposed[(m->offset + c) * ls->d + j];
 }
 
 static void *run_member(void *pointer)

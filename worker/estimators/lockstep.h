@@ -74,9 +74,9 @@ void gcv_lockstep_run(struct gcv_lockstep *lockstep, gcv_lockstep_body body, voi
 #define GCV_LOCKSTEP_BLOCK_BYTES (1536 * 1024)
 
 /* Turns rows [first, first + count) of a member's P = X B into the same
- * rows of G. raw contains the member's k columns of those rows, row stride
- * raw_stride, and may be changed in place; G receives count rows of k
- * values, row stride G_stride. Within one evaluation the calls come in
+ * rows of G. raw contains the member's k columns of those rows, row
+ * stride raw_stride, and may be changed in place. G receives count rows
+ * of k values, row stride G_stride. Within one evaluation the calls come in
  * row order and cover every row once. */
 typedef void (*gcv_lockstep_rows_fn)(void *arg, size_t first, size_t count, double *raw,
                                      size_t raw_stride, double *G, size_t G_stride);
