@@ -76,6 +76,9 @@ struct gcv_dataset_source {
     const char *test_fold;   /* 1-D integer fold per row, GCV_DATASET_SHARD_FOLDS, or NULL */
     const char *groups;      /* 1-D group labels, numbers or strings, or NULL */
     bool classification;     /* read y as class labels, else as float targets */
+    const char *paths_key;   /* the name of paths in messages ("DATA"), or NULL for the
+                                spec key "data.path" */
+    const char *X_key;       /* the name of X in messages ("--X"), or NULL for "data.X" */
 };
 
 /* Result of a scan of the shards: enough to size and place the row arrays

@@ -283,8 +283,22 @@ static int fcntl_nonblock(int fd)
  * that crashed or hung HDF5. -1 elsewhere. */
 static int check_progress_fd = -1;
 
-/* Opens an HDF5 file read-only, or names the reason it cannot be opened. */
-static enum gcv_status open_file(const char *path, hid_t *file, struct gcv_error *err)
+/* The names of the paths and of X in messages: the spec keys unless the
+ * source names them otherwise (gridcv predict's command line). */
+static const char *paths_key(const struct gcv_dataset_source *source)
+{
+    return source->paths_key != NULL ? source->paths_key : "data.path";
+}
+
+static const char *X_key(const struct gcv_dataset_source *source)
+{
+    return source->X_key != NULL ? source->X_key : "data.X";
+}
+
+/* Opens an HDF5 file read-only, or names the reason it cannot be opened;
+ * key names the paths in messages. */
+static enum gcv_status open_file(const char *path, const char *key, hid_t *file,
+                                 struct gcv_error *err)
 {
     char reason[256];
 
@@ -299,20 +313,20 @@ static enum gcv_status open_file(const char *path, hid_t *file, struct gcv_error
             check_progress_fd = -1;
     }
     if (access(path, R_OK) != 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open %s: %s", path,
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: cannot open %s: %s", key, path,
                              strerror(errno));
     if (is_folder(path))
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is a folder, not an HDF5 file",
-                             path);
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: %s is a folder, not an HDF5 file",
+                             key, path);
     if (is_special(path))
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a regular file (a FIFO, "
-                             "a device or a socket); HDF5 needs a file it can seek in", path);
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: %s is not a regular file (a FIFO, "
+                             "a device or a socket); HDF5 needs a file it can seek in", key, path);
     if (H5Fis_hdf5(path) <= 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is not a readable HDF5 file "
-                             "(truncated, corrupt or another format)", path);
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: %s is not a readable HDF5 file "
+                             "(truncated, corrupt or another format)", key, path);
     *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (*file < 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: cannot open HDF5 file %s: %s", path,
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: cannot open HDF5 file %s: %s", key, path,
                              hdf5_reason(reason));
     return GCV_OK;
 }
@@ -337,12 +351,12 @@ static enum gcv_status check_column(const struct h5_array *array, size_t n_rows,
 /* Appends a copy of path to the layout's file list, rejecting a file that is
  * already in it. */
 static enum gcv_status add_file(struct gcv_dataset_layout *layout, size_t *capacity,
-                                const char *path, struct gcv_error *err)
+                                const char *path, const char *key, struct gcv_error *err)
 {
     for (size_t i = 0; i < layout->n_shards; i++)
         if (strcmp(layout->files[i], path) == 0)
-            return gcv_error_set(err, GCV_ERR_DATA, "data.path: %s is listed twice (shards %zu "
-                                 "and %zu): each shard must appear once", path, i,
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: %s is listed twice (shards %zu "
+                                 "and %zu): each shard must appear once", key, path, i,
                                  layout->n_shards);
     if (layout->n_shards == *capacity) {
         size_t grown = *capacity > 0 ? 2 * *capacity : 8;
@@ -374,22 +388,24 @@ static enum gcv_status expand_paths(const struct gcv_dataset_source *source,
         int rc;
 
         if (strpbrk(entry, "*?[") == NULL) {
-            status = add_file(layout, &capacity, entry, err);
+            status = add_file(layout, &capacity, entry, paths_key(source), err);
             continue;
         }
         rc = glob(entry, GLOB_ERR, NULL, &matches);
         if (rc == GLOB_NOMATCH)
-            return gcv_error_set(err, GCV_ERR_DATA, "data.path: the pattern %s matches no file",
-                                 entry);
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: the pattern %s matches no file",
+                                 paths_key(source), entry);
         if (rc != 0) {
             if (rc != GLOB_NOSPACE)
                 globfree(&matches);
             return gcv_error_set(err, rc == GLOB_NOSPACE ? GCV_ERR_NOMEM : GCV_ERR_DATA,
-                                 "data.path: cannot expand the pattern %s: %s", entry,
+                                 "%s: cannot expand the pattern %s: %s", paths_key(source),
+                                 entry,
                                  rc == GLOB_NOSPACE ? "out of memory" : "a folder is unreadable");
         }
         for (size_t m = 0; m < matches.gl_pathc && status == GCV_OK; m++)
-            status = add_file(layout, &capacity, matches.gl_pathv[m], err);
+            status = add_file(layout, &capacity, matches.gl_pathv[m], paths_key(source),
+                              err);
         globfree(&matches);
     }
     return status;
@@ -411,11 +427,11 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
     enum y_storage storage;
     enum gcv_status status;
 
-    if ((status = open_file(path, &file, err)) != GCV_OK)
+    if ((status = open_file(path, paths_key(source), &file, err)) != GCV_OK)
         return status;
 
     /* X: 2-D, numeric, non-empty, as wide as the first shard's. */
-    if ((status = array_open(file, path, source->X, "data.X", &array, err)) != GCV_OK)
+    if ((status = array_open(file, path, source->X, X_key(source), &array, err)) != GCV_OK)
         goto cleanup;
     if (array.rank != 2) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must be 2-D (rows x "
@@ -1184,7 +1200,8 @@ static enum gcv_status read_shard(struct read_state *state, size_t shard, struct
     hid_t file;
     enum gcv_status status;
 
-    if ((status = open_file(state->layout->files[shard], &file, err)) != GCV_OK)
+    if ((status = open_file(state->layout->files[shard], paths_key(state->source), &file,
+                            err)) != GCV_OK)
         return status;
     if (!state->skip_X)
         status = read_shard_X(state, file, shard, err);
@@ -1421,20 +1438,21 @@ static enum gcv_status check_in_process(const struct gcv_dataset_source *source,
     if (last[0] == '\0')
         snprintf(last, sizeof last, "%s", source->paths[0]);
     if (timed_out)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: HDF5 did not finish reading the "
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: HDF5 did not finish reading the "
                              "structure and labels of %s within %g s: the file is likely damaged "
                              "(HDF5 loops on some broken heaps); if it is only slow to read, "
-                             "raise --data-check-timeout", last, check_timeout);
+                             "raise the limit with gridcv run --data-check-timeout",
+                             paths_key(source), last, check_timeout);
     if (WIFSIGNALED(wstatus))
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: reading %s crashed the HDF5 library "
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: reading %s crashed the HDF5 library "
                              "(signal %d, %s) in gridcv's check process: the file is damaged; "
-                             "write it again from its source", last, WTERMSIG(wstatus),
-                             strsignal(WTERMSIG(wstatus)));
+                             "write it again from its source", paths_key(source), last,
+                             WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "data.path: reading %s made the HDF5 library "
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: reading %s made the HDF5 library "
                              "fail (gridcv's check process ended with status %d): the file is "
-                             "damaged; write it again from its source", last,
-                             WEXITSTATUS(wstatus));
+                             "damaged; write it again from its source", paths_key(source),
+                             last, WEXITSTATUS(wstatus));
     return GCV_OK;
 }
 

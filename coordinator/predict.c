@@ -547,6 +547,8 @@ static enum gcv_status load_rows(const struct gcv_predict_options *options, size
         .paths = paths,
         .n_paths = 1,
         .X = options->X_name,
+        .paths_key = "DATA",
+        .X_key = "--X",
     };
     enum gcv_status status;
 
