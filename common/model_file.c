@@ -355,6 +355,11 @@ static enum gcv_status get_classes(hid_t file, struct gcv_model_header *header,
         status = get_array(file, "classes", H5T_NATIVE_LLONG, H5T_INTEGER, sizeof *labels, n,
                            (void **)&labels, err);
         header->class_integers = labels;
+        for (size_t i = 1; i < n && status == GCV_OK; i++)
+            if (labels[i - 1] >= labels[i])
+                status = gcv_error_set(err, GCV_ERR_DATA, "model array \"classes\" is not in "
+                                       "ascending order (%lld before %lld at %zu), as a fit "
+                                       "writes it", labels[i - 1], labels[i], i);
         return status;
     }
 
@@ -381,6 +386,14 @@ static enum gcv_status get_classes(hid_t file, struct gcv_model_header *header,
         if (header->class_strings[i] == NULL)
             status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for class labels");
     }
+
+    /* A fit numbers the labels in strcmp order (common/h5data.c). */
+    for (size_t i = 1; i < n && status == GCV_OK; i++)
+        if (strcmp(header->class_strings[i - 1], header->class_strings[i]) >= 0)
+            status = gcv_error_set(err, GCV_ERR_DATA, "model array \"classes\" is not in "
+                                   "ascending order (\"%s\" before \"%s\" at %zu), as a fit "
+                                   "writes it", header->class_strings[i - 1],
+                                   header->class_strings[i], i);
     H5Dvlen_reclaim(type, space, H5P_DEFAULT, texts);
 
 cleanup:
