@@ -161,10 +161,11 @@ static void combine(struct gcv_lockstep *ls)
                         ls->rows + m->offset, ls->width);
         }
         /* transposed [d x width] (+)= block^T G, column-major. The row-major
-         * block is a column-major [d x count] matrix, so OpenBLAS packs it
-         * as its left operand, which costs less than packing it as the
-         * right one (docs/benchmarks.md). G, row-major [count x width], is
-         * the transpose of a column-major [width x count]. The first block
+         * block is a column-major [d x count] matrix, so its d features
+         * make the long dimension of OpenBLAS's kernel and the width the
+         * short one, which ran faster than the row-major form
+         * (docs/benchmarks.md). G, row-major [count x width], is the
+         * transpose of a column-major [width x count]. The first block
          * sets the sum. */
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)d, (int)ls->width,
                     (int)count, 1.0, block, (int)d, ls->rows, (int)ls->width,
