@@ -73,6 +73,15 @@ static void normalizer_free(void *pointer)
     free(pointer);
 }
 
+static void *normalizer_model_copy(const void *model)
+{
+    struct normalizer_model *copy = malloc(sizeof *copy);
+
+    if (copy != NULL)
+        *copy = *(const struct normalizer_model *)model;
+    return copy;
+}
+
 static enum gcv_status normalizer_fit(const void *params, const struct gcv_rows *train,
                                       void **model_out, struct gcv_error *err)
 {
@@ -176,6 +185,7 @@ const struct gcv_estimator_ops gcv_normalizer_ops = {
     .fit = normalizer_fit,
     .model_free = normalizer_free,
     .transform = normalizer_transform,
+    .model_copy = normalizer_model_copy,
     .save = normalizer_save,
     .load = normalizer_load,
 };
