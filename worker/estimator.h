@@ -69,10 +69,10 @@ struct gcv_estimator_ops {
     enum gcv_status (*transform)(const void *model, const struct gcv_rows *rows, double *out,
                                  struct gcv_error *err);
 
-    /* Optional, transformers: returns a copy of a fitted model, owned by
-     * the caller, or NULL when memory runs out. A pipeline's batch fit
-     * copies its transformers instead of fitting them once per setting.
-     * NULL when the estimator has none. */
+    /* Transformers only, NULL otherwise: returns a copy of a fitted
+     * model, owned by the caller, or NULL when memory runs out. A pipeline
+     * fits its transformers once per fold and transformer parameters and
+     * gives each of its models copies (worker/estimators/pipeline.c). */
     void *(*model_copy)(const void *model);
 
     /* Optional: returns a one-line warning about a fitted model, such as

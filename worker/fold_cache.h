@@ -5,7 +5,8 @@
  * and not on the candidate's parameters, can so be computed once per fold
  * and rank instead of once per fit: the squared distances between the
  * training rows, the RBF kernel matrix of each gamma, the normal equations
- * that serve every Ridge alpha. The coordinator hands a worker the tasks
+ * that serve every Ridge alpha, a pipeline's fitted scalers and the rows
+ * they scaled. The coordinator hands a worker the tasks
  * of the folds it has prepared first (coordinator/scheduler.c), so that
  * work is done on few ranks.
  *
@@ -16,9 +17,10 @@
  *            whatever index array or pipeline step produced them.
  *   derived  a value computed from one rows item, or from two (cross
  *            products of test rows and training rows), identified by its
- *            kind and one number (the RBF kernel's gamma). The cache owns
- *            the value and frees it with the release function it was
- *            stored with.
+ *            kind and one number (the RBF kernel's gamma, or the hash of
+ *            a longer key that the value contains and its caller
+ *            compares). The cache owns the value and frees it with the
+ *            release function it was stored with.
  * The bytes of all items stay within a budget. Making room evicts the
  * least recently used items; evicting a rows item evicts the items derived
  * from it. An item that does not fit beside its rows item is not stored:
@@ -63,6 +65,12 @@ enum gcv_fold_cache_kind {
      * parameters, n_estimators aside, reuse (worker/estimators/forest.c).
      * Taken out with gcv_fold_cache_take, grown, and stored again. */
     GCV_FOLD_CACHE_FOREST,
+    /* A pipeline's fitted transformers and the training rows they wrote,
+     * which the fits of the same fold and transformer parameters share
+     * (worker/estimators/pipeline.c); param is a hash of those
+     * parameters. Taken out with gcv_fold_cache_take for each fit and
+     * stored again after it. */
+    GCV_FOLD_CACHE_PIPELINE_PREFIX,
 };
 
 /* A rows item, as the cache stores it. */

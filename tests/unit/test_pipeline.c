@@ -175,8 +175,8 @@ START_TEST(params_errors_name_the_step)
          "column 14); accepted: standardscaler__<StandardScaler parameter>, svc__<SVC "
          "parameter>, memory, verbose"},
         {"memory", {.kind = GCV_VALUE_STRING, .string = "/tmp"},
-         "memory=\"/tmp\" is not supported yet: fitted transformers are not cached; use null "
-         "(param_grid[0].x[2], line 9 column 14)"},
+         "memory=\"/tmp\" is not supported yet: gridcv keeps fitted transformers in its fold "
+         "cache (--fold-cache-mb) instead; use null (param_grid[0].x[2], line 9 column 14)"},
     };
 
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -5,7 +5,8 @@
  * fitted on that copy, with the targets gathered alongside. Predict: the rows
  * go through every fitted transformer, then the final estimator predicts.
  * Cost: each transformer adds one pass over the rows and one copy of
- * them. */
+ * them, once per fold and transformer parameters while the fold cache
+ * keeps them (see fitted_prefix below). */
 #include "pipeline.h"
 
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fold_cache.h"
 #include "param_check.h"
 
 #define PIPELINE_MAX_STEPS 16
@@ -50,12 +52,14 @@ static void pipeline_params_free(void *params_pointer)
         if (params->step_params[s] != NULL)
             params->steps[s]->params_free(params->step_params[s]);
     free(params->step_params);
+    free(params->prefix_key);
     free(params);
 }
 
-/* Checks a parameter of the Pipeline itself: memory (only null, as no
- * cache is kept) and verbose (no effect). Returns GCV_ERR_PARAM for any
- * other name, with err untouched, so the caller can report it. */
+/* Checks a parameter of the Pipeline itself: memory (only null, as the
+ * fold cache keeps fitted transformers) and verbose (no effect). Returns
+ * GCV_ERR_PARAM for any other name, with err untouched, so the caller can
+ * report it. */
 static enum gcv_status parse_own_param(const struct gcv_param *param, bool *handled,
                                        struct gcv_error *err)
 {
@@ -67,11 +71,99 @@ static enum gcv_status parse_own_param(const struct gcv_param *param, bool *hand
     if (strcmp(param->name, "memory") == 0) {
         if (param->value.kind == GCV_VALUE_NULL)
             return GCV_OK;
-        return gcv_param_check_unsupported(param, "fitted transformers are not cached; use null",
+        return gcv_param_check_unsupported(param, "gridcv keeps fitted transformers in its "
+                                           "fold cache (--fold-cache-mb) instead; use null",
                                            err);
     }
     *handled = false;
     return GCV_ERR_PARAM;
+}
+
+static int compare_param_names(const void *a, const void *b)
+{
+    const struct gcv_param *const *x = a;
+    const struct gcv_param *const *y = b;
+
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* Writes one transformer's class name and parameter set into stream,
+ * sorted by name, each name and string with its length and each value
+ * with its type, so that two different sets never give the same text.
+ * Reals are written in hexadecimal (%a), which keeps every bit. */
+static bool write_step_key(FILE *stream, const char *name, const struct gcv_param_set *set)
+{
+    const struct gcv_param **sorted = malloc((set->count > 0 ? set->count : 1) *
+                                             sizeof *sorted); /* [set->count] */
+
+    if (sorted == NULL)
+        return false;
+    for (size_t i = 0; i < set->count; i++)
+        sorted[i] = &set->items[i];
+    qsort(sorted, set->count, sizeof *sorted, compare_param_names);
+
+    fprintf(stream, "%s(", name);
+    for (size_t i = 0; i < set->count; i++) {
+        const struct gcv_value *value = &sorted[i]->value;
+
+        fprintf(stream, "%zu:%s=", strlen(sorted[i]->name), sorted[i]->name);
+        switch (value->kind) {
+        case GCV_VALUE_NULL:
+            fprintf(stream, "null;");
+            break;
+        case GCV_VALUE_BOOL:
+            fprintf(stream, "bool:%d;", value->boolean ? 1 : 0);
+            break;
+        case GCV_VALUE_INT:
+            fprintf(stream, "int:%lld;", value->integer);
+            break;
+        case GCV_VALUE_REAL:
+            fprintf(stream, "real:%a;", value->real);
+            break;
+        case GCV_VALUE_STRING:
+            fprintf(stream, "string%zu:%s;", strlen(value->string), value->string);
+            break;
+        }
+    }
+    fprintf(stream, ")");
+    free(sorted);
+    return true;
+}
+
+/* Writes the key of the transformers steps[0 .. n_transformers), with the
+ * parameter sets step_sets, into parsed->prefix_key and parsed->prefix_hash
+ * (64-bit FNV-1a of the text, its top 53 bits). Equal sets parse into equal
+ * parameters, so equal keys mean equal fitted transformers. A default
+ * written out in one setting and left out in another gives two keys,
+ * which costs a fit that could have been shared, never a wrong result. */
+static enum gcv_status make_prefix_key(const struct gcv_estimator_ops *const *steps,
+                                       const struct gcv_param_set *step_sets,
+                                       size_t n_transformers,
+                                       struct gcv_pipeline_params *parsed,
+                                       struct gcv_error *err)
+{
+    size_t length = 0;
+    FILE *stream = open_memstream(&parsed->prefix_key, &length);
+    bool written = stream != NULL;
+    uint64_t hash = 0xCBF29CE484222325ULL;
+
+    for (size_t s = 0; s < n_transformers && written; s++)
+        written = write_step_key(stream, steps[s]->name, &step_sets[s]);
+    if (stream != NULL && ferror(stream))
+        written = false;
+    if (stream != NULL && fclose(stream) != 0)
+        written = false;
+    if (!written) {
+        free(parsed->prefix_key);
+        parsed->prefix_key = NULL;
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for pipeline parameters");
+    }
+    for (size_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)parsed->prefix_key[i];
+        hash *= 0x100000001B3ULL;
+    }
+    parsed->prefix_hash = (double)(hash >> 11);
+    return GCV_OK;
 }
 
 enum gcv_status gcv_pipeline_params_parse(const struct gcv_estimator_ops *pipeline,
@@ -133,6 +225,8 @@ enum gcv_status gcv_pipeline_params_parse(const struct gcv_estimator_ops *pipeli
         if (status != GCV_OK)
             gcv_error_prefix(err, "pipeline step %s: ", table->step_names[s]);
     }
+    if (status == GCV_OK && n_steps > 1)
+        status = make_prefix_key(pipeline->steps, step_sets, n_steps - 1, parsed, err);
 
     for (size_t s = 0; s < n_steps; s++)
         gcv_param_set_clear(&step_sets[s]);
@@ -212,32 +306,217 @@ static enum gcv_status transform_rows(const struct gcv_pipeline_model *model, si
     return GCV_OK;
 }
 
+/* ----- fitted transformers, shared through the fold cache ---------------- */
+
+/* The transformers of a pipeline fitted on one fold's training rows, and
+ * those rows as the last transformer wrote them. They depend only on the
+ * rows and on the transformers' parameters, so every setting of the fold
+ * that differs only in the final step's parameters would fit the same. The
+ * fold cache keeps one (GCV_FOLD_CACHE_PIPELINE_PREFIX), found by the
+ * training rows and prefix_hash and confirmed by the key text. A fit takes
+ * it out of the cache and copies the models into its own pipeline model.
+ * It then fits the final step on X and stores it again, so the final
+ * step's own use of the cache cannot evict X while it reads it. The
+ * computation is the same with or without the cache, so the bits of every
+ * model are too. */
+struct fitted_prefix {
+    char *key;          /* the prefix_key of the parameters it was fitted with, owned */
+    double hash;        /* their prefix_hash */
+    const struct gcv_estimator_ops *steps[PIPELINE_MAX_STEPS]; /* [n_steps], a copy of the
+                                                                  pipeline's, which the
+                                                                  cache may outlive */
+    size_t n_steps;     /* the transformers: every step but the last */
+    void **step_models; /* [n_steps] each owned, freed with steps[s]->model_free */
+    double *X;          /* [n_rows * n_features] the rows the last transformer wrote,
+                           row-major, owned */
+    size_t n_rows;
+    size_t n_features;
+};
+
+static void fitted_prefix_free(void *pointer)
+{
+    struct fitted_prefix *prefix = pointer;
+
+    if (prefix == NULL)
+        return;
+    for (size_t s = 0; s < prefix->n_steps && prefix->step_models != NULL; s++)
+        if (prefix->step_models[s] != NULL)
+            prefix->steps[s]->model_free(prefix->step_models[s]);
+    free(prefix->step_models);
+    free(prefix->X);
+    free(prefix->key);
+    free(prefix);
+}
+
+/* The bytes of prefix, for the fold cache's budget. Each model counts as
+ * two arrays of n_features doubles, the most that a scaler of scalers.h
+ * keeps. */
+static size_t fitted_prefix_bytes(const struct fitted_prefix *prefix)
+{
+    const size_t model_bytes = sizeof *prefix->step_models + 2 * prefix->n_features *
+                                                                 sizeof(double);
+
+    return sizeof *prefix + strlen(prefix->key) + 1 + prefix->n_steps * model_bytes +
+           prefix->n_rows * prefix->n_features * sizeof *prefix->X;
+}
+
+/* Returns true when prefix contains the transformers of params fitted on
+ * rows of train's shape. The fold cache found it by train's rows. */
+static bool fitted_prefix_matches(const struct fitted_prefix *prefix,
+                                  const struct gcv_pipeline_params *params,
+                                  const struct gcv_rows *train)
+{
+    if (prefix->n_steps != params->n_steps - 1 || prefix->n_rows != train->n_rows ||
+        prefix->n_features != train->n_features || strcmp(prefix->key, params->prefix_key) != 0)
+        return false;
+    for (size_t s = 0; s < prefix->n_steps; s++)
+        if (prefix->steps[s] != params->steps[s])
+            return false;
+    return true;
+}
+
+/* Hands prefix to the fold cache as the transformers fitted on train, or
+ * frees it when the cache is off or has no room for it. Accepts NULL. */
+static void keep_fitted_prefix(struct fitted_prefix *prefix, const struct gcv_rows *train)
+{
+    struct gcv_fold_rows rows;
+    size_t bytes;
+
+    if (prefix == NULL)
+        return;
+    bytes = fitted_prefix_bytes(prefix);
+
+    /* The rows are looked up again, because the final step's fit may have
+     * evicted them since the prefix was taken. */
+    if (!gcv_fold_cache_rows_key(train->X, train->index, train->n_rows, train->n_features,
+                                 &rows) ||
+        !gcv_fold_cache_reserve(&rows, 0, bytes)) {
+        fitted_prefix_free(prefix);
+        return;
+    }
+    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_PIPELINE_PREFIX, 0, prefix->hash, prefix, bytes,
+                         fitted_prefix_free);
+}
+
+/* Fits the transformers of params in turn: the first on train, each later
+ * one on the rows the one before wrote, seen through gathered (rows
+ * 0..n-1 with train's targets in fold order). On success *out is owned by
+ * the caller (fitted_prefix_free or keep_fitted_prefix). */
+static enum gcv_status fit_prefix(const struct gcv_pipeline_params *params,
+                                  const struct gcv_rows *train, const struct gcv_rows *gathered,
+                                  struct fitted_prefix **out, struct gcv_error *err)
+{
+    const size_t n = train->n_rows;
+    const size_t d = train->n_features;
+    struct fitted_prefix *prefix = calloc(1, sizeof *prefix);
+    struct gcv_rows current = *train;
+    enum gcv_status status = GCV_OK;
+
+    *out = NULL;
+    if (prefix != NULL) {
+        prefix->n_steps = params->n_steps - 1;
+        for (size_t s = 0; s < prefix->n_steps; s++)
+            prefix->steps[s] = params->steps[s];
+        prefix->n_rows = n;
+        prefix->n_features = d;
+        prefix->hash = params->prefix_hash;
+        prefix->key = strdup(params->prefix_key);
+        prefix->step_models = calloc(prefix->n_steps, sizeof *prefix->step_models);
+    }
+    if (prefix == NULL || prefix->key == NULL || prefix->step_models == NULL) {
+        fitted_prefix_free(prefix);
+        return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu rows",
+                             n);
+    }
+
+    /* Each transformer: fit on the current rows, then transform them. */
+    for (size_t s = 0; s < prefix->n_steps; s++) {
+        const struct gcv_estimator_ops *step = params->steps[s];
+        double *next;
+
+        status = step->fit(params->step_params[s], &current, &prefix->step_models[s], err);
+        if (status != GCV_OK)
+            goto cleanup;
+        next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);
+        if (next == NULL) {
+            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows", n);
+            goto cleanup;
+        }
+        status = step->transform(prefix->step_models[s], &current, next, err);
+        free(prefix->X);
+        prefix->X = next;
+        if (status != GCV_OK)
+            goto cleanup;
+        current = *gathered;
+        current.X = prefix->X;
+    }
+
+cleanup:
+    if (status != GCV_OK) {
+        fitted_prefix_free(prefix);
+        return status;
+    }
+    *out = prefix;
+    return GCV_OK;
+}
+
+/* Takes the transformers of params fitted on train out of the fold cache,
+ * or fits them (fit_prefix) when the cache has none. On success *out is
+ * owned by the caller until keep_fitted_prefix. */
+static enum gcv_status acquire_prefix(const struct gcv_pipeline_params *params,
+                                      const struct gcv_rows *train,
+                                      const struct gcv_rows *gathered,
+                                      struct fitted_prefix **out, struct gcv_error *err)
+{
+    struct gcv_fold_rows rows;
+    struct fitted_prefix *prefix = NULL;
+
+    if (gcv_fold_cache_rows_key(train->X, train->index, train->n_rows, train->n_features, &rows))
+        prefix = gcv_fold_cache_take(&rows, GCV_FOLD_CACHE_PIPELINE_PREFIX, 0,
+                                     params->prefix_hash);
+
+    /* Other transformers under the same hash: the ones fitted now replace
+     * them in the cache. */
+    if (prefix != NULL && !fitted_prefix_matches(prefix, params, train)) {
+        fitted_prefix_free(prefix);
+        prefix = NULL;
+    }
+    if (prefix != NULL) {
+        *out = prefix;
+        return GCV_OK;
+    }
+    return fit_prefix(params, train, gathered, out, err);
+}
+
 /* The training rows after a pipeline's transformers, and the buffers
  * that contain them. */
 struct transformed {
     struct gcv_rows rows;  /* the final estimator's training rows */
+    const struct gcv_rows *train; /* the rows the transformers were fitted on, borrowed */
     size_t *identity;      /* [n] 0..n-1, owned */
     int32_t *y_class;      /* [n] gathered class codes, owned, or NULL */
     double *y_value;       /* [n] gathered targets, owned, or NULL */
-    double *X;             /* [n * d] the transformed rows, owned, or NULL without
-                              transformers */
+    struct fitted_prefix *prefix; /* the fitted transformers, whose X is rows.X, owned until
+                                     transformed_release; NULL without transformers */
 };
 
-static void transformed_free(struct transformed *t)
+/* Frees the buffers of t and hands its fitted transformers back to the
+ * fold cache (keep_fitted_prefix). */
+static void transformed_release(struct transformed *t)
 {
+    keep_fitted_prefix(t->prefix, t->train);
+    t->prefix = NULL;
     free(t->identity);
     free(t->y_class);
     free(t->y_value);
-    free(t->X);
 }
 
 /* Creates models[n_models] with their transformers fitted on train and
- * writes the rows the final estimator fits on into *out. The first model's
- * transformers are fitted and the others get copies (model_copy). A
- * transformer without model_copy is fitted again for each model on the
- * same rows. The rows are transformed once, by the first model's. The transformers
- * do not depend on the final estimator's parameters, which alone may
- * differ between params[i]. On failure every models[i] is NULL. */
+ * writes the rows the final estimator fits on into *out. The transformers
+ * are fitted once, or found in the fold cache (acquire_prefix), and every
+ * model gets copies of them (model_copy). They do not depend on the final
+ * estimator's parameters, which alone may differ between params[i]. On
+ * failure every models[i] is NULL. */
 static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const *params,
                                         size_t n_models, const struct gcv_rows *train,
                                         struct gcv_pipeline_model **models,
@@ -246,10 +525,12 @@ static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const 
     const size_t n = train->n_rows;
     const size_t d = train->n_features;
     const size_t last = params[0]->n_steps - 1;
+    struct gcv_rows gathered;
     enum gcv_status status = GCV_OK;
 
     memset(out, 0, sizeof *out);
     out->rows = *train;
+    out->train = train;
     out->identity = malloc((n > 0 ? n : 1) * sizeof *out->identity);
     for (size_t i = 0; i < n_models; i++) {
         models[i] = calloc(1, sizeof *models[i]);
@@ -273,55 +554,43 @@ static enum gcv_status fit_transformers(const struct gcv_pipeline_params *const 
     }
     for (size_t r = 0; r < n; r++)
         out->identity[r] = r;
+    if (last == 0)
+        goto cleanup;
 
     /* Targets in fold order, for the steps after the first. */
-    if (last > 0) {
-        if (train->y_class != NULL &&
-            (out->y_class = malloc((n > 0 ? n : 1) * sizeof *out->y_class)) != NULL)
-            for (size_t r = 0; r < n; r++)
-                out->y_class[r] = train->y_class[train->index[r]];
-        if (train->y_value != NULL &&
-            (out->y_value = malloc((n > 0 ? n : 1) * sizeof *out->y_value)) != NULL)
-            for (size_t r = 0; r < n; r++)
-                out->y_value[r] = train->y_value[train->index[r]];
-        if ((train->y_class != NULL && out->y_class == NULL) ||
-            (train->y_value != NULL && out->y_value == NULL)) {
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu "
-                                   "rows", n);
-            goto cleanup;
+    if (train->y_class != NULL &&
+        (out->y_class = malloc((n > 0 ? n : 1) * sizeof *out->y_class)) != NULL)
+        for (size_t r = 0; r < n; r++)
+            out->y_class[r] = train->y_class[train->index[r]];
+    if (train->y_value != NULL &&
+        (out->y_value = malloc((n > 0 ? n : 1) * sizeof *out->y_value)) != NULL)
+        for (size_t r = 0; r < n; r++)
+            out->y_value[r] = train->y_value[train->index[r]];
+    if ((train->y_class != NULL && out->y_class == NULL) ||
+        (train->y_value != NULL && out->y_value == NULL)) {
+        status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory fitting a pipeline on %zu "
+                               "rows", n);
+        goto cleanup;
+    }
+    gathered = *train;
+    gathered.index = out->identity;
+    gathered.y_class = out->y_class;
+    gathered.y_value = out->y_value;
+
+    /* The transformers, then a copy of each for every model. */
+    if ((status = acquire_prefix(params[0], train, &gathered, &out->prefix, err)) != GCV_OK)
+        goto cleanup;
+    for (size_t i = 0; i < n_models && status == GCV_OK; i++) {
+        for (size_t s = 0; s < last && status == GCV_OK; s++) {
+            models[i]->step_models[s] = params[i]->steps[s]->model_copy(
+                out->prefix->step_models[s]);
+            if (models[i]->step_models[s] == NULL)
+                status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory copying a fitted %s",
+                                       params[i]->steps[s]->name);
         }
     }
-
-    /* Each transformer: fit on the current rows, then transform them. */
-    for (size_t s = 0; s < last; s++) {
-        const struct gcv_estimator_ops *step = params[0]->steps[s];
-        double *next;
-
-        status = step->fit(params[0]->step_params[s], &out->rows, &models[0]->step_models[s], err);
-        for (size_t i = 1; i < n_models && status == GCV_OK; i++) {
-            if (step->model_copy != NULL &&
-                (models[i]->step_models[s] = step->model_copy(models[0]->step_models[s])) != NULL)
-                continue;
-            status = step->fit(params[i]->step_params[s], &out->rows, &models[i]->step_models[s],
-                               err);
-        }
-        if (status != GCV_OK)
-            goto cleanup;
-        next = malloc((n * d > 0 ? n * d : 1) * sizeof *next);
-        if (next == NULL) {
-            status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory transforming %zu rows", n);
-            goto cleanup;
-        }
-        status = step->transform(models[0]->step_models[s], &out->rows, next, err);
-        free(out->X);
-        out->X = next;
-        if (status != GCV_OK)
-            goto cleanup;
-        out->rows.X = out->X;
-        out->rows.index = out->identity;
-        out->rows.y_class = out->y_class;
-        out->rows.y_value = out->y_value;
-    }
+    out->rows = gathered;
+    out->rows.X = out->prefix->X;
 
 cleanup:
     if (status != GCV_OK) {
@@ -329,7 +598,7 @@ cleanup:
             pipeline_model_free(models[i]);
             models[i] = NULL;
         }
-        transformed_free(out);
+        transformed_release(out);
     }
     return status;
 }
@@ -360,7 +629,7 @@ static enum gcv_status fit_path(const void *params_pointer, const struct gcv_row
     else
         status = params->steps[last]->fit(params->step_params[last], &current.rows,
                                           &model->step_models[last], err);
-    transformed_free(&current);
+    transformed_release(&current);
     if (status != GCV_OK) {
         pipeline_model_free(model);
         return status;
@@ -412,7 +681,7 @@ static enum gcv_status pipeline_fit_batch(const void *const *params_pointers, si
         final_params[i] = params[i]->step_params[last];
     status = final->fit_batch(final_params, n, &current.rows, final_models, statuses, errors,
                               err);
-    transformed_free(&current);
+    transformed_release(&current);
     for (size_t i = 0; i < n; i++) {
         if (status == GCV_OK && statuses[i] == GCV_OK) {
             models[i]->step_models[last] = final_models[i];
@@ -714,6 +983,11 @@ enum gcv_status gcv_pipeline_ops_create(const struct gcv_estimator_ops *const *s
     if (n_steps == 0 || n_steps > PIPELINE_MAX_STEPS)
         return gcv_error_set(err, GCV_ERR_SPEC, "a pipeline needs 1 to %d steps, got %zu",
                              PIPELINE_MAX_STEPS, n_steps);
+    for (size_t s = 0; s + 1 < n_steps; s++)
+        if (steps[s]->transform == NULL || steps[s]->model_copy == NULL)
+            return gcv_error_set(err, GCV_ERR_SPEC, "pipeline step %s has no transform or no "
+                                 "model_copy operation, which every step but the last needs",
+                                 steps[s]->name);
     table = calloc(1, sizeof *table);
     if (table == NULL)
         return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory building a pipeline");

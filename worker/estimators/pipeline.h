@@ -7,7 +7,10 @@
  * more than once ("standardscaler-1"). A step's parameter is set as
  * "step__name" ("svc__C", "standardscaler__with_mean"). Every step is
  * fitted on the training rows of the fold only, the later steps on the
- * rows as the earlier steps transformed them.
+ * rows as the earlier steps transformed them. The fitted transformers and
+ * the rows they wrote are shared, through the fold cache
+ * (worker/fold_cache.h), by the settings of a fold that differ only in the
+ * final step's parameters.
  *
  * Not supported yet: replacing a step ("svc": ...), "passthrough" steps,
  * and memory other than null. */
@@ -23,6 +26,10 @@ struct gcv_pipeline_params {
     size_t n_steps;
     const struct gcv_estimator_ops *const *steps; /* [n_steps], the pipeline's */
     void **step_params;  /* [n_steps] each owned, freed with steps[s]->params_free */
+    char *prefix_key;    /* the transformers' class names and parameter values as text,
+                            under which the fold cache keeps them fitted; owned, NULL
+                            for a pipeline of one step */
+    double prefix_hash;  /* a hash of prefix_key, an integer below 2^53 */
 };
 
 /* A fitted pipeline: one fitted model per step. */
