@@ -34,10 +34,37 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 
-import h5py
-import numpy as np
+
+def portable_numpy_math():
+    """Make numpy, once imported, take float64 exp and log from the C library.
+
+    On CPUs with AVX-512, numpy 1.24 computes float64 exp, log and log1p
+    with its own SIMD code, whose last bits can differ from the C
+    library's. On other CPUs it calls the C library, as gridcv does.
+    GradientBoostingClassifier takes its initial log-odds from np.log, so
+    on an AVX-512 CPU its trees can split otherwise at near ties, and
+    scikit-learn's own scores then depend on the CPU. The reference turns
+    numpy's AVX-512 features off (NPY_DISABLE_CPU_FEATURES), so that it is
+    the same on every CPU. A child interpreter lists the features present,
+    because numpy reads the variable only when it is first imported."""
+    if "NPY_DISABLE_CPU_FEATURES" in os.environ:
+        return
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "from numpy.core._multiarray_umath import __cpu_features__ as f; "
+         "print(' '.join(k for k, v in f.items() if v and k.startswith('AVX512')))"],
+        capture_output=True, text=True)
+    if probe.returncode == 0 and probe.stdout.strip():
+        os.environ["NPY_DISABLE_CPU_FEATURES"] = probe.stdout.strip()
+
+
+portable_numpy_math()
+
+import h5py  # noqa: E402 (numpy must see the variable above)
+import numpy as np  # noqa: E402
 from sklearn.base import is_classifier
 from sklearn.metrics import (average_precision_score, brier_score_loss, f1_score,
                              jaccard_score, make_scorer, precision_score, recall_score)
