@@ -1,6 +1,7 @@
 #include "model_file.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,8 +207,18 @@ enum gcv_status gcv_model_file_put_int32s(hid_t group, const char *name, const i
 enum gcv_status gcv_model_file_get_doubles(hid_t group, const char *name, size_t n,
                                            double **values, struct gcv_error *err)
 {
-    return get_array(group, name, H5T_NATIVE_DOUBLE, H5T_FLOAT, sizeof **values, n,
-                     (void **)values, err);
+    enum gcv_status status = get_array(group, name, H5T_NATIVE_DOUBLE, H5T_FLOAT,
+                                       sizeof **values, n, (void **)values, err);
+
+    for (size_t i = 0; i < n && status == GCV_OK; i++)
+        if (!isfinite((*values)[i]))
+            status = gcv_error_set(err, GCV_ERR_DATA, "model array \"%s\" holds %g at %zu, "
+                                   "which no fit writes", name, (*values)[i], i);
+    if (status != GCV_OK && *values != NULL) {
+        free(*values);
+        *values = NULL;
+    }
+    return status;
 }
 
 enum gcv_status gcv_model_file_get_sizes(hid_t group, const char *name, size_t n,
@@ -222,6 +233,23 @@ enum gcv_status gcv_model_file_get_int32s(hid_t group, const char *name, size_t 
 {
     return get_array(group, name, H5T_NATIVE_INT32, H5T_INTEGER, sizeof **values, n,
                      (void **)values, err);
+}
+
+enum gcv_status gcv_model_file_get_class_codes(hid_t group, const char *name, size_t n,
+                                               int32_t **values, struct gcv_error *err)
+{
+    enum gcv_status status = gcv_model_file_get_int32s(group, name, n, values, err);
+
+    for (size_t i = 0; i < n && status == GCV_OK; i++)
+        if ((*values)[i] < 0 || (i > 0 && (*values)[i] <= (*values)[i - 1]))
+            status = gcv_error_set(err, GCV_ERR_DATA, "model array \"%s\" holds class code %d "
+                                   "at %zu, but a fit writes codes from 0 up, each larger than "
+                                   "the one before", name, (int)(*values)[i], i);
+    if (status != GCV_OK && *values != NULL) {
+        free(*values);
+        *values = NULL;
+    }
+    return status;
 }
 
 /* ----- strings ----------------------------------------------------------- */
@@ -359,7 +387,8 @@ static enum gcv_status get_classes(hid_t file, struct gcv_model_header *header,
             if (labels[i - 1] >= labels[i])
                 status = gcv_error_set(err, GCV_ERR_DATA, "model array \"classes\" is not in "
                                        "ascending order (%lld before %lld at %zu), as a fit "
-                                       "writes it", labels[i - 1], labels[i], i);
+                                       "writes it: the file is damaged; write it again with "
+                                       "gridcv run", labels[i - 1], labels[i], i);
         return status;
     }
 
@@ -392,7 +421,8 @@ static enum gcv_status get_classes(hid_t file, struct gcv_model_header *header,
         if (strcmp(header->class_strings[i - 1], header->class_strings[i]) >= 0)
             status = gcv_error_set(err, GCV_ERR_DATA, "model array \"classes\" is not in "
                                    "ascending order (\"%s\" before \"%s\" at %zu), as a fit "
-                                   "writes it", header->class_strings[i - 1],
+                                   "writes it: the file is damaged; write it again with gridcv "
+                                   "run", header->class_strings[i - 1],
                                    header->class_strings[i], i);
     H5Dvlen_reclaim(type, space, H5P_DEFAULT, texts);
 
@@ -485,6 +515,9 @@ static enum gcv_status get_threshold(hid_t file, struct gcv_model_header *header
         status = gcv_error_set(err, GCV_ERR_DATA, "model attributes \"threshold_positive_class\" "
                                "%lld and \"threshold_negative_class\" %lld do not name the two "
                                "classes of a binary model", positive, negative);
+    else if (isnan(header->threshold))
+        status = gcv_error_set(err, GCV_ERR_DATA, "model attribute \"threshold\" is NaN, "
+                               "which no tuning writes");
     header->threshold_from_proba = strcmp(score, "predict_proba") == 0;
     header->threshold_positive = (int32_t)positive;
     header->threshold_negative = (int32_t)negative;
@@ -598,7 +631,8 @@ enum gcv_status gcv_model_file_open(const char *path, struct gcv_model_header *h
     *file = *group = H5I_INVALID_HID;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (stat(path, &info) != 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "model file %s cannot be opened: %s", path,
+        return gcv_error_set(err, GCV_ERR_DATA, "model file %s cannot be opened: %s; give "
+                             "the model.h5 that gridcv run wrote into its output folder", path,
                              strerror(errno));
     if (S_ISDIR(info.st_mode))
         return gcv_error_set(err, GCV_ERR_DATA, "model file %s is a folder; give the model.h5 "
@@ -609,10 +643,12 @@ enum gcv_status gcv_model_file_open(const char *path, struct gcv_model_header *h
     if (H5Fis_hdf5(path) <= 0 ||
         (*file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         return gcv_error_set(err, GCV_ERR_DATA, "%s is not a gridcv model file: it is not an "
-                             "HDF5 file", path);
+                             "HDF5 file; give the model.h5 that gridcv run wrote, then the "
+                             "data", path);
     if (H5Aexists(*file, VERSION_ATTRIBUTE) <= 0) {
         status = gcv_error_set(err, GCV_ERR_DATA, "%s is not a gridcv model file: it has no "
-                               "attribute \"%s\"", path, VERSION_ATTRIBUTE);
+                               "attribute \"%s\"; give the model.h5 that gridcv run wrote, "
+                               "then the data", path, VERSION_ATTRIBUTE);
         goto cleanup;
     }
     if ((status = get_header(*file, header, err)) != GCV_OK)

@@ -117,12 +117,20 @@ enum gcv_status gcv_model_file_put_int32s(hid_t group, const char *name, const i
  * a new array *values[n] (at least one element is allocated, so n = 0
  * gives a valid pointer), owned by the caller and freed with free. Fails
  * with GCV_ERR_DATA for a missing dataset or another length, with
- * *values left NULL. */
+ * *values left NULL. get_doubles also rejects a NaN or an infinity: no
+ * fitted model stores one, so the file is damaged. */
 enum gcv_status gcv_model_file_get_doubles(hid_t group, const char *name, size_t n,
                                            double **values, struct gcv_error *err);
 enum gcv_status gcv_model_file_get_sizes(hid_t group, const char *name, size_t n,
                                          size_t **values, struct gcv_error *err);
 enum gcv_status gcv_model_file_get_int32s(hid_t group, const char *name, size_t n,
                                           int32_t **values, struct gcv_error *err);
+
+/* Reads the class codes of a classifier: n codes, each at least 0 and
+ * each larger than the one before, as a fit numbers the classes it saw.
+ * Fails as gcv_model_file_get_int32s does, and with GCV_ERR_DATA for
+ * codes out of that order. */
+enum gcv_status gcv_model_file_get_class_codes(hid_t group, const char *name, size_t n,
+                                               int32_t **values, struct gcv_error *err);
 
 #endif

@@ -166,6 +166,35 @@ static void csv_field(FILE *stream, const char *text)
     fputc('"', stream);
 }
 
+/* Checks that every class code the model put out names one of the labels
+ * of the file's "classes": an estimator's own codes come from its arrays,
+ * so a code outside them means the file is damaged. */
+static enum gcv_status check_class_codes(const struct gcv_model_header *labels,
+                                         const struct predictions *out, const char *model_path,
+                                         struct gcv_error *err)
+{
+    const size_t n_codes = 2 * out->n_rows + out->n_proba;
+
+    if (!out->classifier)
+        return GCV_OK;
+    for (size_t i = 0; i < n_codes; i++) {
+        double code;
+
+        if (i < out->n_rows)
+            code = out->predicted[i];
+        else if (i < 2 * out->n_rows)
+            code = out->tuned != NULL ? out->tuned[i - out->n_rows] : 0;
+        else
+            code = out->proba_classes[i - 2 * out->n_rows];
+        if (code < 0 || code >= (double)labels->n_classes)
+            return gcv_error_set(err, GCV_ERR_DATA, "%s: the model gives class code %g, but its "
+                                 "\"classes\" array has %zu labels: the file is damaged; "
+                                 "write it again with gridcv run", model_path, code,
+                                 labels->n_classes);
+    }
+    return GCV_OK;
+}
+
 /* Writes the label of class code as the data gave it. */
 static void csv_label(FILE *stream, const struct gcv_model_header *labels, int32_t code)
 {
@@ -532,6 +561,13 @@ static enum gcv_status load_model(const struct gcv_model_header *header, hid_t g
         return gcv_error_set(err, GCV_ERR_DATA, "%s: the classifier %s has no class labels",
                              path, header->estimator);
     status = (*estimator)->load(group, model, err);
+    if (status == GCV_ERR_DATA) {
+        char reason[GCV_ERROR_MAX];
+
+        snprintf(reason, sizeof reason, "%s", err->message);
+        return gcv_error_set(err, status, "%s: /model: %s: the file is damaged; write it again "
+                             "with gridcv run", path, reason);
+    }
     if (status != GCV_OK)
         gcv_error_prefix(err, "%s: /model: ", path);
     return status;
@@ -669,7 +705,8 @@ int gcv_predict_run(const struct gcv_predict_options *options)
         .n_classes = header.n_classes,
     };
     if ((status = compute_predictions(estimator, model, &rows, &out, &err)) != GCV_OK ||
-        (status = apply_threshold(&header, &out, &err)) != GCV_OK)
+        (status = apply_threshold(&header, &out, &err)) != GCV_OK ||
+        (status = check_class_codes(&header, &out, options->model_path, &err)) != GCV_OK)
         goto cleanup;
 
     /* Standard output, a CSV file or an HDF5 file. */

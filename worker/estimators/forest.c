@@ -983,8 +983,8 @@ enum gcv_status gcv_forest_load(hid_t group, void **forest_out, struct gcv_error
             GCV_OK ||
         (status = gcv_model_file_get_size(group, "n_classes", &forest->n_classes, err)) !=
             GCV_OK ||
-        (status = gcv_model_file_get_int32s(group, "class_codes", forest->n_classes,
-                                            &forest->class_codes, err)) != GCV_OK)
+        (status = gcv_model_file_get_class_codes(group, "class_codes", forest->n_classes,
+                                                 &forest->class_codes, err)) != GCV_OK)
         goto cleanup;
     forest->classifier = classifier != 0;
     if (forest->n_trees == 0 || forest->n_trees > (1u << 24) ||

@@ -1407,8 +1407,8 @@ enum gcv_status gcv_gb_load(hid_t group, void **model_out, struct gcv_error *err
         goto cleanup;
     model->classifier = classifier != 0;
     if ((status = check_loaded(model, loss, err)) != GCV_OK ||
-        (status = gcv_model_file_get_int32s(group, "class_codes", model->n_classes,
-                                            &model->class_codes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_class_codes(group, "class_codes", model->n_classes,
+                                                 &model->class_codes, err)) != GCV_OK ||
         (status = gcv_model_file_get_doubles(group, "init_raw", model->n_columns,
                                              &model->init_raw, err)) != GCV_OK)
         goto cleanup;

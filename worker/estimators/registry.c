@@ -287,8 +287,8 @@ enum gcv_status gcv_estimator_load_linear(hid_t group, const char *estimator,
         arrays->n_rows != (arrays->n_classes == 2 ? 1 : arrays->n_classes))
         return gcv_error_set(err, GCV_ERR_DATA, "a %s of %zu classes cannot have %zu "
                              "coefficient rows", estimator, arrays->n_classes, arrays->n_rows);
-    if ((status = gcv_model_file_get_int32s(group, "classes", arrays->n_classes,
-                                            &arrays->classes, err)) != GCV_OK ||
+    if ((status = gcv_model_file_get_class_codes(group, "classes", arrays->n_classes,
+                                                 &arrays->classes, err)) != GCV_OK ||
         (status = gcv_model_file_get_doubles(group, "coef", arrays->n_rows * arrays->n_features,
                                              &arrays->coef, err)) != GCV_OK)
         return status;

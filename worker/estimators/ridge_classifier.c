@@ -213,8 +213,8 @@ static enum gcv_status ridge_classifier_load(hid_t group, void **model_out,
                                "got %zu", model->n_classes);
         goto cleanup;
     }
-    status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
-                                       err);
+    status = gcv_model_file_get_class_codes(group, "classes", model->n_classes, &model->classes,
+                                            err);
     if (status != GCV_OK || model->n_classes < 2)
         goto cleanup;
     if ((status = gcv_ridge_fit_load(group, &model->fit, err)) != GCV_OK)

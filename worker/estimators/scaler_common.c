@@ -131,6 +131,12 @@ enum gcv_status gcv_scaler_model_load(hid_t group, void **model_out, struct gcv_
         status = gcv_model_file_get_doubles(group, "scale", model->n_features, &model->scale,
                                             err);
 
+    /* A fit stores 1 where a feature is constant, never 0. */
+    for (size_t j = 0; status == GCV_OK && model->scale != NULL && j < model->n_features; j++)
+        if (model->scale[j] == 0)
+            status = gcv_error_set(err, GCV_ERR_DATA, "model array \"scale\" holds 0 at %zu, "
+                                   "which no fit writes", j);
+
 cleanup:
     if (status != GCV_OK) {
         gcv_scaler_model_free(model);

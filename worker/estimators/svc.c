@@ -1260,8 +1260,8 @@ static enum gcv_status svc_load(hid_t group, void **model_out, struct gcv_error 
                                "feature, got %zu and %zu", model->n_classes, model->n_features);
         goto cleanup;
     }
-    if ((status = gcv_model_file_get_int32s(group, "classes", model->n_classes, &model->classes,
-                                            err)) != GCV_OK ||
+    if ((status = gcv_model_file_get_class_codes(group, "classes", model->n_classes,
+                                                 &model->classes, err)) != GCV_OK ||
         (status = gcv_model_file_get_sizes(group, "n_support", model->n_classes,
                                            &model->n_support, err)) != GCV_OK)
         goto cleanup;

@@ -1452,8 +1452,8 @@ enum gcv_status gcv_tree_model_load(hid_t group, void **model_out, struct gcv_er
     if (status != GCV_OK ||
         (status = gcv_model_file_get_size(group, "n_classes", &model->n_classes, err)) !=
             GCV_OK ||
-        (status = gcv_model_file_get_int32s(group, "class_codes", model->n_classes,
-                                            &model->class_codes, err)) != GCV_OK ||
+        (status = gcv_model_file_get_class_codes(group, "class_codes", model->n_classes,
+                                                 &model->class_codes, err)) != GCV_OK ||
         (status = gcv_tree_load(group, n_features, &model->tree, err)) != GCV_OK)
         goto cleanup;
     if (model->n_classes > 0 && model->tree.n_values != model->n_classes)
