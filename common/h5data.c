@@ -185,8 +185,10 @@ static enum gcv_status array_open(hid_t file, const char *path, const char *name
 
     array->dataset = H5Dopen2(file, name, H5P_DEFAULT);
     if (array->dataset < 0)
-        return gcv_error_set(err, GCV_ERR_DATA, "%s: \"%s\" cannot be opened as a dataset: %s",
-                             path, name, hdf5_reason(reason));
+        return gcv_error_set(err, GCV_ERR_DATA, "%s: \"%s\"%s%s%s cannot be opened as a "
+                             "dataset: %s", path, name, key != NULL ? " (named by " : "",
+                             key != NULL ? key : "", key != NULL ? ")" : "",
+                             hdf5_reason(reason));
     array->type = H5Dget_type(array->dataset);
     array->space = H5Dget_space(array->dataset);
     if (array->type < 0 || array->space < 0) {
@@ -434,13 +436,14 @@ static enum gcv_status scan_shard(const struct gcv_dataset_source *source, size_
     if ((status = array_open(file, path, source->X, X_key(source), &array, err)) != GCV_OK)
         goto cleanup;
     if (array.rank != 2) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must be 2-D (rows x "
-                               "features), got %d-D", path, source->X, array.rank);
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must be 2-D (rows "
+                               "x features), got %d-D", path, source->X, X_key(source),
+                               array.rank);
         goto cleanup;
     }
     if (!is_numeric(&array)) {
-        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (X) must hold numbers "
-                               "(integer or float), got %s", path, source->X,
+        status = gcv_error_set(err, GCV_ERR_DATA, "%s: dataset \"%s\" (%s) must hold numbers "
+                               "(integer or float), got %s", path, source->X, X_key(source),
                                array.type_class == H5T_STRING ? "strings" : "another type");
         goto cleanup;
     }

@@ -507,11 +507,22 @@ static int parse_predict(int argc, char **argv, struct gcv_predict_options *opti
     }
     if (optind != argc - 2) {
         fprintf(stderr, "gridcv: error: predict: expected a model file and a data file, got "
-                "%d arguments; see `gridcv predict --help`\n", argc - optind);
+                "%d argument%s%s; see `gridcv predict --help`\n", argc - optind,
+                argc - optind == 1 ? "" : "s",
+                argc - optind > 2 ? " (to predict several shards, quote their pattern, "
+                                    "'shard_*.h5', so that gridcv expands it)" : "");
         return 2;
     }
     options->model_path = argv[optind];
     options->data_path = argv[optind + 1];
+    if (options->model_path[0] == '\0' || options->data_path[0] == '\0' ||
+        options->X_name[0] == '\0') {
+        fprintf(stderr, "gridcv: error: predict: %s is empty; see `gridcv predict --help`\n",
+                options->model_path[0] == '\0'  ? "the model file argument"
+                : options->data_path[0] == '\0' ? "the data file argument"
+                                                : "--X");
+        return 2;
+    }
     return 0;
 }
 
