@@ -41,7 +41,7 @@
 
 /* 1 000 features allow blocks of at most 196 rows
  * (GCV_LOCKSTEP_BLOCK_BYTES), so an evaluation of 450 rows runs over
- * three blocks of 150. */
+ * three blocks: 144 and 152 rows, multiples of 8, and the last 154. */
 #define ROWS 450
 #define COLS 1000
 #define MEMBERS 5
@@ -83,9 +83,13 @@ static void product_rows(void *pointer, size_t first, size_t count, double *raw,
     struct product_round *round = pointer;
     const size_t k = round->k, m = round->member;
 
-    /* Blocks in row order, of at most BLOCK_ROWS rows and near-equal sizes. */
+    /* Blocks in row order, of at most BLOCK_ROWS rows (the last up to
+     * GCV_LOCKSTEP_BLOCK_ALIGN - 1 more), of near-equal sizes, each but
+     * the last a multiple of GCV_LOCKSTEP_BLOCK_ALIGN rows. */
     round->check->order_errors[m] += first != round->next_row;
-    round->check->order_errors[m] += count > BLOCK_ROWS || count < ROWS / BLOCKS;
+    round->check->order_errors[m] += count > BLOCK_ROWS + GCV_LOCKSTEP_BLOCK_ALIGN - 1 ||
+                                     count + 2 * GCV_LOCKSTEP_BLOCK_ALIGN < ROWS / BLOCKS;
+    round->check->order_errors[m] += first + count < ROWS && count % GCV_LOCKSTEP_BLOCK_ALIGN != 0;
     round->next_row = first + count;
     round->calls++;
     for (size_t r = 0; r < count; r++)

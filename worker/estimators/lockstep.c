@@ -51,8 +51,9 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
                                 ? GCV_LOCKSTEP_BLOCK_BYTES / row_bytes
                                 : 1;
     const size_t n_blocks = n > 0 ? (n + max_rows - 1) / max_rows : 1;
-    const size_t block_rows = (n + n_blocks - 1) / n_blocks > 0 ? (n + n_blocks - 1) / n_blocks
-                                                                : 1;
+    const size_t units = n / GCV_LOCKSTEP_BLOCK_ALIGN;
+    const size_t block_rows = GCV_LOCKSTEP_BLOCK_ALIGN * ((units + n_blocks - 1) / n_blocks) +
+                              n % GCV_LOCKSTEP_BLOCK_ALIGN + 1; /* the largest block, + 1 */
 
     *out = NULL;
     if (lockstep == NULL)
@@ -142,8 +143,14 @@ static void combine(struct gcv_lockstep *ls)
     if (n == 0)
         memset(ls->transposed, 0, d * ls->width * sizeof *ls->transposed);
     for (size_t b = 0; b < ls->n_blocks && n > 0; b++) {
-        const size_t first = b * n / ls->n_blocks;
-        const size_t count = (b + 1) * n / ls->n_blocks - first;
+        /* Blocks of whole units of GCV_LOCKSTEP_BLOCK_ALIGN rows; the last
+         * one also takes the n % GCV_LOCKSTEP_BLOCK_ALIGN rows left. */
+        const size_t units = n / GCV_LOCKSTEP_BLOCK_ALIGN;
+        const size_t first = GCV_LOCKSTEP_BLOCK_ALIGN * (b * units / ls->n_blocks);
+        const size_t end = b + 1 == ls->n_blocks
+                               ? n
+                               : GCV_LOCKSTEP_BLOCK_ALIGN * ((b + 1) * units / ls->n_blocks);
+        const size_t count = end - first;
         const double *block = ls->X + first * d;
 
         /* product [count x width] = block B, row-major. The row-major form

@@ -29,9 +29,12 @@
  * of the right-hand side alone, but a column may go through another of
  * its kernels at another place in a wider product, and those kernels may
  * sum in another order. A fit in lockstep then matches the fit alone
- * within rounding. On the benchmark's Fashion-MNIST data (784 features)
- * and on digits (64) every bit was the same with one BLAS thread; on wine
- * (13 features) a few products differed in the last bit. A fit alone
+ * within rounding. With one BLAS thread, every split score of the
+ * benchmark's Fashion-MNIST case (784 features) was the same in lockstep
+ * and alone, with OpenBLAS's AVX2 and AVX-512 kernels. On digits (64
+ * features) the AVX2 kernels gave the same bits and the AVX-512 ones
+ * drifted (GCV_LOCKSTEP_BLOCK_ALIGN below); on wine (13 features) a few
+ * products differed in the last bit. A fit alone
  * runs as a lockstep of one member, so it sums X^T G over the same
  * blocks. The batches are planned from the grid alone and the blocks
  * from n and d alone, so results are the same on any number of ranks. */
@@ -63,14 +66,23 @@ void gcv_lockstep_free(struct gcv_lockstep *lockstep);
  * A member whose thread cannot be created runs after the others, alone. */
 void gcv_lockstep_run(struct gcv_lockstep *lockstep, gcv_lockstep_body body, void *arg);
 
-/* The largest bytes of X in one block of rows of an evaluation. The n
- * rows are split into the fewest blocks of at most
- * max(1, GCV_LOCKSTEP_BLOCK_BYTES / (8 d)) rows, all of sizes within one
- * of each other. The even split keeps the last block from being short.
- * On AVX-512 machines OpenBLAS 0.3.21 computes small products with other
- * kernels that sum in another order (a 100 x 784 block times 10 columns
- * took them, a 150-row block did not). A short last block of a fit alone
- * would take them where the lockstep's wider product does not. */
+/* The largest bytes of X in one block of rows of an evaluation, and the
+ * rows every block but the last holds a multiple of. The n rows are split
+ * into the fewest blocks of at most max(1, GCV_LOCKSTEP_BLOCK_BYTES /
+ * (8 d)) rows (the last may exceed that by up to 7 rows), of near-equal
+ * sizes. Both choices keep a fit's products the same in a batch and
+ * alone, on the kernels of OpenBLAS 0.3.21 tried:
+ *   - On AVX-512 machines OpenBLAS computes small products with other
+ *     kernels that sum in another order (a 100 x 784 block times 10
+ *     columns took them, a 150-row block did not). Near-equal blocks
+ *     keep a short last block of a fit alone from taking them where the
+ *     batch's wider product does not.
+ *   - With the AVX2 (Haswell) kernels, the rows of a block left over
+ *     after its multiples of 4 go through edge kernels, and a single
+ *     such row came out with other bits in a wider product. Blocks of
+ *     multiples of 8 rows leave such rows only at the end of the last
+ *     block, as one product over all rows does. */
+#define GCV_LOCKSTEP_BLOCK_ALIGN 8
 #define GCV_LOCKSTEP_BLOCK_BYTES (1536 * 1024)
 
 /* Turns rows [first, first + count) of a member's P = X B into the same
