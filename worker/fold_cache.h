@@ -67,7 +67,7 @@ enum gcv_fold_cache_kind {
     GCV_FOLD_CACHE_FOREST,
     /* A pipeline's fitted transformers and the training rows they wrote,
      * which the fits of the same fold and transformer parameters share
-     * (worker/estimators/pipeline.c); param is a hash of those
+     * (worker/estimators/pipeline.c). param is a hash of those
      * parameters. Taken out with gcv_fold_cache_take for each fit and
      * stored again after it. */
     GCV_FOLD_CACHE_PIPELINE_PREFIX,

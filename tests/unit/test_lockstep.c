@@ -340,8 +340,8 @@ START_TEST(pipeline_batch_matches_alone)
 }
 END_TEST
 
-/* gridcv run gives each rank one OpenBLAS thread unless told otherwise.
- * With more, OpenBLAS splits a product among its threads by the product's
+/* gridcv run gives each rank one OpenBLAS thread unless --blas-threads
+ * sets more. With more, OpenBLAS splits a product among its threads by the product's
  * width, and the sums of a batch and of a fit alone may round apart. */
 static void one_blas_thread(void)
 {

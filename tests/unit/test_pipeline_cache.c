@@ -389,8 +389,8 @@ START_TEST(other_scaler_parameter_is_fitted_apart)
 }
 END_TEST
 
-/* A budget that holds the key of the training rows but not the scaled
- * rows: nothing is kept, each fit fits the scaler, and the result is that
+/* A budget large enough for the key of the training rows but not for the
+ * scaled rows: nothing is kept, each fit fits the scaler, and the result is that
  * of the cache off. */
 START_TEST(prefix_larger_than_budget_is_fitted_each_time)
 {

@@ -52,8 +52,11 @@ enum gcv_status gcv_lockstep_create(const double *X, size_t n, size_t d, size_t 
                                 : 1;
     const size_t n_blocks = n > 0 ? (n + max_rows - 1) / max_rows : 1;
     const size_t units = n / GCV_LOCKSTEP_BLOCK_ALIGN;
-    const size_t block_rows = GCV_LOCKSTEP_BLOCK_ALIGN * ((units + n_blocks - 1) / n_blocks) +
-                              n % GCV_LOCKSTEP_BLOCK_ALIGN + 1; /* the largest block, + 1 */
+    /* The largest block: a share of whole units, and the last block's
+     * leftover rows. At least 1, so that n = 0 still allocates. */
+    const size_t largest = GCV_LOCKSTEP_BLOCK_ALIGN * ((units + n_blocks - 1) / n_blocks) +
+                           n % GCV_LOCKSTEP_BLOCK_ALIGN;
+    const size_t block_rows = largest > 0 ? largest : 1;
 
     *out = NULL;
     if (lockstep == NULL)
@@ -155,8 +158,9 @@ static void combine(struct gcv_lockstep *ls)
 
         /* product [count x width] = block B, row-major. The row-major form
          * gives each column the bits it has in a product of its member's
-         * columns alone; the column-major form with the block as left
-         * operand, faster, did not on AVX-512 kernels (OpenBLAS 0.3.21). */
+         * columns alone. The column-major form with the block as left
+         * operand was faster, but on AVX-512 kernels (OpenBLAS 0.3.21) it
+         * did not. */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)count, (int)ls->width,
                     (int)d, 1.0, block, (int)d, ls->B, (int)ls->width, 0.0, ls->product,
                     (int)ls->width);

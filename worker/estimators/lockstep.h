@@ -32,8 +32,8 @@
  * within rounding. With one BLAS thread, every split score of the
  * benchmark's Fashion-MNIST case (784 features) was the same in lockstep
  * and alone, with OpenBLAS's AVX2 and AVX-512 kernels. On digits (64
- * features) the AVX2 kernels gave the same bits and the AVX-512 ones
- * drifted (GCV_LOCKSTEP_BLOCK_ALIGN below); on wine (13 features) a few
+ * features) the AVX2 kernels gave the same bits, and the AVX-512 ones
+ * drifted (GCV_LOCKSTEP_BLOCK_ALIGN below). On wine (13 features) a few
  * products differed in the last bit. A fit alone
  * runs as a lockstep of one member, so it sums X^T G over the same
  * blocks. The batches are planned from the grid alone and the blocks

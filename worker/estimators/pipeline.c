@@ -240,16 +240,24 @@ enum gcv_status gcv_pipeline_params_parse(const struct gcv_estimator_ops *pipeli
 
 /* ----- model ------------------------------------------------------------- */
 
+/* Frees the fitted models step_models[n_steps] of steps, each with its
+ * step's model_free, then the array. Accepts NULL entries and array. */
+static void free_step_models(const struct gcv_estimator_ops *const *steps, void **step_models,
+                             size_t n_steps)
+{
+    for (size_t s = 0; s < n_steps && step_models != NULL; s++)
+        if (step_models[s] != NULL)
+            steps[s]->model_free(step_models[s]);
+    free(step_models);
+}
+
 static void pipeline_model_free(void *model_pointer)
 {
     struct gcv_pipeline_model *model = model_pointer;
 
     if (model == NULL)
         return;
-    for (size_t s = 0; s < model->n_steps && model->step_models != NULL; s++)
-        if (model->step_models[s] != NULL)
-            model->steps[s]->model_free(model->step_models[s]);
-    free(model->step_models);
+    free_step_models(model->steps, model->step_models, model->n_steps);
     free(model);
 }
 
@@ -339,10 +347,7 @@ static void fitted_prefix_free(void *pointer)
 
     if (prefix == NULL)
         return;
-    for (size_t s = 0; s < prefix->n_steps && prefix->step_models != NULL; s++)
-        if (prefix->step_models[s] != NULL)
-            prefix->steps[s]->model_free(prefix->step_models[s]);
-    free(prefix->step_models);
+    free_step_models(prefix->steps, prefix->step_models, prefix->n_steps);
     free(prefix->X);
     free(prefix->key);
     free(prefix);
