@@ -15,6 +15,11 @@
  * distances are not stored. */
 #define SQDIST_BLOCK_ROWS 256
 
+/* Rows and columns of the tiles in which a symmetric matrix's lower
+ * triangle is copied from its upper one: a tile of doubles and its
+ * mirror take 2 x 32 KiB. */
+#define MIRROR_TILE 64
+
 /* The kind of a rows item; derived items use enum gcv_fold_cache_kind. */
 #define ROWS_KIND 0
 
@@ -453,6 +458,35 @@ static void dot_block(const struct gcv_fold_rows *rows, size_t first, size_t cou
                 1.0, A, (int)d, A, (int)d, 0.0, G + first, (int)n);
 }
 
+/* Copies the upper triangle of the row-major matrix A[n * n], whose
+ * elements are doubles (size 8) or floats (size 4), onto its lower triangle, one square
+ * tile at a time. Element by element, reading the upper triangle down a
+ * column touched a new cache line and often a new page per element; in a
+ * profile of a 6667-row fold those loops took most of the kernel
+ * matrix's preparation. The values copied are the same. */
+static void mirror_upper(void *A, size_t n, size_t size)
+{
+    double *D = A;
+    float *F = A;
+
+    for (size_t i0 = 0; i0 < n; i0 += MIRROR_TILE) {
+        const size_t i1 = n - i0 < MIRROR_TILE ? n : i0 + MIRROR_TILE;
+
+        for (size_t k0 = 0; k0 <= i0; k0 += MIRROR_TILE) {
+            for (size_t i = i0; i < i1; i++) {
+                const size_t k1 = k0 + MIRROR_TILE < i ? k0 + MIRROR_TILE : i;
+
+                if (size == sizeof *D)
+                    for (size_t k = k0; k < k1; k++)
+                        D[i * n + k] = D[k * n + i];
+                else
+                    for (size_t k = k0; k < k1; k++)
+                        F[i * n + k] = F[k * n + i];
+            }
+        }
+    }
+}
+
 /* The squared distance of rows i < k from their dot product, as
  * gcv_kernel_column's RBF kernel forms it. */
 static double sqdist_from_dot(const double *norms, size_t i, size_t k, double dot)
@@ -476,10 +510,7 @@ static void sqdist_rows(const struct gcv_fold_rows *rows, double *D)
         }
     }
 
-    /* The lower triangle mirrors the upper one. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = 0; k < i; k++)
-            D[i * n + k] = D[k * n + i];
+    mirror_upper(D, n, sizeof *D);
 }
 
 /* Fills K[n * n] with (float)exp(-gamma D_ik), from the stored distances
@@ -506,9 +537,7 @@ static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double g
         }
     }
 
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = 0; k < i; k++)
-            K[i * n + k] = K[k * n + i];
+    mirror_upper(K, n, sizeof *K);
 }
 
 /* Finds the stored distances of rows, or computes and stores them when
