@@ -15,9 +15,8 @@
  * distances are not stored. */
 #define SQDIST_BLOCK_ROWS 256
 
-/* Rows and columns of the tiles in which a symmetric matrix's lower
- * triangle is copied from its upper one: a tile of doubles and its
- * mirror take 2 x 32 KiB. */
+/* The side of the square tiles in which mirror_upper copies a symmetric
+ * matrix. A tile of doubles and its mirror take 2 x 32 KiB. */
 #define MIRROR_TILE 64
 
 /* The kind of a rows item; derived items use enum gcv_fold_cache_kind. */
@@ -458,12 +457,11 @@ static void dot_block(const struct gcv_fold_rows *rows, size_t first, size_t cou
                 1.0, A, (int)d, A, (int)d, 0.0, G + first, (int)n);
 }
 
-/* Copies the upper triangle of the row-major matrix A[n * n], whose
- * elements are doubles (size 8) or floats (size 4), onto its lower triangle, one square
- * tile at a time. Element by element, reading the upper triangle down a
- * column touched a new cache line and often a new page per element; in a
- * profile of a 6667-row fold those loops took most of the kernel
- * matrix's preparation. The values copied are the same. */
+/* Copies the upper triangle of the row-major matrix A[n * n] onto its
+ * lower triangle, one square tile at a time. The elements are doubles
+ * (size 8) or floats (size 4). An element-by-element copy reads the upper
+ * triangle down a column, so each element costs a cache miss. In a profile
+ * of a 6667-row fold, that copy took most of the kernel preparation. */
 static void mirror_upper(void *A, size_t n, size_t size)
 {
     double *D = A;
