@@ -7,6 +7,10 @@
 /* Re-estimate after at most this many new results. */
 #define RELEARN_INTERVAL 256
 
+/* Positions of the order that group_next looks through for a group no
+ * worker on the fold is in. */
+#define GROUP_SCAN_LIMIT 4096
+
 /* Assigns each candidate's value of each parameter an index among the
  * distinct values that parameter takes in the grid. */
 static enum gcv_status index_values(struct gcv_picker *picker, const struct gcv_grid *grid,
@@ -116,6 +120,103 @@ void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
     }
 }
 
+/* The picker and path parameter of compare_group_keys: qsort takes no
+ * context argument. */
+static const struct gcv_picker *group_picker;
+static size_t group_skip;
+
+/* Compares candidates x and y by their values other than the path
+ * parameter: -1, 0 or 1. */
+static int compare_other_values(size_t x, size_t y)
+{
+    const size_t n_params = group_picker->n_params;
+    const int32_t *values_x = &group_picker->value_id[x * n_params];
+    const int32_t *values_y = &group_picker->value_id[y * n_params];
+
+    for (size_t p = 0; p < n_params; p++)
+        if (p != group_skip && values_x[p] != values_y[p])
+            return values_x[p] < values_y[p] ? -1 : 1;
+    return 0;
+}
+
+/* Orders candidates by their values other than the path parameter, then
+ * by index. */
+static int compare_group_keys(const void *a, const void *b)
+{
+    const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    const int by_values = compare_other_values(x, y);
+
+    return by_values != 0 ? by_values : (x > y) - (x < y);
+}
+
+/* Frees the group arrays; the picker then works without groups. */
+static void free_groups(struct gcv_picker *picker)
+{
+    free(picker->group);
+    free(picker->group_start);
+    free(picker->group_members);
+    free(picker->position);
+    free(picker->last_group);
+    free(picker->group_holders);
+    picker->group = NULL;
+    picker->group_start = NULL;
+    picker->group_members = NULL;
+    picker->position = NULL;
+    picker->last_group = NULL;
+    picker->group_holders = NULL;
+    picker->n_groups = 0;
+}
+
+enum gcv_status gcv_picker_set_groups(struct gcv_picker *picker, const struct gcv_grid *grid,
+                                      const char *path_param, struct gcv_error *err)
+{
+    const size_t n_c = picker->n_candidates;
+    size_t n_groups = 0;
+
+    /* Sort the candidates by their other values: a group is a run of
+     * equal keys. */
+    group_skip = picker->n_params;
+    for (size_t p = 0; p < picker->n_params; p++)
+        if (path_param != NULL && strcmp(grid->param_names[p], path_param) == 0)
+            group_skip = p;
+    picker->group = malloc((n_c + 1) * sizeof *picker->group);
+    picker->group_members = malloc((n_c + 1) * sizeof *picker->group_members);
+    picker->group_start = malloc((n_c + 2) * sizeof *picker->group_start);
+    picker->position = malloc((n_c + 1) * sizeof *picker->position);
+    picker->last_group = malloc(((size_t)picker->n_workers + 1) * sizeof *picker->last_group);
+    if (picker->group == NULL || picker->group_members == NULL ||
+        picker->group_start == NULL || picker->position == NULL || picker->last_group == NULL)
+        goto nomem;
+    for (size_t c = 0; c < n_c; c++)
+        picker->group_members[c] = c;
+    group_picker = picker;
+    qsort(picker->group_members, n_c, sizeof *picker->group_members, compare_group_keys);
+
+    /* Number the groups in the sorted order. */
+    for (size_t k = 0; k < n_c; k++) {
+        if (k == 0 ||
+            compare_other_values(picker->group_members[k - 1], picker->group_members[k]) != 0)
+            picker->group_start[n_groups++] = k;
+        picker->group[picker->group_members[k]] = (int32_t)(n_groups - 1);
+    }
+    picker->group_start[n_groups] = n_c;
+    picker->n_groups = n_groups;
+
+    picker->group_holders = calloc(picker->n_folds * n_groups + 1,
+                                   sizeof *picker->group_holders);
+    if (picker->group_holders == NULL)
+        goto nomem;
+    for (size_t k = 0; k < n_c; k++)
+        picker->position[picker->order[k]] = k;
+    for (int w = 0; w <= picker->n_workers; w++)
+        picker->last_group[w] = -1;
+    return GCV_OK;
+
+nomem:
+    free_groups(picker);
+    return gcv_error_set(err, GCV_ERR_NOMEM, "out of memory grouping %zu candidates", n_c);
+}
+
 /* True when every fold of candidate has been handed out. */
 static bool candidate_handed(const struct gcv_picker *picker, size_t candidate)
 {
@@ -197,6 +298,75 @@ static void mark_folds_worth_joining(struct gcv_picker *picker)
     }
 }
 
+/* Returns the position in order of worker's next task on fold, given
+ * first, the position of the fold's costliest open task. That task is the
+ * costliest open one of the worker's own group. Without one, it is the
+ * costliest open task of a group that no worker on the fold is in, else
+ * first. The second search looks at GROUP_SCAN_LIMIT positions at most,
+ * so a pick stays cheap on grids of many candidates. */
+static size_t group_next(const struct gcv_picker *picker, int worker, size_t fold, size_t first)
+{
+    const size_t n_f = picker->n_folds;
+    const int32_t own = worker >= 0 && worker <= picker->n_workers ? picker->last_group[worker]
+                                                                   : -1;
+    size_t best = picker->n_candidates;
+
+    if (own >= 0) {
+        for (size_t k = picker->group_start[own]; k < picker->group_start[own + 1]; k++) {
+            const size_t c = picker->group_members[k];
+
+            if (!picker->handed[c * n_f + fold] && picker->position[c] < best)
+                best = picker->position[c];
+        }
+        if (best < picker->n_candidates)
+            return best;
+    }
+    for (size_t k = first; k < picker->n_candidates && k < first + GROUP_SCAN_LIMIT; k++) {
+        const size_t c = picker->order[k];
+
+        if (!picker->handed[c * n_f + fold] &&
+            picker->group_holders[fold * picker->n_groups + (size_t)picker->group[c]] == 0)
+            return k;
+    }
+    return first;
+}
+
+/* Returns the position in order of the costliest open candidate whose
+ * group no worker is in on some fold worth joining, and sets *fold to
+ * that fold. Returns n_candidates when there is none. */
+static size_t join_free_group(const struct gcv_picker *picker, size_t *fold)
+{
+    const size_t n_f = picker->n_folds;
+
+    for (size_t k = picker->cursor; k < picker->n_candidates; k++) {
+        const size_t c = picker->order[k];
+
+        for (size_t f = 0; f < n_f; f++) {
+            if (!picker->handed[c * n_f + f] && picker->worth_joining[f] &&
+                picker->group_holders[f * picker->n_groups + (size_t)picker->group[c]] == 0) {
+                *fold = f;
+                return k;
+            }
+        }
+    }
+    return picker->n_candidates;
+}
+
+/* Moves worker's hold to fold and candidate's group. */
+static void hold_group(struct gcv_picker *picker, int worker, size_t fold, size_t candidate)
+{
+    const int32_t group = picker->group[candidate];
+    const int last_fold = picker->last_fold[worker];
+    const int32_t last_group = picker->last_group[worker];
+
+    if (last_fold == (int)fold && last_group == group)
+        return;
+    if (last_fold >= 0 && last_group >= 0)
+        picker->group_holders[(size_t)last_fold * picker->n_groups + (size_t)last_group]--;
+    picker->group_holders[fold * picker->n_groups + (size_t)group]++;
+    picker->last_group[worker] = group;
+}
+
 bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, int32_t *fold)
 {
     const bool known = worker >= 0 && worker <= picker->n_workers;
@@ -212,6 +382,8 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
     /* The worker's last fold, while it has an open task. */
     if (preferred >= 0 && (best = fold_next(picker, (size_t)preferred)) < picker->n_candidates) {
         chosen_fold = (size_t)preferred;
+        if (picker->group != NULL)
+            best = group_next(picker, worker, chosen_fold, best);
         goto take;
     }
 
@@ -230,6 +402,9 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
     /* Else the first open fold of the costliest open candidate, among the
      * folds that are worth joining. */
     mark_folds_worth_joining(picker);
+    if (picker->group != NULL &&
+        (best = join_free_group(picker, &chosen_fold)) < picker->n_candidates)
+        goto take;
     for (best = picker->cursor; best < picker->n_candidates; best++) {
         const size_t row = picker->order[best] * picker->n_folds;
 
@@ -245,6 +420,8 @@ bool gcv_picker_next(struct gcv_picker *picker, int worker, int32_t *candidate, 
 take:
     chosen_candidate = picker->order[best];
     picker->handed[chosen_candidate * picker->n_folds + chosen_fold] = 1;
+    if (known && picker->group != NULL)
+        hold_group(picker, worker, chosen_fold, chosen_candidate);
     if (known && picker->last_fold[worker] != (int)chosen_fold) {
         picker->opening[chosen_candidate * picker->n_folds + chosen_fold] = 1;
         if (picker->last_fold[worker] >= 0)
@@ -346,6 +523,8 @@ static void estimate_costs(struct gcv_picker *picker, const double *fit_times, c
         picker->order[c] = c;
     sort_estimates = picker->estimate;
     qsort(picker->order, n_c, sizeof *picker->order, compare_estimates);
+    for (size_t k = 0; picker->position != NULL && k < n_c; k++)
+        picker->position[picker->order[k]] = k;
     picker->cursor = 0;
     memset(picker->fold_cursor, 0, n_f * sizeof *picker->fold_cursor);
 
@@ -404,5 +583,6 @@ void gcv_picker_free(struct gcv_picker *picker)
     free(picker->candidate_count);
     free(picker->fold_prepare);
     free(picker->worth_joining);
+    free_groups(picker);
     memset(picker, 0, sizeof *picker);
 }

@@ -16,6 +16,12 @@
  * estimated to cost at least as much as the fold's preparation. Otherwise
  * two workers would prepare the same fold for a few short tasks, and
  * preparing a fold can take hundreds of fits (KNN's sorted distances).
+ * Within a fold, a worker given groups (gcv_picker_set_groups) keeps to the
+ * candidates that differ only in the estimator's path parameter, such as
+ * the values of C at one gamma, which share the fold's kernel matrix for
+ * that gamma. When its group has no open task there, it takes a group no
+ * other worker on the fold is in, so two workers sharing a fold compute
+ * different kernel matrices rather than the same ones.
  * The order changes only how soon each result arrives; the results
  * table is indexed by (candidate, fold), so its content does not depend on
  * it. */
@@ -59,6 +65,15 @@ struct gcv_picker {
     int n_workers;
     const int32_t *chain_previous; /* [n_candidates] borrowed (gcv_picker_set_chains), or NULL */
     const int32_t *chain_next;     /* [n_candidates] borrowed, or NULL */
+    /* Groups (gcv_picker_set_groups); all NULL and n_groups 0 without them. */
+    size_t n_groups;
+    int32_t *group;           /* [n_candidates] group of each candidate */
+    size_t *group_start;      /* [n_groups + 1] group g's candidates are
+                                 group_members[group_start[g] .. group_start[g + 1]) */
+    size_t *group_members;    /* [n_candidates] candidates, by group, ascending within one */
+    size_t *position;         /* [n_candidates] position of each candidate in order */
+    int32_t *last_group;      /* [n_workers + 1] group of each worker's last task, -1 at first */
+    int *group_holders;       /* [n_folds * n_groups] workers whose last fold and group these are */
 };
 
 /* Prepares a picker for the candidates of grid, n_folds folds and ranks
@@ -78,6 +93,15 @@ enum gcv_status gcv_picker_init(struct gcv_picker *picker, const struct gcv_grid
  * tasks there lacks done[task]. Call once, right after gcv_picker_init. */
 void gcv_picker_set_chains(struct gcv_picker *picker, const int32_t *previous,
                            const int32_t *next, const uint8_t *done);
+
+/* Gives the picker the groups of candidates that have the same values
+ * except for path_param, so that each worker stays within one group on a
+ * fold (see the top of this file). Candidates that do not set path_param
+ * form groups by their other values alike. Call once, after
+ * gcv_picker_init and gcv_picker_set_chains. Fails only with
+ * GCV_ERR_NOMEM, and the picker then works without groups. */
+enum gcv_status gcv_picker_set_groups(struct gcv_picker *picker, const struct gcv_grid *grid,
+                                      const char *path_param, struct gcv_error *err);
 
 /* Chooses the next task for worker (1..n_workers) and marks it handed out.
  * Returns false when no task is left for worker. Either every task has

@@ -286,6 +286,11 @@ enum gcv_status gcv_scheduler_run(const struct gcv_task_context *ctx, const stru
         return status;
     if (ctx->chain_previous != NULL)
         gcv_picker_set_chains(&picker, ctx->chain_previous, ctx->chain_next, results->done);
+    if (ctx->estimator->path_param != NULL) {
+        status = gcv_picker_set_groups(&picker, &spec->grid, ctx->estimator->path_param, err);
+        if (status != GCV_OK)
+            goto cleanup;
+    }
     holdings.tasks = calloc((size_t)size, sizeof *holdings.tasks);
     holdings.unit_end = calloc(results->n_candidates * results->n_folds + 1, 1);
     if (holdings.tasks == NULL || holdings.unit_end == NULL) {

@@ -3,7 +3,9 @@
  * fit time is known, then the costliest candidates first, and a worker
  * keeps its fold while it has open tasks, then moves to a fold that no
  * other worker is on. It joins another worker's fold only when the fold's
- * open work costs at least as much as preparing it. */
+ * open work costs at least as much as preparing it. With groups, a worker
+ * stays with the candidates that differ from its last one only in C, and a
+ * worker that joins a fold takes another group than the fold's worker. */
 #include <check.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -289,6 +291,76 @@ START_TEST(picker_joins_fold_cheap_to_prepare)
 }
 END_TEST
 
+/* One worker, one fold, scikit-learn's order (C outer, gamma inner): the
+ * values of C at the first gamma come before the next gamma. */
+START_TEST(picker_groups_keep_worker_on_gamma)
+{
+    static const double c_values[] = {1, 10, 100}, gamma_values[] = {0.01, 0.1, 1};
+    static const int32_t expected[9] = {0, 3, 6, 1, 4, 7, 2, 5, 8};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 3, gamma_values, 3);
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 1, 1, NULL, &err), GCV_OK);
+    ck_assert_int_eq(gcv_picker_set_groups(&picker, &grid, "C", &err), GCV_OK);
+    ck_assert_uint_eq(picker.n_groups, 3);
+    for (size_t k = 0; k < 9; k++) {
+        ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+        ck_assert_msg(candidate == expected[k], "pick %zu: candidate %d, expected %d", k,
+                      candidate, expected[k]);
+    }
+    ck_assert(!gcv_picker_next(&picker, 1, &candidate, &fold));
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+/* Fit times learnt on fold 1 put the smallest gamma's candidates first.
+ * Two workers share fold 0: the second takes the next gamma's costliest
+ * candidate, not the next candidate of the first worker's gamma, and each
+ * then finishes its own gamma. */
+START_TEST(picker_groups_split_shared_fold)
+{
+    static const double c_values[] = {1, 10, 100}, gamma_values[] = {0.01, 0.1, 1};
+    static const double gamma_seconds[] = {10, 1, 0.1};
+    static const int32_t first_worker[] = {6, 3, 0}, second_worker[] = {7, 4, 1};
+    double fit_times[9 * 2] = {0};
+    uint8_t done[9 * 2] = {0};
+    struct gcv_grid grid;
+    struct gcv_picker picker;
+    struct gcv_error err;
+    int32_t candidate, fold;
+
+    build_grid(&grid, c_values, 3, gamma_values, 3);
+    for (size_t c = 0; c < 9; c++) {
+        done[c * 2 + 1] = 1;
+        fit_times[c * 2 + 1] = gamma_seconds[c % 3] * (double)(1 + c / 3);
+    }
+    ck_assert_int_eq(gcv_picker_init(&picker, &grid, 2, 2, done, &err), GCV_OK);
+    ck_assert_int_eq(gcv_picker_set_groups(&picker, &grid, "C", &err), GCV_OK);
+    gcv_picker_learn(&picker, fit_times, done);
+
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+        ck_assert_int_eq(fold, 0);
+        ck_assert_msg(candidate == first_worker[k], "worker 1, pick %zu: candidate %d, "
+                      "expected %d", k, candidate, first_worker[k]);
+        ck_assert(gcv_picker_next(&picker, 2, &candidate, &fold));
+        ck_assert_int_eq(fold, 0);
+        ck_assert_msg(candidate == second_worker[k], "worker 2, pick %zu: candidate %d, "
+                      "expected %d", k, candidate, second_worker[k]);
+    }
+
+    /* The first worker moves to the gamma that no worker is on. */
+    ck_assert(gcv_picker_next(&picker, 1, &candidate, &fold));
+    ck_assert_int_eq(candidate, 8);
+    gcv_picker_free(&picker);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
 START_TEST(picker_hands_out_chains_as_units)
 {
     static const double c_values[] = {0.1, 1, 10}, gamma_values[] = {0.01, 0.1};
@@ -355,6 +427,8 @@ static Suite *picker_suite(void)
     tcase_add_test(core, picker_leaves_fold_costlier_to_prepare);
     tcase_add_test(core, picker_joins_fold_cheap_to_prepare);
     tcase_add_test(core, picker_hands_out_chains_as_units);
+    tcase_add_test(core, picker_groups_keep_worker_on_gamma);
+    tcase_add_test(core, picker_groups_split_shared_fold);
     suite_add_tcase(suite, core);
     return suite;
 }
