@@ -31,9 +31,9 @@ coordinator/scheduler.c sends them:
   it joins while no preparation has been measured, and learns a fold's
   preparation when a task that prepared it returns. Unlike the picker,
   which learns the task costs from the results as they arrive, it has
-  them from the start. The model knows one preparation per fold and none
-  per group of candidates (the RBF kernel matrix of one gamma), so it
-  does not replay the picker's groups: within a fold it takes the
+  them from the start. The model has a preparation cost per fold and
+  none per group of candidates (the RBF kernel matrix of one gamma), so
+  it does not replay the picker's groups. Within a fold it takes the
   costliest task first.
 - always-join: the same, but a worker joins a held fold whatever its
   open work (the picker before it weighed the preparation).
