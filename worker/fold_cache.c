@@ -157,8 +157,8 @@ static bool grow_items(void)
     return true;
 }
 
-/* Evicts least recently used items, never the rows items keep_a and
- * keep_b (0 for none), until bytes more fit the budget. Returns false,
+/* Evicts least recently used items, never the items keep_a and keep_b (0
+ * for none), until bytes more fit the budget. Returns false,
  * evicting nothing, when they cannot fit, or when no slot can be added. */
 static bool make_room(size_t bytes, uint64_t keep_a, uint64_t keep_b)
 {
@@ -492,28 +492,44 @@ static double sqdist_from_dot(const double *norms, size_t i, size_t k, double do
     return norms[i] + norms[k] - 2 * dot;
 }
 
-/* Fills D[n * n] with the squared distances of the rows. */
-static void sqdist_rows(const struct gcv_fold_rows *rows, double *D)
+/* The offset of row i of an n x n upper triangle packed row by row
+ * (GCV_FOLD_CACHE_SQDIST). The rows before it contain n, n - 1, ... values. */
+static size_t packed_row(size_t n, size_t i)
+{
+    return i * n - i * (i - 1) / 2;
+}
+
+/* The values of an n x n upper triangle packed row by row. */
+static size_t packed_size(size_t n)
+{
+    return n * (n + 1) / 2;
+}
+
+/* Fills D[packed_size(n)] with the squared distances of the rows, the
+ * dot products a block of rows at a time through scratch
+ * [SQDIST_BLOCK_ROWS * n]. */
+static void sqdist_rows(const struct gcv_fold_rows *rows, double *scratch, double *D)
 {
     const size_t n = rows->n_rows;
 
     for (size_t first = 0; first < n; first += SQDIST_BLOCK_ROWS) {
         const size_t count = n - first < SQDIST_BLOCK_ROWS ? n - first : SQDIST_BLOCK_ROWS;
 
-        dot_block(rows, first, count, D + first * n);
+        dot_block(rows, first, count, scratch);
         for (size_t i = first; i < first + count; i++) {
-            D[i * n + i] = 0;
+            double *row = D + packed_row(n, i) - i; /* row[k], k >= i */
+            const double *dots = scratch + (i - first) * n;
+
+            row[i] = 0;
             for (size_t k = i + 1; k < n; k++)
-                D[i * n + k] = sqdist_from_dot(rows->norms, i, k, D[i * n + k]);
+                row[k] = sqdist_from_dot(rows->norms, i, k, dots[k]);
         }
     }
-
-    mirror_upper(D, n, sizeof *D);
 }
 
 /* Fills K[n * n] with (float)exp(-gamma D_ik), from the stored distances
- * D when not NULL, else a block of rows at a time through scratch
- * [SQDIST_BLOCK_ROWS * n]. */
+ * D (packed, GCV_FOLD_CACHE_SQDIST) when not NULL, else a block of rows at
+ * a time through scratch [SQDIST_BLOCK_ROWS * n]. */
 static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double gamma,
                      double *scratch, float *K)
 {
@@ -526,11 +542,15 @@ static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double g
             dot_block(rows, first, count, scratch);
         for (size_t i = first; i < first + count; i++) {
             K[i * n + i] = (float)exp(-gamma * 0.0);
-            for (size_t k = i + 1; k < n; k++) {
-                const double distance =
-                    D != NULL ? D[i * n + k]
-                              : sqdist_from_dot(rows->norms, i, k, scratch[(i - first) * n + k]);
-                K[i * n + k] = (float)exp(-gamma * distance);
+            if (D != NULL) {
+                const double *row = D + packed_row(n, i) - i; /* row[k], k >= i */
+                for (size_t k = i + 1; k < n; k++)
+                    K[i * n + k] = (float)exp(-gamma * row[k]);
+            } else {
+                const double *dots = scratch + (i - first) * n;
+                for (size_t k = i + 1; k < n; k++)
+                    K[i * n + k] =
+                        (float)exp(-gamma * sqdist_from_dot(rows->norms, i, k, dots[k]));
             }
         }
     }
@@ -539,24 +559,52 @@ static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double g
 }
 
 /* Finds the stored distances of rows, or computes and stores them when
- * bytes fit beside them; NULL otherwise. A use does not count as recent:
- * the distances only speed up the kernel matrix of each new gamma, so
- * when room runs short they go before any kernel matrix. */
+ * extra_bytes fit beside them, or returns NULL. A use does not count as
+ * recent, because the distances only speed up the kernel matrix of each
+ * new gamma. So when another item needs room, they go before any kernel
+ * matrix. */
 static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size_t extra_bytes)
 {
     const size_t n = rows->n_rows;
     double *D = find_derived(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
+    double *scratch; /* [SQDIST_BLOCK_ROWS * n] */
+    size_t bytes;
 
     if (D != NULL)
         return D;
-    if (n > SIZE_MAX / sizeof *D / n ||
-        !gcv_fold_cache_reserve(rows, 0, n * n * sizeof *D + extra_bytes))
+    if (n >= SIZE_MAX / sizeof *D / n)
         return NULL;
-    if ((D = malloc(n * n * sizeof *D)) == NULL)
+    bytes = packed_size(n) * sizeof *D;
+    if (bytes > SIZE_MAX - extra_bytes || !gcv_fold_cache_reserve(rows, 0, bytes + extra_bytes))
         return NULL;
-    sqdist_rows(rows, D);
-    gcv_fold_cache_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, n * n * sizeof *D, free);
+    D = malloc(bytes);
+    scratch = malloc(SQDIST_BLOCK_ROWS * n * sizeof *scratch);
+    if (D == NULL || scratch == NULL) {
+        free(D);
+        free(scratch);
+        return NULL;
+    }
+    sqdist_rows(rows, scratch, D);
+    free(scratch);
+    gcv_fold_cache_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes, free);
     return D;
+}
+
+/* Makes room for a kernel matrix of bytes beside rows, keeping the stored
+ * distances of rows as well when the three fit the budget together (see
+ * gcv_fold_cache_rbf in fold_cache.h), else as gcv_fold_cache_reserve. */
+static bool reserve_kernel(const struct gcv_fold_rows *rows, size_t bytes)
+{
+    const struct item *owner = find_by_id(rows->id);
+    const struct item *distances = NULL;
+
+    for (size_t i = 0; i < cache.n_items; i++)
+        if (cache.items[i].kind == GCV_FOLD_CACHE_SQDIST && cache.items[i].owner == rows->id)
+            distances = &cache.items[i];
+    if (owner != NULL && distances != NULL && bytes <= cache.budget &&
+        owner->bytes + distances->bytes <= cache.budget - bytes)
+        return make_room(bytes, rows->id, distances->id);
+    return gcv_fold_cache_reserve(rows, 0, bytes);
 }
 
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
@@ -587,7 +635,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     /* The distances first, when they fit beside the kernel matrix, so the
      * next gamma costs only the exponentials. */
     find_or_store_sqdist(&rows, kernel_bytes);
-    if (!gcv_fold_cache_reserve(&rows, 0, kernel_bytes))
+    if (!reserve_kernel(&rows, kernel_bytes))
         return false;
 
     /* Reserving may have evicted the distances: look them up again. */

@@ -46,9 +46,12 @@
 
 /* The kinds of derived items. */
 enum gcv_fold_cache_kind {
-    /* double [n * n], row-major: (|x_i|^2 + |x_k|^2) - 2 x_i.x_k over the
-     * rows of one rows item, the dot products from dgemm calls on blocks of
-     * rows (see sqdist_rows in fold_cache.c), the diagonal exactly 0. */
+    /* double [n * (n + 1) / 2], the upper triangle packed row by row: row i
+     * contains D_ik for k = i .. n-1 from offset i * n - i * (i - 1) / 2, with
+     * D_ik = (|x_i|^2 + |x_k|^2) - 2 x_i.x_k over the rows of one rows item,
+     * the dot products from dgemm calls on blocks of rows (see sqdist_rows
+     * in fold_cache.c), D_ii exactly 0. The kernel matrices read only this
+     * triangle, so the lower one is not stored. */
     GCV_FOLD_CACHE_SQDIST = 1,
     /* float [n * n], row-major: (float)exp(-gamma * D_ik), D being
      * GCV_FOLD_CACHE_SQDIST; param is gamma. */
@@ -187,9 +190,14 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
  * when the matrix does not fit the budget. A matrix not yet stored is
  * computed from the stored squared distances, and these are computed and
  * stored first when both fit: O(n^2 n_features) once per rows item, then
- * O(n^2) per gamma. Without room for them, the distances are computed a
- * block of rows at a time by the same calls and turned into kernel values
- * at once. Returns true when out->kernel is set. */
+ * O(n^2) per gamma. Making room for a new matrix keeps the distances of
+ * the same rows when the rows, the distances and the matrix fit the budget
+ * together. A worker runs the fits of one gamma one after the other
+ * (coordinator/picker.h), so the matrix of an earlier gamma is worth less
+ * than the distances that the next gamma needs. Without room
+ * for them, the distances are computed a block of rows at a time by the
+ * same calls and turned into kernel values at once. Returns true when
+ * out->kernel is set. */
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out);
 

@@ -374,16 +374,53 @@ START_TEST(sqdist_exact_on_integer_rows)
     D = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
     ck_assert_ptr_nonnull(D);
 
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < n; k++) {
+    /* The upper triangle, packed row by row. */
+    for (size_t i = 0, at = 0; i < n; i++) {
+        for (size_t k = i; k < n; k++, at++) {
             double want = 0;
             for (size_t f = 0; f < d; f++)
                 want += (X[i * d + f] - X[k * d + f]) * (X[i * d + f] - X[k * d + f]);
-            ck_assert_msg(D[i * n + k] == want, "D[%zu, %zu] = %.17g, want %.17g", i, k,
-                          D[i * n + k], want);
+            ck_assert_msg(D[at] == want, "D[%zu, %zu] = %.17g, want %.17g", i, k, D[at],
+                          want);
         }
     }
     free(X);
+}
+END_TEST
+
+/* A budget of the rows, their distances and two kernel matrices: the third
+ * gamma evicts the least recently used matrix, not the distances, and its
+ * matrix is the one a cache with room for everything computes. */
+START_TEST(new_gamma_evicts_kernel_before_sqdist)
+{
+    struct dataset data = make_dataset(300, 9, 2, 19);
+    const size_t n = data.n_rows, d = data.n_features;
+    const size_t rows_bytes = (n * d + n) * sizeof(double);
+    const size_t sqdist_bytes = n * (n + 1) / 2 * sizeof(double);
+    const size_t kernel_bytes = n * n * sizeof(float);
+    const double gammas[3] = {0.1, 0.3, 1.0};
+    float *expected = malloc(kernel_bytes);
+    struct gcv_fold_rbf fold;
+    struct gcv_fold_rows rows;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[2], &fold));
+    memcpy(expected, fold.kernel, kernel_bytes);
+
+    gcv_fold_cache_configure(rows_bytes + sqdist_bytes + 2 * kernel_bytes);
+    for (size_t g = 0; g < 3; g++)
+        ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[g], &fold));
+    ck_assert(memcmp(fold.kernel, expected, kernel_bytes) == 0);
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, n, d, &rows));
+    ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0));
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[0]));
+    ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[1]));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.evictions, 1);
+
+    free(expected);
+    free_dataset(&data);
 }
 END_TEST
 
@@ -1404,6 +1441,7 @@ static Suite *fold_cache_suite(void)
 
     tcase_add_test(rbf, sqdist_exact_on_integer_rows);
     tcase_add_test(rbf, rbf_kernel_same_with_and_without_stored_sqdist);
+    tcase_add_test(rbf, new_gamma_evicts_kernel_before_sqdist);
     tcase_add_test(rbf, rbf_kernel_matches_kernel_column);
     suite_add_tcase(suite, rbf);
 
