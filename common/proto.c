@@ -102,12 +102,13 @@ cleanup:
     return status;
 }
 
-enum gcv_status gcv_proto_send_result(const struct gcv_task_result *result, MPI_Comm comm,
-                                      struct gcv_error *err)
+enum gcv_status gcv_proto_start_result(const struct gcv_task_result *result, MPI_Comm comm,
+                                       MPI_Request *request, struct gcv_error *err)
 {
     enum gcv_status status = GCV_OK;
 
-    GCV_MPI_CHECK(MPI_Send(result, (int)sizeof *result, MPI_BYTE, 0, GCV_TAG_RESULT, comm));
+    GCV_MPI_CHECK(MPI_Isend(result, (int)sizeof *result, MPI_BYTE, 0, GCV_TAG_RESULT, comm,
+                            request));
 cleanup:
     return status;
 }

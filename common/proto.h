@@ -98,9 +98,15 @@ enum gcv_status gcv_proto_send_task(int worker, int32_t candidate, int32_t fold,
 enum gcv_status gcv_proto_recv_task(int32_t *candidate, int32_t *fold, bool *unit_end,
                                     MPI_Comm comm, struct gcv_error *err);
 
-/* Sends a result to rank 0. */
-enum gcv_status gcv_proto_send_result(const struct gcv_task_result *result, MPI_Comm comm,
-                                      struct gcv_error *err);
+/* Starts sending a result to rank 0 and returns at once. The caller keeps
+ * result unchanged until *request completes (gcv_proto_wait). A blocking
+ * send would wait for rank 0's next poll. Open MPI 4.1's shared-memory
+ * transport (vader) completes a send of more than btl_vader_max_inline_send
+ * bytes (256 by default) only when the receiver calls into MPI, and a
+ * result is larger. On the benchmark machine that wait cost a worker about
+ * 0.5 ms per task. */
+enum gcv_status gcv_proto_start_result(const struct gcv_task_result *result, MPI_Comm comm,
+                                       MPI_Request *request, struct gcv_error *err);
 
 /* Receives the next result from any worker, waiting without spinning. */
 enum gcv_status gcv_proto_recv_result(struct gcv_task_result *result, MPI_Comm comm,

@@ -5,15 +5,40 @@
 
 #include "chain.h"
 
-/* Sends results[0..n) to rank 0, each marked with this worker's rank. */
-static enum gcv_status send_results(struct gcv_task_result *results, size_t n, int rank,
-                                    MPI_Comm comm, struct gcv_error *err)
+/* Results on their way to rank 0: copies of the last unit's results, each
+ * with the request of its send. */
+struct outbox {
+    struct gcv_task_result *results; /* [capacity], owned */
+    MPI_Request *requests;           /* [capacity], owned */
+    size_t n;                        /* sends started and not yet waited for */
+};
+
+/* Waits until every send of outbox has completed. */
+static enum gcv_status outbox_wait(struct outbox *outbox, struct gcv_error *err)
 {
     enum gcv_status status = GCV_OK;
 
+    for (size_t i = 0; i < outbox->n && status == GCV_OK; i++)
+        status = gcv_proto_wait(&outbox->requests[i], MPI_STATUS_IGNORE, err);
+    outbox->n = 0;
+    return status;
+}
+
+/* Starts sending results[0..n) to rank 0, each marked with this worker's
+ * rank, from copies in outbox, so that the next unit runs while they
+ * travel. Waits first for the sends of the unit before, which have
+ * normally completed while this unit ran. */
+static enum gcv_status send_results(const struct gcv_task_result *results, size_t n, int rank,
+                                    struct outbox *outbox, MPI_Comm comm, struct gcv_error *err)
+{
+    enum gcv_status status = outbox_wait(outbox, err);
+
     for (size_t i = 0; i < n && status == GCV_OK; i++) {
-        results[i].rank = rank;
-        status = gcv_proto_send_result(&results[i], comm, err);
+        outbox->results[i] = results[i];
+        outbox->results[i].rank = rank;
+        status = gcv_proto_start_result(&outbox->results[i], comm, &outbox->requests[i], err);
+        if (status == GCV_OK)
+            outbox->n = i + 1;
     }
     return status;
 }
@@ -25,12 +50,16 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
     const size_t capacity = ctx->batched ? ctx->n_candidates : 1;
     int32_t *unit = malloc((capacity > 0 ? capacity : 1) * sizeof *unit); /* [capacity] */
     struct gcv_task_result *results = malloc((capacity > 0 ? capacity : 1) * sizeof *results);
+    struct outbox outbox = {
+        .results = malloc((capacity > 0 ? capacity : 1) * sizeof *outbox.results),
+        .requests = malloc((capacity > 0 ? capacity : 1) * sizeof *outbox.requests),
+    };
     size_t n_unit = 0;    /* tasks of the unit received so far */
     bool drained = false;
     int rank;
     enum gcv_status status = GCV_OK;
 
-    if (unit == NULL || results == NULL) {
+    if (unit == NULL || results == NULL || outbox.results == NULL || outbox.requests == NULL) {
         status = gcv_error_set(err, GCV_ERR_NOMEM, "out of memory for the tasks of %zu "
                                "candidates", capacity);
         goto cleanup;
@@ -77,14 +106,22 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
         } else {
             gcv_task_run(ctx, candidate, fold, &results[0]);
         }
-        status = send_results(results, n_unit, rank, comm, err);
+        status = send_results(results, n_unit, rank, &outbox, comm, err);
         n_unit = 0;
         if (status != GCV_OK)
             break;
     }
 cleanup:
+    /* The last results reach rank 0 before the worker returns, also after
+     * a failure, so that no send is left active at MPI_Finalize. */
+    if (status == GCV_OK)
+        status = outbox_wait(&outbox, err);
+    else
+        outbox_wait(&outbox, &(struct gcv_error){GCV_OK, ""});
     gcv_chain_state_clear(ctx, &chain);
     free(unit);
     free(results);
+    free(outbox.results);
+    free(outbox.requests);
     return status;
 }
