@@ -263,8 +263,9 @@ static bool find_dataset_rows(const size_t *index, size_t n_rows, size_t n_featu
     return false;
 }
 
-bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
-                         size_t n_features, struct gcv_fold_rows *out)
+/* gcv_fold_cache_rows, never evicting the item keep (0 for none). */
+static bool find_or_copy_rows(const double *X, const size_t *index, size_t n_rows,
+                              size_t n_features, uint64_t keep, struct gcv_fold_rows *out)
 {
     const size_t n_values = n_rows * n_features + n_rows;
     const bool from_dataset = X == cache.dataset && index != NULL;
@@ -299,7 +300,7 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
     if (n_values / n_rows != n_features + 1 || n_values > SIZE_MAX / sizeof *block - n_rows)
         return false;
     bytes = n_values * sizeof *block + (from_dataset ? n_rows * sizeof *index_copy : 0);
-    if (!make_room(bytes, 0, 0))
+    if (!make_room(bytes, keep, 0))
         return false;
     block = malloc(n_values * sizeof *block);
     if (from_dataset)
@@ -328,6 +329,12 @@ bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
     };
     *out = item->rows;
     return true;
+}
+
+bool gcv_fold_cache_rows(const double *X, const size_t *index, size_t n_rows,
+                         size_t n_features, struct gcv_fold_rows *out)
+{
+    return find_or_copy_rows(X, index, n_rows, n_features, 0, out);
 }
 
 bool gcv_fold_cache_rows_key(const double *X, const size_t *index, size_t n_rows,
@@ -664,8 +671,11 @@ bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
     double *dots; /* [n_rows * train.n_rows] */
     size_t bytes;
 
+    /* Copying the test rows in never evicts the training rows that the
+     * products need. */
     memset(out, 0, sizeof *out);
-    if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows) ||
+    if (find_by_id(train_id) == NULL ||
+        !find_or_copy_rows(X, index, n_rows, n_features, train_id, &rows) ||
         !gcv_fold_cache_rows_by_id(train_id, &train) || train.n_features != n_features)
         return false;
     out->norms = rows.norms;

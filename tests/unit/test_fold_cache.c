@@ -589,6 +589,43 @@ START_TEST(svc_from_cached_kernel_matches_fit_from_scratch)
 }
 END_TEST
 
+/* A budget of the training rows, the test rows and their products: copying
+ * the test rows in evicts a newer item rather than the older training
+ * rows, so the products are still computed. */
+START_TEST(cross_keeps_training_rows)
+{
+    struct dataset data = make_dataset(40, 200, 2, 22);
+    const size_t d = data.n_features;
+    size_t n_train, n_test;
+    size_t *train = every_other(data.n_rows, 2, 0, &n_train);
+    size_t *test = every_other(data.n_rows, 2, 1, &n_test);
+    const size_t train_bytes = (n_train * d + n_train) * sizeof(double);
+    const size_t test_bytes = (n_test * d + n_test) * sizeof(double);
+    const size_t cross_bytes = n_test * n_train * sizeof(double);
+    struct gcv_fold_rows train_rows, other_rows;
+    struct gcv_fold_cross cross;
+
+    gcv_fold_cache_configure(train_bytes + test_bytes + cross_bytes);
+    ck_assert(gcv_fold_cache_rows(data.X, train, n_train, d, &train_rows));
+    ck_assert(gcv_fold_cache_rows(data.X, test, n_test / 2, d, &other_rows));
+    ck_assert(gcv_fold_cache_cross(data.X, test, n_test, d, train_rows.id, &cross));
+    ck_assert_ptr_nonnull(cross.dots);
+    ck_assert(!gcv_fold_cache_rows_by_id(other_rows.id, &other_rows));
+    for (size_t r = 0; r < n_test; r++) {
+        for (size_t k = 0; k < n_train; k++) {
+            double want = 0;
+            for (size_t f = 0; f < d; f++)
+                want += data.X[test[r] * d + f] * data.X[train[k] * d + f];
+            ck_assert_double_eq_tol(cross.dots[r * n_train + k], want, 1e-12);
+        }
+    }
+
+    free(train);
+    free(test);
+    free_dataset(&data);
+}
+END_TEST
+
 /* Decision values of a fold's test rows, read off the cached products of
  * the test rows with all training rows, equal those computed from the
  * support vectors, for the RBF and the polynomial kernel. */
@@ -1448,6 +1485,7 @@ static Suite *fold_cache_suite(void)
     tcase_set_timeout(estimators, 60);
     tcase_add_test(estimators, svc_from_cached_kernel_matches_fit_from_scratch);
     tcase_add_test(estimators, svc_decisions_from_cached_products_match);
+    tcase_add_test(estimators, cross_keeps_training_rows);
     tcase_add_test(estimators, svr_from_cached_kernel_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_from_cached_normal_equations_matches_fit_from_scratch);
     tcase_add_test(estimators, ridge_with_other_targets_is_not_served);
