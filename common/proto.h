@@ -68,8 +68,9 @@ struct gcv_task_result {
 enum gcv_status gcv_proto_mpi_error(int code, const char *call, struct gcv_error *err);
 
 /* Waits for request to complete without spinning a core: MPI_Test in a
- * loop with sleeps that grow from 20 microseconds to 1 millisecond, since a
- * blocking wait in Open MPI busy-polls. */
+ * loop, for 50 microseconds without sleeping, then with sleeps that grow
+ * from 20 microseconds to 1 millisecond, since a blocking wait in Open MPI
+ * busy-polls. */
 enum gcv_status gcv_proto_wait(MPI_Request *request, MPI_Status *mpi_status,
                                struct gcv_error *err);
 

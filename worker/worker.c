@@ -5,41 +5,51 @@
 
 #include "chain.h"
 
-/* Results on their way to rank 0: copies of the last unit's results, each
- * with the request of its send. */
+/* Results on their way to rank 0, in two slots that units use in turn.
+ * Each slot contains copies of one unit's results, each with the request
+ * of its send. Rank 0 keeps two units on each worker
+ * (coordinator/scheduler.c). So with units of one task, rank 0 has
+ * received a slot's results before it sends the task whose results reuse
+ * the slot, and the wait for them ends at the first test. */
 struct outbox {
-    struct gcv_task_result *results; /* [capacity], owned */
-    MPI_Request *requests;           /* [capacity], owned */
-    size_t n;                        /* sends started and not yet waited for */
+    struct gcv_task_result *results; /* [2 * capacity], slot s from s * capacity, owned */
+    MPI_Request *requests;           /* [2 * capacity], as results, owned */
+    size_t capacity;                 /* results per slot */
+    size_t n[2];                     /* sends of each slot not yet waited for */
+    size_t next;                     /* the slot of the next unit */
 };
 
-/* Waits until every send of outbox has completed. */
-static enum gcv_status outbox_wait(struct outbox *outbox, struct gcv_error *err)
+/* Waits until every send of slot has completed. */
+static enum gcv_status outbox_wait(struct outbox *outbox, size_t slot, struct gcv_error *err)
 {
+    MPI_Request *requests = outbox->requests + slot * outbox->capacity;
     enum gcv_status status = GCV_OK;
 
-    for (size_t i = 0; i < outbox->n && status == GCV_OK; i++)
-        status = gcv_proto_wait(&outbox->requests[i], MPI_STATUS_IGNORE, err);
-    outbox->n = 0;
+    for (size_t i = 0; i < outbox->n[slot] && status == GCV_OK; i++)
+        status = gcv_proto_wait(&requests[i], MPI_STATUS_IGNORE, err);
+    outbox->n[slot] = 0;
     return status;
 }
 
 /* Starts sending results[0..n) to rank 0, each marked with this worker's
- * rank, from copies in outbox, so that the next unit runs while they
- * travel. Waits first for the sends of the unit before, which have
- * normally completed while this unit ran. */
+ * rank, from copies in the next slot of outbox, so that the next unit runs
+ * while they travel. */
 static enum gcv_status send_results(const struct gcv_task_result *results, size_t n, int rank,
                                     struct outbox *outbox, MPI_Comm comm, struct gcv_error *err)
 {
-    enum gcv_status status = outbox_wait(outbox, err);
+    const size_t slot = outbox->next;
+    struct gcv_task_result *copies = outbox->results + slot * outbox->capacity;
+    MPI_Request *requests = outbox->requests + slot * outbox->capacity;
+    enum gcv_status status = outbox_wait(outbox, slot, err);
 
     for (size_t i = 0; i < n && status == GCV_OK; i++) {
-        outbox->results[i] = results[i];
-        outbox->results[i].rank = rank;
-        status = gcv_proto_start_result(&outbox->results[i], comm, &outbox->requests[i], err);
+        copies[i] = results[i];
+        copies[i].rank = rank;
+        status = gcv_proto_start_result(&copies[i], comm, &requests[i], err);
         if (status == GCV_OK)
-            outbox->n = i + 1;
+            outbox->n[slot] = i + 1;
     }
+    outbox->next = 1 - slot;
     return status;
 }
 
@@ -51,8 +61,9 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
     int32_t *unit = malloc((capacity > 0 ? capacity : 1) * sizeof *unit); /* [capacity] */
     struct gcv_task_result *results = malloc((capacity > 0 ? capacity : 1) * sizeof *results);
     struct outbox outbox = {
-        .results = malloc((capacity > 0 ? capacity : 1) * sizeof *outbox.results),
-        .requests = malloc((capacity > 0 ? capacity : 1) * sizeof *outbox.requests),
+        .results = malloc(2 * (capacity > 0 ? capacity : 1) * sizeof *outbox.results),
+        .requests = malloc(2 * (capacity > 0 ? capacity : 1) * sizeof *outbox.requests),
+        .capacity = capacity > 0 ? capacity : 1,
     };
     size_t n_unit = 0;    /* tasks of the unit received so far */
     bool drained = false;
@@ -114,10 +125,12 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
 cleanup:
     /* The last results reach rank 0 before the worker returns, also after
      * a failure, so that no send is left active at MPI_Finalize. */
-    if (status == GCV_OK)
-        status = outbox_wait(&outbox, err);
-    else
-        outbox_wait(&outbox, &(struct gcv_error){GCV_OK, ""});
+    for (size_t slot = 0; slot < 2; slot++) {
+        if (status == GCV_OK)
+            status = outbox_wait(&outbox, slot, err);
+        else
+            outbox_wait(&outbox, slot, &(struct gcv_error){GCV_OK, ""});
+    }
     gcv_chain_state_clear(ctx, &chain);
     free(unit);
     free(results);
