@@ -6,9 +6,8 @@
 #include <time.h>
 
 /* Seconds a wait polls without sleeping before its first sleep. A message
- * that is on its way, such as the task rank 0 sends once it has the
- * result before, often arrives within them, and a sleep costs at least
- * its own length. */
+ * already on its way often arrives within them, such as the task that rank
+ * 0 sends on receiving a result, and a sleep lasts at least its length. */
 #define SPIN_SECONDS 50e-6
 
 enum gcv_status gcv_proto_mpi_error(int code, const char *call, struct gcv_error *err)

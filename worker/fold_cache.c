@@ -10,13 +10,13 @@
 
 #include "estimators/kernel.h"
 
-/* Rows of squared distances computed per dgemm call: a block of
- * SQDIST_BLOCK_ROWS x n doubles is the only scratch memory when the
- * distances are not stored. */
+/* Rows of dot products computed per dgemm call. A block of
+ * SQDIST_BLOCK_ROWS x n doubles is the scratch memory of the distances,
+ * whether they are stored or turned into kernel values at once. */
 #define SQDIST_BLOCK_ROWS 256
 
 /* The side of the square tiles in which mirror_upper copies a symmetric
- * matrix. A tile of doubles and its mirror take 2 x 32 KiB. */
+ * matrix. A tile of floats and its mirror take 2 x 16 KiB. */
 #define MIRROR_TILE 64
 
 /* The kind of a rows item; derived items use enum gcv_fold_cache_kind. */
@@ -158,8 +158,8 @@ static bool grow_items(void)
 }
 
 /* Evicts least recently used items, never the items keep_a and keep_b (0
- * for none), until bytes more fit the budget. Returns false,
- * evicting nothing, when they cannot fit, or when no slot can be added. */
+ * for none), until bytes more fit the budget. Returns false, evicting
+ * nothing, when they cannot fit, or when no slot can be added. */
 static bool make_room(size_t bytes, uint64_t keep_a, uint64_t keep_b)
 {
     size_t kept = 0;
@@ -377,32 +377,43 @@ bool gcv_fold_cache_rows_by_id(uint64_t id, struct gcv_fold_rows *out)
     return true;
 }
 
-/* Finds a derived item as gcv_fold_cache_find, marking it as just used
- * only when refresh is true. */
-static void *find_derived(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
-                          uint64_t other_id, double param, bool refresh)
+/* Returns the derived item (kind, param) of the rows item rows_id and of
+ * other_id, or NULL, without marking it as used. */
+static struct item *match_derived(uint64_t rows_id, enum gcv_fold_cache_kind kind,
+                                  uint64_t other_id, double param)
 {
     const uint64_t bits = double_bits(param);
 
     for (size_t i = 0; i < cache.n_items; i++) {
         struct item *item = &cache.items[i];
-        struct item *owner, *other;
 
-        if (item->kind != (int)kind || item->owner != rows->id || item->other != other_id ||
-            item->param_bits != bits)
-            continue;
-        if (refresh)
-            touch(item);
-        /* The rows items count as used too, so that they outlive their
-         * derived items in the eviction order. */
-        if ((owner = find_by_id(rows->id)) != NULL)
-            touch(owner);
-        if (other_id != 0 && (other = find_by_id(other_id)) != NULL)
-            touch(other);
-        cache.stats.hits++;
-        return item->value;
+        if (item->kind == (int)kind && item->owner == rows_id && item->other == other_id &&
+            item->param_bits == bits)
+            return item;
     }
     return NULL;
+}
+
+/* Finds a derived item as gcv_fold_cache_find, marking it as just used
+ * only when refresh is true. */
+static void *find_derived(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param, bool refresh)
+{
+    struct item *item = match_derived(rows->id, kind, other_id, param);
+    struct item *owner, *other;
+
+    if (item == NULL)
+        return NULL;
+    if (refresh)
+        touch(item);
+    /* The rows items count as used too, so that they outlive their
+     * derived items in the eviction order. */
+    if ((owner = find_by_id(rows->id)) != NULL)
+        touch(owner);
+    if (other_id != 0 && (other = find_by_id(other_id)) != NULL)
+        touch(other);
+    cache.stats.hits++;
+    return item->value;
 }
 
 void *gcv_fold_cache_find(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
@@ -465,15 +476,12 @@ static void dot_block(const struct gcv_fold_rows *rows, size_t first, size_t cou
 }
 
 /* Copies the upper triangle of the row-major matrix A[n * n] onto its
- * lower triangle, one square tile at a time. The elements are doubles
- * (size 8) or floats (size 4). An element-by-element copy reads the upper
- * triangle down a column, so each element costs a cache miss. In a profile
- * of a 6667-row fold, that copy took most of the kernel preparation. */
-static void mirror_upper(void *A, size_t n, size_t size)
+ * lower triangle, one square tile at a time. An element-by-element copy
+ * reads the upper triangle down a column, so each element costs a cache
+ * miss. In a profile of a 6667-row fold, that copy took most of the kernel
+ * preparation. */
+static void mirror_upper(float *A, size_t n)
 {
-    double *D = A;
-    float *F = A;
-
     for (size_t i0 = 0; i0 < n; i0 += MIRROR_TILE) {
         const size_t i1 = n - i0 < MIRROR_TILE ? n : i0 + MIRROR_TILE;
 
@@ -481,12 +489,8 @@ static void mirror_upper(void *A, size_t n, size_t size)
             for (size_t i = i0; i < i1; i++) {
                 const size_t k1 = k0 + MIRROR_TILE < i ? k0 + MIRROR_TILE : i;
 
-                if (size == sizeof *D)
-                    for (size_t k = k0; k < k1; k++)
-                        D[i * n + k] = D[k * n + i];
-                else
-                    for (size_t k = k0; k < k1; k++)
-                        F[i * n + k] = F[k * n + i];
+                for (size_t k = k0; k < k1; k++)
+                    A[i * n + k] = A[k * n + i];
             }
         }
     }
@@ -562,7 +566,7 @@ static void rbf_rows(const struct gcv_fold_rows *rows, const double *D, double g
         }
     }
 
-    mirror_upper(K, n, sizeof *K);
+    mirror_upper(K, n);
 }
 
 /* Finds the stored distances of rows, or computes and stores them when
@@ -603,11 +607,8 @@ static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size
 static bool reserve_kernel(const struct gcv_fold_rows *rows, size_t bytes)
 {
     const struct item *owner = find_by_id(rows->id);
-    const struct item *distances = NULL;
+    const struct item *distances = match_derived(rows->id, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
 
-    for (size_t i = 0; i < cache.n_items; i++)
-        if (cache.items[i].kind == GCV_FOLD_CACHE_SQDIST && cache.items[i].owner == rows->id)
-            distances = &cache.items[i];
     if (owner != NULL && distances != NULL && bytes <= cache.budget &&
         owner->bytes + distances->bytes <= cache.budget - bytes)
         return make_room(bytes, rows->id, distances->id);

@@ -25,20 +25,21 @@
  * least recently used items; evicting a rows item evicts the items derived
  * from it. An item that does not fit beside its rows item is not stored:
  * the caller then computes without the cache, so a budget too small (or 0)
- * changes the speed of a fit. Whether an item fits depends on the sizes of
- * the items of the task at hand, not on the order of earlier tasks, so
- * every number of ranks gives the same results at one budget.
+ * changes the speed of a fit. Making room evicts older items first, so
+ * whether an item of the task at hand fits depends on the sizes of that
+ * task's items, not on the order of earlier tasks. Every number of ranks
+ * so gives the same results at one budget.
  *
  * NOTE: results at different budgets can differ in the last bits of SVC
  * and SVR decision values. With the stored products of the test rows and
  * all training rows (GCV_FOLD_CACHE_CROSS_DOT), prediction reads dot
  * products that one dgemm call computed. Without them, it computes its own
- * over the support vectors. OpenBLAS 0.3.21 with its AVX2 kernels gives both the
- * same bits (tests/unit/test_fold_cache.c checks it), but its AVX-512
- * (SkylakeX) kernels round some elements by the shape of the call: the
- * last n mod 8 columns of an n-column product (seen at n = 197 and above,
- * not at 171 and below), and other elements where a call is small enough
- * for its small-matrix kernels. An SVR's r2 scores on the diabetes example
+ * over the support vectors. OpenBLAS 0.3.21 with its AVX2 kernels gives
+ * both the same bits (tests/unit/test_fold_cache.c checks it), but its
+ * AVX-512 (SkylakeX) kernels round some elements by the shape of the
+ * call: the last n mod 8 columns of an n-column product (seen at n = 197
+ * and above, not at 171 and below), and other elements where a call is
+ * small enough for its small-matrix kernels. An SVR's r2 scores on the diabetes example
  * then moved by about 2e-16 of their value between budget 0 and 1024.
  *
  * Every pointer this module returns stays valid until the next call of
@@ -208,10 +209,10 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
  * the same rows when the rows, the distances and the matrix fit the budget
  * together. A worker runs the fits of one gamma one after the other
  * (coordinator/picker.h), so the matrix of an earlier gamma is worth less
- * than the distances that the next gamma needs. Without room
- * for them, the distances are computed a block of rows at a time by the
- * same calls and turned into kernel values at once. Returns true when
- * out->kernel is set. */
+ * than the distances that the next gamma needs. Without room for them,
+ * the distances are computed a block of rows at a time by the same calls
+ * and turned into kernel values at once. Returns true when out->kernel is
+ * set. */
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out);
 

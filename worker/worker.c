@@ -58,12 +58,13 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
 {
     struct gcv_chain_state chain = {0};  /* the last model, with warm starts */
     const size_t capacity = ctx->batched ? ctx->n_candidates : 1;
-    int32_t *unit = malloc((capacity > 0 ? capacity : 1) * sizeof *unit); /* [capacity] */
-    struct gcv_task_result *results = malloc((capacity > 0 ? capacity : 1) * sizeof *results);
+    const size_t n_allocated = capacity > 0 ? capacity : 1; /* tasks of a unit, at least 1 */
+    int32_t *unit = malloc(n_allocated * sizeof *unit); /* [capacity] */
+    struct gcv_task_result *results = malloc(n_allocated * sizeof *results);
     struct outbox outbox = {
-        .results = malloc(2 * (capacity > 0 ? capacity : 1) * sizeof *outbox.results),
-        .requests = malloc(2 * (capacity > 0 ? capacity : 1) * sizeof *outbox.requests),
-        .capacity = capacity > 0 ? capacity : 1,
+        .results = malloc(2 * n_allocated * sizeof *outbox.results),
+        .requests = malloc(2 * n_allocated * sizeof *outbox.requests),
+        .capacity = n_allocated,
     };
     size_t n_unit = 0;    /* tasks of the unit received so far */
     bool drained = false;
