@@ -357,6 +357,13 @@ static void layout_from_scan(const int64_t *scan, struct gcv_dataset_layout *lay
     layout->has_groups = scan[SCAN_GROUPS] != 0;
 }
 
+/* The offset of the board after data_bytes of row arrays: the next
+ * multiple of 64, so that the board's entries start on a cache line. */
+static size_t board_offset(size_t data_bytes)
+{
+    return (data_bytes + 63) / 64 * 64;
+}
+
 /* Every rank of the node: allocates the window (the leader's segment
  * contains the row arrays, the others have none), finds the leader's segment and
  * opens a passive-target epoch on it that lasts until gcv_shm_free. */
@@ -521,6 +528,7 @@ enum gcv_status gcv_shm_load(struct gcv_shm *shm, const struct gcv_dataset_sourc
     int64_t scan[SCAN_FIELDS] = {0};
     struct gcv_dataset_layout layout;
     void *base = NULL;
+    size_t data_bytes;
     int world_rank;
     enum gcv_status status = GCV_OK, local = GCV_OK;
 
@@ -557,10 +565,19 @@ enum gcv_status gcv_shm_load(struct gcv_shm *shm, const struct gcv_dataset_sourc
     if (shm->node_rank != 0)
         layout_from_scan(scan, &layout);
 
-    /* Window: the leader's segment is the node's copy. */
-    status = open_window(shm, (size_t)scan[SCAN_BLOCK_BYTES], &base, err);
+    /* Window: the leader's segment is the node's copy, then the board. */
+    data_bytes = board_offset((size_t)scan[SCAN_BLOCK_BYTES]);
+    shm->board_bytes = (size_t)shm->node_size * GCV_SHM_BOARD_BYTES_PER_RANK;
+    status = open_window(shm, data_bytes + shm->board_bytes, &base, err);
     if (status == GCV_OK)
         status = gcv_dataset_attach(data, &layout, base, GCV_DATASET_BORROWED, err);
+    if (status == GCV_OK) {
+        shm->own_bytes = shm->node_rank == 0 ? (size_t)scan[SCAN_BLOCK_BYTES] : 0;
+        shm->node_bytes = (size_t)scan[SCAN_BLOCK_BYTES];
+        shm->board = (char *)base + data_bytes;
+        if (shm->node_rank == 0)
+            memset(shm->board, 0, shm->board_bytes);
+    }
     if (status != GCV_OK)
         local = status;
 

@@ -37,6 +37,11 @@
  * machine. */
 #define GCV_SHM_GROUP_ENV "GRIDCV_SHM_RANKS_PER_NODE"
 
+/* Bytes of the node board per rank of the node. The board is a zeroed
+ * area after the data in the leader's segment, where the ranks of a node
+ * announce items that the others may copy (worker/fold_share.h). */
+#define GCV_SHM_BOARD_BYTES_PER_RANK 1024
+
 /* A node's shared copy of the data, from one rank's view. */
 struct gcv_shm {
     bool has_node;        /* node was created */
@@ -46,8 +51,11 @@ struct gcv_shm {
     int leader;           /* world rank of the node leader */
     bool has_window;      /* window was allocated */
     MPI_Win window;
-    size_t own_bytes;     /* this rank's window segment: the node's copy on the leader, else 0 */
+    size_t own_bytes;     /* this rank's share of the row arrays: the node's copy on the
+                             leader, else 0 (the leader's segment holds the board too) */
     size_t node_bytes;    /* the node's copy of the row arrays */
+    void *board;          /* [board_bytes] in the leader's segment, NULL until loaded */
+    size_t board_bytes;   /* node_size * GCV_SHM_BOARD_BYTES_PER_RANK */
     int n_nodes;          /* nodes in the job, once loaded */
     int max_node_size;    /* max ranks on one node, once loaded */
 };

@@ -17,6 +17,7 @@
 #include "../common/spec.h"
 #include "../common/split.h"
 #include "../worker/fold_cache.h"
+#include "../worker/fold_share.h"
 #include "../worker/task.h"
 #include "../worker/worker.h"
 #include "evaluation.h"
@@ -726,7 +727,7 @@ static void check_cores(const struct search *run, int blas_threads)
 static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_error *err)
 {
     struct gcv_fold_cache_stats own;
-    uint64_t counts[5], totals[5] = {0};
+    uint64_t counts[6], totals[6] = {0};
     unsigned long long peak, max_peak = 0;
     enum gcv_status status = GCV_OK;
 
@@ -736,8 +737,9 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     counts[2] = own.evictions;
     counts[3] = own.too_large;
     counts[4] = own.trees_reused;
+    counts[5] = own.node_shared;
     peak = own.peak_bytes;
-    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 5, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 6, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
     GCV_MPI_CHECK(MPI_Reduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0,
                              MPI_COMM_WORLD));
     run->fold_cache = own;
@@ -746,6 +748,7 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     run->fold_cache.evictions = totals[2];
     run->fold_cache.too_large = totals[3];
     run->fold_cache.trees_reused = totals[4];
+    run->fold_cache.node_shared = totals[5];
     run->fold_cache.peak_bytes = (size_t)max_peak;
 cleanup:
     return status;
@@ -768,6 +771,9 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
     if (stats->trees_reused > 0)
         printf("; %llu forest trees reused instead of built",
                (unsigned long long)stats->trees_reused);
+    if (stats->node_shared > 0)
+        printf("; %llu items computed in part or whole by another rank of the node",
+               (unsigned long long)stats->node_shared);
     printf("\n");
 }
 
@@ -958,6 +964,7 @@ static void search_free(struct search *run)
     free(run->holdout_rows);
     free(run->search_rows);
     gcv_dataset_free(&run->data);
+    gcv_fold_share_detach();
     gcv_shm_free(&run->shm);
     gcv_spec_free(&run->spec);
 }
@@ -1006,6 +1013,8 @@ int gcv_search_run(const struct gcv_run_options *options)
         check_cores(&run, options->blas_threads);
         /* The shared copy of the data does not change until the search ends. */
         gcv_fold_cache_set_dataset(run.data.X, run.data.n_rows * run.data.n_features);
+        gcv_fold_share_attach(run.shm.board, run.shm.board_bytes, run.shm.node_rank,
+                              run.shm.node_size);
     }
     if ((status = agree(&run, status, &err)) != GCV_OK)
         goto cleanup;

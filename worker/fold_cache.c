@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "estimators/kernel.h"
+#include "fold_share.h"
 
 /* Rows of dot products computed per dgemm call. A block of
  * SQDIST_BLOCK_ROWS x n doubles is the scratch memory of the distances,
@@ -113,6 +114,10 @@ static void remove_at(size_t i)
 {
     struct item *item = &cache.items[i];
 
+    /* Other ranks of the node stop reading an announced value before it
+     * is freed. */
+    if (item->kind == GCV_FOLD_CACHE_SQDIST || item->kind == GCV_FOLD_CACHE_CROSS_DOT)
+        gcv_fold_share_withdraw(item->id);
     if (item->release != NULL)
         item->release(item->value);
     free(item->dataset_index);
@@ -446,15 +451,65 @@ bool gcv_fold_cache_reserve(const struct gcv_fold_rows *rows, uint64_t other_id,
     return make_room(bytes, rows->id, other_id);
 }
 
-void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
-                          uint64_t other_id, double param, void *value, size_t bytes,
-                          void (*release)(void *))
+/* gcv_fold_cache_store, returning the new item. */
+static struct item *store_derived(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                                  uint64_t other_id, double param, void *value, size_t bytes,
+                                  void (*release)(void *))
 {
     struct item *item = add_item((int)kind, value, bytes, release);
 
     item->owner = rows->id;
     item->other = other_id;
     item->param_bits = double_bits(param);
+    return item;
+}
+
+void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                          uint64_t other_id, double param, void *value, size_t bytes,
+                          void (*release)(void *))
+{
+    store_derived(rows, kind, other_id, param, value, bytes, release);
+}
+
+/* ----- copies between the ranks of a node -------------------------------- */
+
+/* Fills *key for the derived item (kind, param) of the rows items rows_id
+ * and other_id (0 for none), both cached with their values. */
+static void share_key(uint64_t rows_id, enum gcv_fold_cache_kind kind, uint64_t other_id,
+                      double param, struct gcv_fold_share_key *key)
+{
+    const struct item *rows = find_by_id(rows_id);
+    const struct item *other = other_id != 0 ? find_by_id(other_id) : NULL;
+
+    memset(key, 0, sizeof *key);
+    key->kind = (int)kind;
+    key->param_bits = double_bits(param);
+    key->rows = rows->rows.X;
+    key->rows_hash = rows->hash;
+    key->n_rows = rows->rows.n_rows;
+    key->n_features = rows->rows.n_features;
+    if (other != NULL) {
+        key->other = other->rows.X;
+        key->other_hash = other->hash;
+        key->n_other = other->rows.n_rows;
+    }
+}
+
+/* Fills value[bytes], the derived item (kind, param) of rows and
+ * other_id, by work's blocks, with the other ranks of the node that need
+ * it too (worker/fold_share.h), and stores it. */
+static void fill_and_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                           uint64_t other_id, double param, void *value, size_t bytes,
+                           const struct gcv_fold_share_work *work)
+{
+    const uint64_t id = cache.next_id++;
+    struct gcv_fold_share_key key;
+
+    share_key(rows->id, kind, other_id, param, &key);
+    if (gcv_fold_share_fill(id, &key, value, bytes, work) < work->n_blocks)
+        cache.stats.node_shared++;
+    /* The item keeps the id announced on the board. */
+    store_derived(rows, kind, other_id, param, value, bytes, free)->id = id;
 }
 
 /* ----- RBF kernel -------------------------------------------------------- */
@@ -516,25 +571,51 @@ static size_t packed_size(size_t n)
     return n * (n + 1) / 2;
 }
 
-/* Fills D[packed_size(n)] with the squared distances of the rows, the
- * dot products a block of rows at a time through scratch
- * [SQDIST_BLOCK_ROWS * n]. */
-static void sqdist_rows(const struct gcv_fold_rows *rows, double *scratch, double *D)
+/* The blocks of the stored distances and products: SQDIST_BLOCK_ROWS rows
+ * each, whose values are contiguous in both layouts. */
+struct block_work {
+    const struct gcv_fold_rows *rows;
+    const struct gcv_fold_rows *train; /* products: the training rows */
+    double *scratch;                   /* distances: [SQDIST_BLOCK_ROWS * n] */
+};
+
+static size_t n_row_blocks(size_t n_rows)
 {
+    return (n_rows + SQDIST_BLOCK_ROWS - 1) / SQDIST_BLOCK_ROWS;
+}
+
+static size_t first_row_of_block(size_t block, size_t n_rows)
+{
+    return block < n_row_blocks(n_rows) ? block * SQDIST_BLOCK_ROWS : n_rows;
+}
+
+static size_t sqdist_block_start(size_t block, void *context)
+{
+    const struct block_work *work = context;
+    const size_t n = work->rows->n_rows;
+
+    return packed_row(n, first_row_of_block(block, n)) * sizeof(double);
+}
+
+/* Fills the rows of block of D[packed_size(n)] with the squared distances
+ * of the rows, the dot products from one dot_block call. */
+static void sqdist_block(size_t block, void *value, void *context)
+{
+    const struct block_work *work = context;
+    const struct gcv_fold_rows *rows = work->rows;
     const size_t n = rows->n_rows;
+    const size_t first = first_row_of_block(block, n);
+    const size_t count = first_row_of_block(block + 1, n) - first;
+    double *D = value;
 
-    for (size_t first = 0; first < n; first += SQDIST_BLOCK_ROWS) {
-        const size_t count = n - first < SQDIST_BLOCK_ROWS ? n - first : SQDIST_BLOCK_ROWS;
+    dot_block(rows, first, count, work->scratch);
+    for (size_t i = first; i < first + count; i++) {
+        double *row = D + packed_row(n, i) - i; /* row[k], k >= i */
+        const double *dots = work->scratch + (i - first) * n;
 
-        dot_block(rows, first, count, scratch);
-        for (size_t i = first; i < first + count; i++) {
-            double *row = D + packed_row(n, i) - i; /* row[k], k >= i */
-            const double *dots = scratch + (i - first) * n;
-
-            row[i] = 0;
-            for (size_t k = i + 1; k < n; k++)
-                row[k] = sqdist_from_dot(rows->norms, i, k, dots[k]);
-        }
+        row[i] = 0;
+        for (size_t k = i + 1; k < n; k++)
+            row[k] = sqdist_from_dot(rows->norms, i, k, dots[k]);
     }
 }
 
@@ -595,9 +676,14 @@ static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size
         free(scratch);
         return NULL;
     }
-    sqdist_rows(rows, scratch, D);
+    fill_and_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes,
+                   &(struct gcv_fold_share_work){
+                       .n_blocks = n_row_blocks(n),
+                       .block_start = sqdist_block_start,
+                       .compute_block = sqdist_block,
+                       .context = &(struct block_work){.rows = rows, .scratch = scratch},
+                   });
     free(scratch);
-    gcv_fold_cache_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes, free);
     return D;
 }
 
@@ -665,6 +751,31 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
 
 /* ----- products with the training rows ----------------------------------- */
 
+static size_t cross_block_start(size_t block, void *context)
+{
+    const struct block_work *work = context;
+
+    return first_row_of_block(block, work->rows->n_rows) * work->train->n_rows * sizeof(double);
+}
+
+/* Fills the rows of block of dots[n_rows * n_train], row-major, with the
+ * dot products of those rows and every training row, in one call: A is
+ * the block, B the training rows, both row-major with leading dimension
+ * n_features; ldc = n_train. */
+static void cross_block(size_t block, void *value, void *context)
+{
+    const struct block_work *work = context;
+    const size_t first = first_row_of_block(block, work->rows->n_rows);
+    const size_t count = first_row_of_block(block + 1, work->rows->n_rows) - first;
+    const size_t n_train = work->train->n_rows;
+    const size_t d = work->rows->n_features;
+    double *dots = value;
+
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)n_train, (int)d, 1.0,
+                work->rows->X + first * d, (int)d, work->train->X, (int)d, 0.0,
+                dots + first * n_train, (int)n_train);
+}
+
 bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
                           size_t n_features, uint64_t train_id, struct gcv_fold_cross *out)
 {
@@ -691,17 +802,13 @@ bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
     if (!gcv_fold_cache_reserve(&rows, train_id, bytes) || (dots = malloc(bytes)) == NULL)
         return false;
 
-    /* A block of rows against every training row per call: A is the block,
-     * B the training rows, both row-major with leading dimension
-     * n_features; ldc = train.n_rows. */
-    for (size_t first = 0; first < n_rows; first += SQDIST_BLOCK_ROWS) {
-        const size_t count = n_rows - first < SQDIST_BLOCK_ROWS ? n_rows - first
-                                                                : SQDIST_BLOCK_ROWS;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)count, (int)train.n_rows,
-                    (int)n_features, 1.0, rows.X + first * n_features, (int)n_features, train.X,
-                    (int)n_features, 0.0, dots + first * train.n_rows, (int)train.n_rows);
-    }
-    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes, free);
+    fill_and_store(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes,
+                   &(struct gcv_fold_share_work){
+                       .n_blocks = n_row_blocks(n_rows),
+                       .block_start = cross_block_start,
+                       .compute_block = cross_block,
+                       .context = &(struct block_work){.rows = &rows, .train = &train},
+                   });
     out->dots = dots;
     return true;
 }

@@ -130,6 +130,8 @@ struct gcv_fold_cache_stats {
     uint64_t too_large;     /* items not stored because they would not fit the budget */
     uint64_t trees_reused;  /* random forest trees that fits took from a kept forest
                                instead of building them */
+    uint64_t node_shared;   /* items of which another rank of the node computed some
+                               or all blocks (worker/fold_share.h) */
 };
 
 /* Frees every item and sets the budget in bytes; 0 turns the cache off.
