@@ -607,17 +607,25 @@ def read_journal(path):
     return records
 
 
+def run_only_when_idle():
+    """Gives the calling process Linux's SCHED_IDLE policy, under which it
+    runs only on a core that no other process wants."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 class IdleCoresBusy:
-    """Keeps every core busy at the lowest priority (nice 19) while the
-    runs inside it go on, so that no core is idle in a 1-worker run either.
+    """Keeps every core busy with a loop under SCHED_IDLE while the runs
+    inside it go on, so that no core is idle in a 1-worker run either.
     On the virtual machine of docs/benchmarks.md a core ran a dgemm loop
     10 to 20 % slower while the other core was idle than while a busy loop
     ran there. That favoured the 2-worker runs, whose ranks keep both
-    cores busy. The loops take only the time no rank wants."""
+    cores busy. Loops at nice 19 still took 1.3 CPU seconds of a 12 s
+    2-worker run of case 2 (read from /proc/PID/stat), loops under
+    SCHED_IDLE 0.4 to 0.5 s."""
 
     def __enter__(self):
         self.loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
-                                       preexec_fn=lambda: os.nice(19))
+                                       preexec_fn=run_only_when_idle)
                       for _ in range(os.cpu_count() or 1)]
         return self
 
@@ -784,9 +792,9 @@ def main():
                 "- best of %d runs of each; times are whole mpirun commands; the fractions "
                 "come from the journal of the best 2-worker run (fit_time and score_time of "
                 "each rank's fits) over the search's own wall time" % args.repeat,
-                "- during every run a busy loop at nice 19 runs on each core, so that the "
-                "core a 1-worker run leaves to its sleeping coordinator is not idle "
-                "(see IdleCoresBusy in bench/bench.py)",
+                "- during every run a busy loop under Linux's SCHED_IDLE policy runs on each "
+                "core, so that the core a 1-worker run leaves to its sleeping coordinator is "
+                "not idle (see IdleCoresBusy in bench/bench.py)",
                 "",
                 table,
             ])

@@ -95,6 +95,7 @@ static void *new_board(void)
 struct child_plan {
     long pause_ns;      /* per block */
     bool withdraw;      /* withdraw the entry once filled */
+    bool parent_off;    /* the parent fills with GRIDCV_FOLD_SHARE=0 */
 };
 
 struct child {
@@ -193,94 +194,83 @@ START_TEST(without_board_computes_every_block)
 }
 END_TEST
 
-START_TEST(complete_value_copied)
+/* Starts a child with plan, waits for its event ('s' or 'f'), fills the
+ * value as the parent with rows, checks both ranks' values, and returns
+ * the blocks the parent computed. */
+static size_t fill_beside_child(const struct child_plan *plan, char event, const double *rows)
 {
     void *board = new_board();
-    struct child child = start_child(board, &(struct child_plan){0, false});
-    double rows[N_ROWS * N_FEATURES];
+    struct child child = start_child(board, plan);
     double *value = malloc(value_bytes);
+    size_t computed;
 
-    fill_rows(rows);
-    wait_for_event(&child, 'f');
-    ck_assert_uint_eq(fill_as_parent(board, rows, value), 0);
+    wait_for_event(&child, event);
+    if (plan->parent_off)
+        setenv(GCV_FOLD_SHARE_ENV, "0", 1);
+    computed = fill_as_parent(board, rows, value);
+    unsetenv(GCV_FOLD_SHARE_ENV);
     ck_assert(value_is_expected(value, rows));
+    if (event != 'f')
+        wait_for_event(&child, 'f');
     ck_assert_int_eq(finish_child(&child), 0);
     free(value);
+    munmap(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK);
+    return computed;
+}
+
+START_TEST(complete_value_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    fill_rows(rows);
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, false}, 'f', rows), 0);
 }
 END_TEST
 
 START_TEST(other_rows_not_copied)
 {
-    void *board = new_board();
-    struct child child = start_child(board, &(struct child_plan){0, false});
     double rows[N_ROWS * N_FEATURES];
-    double *value = malloc(value_bytes);
 
     /* Same hash, sizes and kind as the child's key, one value apart. */
     fill_rows(rows);
     rows[N_ROWS * N_FEATURES - 1] += 1.0;
-    wait_for_event(&child, 'f');
-    ck_assert_uint_eq(fill_as_parent(board, rows, value), N_BLOCKS);
-    ck_assert(value_is_expected(value, rows));
-    ck_assert_int_eq(finish_child(&child), 0);
-    free(value);
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, false}, 'f', rows),
+                      N_BLOCKS);
 }
 END_TEST
 
 START_TEST(withdrawn_value_not_copied)
 {
-    void *board = new_board();
-    struct child child = start_child(board, &(struct child_plan){0, true});
     double rows[N_ROWS * N_FEATURES];
-    double *value = malloc(value_bytes);
 
     fill_rows(rows);
-    wait_for_event(&child, 'f');
-    ck_assert_uint_eq(fill_as_parent(board, rows, value), N_BLOCKS);
-    ck_assert(value_is_expected(value, rows));
-    ck_assert_int_eq(finish_child(&child), 0);
-    free(value);
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, true, false}, 'f', rows),
+                      N_BLOCKS);
 }
 END_TEST
 
 START_TEST(blocks_split_while_computed)
 {
-    void *board = new_board();
-    struct child child = start_child(board, &(struct child_plan){20000000L, false});
     double rows[N_ROWS * N_FEATURES];
-    double *value = malloc(value_bytes);
     size_t computed;
 
     /* The child spends 20 ms per block, so the parent, which joins at the
      * child's first block, computes most of the others. Both values must
      * be whole: the child's status says whether its own is. */
     fill_rows(rows);
-    wait_for_event(&child, 's');
-    computed = fill_as_parent(board, rows, value);
+    computed = fill_beside_child(&(struct child_plan){20000000L, false, false}, 's', rows);
     ck_assert_uint_gt(computed, 0);
     ck_assert_uint_lt(computed, N_BLOCKS);
-    ck_assert(value_is_expected(value, rows));
-    wait_for_event(&child, 'f');
-    ck_assert_int_eq(finish_child(&child), 0);
-    free(value);
 }
 END_TEST
 
 START_TEST(environment_turns_sharing_off)
 {
-    void *board = new_board();
-    struct child child = start_child(board, &(struct child_plan){0, false});
     double rows[N_ROWS * N_FEATURES];
-    double *value = malloc(value_bytes);
 
     fill_rows(rows);
-    wait_for_event(&child, 'f');
-    setenv(GCV_FOLD_SHARE_ENV, "0", 1);
-    ck_assert_uint_eq(fill_as_parent(board, rows, value), N_BLOCKS);
-    unsetenv(GCV_FOLD_SHARE_ENV);
-    ck_assert(value_is_expected(value, rows));
-    ck_assert_int_eq(finish_child(&child), 0);
-    free(value);
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, true}, 'f', rows),
+                      N_BLOCKS);
 }
 END_TEST
 
