@@ -126,24 +126,25 @@ static void remove_at(size_t i)
     cache.n_items--;
 }
 
-/* Evicts item i, and with a rows item every item derived from it. */
+/* Evicts item i, and with a rows item every item derived from it, those
+ * first, so that no entry on the node's board points at freed rows. */
 static void evict_at(size_t i)
 {
     const uint64_t id = cache.items[i].id;
-    const bool is_rows = cache.items[i].kind == ROWS_KIND;
 
+    if (cache.items[i].kind == ROWS_KIND) {
+        for (size_t k = 0; k < cache.n_items;) {
+            if (cache.items[k].owner == id || cache.items[k].other == id) {
+                remove_at(k);
+                cache.stats.evictions++;
+            } else {
+                k++;
+            }
+        }
+        i = (size_t)(find_by_id(id) - cache.items);
+    }
     remove_at(i);
     cache.stats.evictions++;
-    if (!is_rows)
-        return;
-    for (size_t k = 0; k < cache.n_items;) {
-        if (cache.items[k].owner == id || cache.items[k].other == id) {
-            remove_at(k);
-            cache.stats.evictions++;
-        } else {
-            k++;
-        }
-    }
 }
 
 static bool grow_items(void)
@@ -214,6 +215,10 @@ static struct item *add_item(int kind, void *value, size_t bytes, void (*release
 
 void gcv_fold_cache_clear(void)
 {
+    /* Derived items first, as evict_at removes them. */
+    for (size_t i = cache.n_items; i-- > 0;)
+        if (cache.items[i].kind != ROWS_KIND)
+            remove_at(i);
     while (cache.n_items > 0)
         remove_at(cache.n_items - 1);
     free(cache.items);

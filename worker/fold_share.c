@@ -206,9 +206,10 @@ static bool read_entry(const struct entry *entry, struct snapshot *out)
 
     if (sequence == 0 || sequence % 2 != 0)
         return false;
-    for (int f = 0; f < N_FIELDS; f++)
+    out->value[FIELD_SEQUENCE] = sequence;
+    for (int f = FIELD_SEQUENCE + 1; f < N_FIELDS; f++)
         out->value[f] = load(entry, (enum field)f);
-    return out->value[FIELD_SEQUENCE] == sequence;
+    return load(entry, FIELD_SEQUENCE) == sequence;
 }
 
 /* Returns true when the snapshot announces an item of key and bytes. */
@@ -288,7 +289,9 @@ static size_t claim_block(struct entry *entry, uint64_t sequence, size_t n_block
 }
 
 /* Waits until every block of the entry announced with sequence is done.
- * Returns false when the entry changed meanwhile. */
+ * Returns false when the entry changed meanwhile. There is no time limit:
+ * a rank that claimed a block computes it without waiting for anything,
+ * and a rank that dies ends the whole MPI job. */
 static bool wait_for_blocks(const struct entry *entry, uint64_t sequence, size_t n_blocks)
 {
     for (;;) {
