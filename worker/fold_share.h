@@ -33,6 +33,11 @@
  * the sharing off for the rest of the run, and the rank computes its own
  * values, as without a board.
  *
+ * NOTE: the board gives each rank's process id, so the ranks of a node
+ * must see one another in one PID namespace. Where a container gives each
+ * rank its own, the id can name another process: the comparison of the
+ * rows then fails, or the read does, and the rank computes alone.
+ *
  * Setting GRIDCV_FOLD_SHARE=0 turns the sharing off (to measure it, or to
  * compare results). One board per process, not thread-safe. */
 #ifndef GCV_FOLD_SHARE_H
