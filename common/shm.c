@@ -364,9 +364,10 @@ static size_t board_offset(size_t data_bytes)
     return (data_bytes + 63) / 64 * 64;
 }
 
-/* Every rank of the node: allocates the window (the leader's segment
- * contains the row arrays, the others have none), finds the leader's segment and
- * opens a passive-target epoch on it that lasts until gcv_shm_free. */
+/* Every rank of the node: allocates the window (the leader's segment of
+ * bytes contains the row arrays and the board, the others have none), finds
+ * the leader's segment and opens a passive-target epoch on it that lasts
+ * until gcv_shm_free. */
 static enum gcv_status open_window(struct gcv_shm *shm, size_t bytes, void **base,
                                    struct gcv_error *err)
 {
@@ -388,11 +389,9 @@ static enum gcv_status open_window(struct gcv_shm *shm, size_t bytes, void **bas
     GCV_MPI_CHECK(MPI_Win_set_errhandler(shm->window, MPI_ERRORS_RETURN));
     GCV_MPI_CHECK(MPI_Win_shared_query(shm->window, 0, &leader_size, &disp_unit, base));
     GCV_MPI_CHECK(MPI_Win_lock_all(MPI_MODE_NOCHECK, shm->window));
-    shm->own_bytes = (size_t)own;
-    shm->node_bytes = (size_t)leader_size;
-    if (shm->node_bytes < bytes)
+    if ((size_t)leader_size < bytes)
         status = gcv_error_set(err, GCV_ERR_MPI, "the shared window of the node leader has %zu "
-                               "bytes, expected %zu", shm->node_bytes, bytes);
+                               "bytes, expected %zu", (size_t)leader_size, bytes);
 cleanup:
     return status;
 }

@@ -115,9 +115,8 @@ static void remove_at(size_t i)
     struct item *item = &cache.items[i];
 
     /* Other ranks of the node stop reading an announced value before it
-     * is freed. */
-    if (item->kind == GCV_FOLD_CACHE_SQDIST || item->kind == GCV_FOLD_CACHE_CROSS_DOT)
-        gcv_fold_share_withdraw(item->id);
+     * is freed. Items never announced have no entry to withdraw. */
+    gcv_fold_share_withdraw(item->id);
     if (item->release != NULL)
         item->release(item->value);
     free(item->dataset_index);
@@ -500,21 +499,19 @@ static void share_key(uint64_t rows_id, enum gcv_fold_cache_kind kind, uint64_t 
     }
 }
 
-/* Fills value[bytes], the derived item (kind, param) of rows and
- * other_id, by work's blocks, with the other ranks of the node that need
- * it too (worker/fold_share.h), and stores it. */
-static void fill_and_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+/* Stores value[bytes] as the derived item (kind, param) of rows and
+ * other_id, and fills it by work's blocks with the other ranks of the node
+ * that need it too (worker/fold_share.h). */
+static void store_and_fill(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
                            uint64_t other_id, double param, void *value, size_t bytes,
                            const struct gcv_fold_share_work *work)
 {
-    const uint64_t id = cache.next_id++;
+    const uint64_t id = store_derived(rows, kind, other_id, param, value, bytes, free)->id;
     struct gcv_fold_share_key key;
 
     share_key(rows->id, kind, other_id, param, &key);
     if (gcv_fold_share_fill(id, &key, value, bytes, work) < work->n_blocks)
         cache.stats.node_shared++;
-    /* The item keeps the id announced on the board. */
-    store_derived(rows, kind, other_id, param, value, bytes, free)->id = id;
 }
 
 /* ----- RBF kernel -------------------------------------------------------- */
@@ -681,7 +678,7 @@ static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size
         free(scratch);
         return NULL;
     }
-    fill_and_store(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes,
+    store_and_fill(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes,
                    &(struct gcv_fold_share_work){
                        .n_blocks = n_row_blocks(n),
                        .block_start = sqdist_block_start,
@@ -807,7 +804,7 @@ bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
     if (!gcv_fold_cache_reserve(&rows, train_id, bytes) || (dots = malloc(bytes)) == NULL)
         return false;
 
-    fill_and_store(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes,
+    store_and_fill(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes,
                    &(struct gcv_fold_share_work){
                        .n_blocks = n_row_blocks(n_rows),
                        .block_start = cross_block_start,

@@ -105,9 +105,10 @@ static void pause_briefly(void)
     nanosleep(&wait, NULL);
 }
 
-/* Marks own entry slot as withdrawn. The store is sequentially consistent,
- * so a reader that reads the memory the entry pointed to after the owner
- * freed it also sees the new sequence number afterwards. */
+/* Marks own entry slot as withdrawn. The store is sequentially
+ * consistent, so a reader that read the memory the entry pointed to after
+ * the owner freed it loads the new sequence number in its check after the
+ * read. */
 static void withdraw_slot(size_t slot)
 {
     struct entry *entry = &board.entries[board.own_first + slot];
@@ -321,9 +322,9 @@ static size_t help(struct entry *entry, const struct snapshot *found, void *valu
     if (mine == NULL)
         return NOT_JOINED;
 
-    /* Blocks that no rank has started. A claimed block is always counted
-     * done, even when it could not be written, so the owner never waits
-     * for it. */
+    /* Blocks that no rank has started. This rank counts each block it
+     * claimed as done, also one it could not write, so that the owner
+     * does not wait for it. */
     while ((block = claim_block(entry, sequence, n_blocks)) < n_blocks) {
         const size_t start = work->block_start(block, work->context);
         const size_t length = work->block_start(block + 1, work->context) - start;

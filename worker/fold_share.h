@@ -4,25 +4,25 @@
  * Two ranks can fit candidates of the same fold, because the picker lets a
  * worker join a fold another worker prepared (coordinator/picker.h). Both
  * then need the fold's squared distances and the products of its test rows
- * with its training rows, at O(n^2 n_features) each. These values are computed a
- * block of rows at a time. The first rank to need one announces it on the
- * node's board, a small area of the shared data window (common/shm.h),
- * and computes its blocks in turn. Another rank of the node that needs the
- * same value while it is computed takes the blocks not yet started,
- * computes them, and writes them into the first rank's copy; once every
- * block is done, it reads the rest. A rank that needs the value after it
- * is complete only reads it. Reads and writes of another rank's memory go
- * through process_vm_readv and process_vm_writev (Linux cross-memory
- * attach, which Open MPI's shared-memory transport uses for large messages
- * as well).
+ * with its training rows, at O(n^2 n_features) each. These values are
+ * computed a block of rows at a time. The first rank to need one announces
+ * it on the node's board, a small area of the shared data window
+ * (common/shm.h), and computes its blocks in turn. Another rank of the
+ * node may need the same value while it is computed. That rank takes the
+ * blocks not yet started, computes them and writes them into the first
+ * rank's copy. Once every block is done, it reads the rest. A rank that
+ * needs the value after it is complete only reads it. Reads and writes of
+ * another rank's memory go through process_vm_readv and process_vm_writev
+ * (Linux cross-memory attach, the single-copy mechanism of Open MPI 4.1's
+ * vader transport by default, btl_vader_single_copy_mechanism=cma).
  *
  * A rank joins only a value that is exactly what it would compute: it
  * first compares the announcing rank's rows (and, for products, the
  * other rows) value by value with its own, so a hash collision cannot
  * pass. Every rank of a node runs the same binary with the same OpenBLAS
- * on the same processor and computes a block by the same calls, so a
- * block has the same bits whichever rank computed it, and the results do
- * not depend on which rank computed what.
+ * on the same processor and computes a block by the same calls. A block so
+ * has the same bits whichever rank computed it, and the results do not
+ * depend on which rank computed what.
  *
  * The announcing rank can evict a value while another rank reads it. Each
  * board entry carries a sequence number, odd while the entry is written or
@@ -66,7 +66,7 @@ struct gcv_fold_share_key {
 /* Starts using board[board_bytes] (the node's board, zeroed by the node
  * leader, GCV_SHM_BOARD_BYTES_PER_RANK per rank) as rank node_rank of
  * node_size. A NULL board, or GRIDCV_FOLD_SHARE=0 in the environment,
- * leaves the copies off. Withdraws the entries of an earlier board. */
+ * leaves the sharing off. Withdraws the entries of an earlier board. */
 void gcv_fold_share_attach(void *board, size_t board_bytes, int node_rank, int node_size);
 
 /* Withdraws this rank's entries and stops using the board. Call before

@@ -256,7 +256,7 @@ START_TEST(blocks_split_while_computed)
 
     /* The child spends 20 ms per block, so the parent, which joins at the
      * child's first block, computes most of the others. Both values must
-     * be whole: the child's status says whether its own is. */
+     * be whole, and the child's exit status reports on its own. */
     fill_rows(rows);
     computed = fill_beside_child(&(struct child_plan){20000000L, false, false}, 's', rows);
     ck_assert_uint_gt(computed, 0);
