@@ -703,6 +703,27 @@ static bool reserve_kernel(const struct gcv_fold_rows *rows, size_t bytes)
     return gcv_fold_cache_reserve(rows, 0, bytes);
 }
 
+/* Removes a kernel matrix of bytes of the rows item rows_id from the
+ * cache and returns its memory, now the caller's, or returns NULL when
+ * there is none. */
+static float *detach_other_kernel(uint64_t rows_id, size_t bytes)
+{
+    for (size_t i = 0; i < cache.n_items; i++) {
+        struct item *item = &cache.items[i];
+
+        if (item->kind == GCV_FOLD_CACHE_RBF_KERNEL && item->owner == rows_id &&
+            item->bytes == bytes) {
+            float *K = item->value;
+
+            item->release = NULL;
+            remove_at(i);
+            cache.stats.kernels_replaced++;
+            return K;
+        }
+    }
+    return NULL;
+}
+
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out)
 {
@@ -728,15 +749,22 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         return true;
     }
 
+    /* The matrix of another gamma of the same rows gives its memory to
+     * this one (see gcv_fold_cache_rbf in fold_cache.h). */
+    K = detach_other_kernel(rows.id, kernel_bytes);
+
     /* The distances first, when they fit beside the kernel matrix, so the
      * next gamma costs only the exponentials. */
     find_or_store_sqdist(&rows, kernel_bytes);
-    if (!reserve_kernel(&rows, kernel_bytes))
+    if (!reserve_kernel(&rows, kernel_bytes)) {
+        free(K);
         return false;
+    }
 
     /* Reserving may have evicted the distances: look them up again. */
     D = find_derived(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
-    K = malloc(kernel_bytes);
+    if (K == NULL)
+        K = malloc(kernel_bytes);
     if (D == NULL)
         scratch = malloc(SQDIST_BLOCK_ROWS * n_rows * sizeof *scratch);
     if (K == NULL || (D == NULL && scratch == NULL)) {

@@ -132,6 +132,7 @@ struct gcv_fold_cache_stats {
                                instead of building them */
     uint64_t node_shared;   /* items of which another rank of the node computed some
                                or all blocks (worker/fold_share.h) */
+    uint64_t kernels_replaced; /* kernel matrices written over another gamma's */
 };
 
 /* Frees every item and sets the budget in bytes; 0 turns the cache off.
@@ -211,7 +212,13 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
  * the same rows when the rows, the distances and the matrix fit the budget
  * together. A worker runs the fits of one gamma one after the other
  * (coordinator/picker.h), so the matrix of an earlier gamma is worth less
- * than the distances that the next gamma needs. Without room for them,
+ * than the distances that the next gamma needs. For the same reason a
+ * new gamma's matrix is written over the matrix of another gamma of the
+ * same rows, which the cache then no longer contains. Memory new to the
+ * process costs a page fault per page at its first write. On a virtual
+ * machine that can cost more than the O(n^2) exponentials of a matrix
+ * (docs/benchmarks.md). A search that comes back to the earlier gamma on
+ * these rows computes its matrix again. Without room for the distances,
  * the distances are computed a block of rows at a time by the same calls
  * and turned into kernel values at once. Returns true when out->kernel is
  * set. */

@@ -388,10 +388,11 @@ START_TEST(sqdist_exact_on_integer_rows)
 }
 END_TEST
 
-/* A budget of the rows, their distances and two kernel matrices: the third
- * gamma evicts the least recently used matrix, not the distances, and its
- * matrix is the one a cache with room for everything computes. */
-START_TEST(new_gamma_evicts_kernel_before_sqdist)
+/* A budget of the rows, their distances and one kernel matrix: each new
+ * gamma's matrix is written over the last one, in the same memory,
+ * evicting nothing, and equals the matrix that a cache with room for
+ * everything computes. Coming back to a gamma computes its matrix again. */
+START_TEST(new_gamma_replaces_kernel_and_keeps_sqdist)
 {
     struct dataset data = make_dataset(300, 9, 2, 19);
     const size_t n = data.n_rows, d = data.n_features;
@@ -399,27 +400,49 @@ START_TEST(new_gamma_evicts_kernel_before_sqdist)
     const size_t sqdist_bytes = n * (n + 1) / 2 * sizeof(double);
     const size_t kernel_bytes = n * n * sizeof(float);
     const double gammas[3] = {0.1, 0.3, 1.0};
-    float *expected = malloc(kernel_bytes);
+    float *expected[3];
+    const float *first_kernel;
     struct gcv_fold_rbf fold;
     struct gcv_fold_rows rows;
     struct gcv_fold_cache_stats stats;
 
-    gcv_fold_cache_configure(64 * MIB);
-    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[2], &fold));
-    memcpy(expected, fold.kernel, kernel_bytes);
-
-    gcv_fold_cache_configure(rows_bytes + sqdist_bytes + 2 * kernel_bytes);
-    for (size_t g = 0; g < 3; g++)
+    for (size_t g = 0; g < 3; g++) {
+        gcv_fold_cache_configure(64 * MIB);
         ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[g], &fold));
-    ck_assert(memcmp(fold.kernel, expected, kernel_bytes) == 0);
+        expected[g] = malloc(kernel_bytes);
+        memcpy(expected[g], fold.kernel, kernel_bytes);
+    }
+
+    gcv_fold_cache_configure(rows_bytes + sqdist_bytes + kernel_bytes);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[0], &fold));
+    first_kernel = fold.kernel;
+    for (size_t g = 1; g < 3; g++) {
+        ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[g], &fold));
+        ck_assert_ptr_eq(fold.kernel, first_kernel);
+        ck_assert(memcmp(fold.kernel, expected[g], kernel_bytes) == 0);
+    }
     ck_assert(gcv_fold_cache_rows(data.X, NULL, n, d, &rows));
     ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0));
     ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[0]));
-    ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[1]));
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[1]));
+    ck_assert_ptr_nonnull(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gammas[2]));
     gcv_fold_cache_get_stats(&stats);
-    ck_assert_uint_eq(stats.evictions, 1);
+    ck_assert_uint_eq(stats.evictions, 0);
+    ck_assert_uint_eq(stats.kernels_replaced, 2);
 
-    free(expected);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, gammas[0], &fold));
+    ck_assert(memcmp(fold.kernel, expected[0], kernel_bytes) == 0);
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.kernels_replaced, 3);
+
+    /* Other rows keep their own matrix. */
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n - 1, d, gammas[1], &fold));
+    ck_assert(gcv_fold_cache_rows(data.X, NULL, n, d, &rows));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.kernels_replaced, 3);
+
+    for (size_t g = 0; g < 3; g++)
+        free(expected[g]);
     free_dataset(&data);
 }
 END_TEST
@@ -1478,7 +1501,7 @@ static Suite *fold_cache_suite(void)
 
     tcase_add_test(rbf, sqdist_exact_on_integer_rows);
     tcase_add_test(rbf, rbf_kernel_same_with_and_without_stored_sqdist);
-    tcase_add_test(rbf, new_gamma_evicts_kernel_before_sqdist);
+    tcase_add_test(rbf, new_gamma_replaces_kernel_and_keeps_sqdist);
     tcase_add_test(rbf, rbf_kernel_matches_kernel_column);
     suite_add_tcase(suite, rbf);
 
