@@ -729,7 +729,7 @@ static void check_cores(const struct search *run, int blas_threads)
 static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_error *err)
 {
     struct gcv_fold_cache_stats own;
-    uint64_t counts[7], totals[7] = {0};
+    uint64_t counts[8], totals[8] = {0};
     unsigned long long peak, max_peak = 0;
     enum gcv_status status = GCV_OK;
 
@@ -741,8 +741,9 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     counts[4] = own.trees_reused;
     counts[5] = own.node_shared;
     counts[6] = own.kernels_replaced;
+    counts[7] = own.blocks_reused;
     peak = own.peak_bytes;
-    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 7, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 8, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
     GCV_MPI_CHECK(MPI_Reduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0,
                              MPI_COMM_WORLD));
     run->fold_cache = own;
@@ -753,6 +754,7 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
     run->fold_cache.trees_reused = totals[4];
     run->fold_cache.node_shared = totals[5];
     run->fold_cache.kernels_replaced = totals[6];
+    run->fold_cache.blocks_reused = totals[7];
     run->fold_cache.peak_bytes = (size_t)max_peak;
 cleanup:
     return status;
@@ -781,6 +783,9 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
     if (stats->kernels_replaced > 0)
         printf("; %llu kernel matrices written over another gamma's",
                (unsigned long long)stats->kernels_replaced);
+    if (stats->blocks_reused > 0)
+        printf("; %llu items stored in the memory of an earlier fold's",
+               (unsigned long long)stats->blocks_reused);
     printf("\n");
 }
 

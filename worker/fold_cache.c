@@ -36,7 +36,10 @@ struct item {
     void *value;               /* owned; a rows item's X and norms in one block */
     size_t bytes;
     void (*release)(void *);
+    size_t capacity;           /* bytes of value's block when new_block allocated it, so
+                                  that reuse_block may give it to another item; else 0 */
     uint64_t last_used;        /* value of the use counter at the last use */
+    uint64_t last_read;        /* the same at the last lookup, counted or not as a use */
 };
 
 static struct {
@@ -46,6 +49,8 @@ static struct {
     size_t n_items;
     size_t capacity;
     uint64_t use_counter;
+    uint64_t retired_before;  /* items last read before this value of the use counter
+                                 are retired (gcv_fold_cache_retire) */
     uint64_t next_id;
     const double *dataset;    /* [dataset_values] from gcv_fold_cache_set_dataset, or NULL */
     size_t dataset_values;
@@ -99,6 +104,7 @@ static bool same_rows(const struct item *item, const double *X, const size_t *in
 static void touch(struct item *item)
 {
     item->last_used = ++cache.use_counter;
+    item->last_read = item->last_used;
 }
 
 static struct item *find_by_id(uint64_t id)
@@ -210,6 +216,11 @@ static struct item *add_item(int kind, void *value, size_t bytes, void (*release
         cache.stats.peak_bytes = cache.used;
     cache.stats.stores++;
     return item;
+}
+
+void gcv_fold_cache_retire(void)
+{
+    cache.retired_before = ++cache.use_counter;
 }
 
 void gcv_fold_cache_clear(void)
@@ -413,6 +424,7 @@ static void *find_derived(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
 
     if (item == NULL)
         return NULL;
+    item->last_read = ++cache.use_counter;
     if (refresh)
         touch(item);
     /* The rows items count as used too, so that they outlive their
@@ -475,6 +487,55 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
     store_derived(rows, kind, other_id, param, value, bytes, release);
 }
 
+/* ----- memory of the large items ---------------------------------------- */
+
+/* Allocates a block for a value of bytes and sets *capacity to its size,
+ * a 64th more than bytes. The training sets of one split differ in size
+ * by a row or so, and the headroom lets a matrix of one fold take the
+ * block of the same matrix of another (reuse_block). Nothing writes the
+ * headroom, so it takes address space but no memory. */
+static void *new_block(size_t bytes, size_t *capacity)
+{
+    void *block;
+
+    *capacity = bytes <= SIZE_MAX - bytes / 64 ? bytes + bytes / 64 : bytes;
+    if ((block = malloc(*capacity)) == NULL)
+        *capacity = 0;
+    return block;
+}
+
+/* Removes the least recently used retired item (gcv_fold_cache_retire)
+ * whose block from new_block serves a value of bytes, within an eighth of
+ * its size, and returns the block, now the caller's, with its size in
+ * *capacity. Items of the rows items rows_id and other_id (0 for none)
+ * never qualify. Returns NULL when no item does. */
+static void *reuse_block(size_t bytes, uint64_t rows_id, uint64_t other_id, size_t *capacity)
+{
+    size_t victim = cache.n_items;
+    void *block;
+
+    for (size_t i = 0; i < cache.n_items; i++) {
+        const struct item *item = &cache.items[i];
+
+        if (item->kind == ROWS_KIND || item->last_read >= cache.retired_before ||
+            item->capacity < bytes || item->capacity - bytes > item->capacity / 8)
+            continue;
+        if (item->owner == rows_id || item->other == rows_id ||
+            (other_id != 0 && (item->owner == other_id || item->other == other_id)))
+            continue;
+        if (victim == cache.n_items || item->last_used < cache.items[victim].last_used)
+            victim = i;
+    }
+    if (victim == cache.n_items)
+        return NULL;
+    block = cache.items[victim].value;
+    *capacity = cache.items[victim].capacity;
+    cache.items[victim].release = NULL;
+    remove_at(victim);
+    cache.stats.blocks_reused++;
+    return block;
+}
+
 /* ----- copies between the ranks of a node -------------------------------- */
 
 /* Fills *key for the derived item (kind, param) of the rows items rows_id
@@ -499,16 +560,19 @@ static void share_key(uint64_t rows_id, enum gcv_fold_cache_kind kind, uint64_t 
     }
 }
 
-/* Stores value[bytes] as the derived item (kind, param) of rows and
- * other_id, and fills it by work's blocks with the other ranks of the node
- * that need it too (worker/fold_share.h). */
+/* Stores value[bytes], a block of capacity bytes from new_block, as the
+ * derived item (kind, param) of rows and other_id, and fills it by work's
+ * blocks with the other ranks of the node that need it too
+ * (worker/fold_share.h). */
 static void store_and_fill(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
                            uint64_t other_id, double param, void *value, size_t bytes,
-                           const struct gcv_fold_share_work *work)
+                           size_t capacity, const struct gcv_fold_share_work *work)
 {
-    const uint64_t id = store_derived(rows, kind, other_id, param, value, bytes, free)->id;
+    struct item *item = store_derived(rows, kind, other_id, param, value, bytes, free);
+    const uint64_t id = item->id;
     struct gcv_fold_share_key key;
 
+    item->capacity = capacity;
     share_key(rows->id, kind, other_id, param, &key);
     if (gcv_fold_share_fill(id, &key, value, bytes, work) < work->n_blocks)
         cache.stats.node_shared++;
@@ -662,23 +726,29 @@ static const double *find_or_store_sqdist(const struct gcv_fold_rows *rows, size
     const size_t n = rows->n_rows;
     double *D = find_derived(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
     double *scratch; /* [SQDIST_BLOCK_ROWS * n] */
-    size_t bytes;
+    size_t bytes, capacity = 0;
 
     if (D != NULL)
         return D;
     if (n >= SIZE_MAX / sizeof *D / n)
         return NULL;
     bytes = packed_size(n) * sizeof *D;
-    if (bytes > SIZE_MAX - extra_bytes || !gcv_fold_cache_reserve(rows, 0, bytes + extra_bytes))
+    if (bytes > SIZE_MAX - extra_bytes)
         return NULL;
-    D = malloc(bytes);
+    D = reuse_block(bytes, rows->id, 0, &capacity);
+    if (!gcv_fold_cache_reserve(rows, 0, bytes + extra_bytes)) {
+        free(D);
+        return NULL;
+    }
+    if (D == NULL)
+        D = new_block(bytes, &capacity);
     scratch = malloc(SQDIST_BLOCK_ROWS * n * sizeof *scratch);
     if (D == NULL || scratch == NULL) {
         free(D);
         free(scratch);
         return NULL;
     }
-    store_and_fill(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes,
+    store_and_fill(rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, D, bytes, capacity,
                    &(struct gcv_fold_share_work){
                        .n_blocks = n_row_blocks(n),
                        .block_start = sqdist_block_start,
@@ -704,9 +774,9 @@ static bool reserve_kernel(const struct gcv_fold_rows *rows, size_t bytes)
 }
 
 /* Removes a kernel matrix of bytes of the rows item rows_id from the
- * cache and returns its memory, now the caller's, or returns NULL when
- * there is none. */
-static float *detach_other_kernel(uint64_t rows_id, size_t bytes)
+ * cache and returns its memory, now the caller's, with the block's size
+ * in *capacity, or returns NULL when there is none. */
+static float *detach_other_kernel(uint64_t rows_id, size_t bytes, size_t *capacity)
 {
     for (size_t i = 0; i < cache.n_items; i++) {
         struct item *item = &cache.items[i];
@@ -715,6 +785,7 @@ static float *detach_other_kernel(uint64_t rows_id, size_t bytes)
             item->bytes == bytes) {
             float *K = item->value;
 
+            *capacity = item->capacity;
             item->release = NULL;
             remove_at(i);
             cache.stats.kernels_replaced++;
@@ -731,7 +802,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     const double *D;
     double *scratch = NULL; /* [SQDIST_BLOCK_ROWS * n], without stored distances */
     float *K;
-    size_t kernel_bytes;
+    size_t kernel_bytes, capacity = 0;
 
     memset(out, 0, sizeof *out);
     if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows))
@@ -750,8 +821,11 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     }
 
     /* The matrix of another gamma of the same rows gives its memory to
-     * this one (see gcv_fold_cache_rbf in fold_cache.h). */
-    K = detach_other_kernel(rows.id, kernel_bytes);
+     * this one (see gcv_fold_cache_rbf in fold_cache.h), else a retired
+     * item may. */
+    K = detach_other_kernel(rows.id, kernel_bytes, &capacity);
+    if (K == NULL)
+        K = reuse_block(kernel_bytes, rows.id, 0, &capacity);
 
     /* The distances first, when they fit beside the kernel matrix, so the
      * next gamma costs only the exponentials. */
@@ -764,7 +838,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     /* Reserving may have evicted the distances: look them up again. */
     D = find_derived(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0, false);
     if (K == NULL)
-        K = malloc(kernel_bytes);
+        K = new_block(kernel_bytes, &capacity);
     if (D == NULL)
         scratch = malloc(SQDIST_BLOCK_ROWS * n_rows * sizeof *scratch);
     if (K == NULL || (D == NULL && scratch == NULL)) {
@@ -773,7 +847,8 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         return false;
     }
     rbf_rows(&rows, D, gamma, scratch, K);
-    gcv_fold_cache_store(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free);
+    store_derived(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free)->capacity =
+        capacity;
     free(scratch);
     out->kernel = K;
     return true;
@@ -811,7 +886,7 @@ bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
 {
     struct gcv_fold_rows rows, train;
     double *dots; /* [n_rows * train.n_rows] */
-    size_t bytes;
+    size_t bytes, capacity = 0;
 
     /* Copying the test rows in never evicts the training rows that the
      * products need. */
@@ -829,10 +904,15 @@ bool gcv_fold_cache_cross(const double *X, const size_t *index, size_t n_rows,
     if (train.n_rows > SIZE_MAX / sizeof *dots / n_rows)
         return false;
     bytes = n_rows * train.n_rows * sizeof *dots;
-    if (!gcv_fold_cache_reserve(&rows, train_id, bytes) || (dots = malloc(bytes)) == NULL)
+    dots = reuse_block(bytes, rows.id, train_id, &capacity);
+    if (!gcv_fold_cache_reserve(&rows, train_id, bytes)) {
+        free(dots);
+        return false;
+    }
+    if (dots == NULL && (dots = new_block(bytes, &capacity)) == NULL)
         return false;
 
-    store_and_fill(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes,
+    store_and_fill(&rows, GCV_FOLD_CACHE_CROSS_DOT, train_id, 0.0, dots, bytes, capacity,
                    &(struct gcv_fold_share_work){
                        .n_blocks = n_row_blocks(n_rows),
                        .block_start = cross_block_start,

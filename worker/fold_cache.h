@@ -133,6 +133,8 @@ struct gcv_fold_cache_stats {
     uint64_t node_shared;   /* items of which another rank of the node computed some
                                or all blocks (worker/fold_share.h) */
     uint64_t kernels_replaced; /* kernel matrices written over another gamma's */
+    uint64_t blocks_reused; /* items stored in the memory of a retired item
+                               (gcv_fold_cache_retire) */
 };
 
 /* Frees every item and sets the budget in bytes; 0 turns the cache off.
@@ -148,6 +150,21 @@ void gcv_fold_cache_clear(void);
  * by an index array are then found by comparing the index arrays, in
  * O(n_rows), instead of hashing and comparing every value. */
 void gcv_fold_cache_set_dataset(const double *X, size_t n_values);
+
+/* Marks the items now in the cache as retired: work that the worker has
+ * moved on from. A retired item stays, and a lookup that finds it makes
+ * it current again. But until then, a new distance matrix, kernel matrix
+ * or matrix of test-row products of other rows takes the memory of the
+ * least recently used retired item of about its size, in its place. The
+ * worker calls this when its next task is on another fold: the picker
+ * moves a worker only once its fold has no task left to hand out
+ * (coordinator/picker.h), so the worker seldom needs those items again.
+ * Memory new to the process costs a page fault and zeroing by the kernel
+ * per page at its first write. Without retiring, a new fold's matrices
+ * take new memory while the budget has room, though the matrices of the
+ * fold before are no longer needed. Should the worker come back, it
+ * computes them again, with the same bits. */
+void gcv_fold_cache_retire(void);
 
 /* Adds n_trees to the trees_reused counter. */
 void gcv_fold_cache_count_reused_trees(size_t n_trees);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "fold_cache.h"
 
 /* Results on their way to rank 0, in two slots that units use in turn.
  * Each slot contains copies of one unit's results, each with the request
@@ -67,6 +68,7 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
         .capacity = n_allocated,
     };
     size_t n_unit = 0;    /* tasks of the unit received so far */
+    int32_t last_fold = -1; /* fold of the last unit run, -1 before the first */
     bool drained = false;
     int rank;
     enum gcv_status status = GCV_OK;
@@ -98,6 +100,12 @@ enum gcv_status gcv_worker_run(const struct gcv_task_context *ctx, MPI_Comm comm
             unit[n_unit++] = candidate;
         if (ctx->batched && !unit_end && n_unit < capacity)
             continue;
+
+        /* A task on another fold than the last one retires the cached
+         * work of the folds before (gcv_fold_cache_retire). */
+        if (last_fold >= 0 && fold != last_fold)
+            gcv_fold_cache_retire();
+        last_fold = fold;
 
         /* After a drain notice, tasks not yet started go back unrun. A
          * signal that reaches this rank itself changes nothing: the

@@ -447,6 +447,91 @@ START_TEST(new_gamma_replaces_kernel_and_keeps_sqdist)
 }
 END_TEST
 
+/* Computes the distances and the kernel matrix at gamma of data's rows
+ * and returns the two, as the cache stores them. */
+static void cached_matrices(const struct dataset *data, double gamma, const void **sqdist,
+                            const void **kernel)
+{
+    struct gcv_fold_rbf fold;
+    struct gcv_fold_rows rows;
+
+    ck_assert(gcv_fold_cache_rbf(data->X, NULL, data->n_rows, data->n_features, gamma, &fold));
+    ck_assert(gcv_fold_cache_rows(data->X, NULL, data->n_rows, data->n_features, &rows));
+    *kernel = fold.kernel;
+    *sqdist = gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0);
+    ck_assert_ptr_nonnull(*sqdist);
+}
+
+/* After gcv_fold_cache_retire, the matrices of new rows take the memory of
+ * the retired ones, which leave the cache, and equal the matrices that a
+ * cache without retired items computes. */
+START_TEST(retired_matrices_give_their_memory)
+{
+    struct dataset first = make_dataset(300, 9, 2, 21), second = make_dataset(300, 9, 2, 22);
+    const size_t n = first.n_rows, kernel_bytes = n * n * sizeof(float);
+    const void *old_sqdist, *old_kernel, *sqdist, *kernel;
+    float *expected = malloc(kernel_bytes);
+    struct gcv_fold_rows rows;
+    struct gcv_fold_cache_stats stats;
+
+    gcv_fold_cache_configure(64 * MIB);
+    cached_matrices(&second, 0.3, &sqdist, &kernel);
+    memcpy(expected, kernel, kernel_bytes);
+
+    gcv_fold_cache_configure(64 * MIB);
+    cached_matrices(&first, 0.3, &old_sqdist, &old_kernel);
+    gcv_fold_cache_retire();
+    cached_matrices(&second, 0.3, &sqdist, &kernel);
+    ck_assert(kernel == old_sqdist || kernel == old_kernel);
+    ck_assert(sqdist == old_sqdist || sqdist == old_kernel);
+    ck_assert_ptr_ne(kernel, sqdist);
+    ck_assert(memcmp(kernel, expected, kernel_bytes) == 0);
+
+    ck_assert(gcv_fold_cache_rows(first.X, NULL, n, first.n_features, &rows));
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_SQDIST, 0, 0.0));
+    ck_assert_ptr_null(gcv_fold_cache_find(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, 0.3));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.blocks_reused, 2);
+    ck_assert_uint_eq(stats.evictions, 0);
+
+    free(expected);
+    free_dataset(&first);
+    free_dataset(&second);
+}
+END_TEST
+
+/* Without gcv_fold_cache_retire, and for items looked up after it, the
+ * matrices of new rows take new memory and the old ones stay cached. */
+START_TEST(current_matrices_keep_their_memory)
+{
+    struct dataset first = make_dataset(300, 9, 2, 21), second = make_dataset(300, 9, 2, 22);
+    const void *old_sqdist, *old_kernel, *sqdist, *kernel;
+    struct gcv_fold_cache_stats stats;
+
+    for (int retire = 0; retire < 2; retire++) {
+        gcv_fold_cache_configure(64 * MIB);
+        cached_matrices(&first, 0.3, &old_sqdist, &old_kernel);
+        if (retire) {
+            gcv_fold_cache_retire();
+            cached_matrices(&first, 0.3, &sqdist, &kernel);
+            ck_assert_ptr_eq(sqdist, old_sqdist);
+            ck_assert_ptr_eq(kernel, old_kernel);
+        }
+        cached_matrices(&second, 0.3, &sqdist, &kernel);
+        ck_assert(kernel != old_sqdist && kernel != old_kernel);
+        ck_assert(sqdist != old_sqdist && sqdist != old_kernel);
+        cached_matrices(&first, 0.3, &sqdist, &kernel);
+        ck_assert_ptr_eq(sqdist, old_sqdist);
+        ck_assert_ptr_eq(kernel, old_kernel);
+        gcv_fold_cache_get_stats(&stats);
+        ck_assert_uint_eq(stats.blocks_reused, 0);
+    }
+
+    free_dataset(&first);
+    free_dataset(&second);
+}
+END_TEST
+
 /* The kernel matrix computed from the stored distances and the one
  * computed a block at a time without them are the same bits. */
 START_TEST(rbf_kernel_same_with_and_without_stored_sqdist)
@@ -1502,6 +1587,8 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(rbf, sqdist_exact_on_integer_rows);
     tcase_add_test(rbf, rbf_kernel_same_with_and_without_stored_sqdist);
     tcase_add_test(rbf, new_gamma_replaces_kernel_and_keeps_sqdist);
+    tcase_add_test(rbf, retired_matrices_give_their_memory);
+    tcase_add_test(rbf, current_matrices_keep_their_memory);
     tcase_add_test(rbf, rbf_kernel_matches_kernel_column);
     suite_add_tcase(suite, rbf);
 
