@@ -761,11 +761,20 @@ cleanup:
 }
 
 /* Rank 0: prints the fold cache counters under the summary, when any fit
- * used the cache, with the random forest trees that fits took from kept
- * forests when there were any. */
+ * used the cache, with the counts that apply to some searches only (forest
+ * trees, items shared by the ranks of a node, memory reused) when not 0. */
 static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
 {
     const double mib = 1024.0 * 1024.0;
+    const struct {
+        uint64_t count;
+        const char *what;
+    } optional[] = {
+        {stats->trees_reused, "forest trees reused instead of built"},
+        {stats->node_shared, "items computed in part or whole by another rank of the node"},
+        {stats->kernels_replaced, "kernel matrices written over another gamma's"},
+        {stats->blocks_reused, "items stored in the memory of an earlier fold's"},
+    };
 
     if (stats->hits + stats->stores + stats->too_large == 0)
         return;
@@ -774,18 +783,9 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
            (unsigned long long)stats->hits, (unsigned long long)stats->stores,
            (unsigned long long)stats->evictions, (unsigned long long)stats->too_large,
            (double)stats->peak_bytes / mib, (double)stats->budget / mib);
-    if (stats->trees_reused > 0)
-        printf("; %llu forest trees reused instead of built",
-               (unsigned long long)stats->trees_reused);
-    if (stats->node_shared > 0)
-        printf("; %llu items computed in part or whole by another rank of the node",
-               (unsigned long long)stats->node_shared);
-    if (stats->kernels_replaced > 0)
-        printf("; %llu kernel matrices written over another gamma's",
-               (unsigned long long)stats->kernels_replaced);
-    if (stats->blocks_reused > 0)
-        printf("; %llu items stored in the memory of an earlier fold's",
-               (unsigned long long)stats->blocks_reused);
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (optional[i].count > 0)
+            printf("; %llu %s", (unsigned long long)optional[i].count, optional[i].what);
     printf("\n");
 }
 
