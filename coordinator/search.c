@@ -768,7 +768,7 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
     const double mib = 1024.0 * 1024.0;
     const struct {
         uint64_t count;
-        const char *what;
+        const char *label;
     } optional[] = {
         {stats->trees_reused, "forest trees reused instead of built"},
         {stats->node_shared, "items computed in part or whole by another rank of the node"},
@@ -785,7 +785,7 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
            (double)stats->peak_bytes / mib, (double)stats->budget / mib);
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
         if (optional[i].count > 0)
-            printf("; %llu %s", (unsigned long long)optional[i].count, optional[i].what);
+            printf("; %llu %s", (unsigned long long)optional[i].count, optional[i].label);
     printf("\n");
 }
 
