@@ -728,34 +728,34 @@ static void check_cores(const struct search *run, int blas_threads)
  * largest peak. */
 static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_error *err)
 {
-    struct gcv_fold_cache_stats own;
-    uint64_t counts[8], totals[8] = {0};
+    struct gcv_fold_cache_stats *stats = &run->fold_cache;
+    /* The counters summed over the ranks. */
+    uint64_t *const summed[] = {
+        &stats->hits,
+        &stats->stores,
+        &stats->evictions,
+        &stats->too_large,
+        &stats->trees_reused,
+        &stats->node_shared,
+        &stats->kernels_replaced,
+        &stats->blocks_reused,
+    };
+    enum { N_SUMMED = sizeof summed / sizeof summed[0] };
+    uint64_t counts[N_SUMMED], totals[N_SUMMED] = {0};
     unsigned long long peak, max_peak = 0;
     enum gcv_status status = GCV_OK;
 
-    gcv_fold_cache_get_stats(&own);
-    counts[0] = own.hits;
-    counts[1] = own.stores;
-    counts[2] = own.evictions;
-    counts[3] = own.too_large;
-    counts[4] = own.trees_reused;
-    counts[5] = own.node_shared;
-    counts[6] = own.kernels_replaced;
-    counts[7] = own.blocks_reused;
-    peak = own.peak_bytes;
-    GCV_MPI_CHECK(MPI_Reduce(counts, totals, 8, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    gcv_fold_cache_get_stats(stats);
+    for (size_t i = 0; i < N_SUMMED; i++)
+        counts[i] = *summed[i];
+    peak = stats->peak_bytes;
+    GCV_MPI_CHECK(MPI_Reduce(counts, totals, N_SUMMED, MPI_UINT64_T, MPI_SUM, 0,
+                             MPI_COMM_WORLD));
     GCV_MPI_CHECK(MPI_Reduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0,
                              MPI_COMM_WORLD));
-    run->fold_cache = own;
-    run->fold_cache.hits = totals[0];
-    run->fold_cache.stores = totals[1];
-    run->fold_cache.evictions = totals[2];
-    run->fold_cache.too_large = totals[3];
-    run->fold_cache.trees_reused = totals[4];
-    run->fold_cache.node_shared = totals[5];
-    run->fold_cache.kernels_replaced = totals[6];
-    run->fold_cache.blocks_reused = totals[7];
-    run->fold_cache.peak_bytes = (size_t)max_peak;
+    for (size_t i = 0; i < N_SUMMED; i++)
+        *summed[i] = totals[i];
+    stats->peak_bytes = (size_t)max_peak;
 cleanup:
     return status;
 }

@@ -39,7 +39,8 @@ struct item {
     size_t capacity;           /* bytes of value's block when new_block allocated it, so
                                   that reuse_block may give it to another item; else 0 */
     uint64_t last_used;        /* value of the use counter at the last use */
-    uint64_t last_read;        /* the same at the last lookup, counted or not as a use */
+    uint64_t last_read;        /* value of the use counter at the last lookup, whether or
+                                  not it counted as a use */
 };
 
 static struct {
@@ -129,6 +130,17 @@ static void remove_at(size_t i)
     cache.used -= item->bytes;
     cache.items[i] = cache.items[cache.n_items - 1];
     cache.n_items--;
+}
+
+/* Removes item i from the cache without freeing its value, and returns
+ * the value, now the caller's. */
+static void *detach_at(size_t i)
+{
+    void *value = cache.items[i].value;
+
+    cache.items[i].release = NULL;
+    remove_at(i);
+    return value;
 }
 
 /* Evicts item i, and with a rows item every item derived from it, those
@@ -452,8 +464,7 @@ void *gcv_fold_cache_take(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
         return NULL;
     for (size_t i = 0; i < cache.n_items; i++) {
         if (cache.items[i].kind == (int)kind && cache.items[i].value == value) {
-            cache.items[i].release = NULL;
-            remove_at(i);
+            detach_at(i);
             break;
         }
     }
@@ -489,11 +500,11 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
 
 /* ----- memory of the large items ---------------------------------------- */
 
-/* Allocates a block for a value of bytes and sets *capacity to its size,
- * a 64th more than bytes. The training sets of one split differ in size
- * by a row or so, and the headroom lets a matrix of one fold take the
- * block of the same matrix of another (reuse_block). Nothing writes the
- * headroom, so it takes address space but no memory. */
+/* Allocates a block for a value of bytes, with a 64th more as headroom,
+ * and sets *capacity to its size. The training sets of one split differ
+ * by a row or so, so the headroom lets one fold's matrix take the block of
+ * another fold's (reuse_block). Nothing writes the headroom, so it costs
+ * address space only. */
 static void *new_block(size_t bytes, size_t *capacity)
 {
     void *block;
@@ -504,11 +515,13 @@ static void *new_block(size_t bytes, size_t *capacity)
     return block;
 }
 
-/* Removes the least recently used retired item (gcv_fold_cache_retire)
- * whose block from new_block serves a value of bytes, within an eighth of
- * its size, and returns the block, now the caller's, with its size in
- * *capacity. Items of the rows items rows_id and other_id (0 for none)
- * never qualify. Returns NULL when no item does. */
+/* Takes out of the cache the least recently used retired item
+ * (gcv_fold_cache_retire) whose block from new_block is at least bytes and
+ * at most an eighth larger, and returns the block with its size in
+ * *capacity. Items of the rows items rows_id and other_id (0 for none) do
+ * not qualify. Returns NULL when no item does.
+ * NOTE: a caller whose reservation then fails frees the block, so the
+ * retired item is lost without use. That costs speed, not results. */
 static void *reuse_block(size_t bytes, uint64_t rows_id, uint64_t other_id, size_t *capacity)
 {
     size_t victim = cache.n_items;
@@ -528,10 +541,8 @@ static void *reuse_block(size_t bytes, uint64_t rows_id, uint64_t other_id, size
     }
     if (victim == cache.n_items)
         return NULL;
-    block = cache.items[victim].value;
     *capacity = cache.items[victim].capacity;
-    cache.items[victim].release = NULL;
-    remove_at(victim);
+    block = detach_at(victim);
     cache.stats.blocks_reused++;
     return block;
 }
@@ -773,23 +784,19 @@ static bool reserve_kernel(const struct gcv_fold_rows *rows, size_t bytes)
     return gcv_fold_cache_reserve(rows, 0, bytes);
 }
 
-/* Removes a kernel matrix of bytes of the rows item rows_id from the
- * cache and returns its memory, now the caller's, with the block's size
- * in *capacity, or returns NULL when there is none. */
+/* Takes a kernel matrix of bytes of the rows item rows_id out of the
+ * cache and returns its block with the block's size in *capacity, or
+ * returns NULL when there is none. */
 static float *detach_other_kernel(uint64_t rows_id, size_t bytes, size_t *capacity)
 {
     for (size_t i = 0; i < cache.n_items; i++) {
-        struct item *item = &cache.items[i];
+        const struct item *item = &cache.items[i];
 
         if (item->kind == GCV_FOLD_CACHE_RBF_KERNEL && item->owner == rows_id &&
             item->bytes == bytes) {
-            float *K = item->value;
-
             *capacity = item->capacity;
-            item->release = NULL;
-            remove_at(i);
             cache.stats.kernels_replaced++;
-            return K;
+            return detach_at(i);
         }
     }
     return NULL;
@@ -820,9 +827,8 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         return true;
     }
 
-    /* The matrix of another gamma of the same rows gives its memory to
-     * this one (see gcv_fold_cache_rbf in fold_cache.h), else a retired
-     * item may. */
+    /* The block of another gamma's matrix of the same rows (see
+     * gcv_fold_cache_rbf in fold_cache.h), else of a retired item. */
     K = detach_other_kernel(rows.id, kernel_bytes, &capacity);
     if (K == NULL)
         K = reuse_block(kernel_bytes, rows.id, 0, &capacity);

@@ -151,19 +151,16 @@ void gcv_fold_cache_clear(void);
  * O(n_rows), instead of hashing and comparing every value. */
 void gcv_fold_cache_set_dataset(const double *X, size_t n_values);
 
-/* Marks the items now in the cache as retired: work that the worker has
- * moved on from. A retired item stays, and a lookup that finds it makes
- * it current again. But until then, a new distance matrix, kernel matrix
- * or matrix of test-row products of other rows takes the memory of the
- * least recently used retired item of about its size, in its place. The
- * worker calls this when its next task is on another fold: the picker
- * moves a worker only once its fold has no task left to hand out
- * (coordinator/picker.h), so the worker seldom needs those items again.
- * Memory new to the process costs a page fault and zeroing by the kernel
- * per page at its first write. Without retiring, a new fold's matrices
- * take new memory while the budget has room, though the matrices of the
- * fold before are no longer needed. Should the worker come back, it
- * computes them again, with the same bits. */
+/* Marks the items now in the cache as retired, and so their memory as
+ * free to reuse. Until a lookup finds a retired item again, a new distance
+ * matrix, kernel matrix or matrix of test-row products of other rows
+ * takes the block of the least recently used retired item of about its
+ * size. The worker calls this when its next task is on another fold,
+ * because the picker moves a worker only once its fold has no task left
+ * (coordinator/picker.h). Without it, a new fold's matrices take memory
+ * new to the process while the budget has room, and each new page costs a
+ * page fault and zeroing by the kernel at its first write. A worker that
+ * comes back to a fold computes its items again, with the same bits. */
 void gcv_fold_cache_retire(void);
 
 /* Adds n_trees to the trees_reused counter. */

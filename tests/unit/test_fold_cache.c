@@ -388,10 +388,10 @@ START_TEST(sqdist_exact_on_integer_rows)
 }
 END_TEST
 
-/* A budget of the rows, their distances and one kernel matrix: each new
- * gamma's matrix is written over the last one, in the same memory,
- * evicting nothing, and equals the matrix that a cache with room for
- * everything computes. Coming back to a gamma computes its matrix again. */
+/* With room for the rows, their distances and one kernel matrix, each new
+ * gamma's matrix is written over the last one in the same memory, and
+ * nothing is evicted. Each matrix equals the one computed with room for
+ * everything, also for a gamma computed again after another. */
 START_TEST(new_gamma_replaces_kernel_and_keeps_sqdist)
 {
     struct dataset data = make_dataset(300, 9, 2, 19);
