@@ -738,6 +738,7 @@ static enum gcv_status gather_fold_cache_stats(struct search *run, struct gcv_er
         &stats->trees_reused,
         &stats->node_shared,
         &stats->kernels_replaced,
+        &stats->kernels_copied,
         &stats->blocks_reused,
     };
     enum { N_SUMMED = sizeof summed / sizeof summed[0] };
@@ -773,6 +774,7 @@ static void print_fold_cache(const struct gcv_fold_cache_stats *stats)
         {stats->trees_reused, "forest trees reused instead of built"},
         {stats->node_shared, "items computed in part or whole by another rank of the node"},
         {stats->kernels_replaced, "kernel matrices written over another gamma's"},
+        {stats->kernels_copied, "kernel matrices copied from another rank of the node"},
         {stats->blocks_reused, "items stored in the memory of an earlier fold's"},
     };
 

@@ -810,6 +810,8 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     double *scratch = NULL; /* [SQDIST_BLOCK_ROWS * n], without stored distances */
     float *K;
     size_t kernel_bytes, capacity = 0;
+    struct gcv_fold_share_key key;
+    struct item *item;
 
     memset(out, 0, sizeof *out);
     if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows))
@@ -852,9 +854,18 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         free(scratch);
         return false;
     }
-    rbf_rows(&rows, D, gamma, scratch, K);
-    store_derived(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free)->capacity =
-        capacity;
+    /* A complete copy of another rank of the node, else computed here;
+     * then offered to the other ranks. A value in progress elsewhere is
+     * not waited for: two workers of a node reach the same kernel matrix
+     * when they split the fits of one gamma, one after the other. */
+    share_key(rows.id, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, &key);
+    if (gcv_fold_share_copy(&key, K, kernel_bytes))
+        cache.stats.kernels_copied++;
+    else
+        rbf_rows(&rows, D, gamma, scratch, K);
+    item = store_derived(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free);
+    item->capacity = capacity;
+    gcv_fold_share_publish(item->id, &key, K, kernel_bytes);
     free(scratch);
     out->kernel = K;
     return true;

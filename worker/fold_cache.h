@@ -133,6 +133,7 @@ struct gcv_fold_cache_stats {
     uint64_t node_shared;   /* items of which another rank of the node computed some
                                or all blocks (worker/fold_share.h) */
     uint64_t kernels_replaced; /* kernel matrices written over another gamma's */
+    uint64_t kernels_copied; /* kernel matrices copied from another rank of the node */
     uint64_t blocks_reused; /* items stored in the memory of a retired item
                                (gcv_fold_cache_retire) */
 };

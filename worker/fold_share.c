@@ -15,6 +15,10 @@
 
 #include "../common/shm.h"
 
+#ifdef GCV_HAVE_MEMCHECK_H
+#include <valgrind/memcheck.h>
+#endif
+
 /* The fields of a board entry, each a 64-bit word. */
 enum field {
     FIELD_SEQUENCE,     /* 0 never used, odd while written or withdrawn, even when valid */
@@ -364,8 +368,8 @@ static size_t help(struct entry *entry, const struct snapshot *found, void *valu
 }
 
 /* Looks for another rank's entry of key: copies its value when complete,
- * helps compute it when in progress. Returns the blocks this rank
- * computed, or NOT_JOINED when no entry served. */
+ * helps compute it when in progress and work is not NULL. Returns the
+ * blocks this rank computed, or NOT_JOINED when no entry served. */
 static size_t join(const struct gcv_fold_share_key *key, void *value, size_t bytes,
                    const struct gcv_fold_share_work *work)
 {
@@ -388,8 +392,11 @@ static size_t join(const struct gcv_fold_share_key *key, void *value, size_t byt
             !same_remote(pid, found.value[FIELD_OTHER], key->other, key->n_other * row_bytes))
             continue;
 
-        if (found.value[FIELD_STATE] == STATE_COMPUTING)
+        if (found.value[FIELD_STATE] == STATE_COMPUTING) {
+            if (work == NULL)
+                continue;
             return help(entry, &found, value, work);
+        }
 
         /* Complete: the value, then a look at the sequence. Unchanged, the
          * owner did not withdraw the entry, so it freed nothing meanwhile. */
@@ -410,11 +417,14 @@ static size_t compute_announced(uint64_t item_id, const struct gcv_fold_share_ke
     uint64_t sequence;
     size_t computed = 0, block;
 
-    /* Other ranks write some blocks with process_vm_writev, which memory
-     * checkers such as valgrind's memcheck do not see in this process.
-     * Zeroing the value first keeps them from reporting those blocks as
-     * uninitialised. */
+    /* Other ranks write some blocks with process_vm_writev, which
+     * valgrind's memcheck does not see in this process. Without its client
+     * requests (below), zeroing the value first keeps it from reporting
+     * those blocks as uninitialised, at the cost of one more pass over the
+     * value's memory. */
+#ifndef GCV_HAVE_MEMCHECK_H
     memset(value, 0, bytes);
+#endif
     entry = announce(item_id, key, value, bytes, STATE_COMPUTING);
     sequence = load(entry, FIELD_SEQUENCE);
 
@@ -424,6 +434,9 @@ static size_t compute_announced(uint64_t item_id, const struct gcv_fold_share_ke
         atomic_fetch_add(&entry->field[FIELD_DONE_BLOCKS], 1);
     }
     wait_for_blocks(entry, sequence, work->n_blocks);
+#ifdef GCV_HAVE_MEMCHECK_H
+    VALGRIND_MAKE_MEM_DEFINED(value, bytes);
+#endif
     if (load(entry, FIELD_STATE) == STATE_FAILED) {
         computed = compute_all(value, work);
         gcv_fold_share_withdraw(item_id);
@@ -447,4 +460,19 @@ size_t gcv_fold_share_fill(uint64_t item_id, const struct gcv_fold_share_key *ke
         return computed;
     }
     return compute_announced(item_id, key, value, bytes, work);
+}
+
+bool gcv_fold_share_copy(const struct gcv_fold_share_key *key, void *value, size_t bytes)
+{
+    if (board.entries == NULL || board.failed || bytes == 0)
+        return false;
+    return join(key, value, bytes, NULL) == 0;
+}
+
+void gcv_fold_share_publish(uint64_t item_id, const struct gcv_fold_share_key *key,
+                            const void *value, size_t bytes)
+{
+    if (board.entries == NULL || board.failed || bytes == 0 || item_id == 0)
+        return;
+    announce(item_id, key, value, bytes, STATE_COMPLETE);
 }

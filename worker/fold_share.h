@@ -11,10 +11,13 @@
  * node may need the same value while it is computed. That rank takes the
  * blocks not yet started, computes them and writes them into the first
  * rank's copy. Once every block is done, it reads the rest. A rank that
- * needs the value after it is complete only reads it. Reads and writes of
- * another rank's memory go through process_vm_readv and process_vm_writev
- * (Linux cross-memory attach, the single-copy mechanism of Open MPI 4.1's
- * vader transport by default, btl_vader_single_copy_mechanism=cma).
+ * needs the value after it is complete only reads it. Values computed in
+ * one piece (the kernel matrices, derived from the distances) are only
+ * published once complete and copied whole (gcv_fold_share_copy and
+ * gcv_fold_share_publish). Reads and writes of another rank's memory go
+ * through process_vm_readv and process_vm_writev (Linux cross-memory
+ * attach, the single-copy mechanism of Open MPI 4.1's vader transport by
+ * default, btl_vader_single_copy_mechanism=cma).
  *
  * A rank joins only a value that is exactly what it would compute: it
  * first compares the announcing rank's rows (and, for products, the
@@ -94,6 +97,18 @@ struct gcv_fold_share_work {
  * another rank computed the others. Without a board it computes them all. */
 size_t gcv_fold_share_fill(uint64_t item_id, const struct gcv_fold_share_key *key, void *value,
                            size_t bytes, const struct gcv_fold_share_work *work);
+
+/* For values computed in one piece: copies into value[bytes] the complete
+ * value of key from another rank of the node, and returns true, or
+ * returns false when no rank has it complete. A value still in progress
+ * does not serve. */
+bool gcv_fold_share_copy(const struct gcv_fold_share_key *key, void *value, size_t bytes);
+
+/* Announces value[bytes], complete, as the fold cache's item item_id of
+ * key, so that the other ranks of the node can copy it. Its lifetime is
+ * as for gcv_fold_share_fill. */
+void gcv_fold_share_publish(uint64_t item_id, const struct gcv_fold_share_key *key,
+                            const void *value, size_t bytes);
 
 /* Withdraws the entry of item_id, if it has one. */
 void gcv_fold_share_withdraw(uint64_t item_id);

@@ -13,14 +13,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/log.h"
+#include "common/shm.h"
 #include "worker/estimators/kernel.h"
 #include "worker/estimators/neighbors.h"
 #include "worker/estimators/ridge_solver.h"
 #include "worker/estimators/svc.h"
 #include "worker/estimators/svr.h"
 #include "worker/fold_cache.h"
+#include "worker/fold_share.h"
 
 #define MIB ((size_t)1 << 20)
 
@@ -443,6 +448,72 @@ START_TEST(new_gamma_replaces_kernel_and_keeps_sqdist)
 
     for (size_t g = 0; g < 3; g++)
         free(expected[g]);
+    free_dataset(&data);
+}
+END_TEST
+
+/* Two processes, a parent and a forked child, play two ranks of one node
+ * on a board in shared anonymous memory (worker/fold_share.h). The child
+ * computes a kernel matrix first. The parent needs the same one and
+ * copies it. The copy equals the matrix that the parent computes alone. */
+START_TEST(kernel_matrix_copied_from_other_rank)
+{
+    struct dataset data = make_dataset(700, 9, 2, 23);
+    const size_t n = data.n_rows, d = data.n_features;
+    const size_t kernel_bytes = n * n * sizeof(float);
+    const size_t board_bytes = 2 * GCV_SHM_BOARD_BYTES_PER_RANK;
+    void *board = mmap(NULL, board_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                       -1, 0);
+    int done[2], go[2], status;
+    struct gcv_fold_rbf fold;
+    struct gcv_fold_cache_stats stats;
+    float *copied = malloc(kernel_bytes);
+    pid_t child;
+    char byte;
+
+    ck_assert_ptr_ne(board, MAP_FAILED);
+    ck_assert_int_eq(pipe(done), 0);
+    ck_assert_int_eq(pipe(go), 0);
+    child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        /* Rank 1: computes the matrix, reports, and keeps it until the parent
+         * writes to the go pipe. */
+        gcv_fold_cache_configure(64 * MIB);
+        gcv_fold_share_attach(board, board_bytes, 1, 2);
+        if (!gcv_fold_cache_rbf(data.X, NULL, n, d, 0.2, &fold) || write(done[1], "f", 1) != 1 ||
+            read(go[0], &byte, 1) != 1)
+            _exit(2);
+        gcv_fold_share_detach();
+        _exit(0);
+    }
+
+    /* Rank 0: the same rows and gamma, once the child's matrix is there. */
+    ck_assert_int_eq(read(done[0], &byte, 1), 1);
+    gcv_fold_cache_configure(64 * MIB);
+    gcv_fold_share_attach(board, board_bytes, 0, 2);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, 0.2, &fold));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.kernels_copied, 1);
+    memcpy(copied, fold.kernel, kernel_bytes);
+    gcv_fold_share_detach();
+    ck_assert_int_eq(write(go[1], "g", 1), 1);
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    /* Alone, without a board: computed, with the same bits. */
+    gcv_fold_cache_configure(64 * MIB);
+    ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, 0.2, &fold));
+    gcv_fold_cache_get_stats(&stats);
+    ck_assert_uint_eq(stats.kernels_copied, 0);
+    ck_assert(memcmp(fold.kernel, copied, kernel_bytes) == 0);
+
+    free(copied);
+    close(done[0]);
+    close(done[1]);
+    close(go[0]);
+    close(go[1]);
+    munmap(board, board_bytes);
     free_dataset(&data);
 }
 END_TEST
@@ -1587,6 +1658,7 @@ static Suite *fold_cache_suite(void)
     tcase_add_test(rbf, sqdist_exact_on_integer_rows);
     tcase_add_test(rbf, rbf_kernel_same_with_and_without_stored_sqdist);
     tcase_add_test(rbf, new_gamma_replaces_kernel_and_keeps_sqdist);
+    tcase_add_test(rbf, kernel_matrix_copied_from_other_rank);
     tcase_add_test(rbf, retired_matrices_give_their_memory);
     tcase_add_test(rbf, current_matrices_keep_their_memory);
     tcase_add_test(rbf, rbf_kernel_matches_kernel_column);

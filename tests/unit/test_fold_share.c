@@ -96,6 +96,7 @@ struct child_plan {
     long pause_ns;      /* per block */
     bool withdraw;      /* withdraw the entry once filled */
     bool parent_off;    /* the parent fills with GRIDCV_FOLD_SHARE=0 */
+    bool publish;       /* compute every block alone, then publish the value */
 };
 
 struct child {
@@ -127,9 +128,15 @@ static struct child start_child(void *board, const struct child_plan *plan)
         fill_rows(rows);
         key = key_of(rows);
         gcv_fold_share_attach(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK, 1, 2);
-        gcv_fold_share_fill(7, &key, value, value_bytes,
-                            &(struct gcv_fold_share_work){N_BLOCKS, block_start, compute_block,
-                                                          &work});
+        if (plan->publish) {
+            for (size_t b = 0; b < N_BLOCKS; b++)
+                compute_block(b, value, &work);
+            gcv_fold_share_publish(7, &key, value, value_bytes);
+        } else {
+            gcv_fold_share_fill(7, &key, value, value_bytes,
+                                &(struct gcv_fold_share_work){N_BLOCKS, block_start,
+                                                              compute_block, &work});
+        }
         right = value_is_expected(value, rows);
         if (plan->withdraw)
             gcv_fold_share_withdraw(7);
@@ -223,7 +230,7 @@ START_TEST(complete_value_copied)
     double rows[N_ROWS * N_FEATURES];
 
     fill_rows(rows);
-    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, false}, 'f', rows), 0);
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0}, 'f', rows), 0);
 }
 END_TEST
 
@@ -234,7 +241,7 @@ START_TEST(other_rows_not_copied)
     /* Same hash, sizes and kind as the child's key, one value apart. */
     fill_rows(rows);
     rows[N_ROWS * N_FEATURES - 1] += 1.0;
-    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, false}, 'f', rows),
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0}, 'f', rows),
                       N_BLOCKS);
 }
 END_TEST
@@ -244,7 +251,7 @@ START_TEST(withdrawn_value_not_copied)
     double rows[N_ROWS * N_FEATURES];
 
     fill_rows(rows);
-    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, true, false}, 'f', rows),
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){.withdraw = true}, 'f', rows),
                       N_BLOCKS);
 }
 END_TEST
@@ -258,7 +265,7 @@ START_TEST(blocks_split_while_computed)
      * child's first block, computes most of the others. Both values must
      * be whole, and the child's exit status reports on its own. */
     fill_rows(rows);
-    computed = fill_beside_child(&(struct child_plan){20000000L, false, false}, 's', rows);
+    computed = fill_beside_child(&(struct child_plan){.pause_ns = 20000000L}, 's', rows);
     ck_assert_uint_gt(computed, 0);
     ck_assert_uint_lt(computed, N_BLOCKS);
 }
@@ -269,8 +276,82 @@ START_TEST(environment_turns_sharing_off)
     double rows[N_ROWS * N_FEATURES];
 
     fill_rows(rows);
-    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){0, false, true}, 'f', rows),
+    ck_assert_uint_eq(fill_beside_child(&(struct child_plan){.parent_off = true}, 'f', rows),
                       N_BLOCKS);
+}
+END_TEST
+
+/* Starts a child with plan, waits for its event, and requests a copy of
+ * the value as the parent with rows. Returns whether it got one, after
+ * checking the copy and the child's own value. */
+static bool copy_beside_child(const struct child_plan *plan, char event, const double *rows)
+{
+    void *board = new_board();
+    struct child child = start_child(board, plan);
+    double *value = malloc(value_bytes);
+    struct gcv_fold_share_key key = key_of(rows);
+    bool copied;
+
+    wait_for_event(&child, event);
+    gcv_fold_share_attach(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK, 0, 2);
+    copied = gcv_fold_share_copy(&key, value, value_bytes);
+    gcv_fold_share_detach();
+    if (copied)
+        ck_assert(value_is_expected(value, rows));
+    if (event != 'f')
+        wait_for_event(&child, 'f');
+    ck_assert_int_eq(finish_child(&child), 0);
+    free(value);
+    munmap(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK);
+    return copied;
+}
+
+START_TEST(published_value_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    fill_rows(rows);
+    ck_assert(copy_beside_child(&(struct child_plan){.publish = true}, 'f', rows));
+}
+END_TEST
+
+START_TEST(filled_value_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    fill_rows(rows);
+    ck_assert(copy_beside_child(&(struct child_plan){0}, 'f', rows));
+}
+END_TEST
+
+START_TEST(published_value_of_other_rows_not_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    fill_rows(rows);
+    rows[0] -= 1.0;
+    ck_assert(!copy_beside_child(&(struct child_plan){.publish = true}, 'f', rows));
+}
+END_TEST
+
+START_TEST(withdrawn_publication_not_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    fill_rows(rows);
+    ck_assert(!copy_beside_child(&(struct child_plan){.withdraw = true, .publish = true}, 'f',
+                                 rows));
+}
+END_TEST
+
+START_TEST(value_in_progress_not_copied)
+{
+    double rows[N_ROWS * N_FEATURES];
+
+    /* The child is at its first of 12 blocks of 20 ms: a copy must not
+     * wait for it, nor take the unfinished value. */
+    fill_rows(rows);
+    ck_assert(!copy_beside_child(&(struct child_plan){.pause_ns = 20000000L}, 's', rows));
 }
 END_TEST
 
@@ -286,6 +367,11 @@ static Suite *fold_share_suite(void)
     tcase_add_test(tc, withdrawn_value_not_copied);
     tcase_add_test(tc, blocks_split_while_computed);
     tcase_add_test(tc, environment_turns_sharing_off);
+    tcase_add_test(tc, published_value_copied);
+    tcase_add_test(tc, filled_value_copied);
+    tcase_add_test(tc, published_value_of_other_rows_not_copied);
+    tcase_add_test(tc, withdrawn_publication_not_copied);
+    tcase_add_test(tc, value_in_progress_not_copied);
     suite_add_tcase(suite, tc);
     return suite;
 }
