@@ -201,28 +201,53 @@ START_TEST(without_board_computes_every_block)
 }
 END_TEST
 
-/* Starts a child with plan, waits for its event ('s' or 'f'), fills the
- * value as the parent with rows, checks both ranks' values, and returns
- * the blocks the parent computed. */
-static size_t fill_beside_child(const struct child_plan *plan, char event, const double *rows)
+/* What the parent does beside the child. */
+enum parent_action { PARENT_FILLS, PARENT_COPIES };
+
+/* Starts a child with plan, waits for its event ('s' or 'f'), then as the
+ * parent with rows fills the value or requests a copy of it. Checks the
+ * child's value, and the parent's when it has one. Returns the blocks the
+ * parent computed when it fills, and when it copies 1 if it got a copy,
+ * else 0. */
+static size_t beside_child(const struct child_plan *plan, char event, const double *rows,
+                           enum parent_action action)
 {
     void *board = new_board();
     struct child child = start_child(board, plan);
     double *value = malloc(value_bytes);
-    size_t computed;
+    struct gcv_fold_share_key key = key_of(rows);
+    size_t result;
 
     wait_for_event(&child, event);
-    if (plan->parent_off)
-        setenv(GCV_FOLD_SHARE_ENV, "0", 1);
-    computed = fill_as_parent(board, rows, value);
-    unsetenv(GCV_FOLD_SHARE_ENV);
-    ck_assert(value_is_expected(value, rows));
+    if (action == PARENT_FILLS) {
+        if (plan->parent_off)
+            setenv(GCV_FOLD_SHARE_ENV, "0", 1);
+        result = fill_as_parent(board, rows, value);
+        unsetenv(GCV_FOLD_SHARE_ENV);
+        ck_assert(value_is_expected(value, rows));
+    } else {
+        gcv_fold_share_attach(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK, 0, 2);
+        result = gcv_fold_share_copy(&key, value, value_bytes) ? 1 : 0;
+        gcv_fold_share_detach();
+        if (result == 1)
+            ck_assert(value_is_expected(value, rows));
+    }
     if (event != 'f')
         wait_for_event(&child, 'f');
     ck_assert_int_eq(finish_child(&child), 0);
     free(value);
     munmap(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK);
-    return computed;
+    return result;
+}
+
+static size_t fill_beside_child(const struct child_plan *plan, char event, const double *rows)
+{
+    return beside_child(plan, event, rows, PARENT_FILLS);
+}
+
+static bool copy_beside_child(const struct child_plan *plan, char event, const double *rows)
+{
+    return beside_child(plan, event, rows, PARENT_COPIES) == 1;
 }
 
 START_TEST(complete_value_copied)
@@ -280,31 +305,6 @@ START_TEST(environment_turns_sharing_off)
                       N_BLOCKS);
 }
 END_TEST
-
-/* Starts a child with plan, waits for its event, and requests a copy of
- * the value as the parent with rows. Returns whether it got one, after
- * checking the copy and the child's own value. */
-static bool copy_beside_child(const struct child_plan *plan, char event, const double *rows)
-{
-    void *board = new_board();
-    struct child child = start_child(board, plan);
-    double *value = malloc(value_bytes);
-    struct gcv_fold_share_key key = key_of(rows);
-    bool copied;
-
-    wait_for_event(&child, event);
-    gcv_fold_share_attach(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK, 0, 2);
-    copied = gcv_fold_share_copy(&key, value, value_bytes);
-    gcv_fold_share_detach();
-    if (copied)
-        ck_assert(value_is_expected(value, rows));
-    if (event != 'f')
-        wait_for_event(&child, 'f');
-    ck_assert_int_eq(finish_child(&child), 0);
-    free(value);
-    munmap(board, 2 * GCV_SHM_BOARD_BYTES_PER_RANK);
-    return copied;
-}
 
 START_TEST(published_value_copied)
 {
