@@ -235,7 +235,9 @@ void gcv_fold_cache_store(const struct gcv_fold_rows *rows, enum gcv_fold_cache_
  * (docs/benchmarks.md). A search that comes back to the earlier gamma on
  * these rows computes its matrix again. Without room for the distances,
  * the distances are computed a block of rows at a time by the same calls
- * and turned into kernel values at once. Returns true when out->kernel is
+ * and turned into kernel values at once. A matrix that another rank of
+ * the node has complete is copied from it instead of computed
+ * (gcv_fold_share_copy in fold_share.h). Returns true when out->kernel is
  * set. */
 bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, size_t n_features,
                         double gamma, struct gcv_fold_rbf *out);
