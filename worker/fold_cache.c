@@ -547,6 +547,19 @@ static void *reuse_block(size_t bytes, uint64_t rows_id, uint64_t other_id, size
     return block;
 }
 
+/* Stores value[bytes], a block of capacity bytes from new_block or
+ * reuse_block, as the derived item (kind, param) of rows and other_id, so
+ * that reuse_block may later give the block to another item. */
+static struct item *store_block(const struct gcv_fold_rows *rows, enum gcv_fold_cache_kind kind,
+                                uint64_t other_id, double param, void *value, size_t bytes,
+                                size_t capacity)
+{
+    struct item *item = store_derived(rows, kind, other_id, param, value, bytes, free);
+
+    item->capacity = capacity;
+    return item;
+}
+
 /* ----- copies between the ranks of a node -------------------------------- */
 
 /* Fills *key for the derived item (kind, param) of the rows items rows_id
@@ -579,11 +592,9 @@ static void store_and_fill(const struct gcv_fold_rows *rows, enum gcv_fold_cache
                            uint64_t other_id, double param, void *value, size_t bytes,
                            size_t capacity, const struct gcv_fold_share_work *work)
 {
-    struct item *item = store_derived(rows, kind, other_id, param, value, bytes, free);
-    const uint64_t id = item->id;
+    const uint64_t id = store_block(rows, kind, other_id, param, value, bytes, capacity)->id;
     struct gcv_fold_share_key key;
 
-    item->capacity = capacity;
     share_key(rows->id, kind, other_id, param, &key);
     if (gcv_fold_share_fill(id, &key, value, bytes, work) < work->n_blocks)
         cache.stats.node_shared++;
@@ -811,7 +822,7 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
     float *K;
     size_t kernel_bytes, capacity = 0;
     struct gcv_fold_share_key key;
-    struct item *item;
+    uint64_t id;
 
     memset(out, 0, sizeof *out);
     if (!gcv_fold_cache_rows(X, index, n_rows, n_features, &rows))
@@ -854,18 +865,17 @@ bool gcv_fold_cache_rbf(const double *X, const size_t *index, size_t n_rows, siz
         free(scratch);
         return false;
     }
-    /* A complete copy of another rank of the node, else computed here;
-     * then offered to the other ranks. A value in progress elsewhere is
-     * not waited for: two workers of a node reach the same kernel matrix
-     * when they split the fits of one gamma, one after the other. */
+    /* Copied from another rank of the node that has the matrix complete,
+     * else computed here, then published for the other ranks. Two workers
+     * that split one gamma's fits reach its matrix one after the other, so
+     * a copy does not wait for a matrix still in progress. */
     share_key(rows.id, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, &key);
     if (gcv_fold_share_copy(&key, K, kernel_bytes))
         cache.stats.kernels_copied++;
     else
         rbf_rows(&rows, D, gamma, scratch, K);
-    item = store_derived(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, free);
-    item->capacity = capacity;
-    gcv_fold_share_publish(item->id, &key, K, kernel_bytes);
+    id = store_block(&rows, GCV_FOLD_CACHE_RBF_KERNEL, 0, gamma, K, kernel_bytes, capacity)->id;
+    gcv_fold_share_publish(id, &key, K, kernel_bytes);
     free(scratch);
     out->kernel = K;
     return true;

@@ -367,8 +367,8 @@ static size_t help(struct entry *entry, const struct snapshot *found, void *valu
     return computed;
 }
 
-/* Looks for another rank's entry of key: copies its value when complete,
- * helps compute it when in progress and work is not NULL. Returns the
+/* Looks for another rank's entry of key. Copies its value when complete,
+ * and helps compute it when in progress unless work is NULL. Returns the
  * blocks this rank computed, or NOT_JOINED when no entry served. */
 static size_t join(const struct gcv_fold_share_key *key, void *value, size_t bytes,
                    const struct gcv_fold_share_work *work)
@@ -417,11 +417,9 @@ static size_t compute_announced(uint64_t item_id, const struct gcv_fold_share_ke
     uint64_t sequence;
     size_t computed = 0, block;
 
-    /* Other ranks write some blocks with process_vm_writev, which
-     * valgrind's memcheck does not see in this process. Without its client
-     * requests (below), zeroing the value first keeps it from reporting
-     * those blocks as uninitialised, at the cost of one more pass over the
-     * value's memory. */
+    /* Other ranks write some blocks with process_vm_writev, which memcheck
+     * does not see. Without memcheck.h, zeroing the value first keeps
+     * memcheck from reporting those blocks as uninitialised. */
 #ifndef GCV_HAVE_MEMCHECK_H
     memset(value, 0, bytes);
 #endif
@@ -435,6 +433,7 @@ static size_t compute_announced(uint64_t item_id, const struct gcv_fold_share_ke
     }
     wait_for_blocks(entry, sequence, work->n_blocks);
 #ifdef GCV_HAVE_MEMCHECK_H
+    /* Every block is written now, also those of the other ranks. */
     VALGRIND_MAKE_MEM_DEFINED(value, bytes);
 #endif
     if (load(entry, FIELD_STATE) == STATE_FAILED) {

@@ -11,10 +11,10 @@
  * node may need the same value while it is computed. That rank takes the
  * blocks not yet started, computes them and writes them into the first
  * rank's copy. Once every block is done, it reads the rest. A rank that
- * needs the value after it is complete only reads it. Values computed in
- * one piece (the kernel matrices, derived from the distances) are only
- * published once complete and copied whole (gcv_fold_share_copy and
- * gcv_fold_share_publish). Reads and writes of another rank's memory go
+ * needs the value after it is complete only reads it. A value computed in
+ * one piece, such as a kernel matrix derived from the distances, is
+ * published once complete and copied whole (gcv_fold_share_publish and
+ * gcv_fold_share_copy). Reads and writes of another rank's memory go
  * through process_vm_readv and process_vm_writev (Linux cross-memory
  * attach, the single-copy mechanism of Open MPI 4.1's vader transport by
  * default, btl_vader_single_copy_mechanism=cma).
@@ -98,15 +98,14 @@ struct gcv_fold_share_work {
 size_t gcv_fold_share_fill(uint64_t item_id, const struct gcv_fold_share_key *key, void *value,
                            size_t bytes, const struct gcv_fold_share_work *work);
 
-/* For values computed in one piece: copies into value[bytes] the complete
- * value of key from another rank of the node, and returns true, or
- * returns false when no rank has it complete. A value still in progress
- * does not serve. */
+/* Copies into value[bytes] the complete value of key that another rank of
+ * the node published or filled, and returns true. Returns false when no
+ * rank has it complete, without waiting for a value still in progress. */
 bool gcv_fold_share_copy(const struct gcv_fold_share_key *key, void *value, size_t bytes);
 
-/* Announces value[bytes], complete, as the fold cache's item item_id of
- * key, so that the other ranks of the node can copy it. Its lifetime is
- * as for gcv_fold_share_fill. */
+/* Announces the complete value[bytes] of key as the fold cache's item
+ * item_id, so that the other ranks of the node can copy it. The value and
+ * the key's rows must stay as gcv_fold_share_fill requires. */
 void gcv_fold_share_publish(uint64_t item_id, const struct gcv_fold_share_key *key,
                             const void *value, size_t bytes);
 

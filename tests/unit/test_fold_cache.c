@@ -488,7 +488,7 @@ START_TEST(kernel_matrix_copied_from_other_rank)
         _exit(0);
     }
 
-    /* Rank 0: the same rows and gamma, once the child's matrix is there. */
+    /* Rank 0: the same rows and gamma, once the child's matrix is complete. */
     ck_assert_int_eq(read(done[0], &byte, 1), 1);
     gcv_fold_cache_configure(64 * MIB);
     gcv_fold_share_attach(board, board_bytes, 0, 2);
@@ -499,9 +499,10 @@ START_TEST(kernel_matrix_copied_from_other_rank)
     gcv_fold_share_detach();
     ck_assert_int_eq(write(go[1], "g", 1), 1);
     ck_assert_int_eq(waitpid(child, &status, 0), child);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
 
-    /* Alone, without a board: computed, with the same bits. */
+    /* Without a board the parent computes the matrix, with the same bits. */
     gcv_fold_cache_configure(64 * MIB);
     ck_assert(gcv_fold_cache_rbf(data.X, NULL, n, d, 0.2, &fold));
     gcv_fold_cache_get_stats(&stats);

@@ -201,14 +201,13 @@ START_TEST(without_board_computes_every_block)
 }
 END_TEST
 
-/* What the parent does beside the child. */
+/* The parent's step beside the child. */
 enum parent_action { PARENT_FILLS, PARENT_COPIES };
 
-/* Starts a child with plan, waits for its event ('s' or 'f'), then as the
- * parent with rows fills the value or requests a copy of it. Checks the
- * child's value, and the parent's when it has one. Returns the blocks the
- * parent computed when it fills, and when it copies 1 if it got a copy,
- * else 0. */
+/* Starts a child with plan, waits for its event ('s' or 'f'), and takes
+ * the parent's step with rows. Checks the child's value, and the parent's
+ * when it has one. Returns the blocks the parent computed when it fills,
+ * or 1 when it got a copy and 0 when not. */
 static size_t beside_child(const struct child_plan *plan, char event, const double *rows,
                            enum parent_action action)
 {
@@ -324,7 +323,7 @@ START_TEST(filled_value_copied)
 }
 END_TEST
 
-START_TEST(published_value_of_other_rows_not_copied)
+START_TEST(other_rows_publication_not_copied)
 {
     double rows[N_ROWS * N_FEATURES];
 
@@ -348,8 +347,8 @@ START_TEST(value_in_progress_not_copied)
 {
     double rows[N_ROWS * N_FEATURES];
 
-    /* The child is at its first of 12 blocks of 20 ms: a copy must not
-     * wait for it, nor take the unfinished value. */
+    /* The child is at the first of its 12 blocks of 20 ms. A copy must
+     * neither wait for it nor take the unfinished value. */
     fill_rows(rows);
     ck_assert(!copy_beside_child(&(struct child_plan){.pause_ns = 20000000L}, 's', rows));
 }
@@ -369,7 +368,7 @@ static Suite *fold_share_suite(void)
     tcase_add_test(tc, environment_turns_sharing_off);
     tcase_add_test(tc, published_value_copied);
     tcase_add_test(tc, filled_value_copied);
-    tcase_add_test(tc, published_value_of_other_rows_not_copied);
+    tcase_add_test(tc, other_rows_publication_not_copied);
     tcase_add_test(tc, withdrawn_publication_not_copied);
     tcase_add_test(tc, value_in_progress_not_copied);
     suite_add_tcase(suite, tc);
