@@ -681,7 +681,7 @@ def run_scaling(args, cases):
             continue
         times = {1: [], 2: []}
         walls = {1: [], 2: []}
-        alone_and_beside = []  # per round: (fit + score s alone, mean beside another)
+        alone, beside = [], []  # fit + score s of 1 worker alone, mean beside another search
         summary_wall = {}
         for _ in range(args.repeat):
             for workers in (1, 2):
@@ -697,14 +697,13 @@ def run_scaling(args, cases):
             # share the cores, caches and memory as two workers do, without
             # any coordination between them.
             with IdleCoresBusy():
-                beside = run_side_by_side(args.gridcv, spec,
-                                          [os.path.join(folder, "pair%d" % i) for i in (1, 2)])
-            alone_and_beside.append((task_seconds(os.path.join(folder, "out1")),
-                                     sum(beside) / len(beside)))
+                pair = run_side_by_side(args.gridcv, spec,
+                                        [os.path.join(folder, "pair%d" % i) for i in (1, 2)])
+            alone.append(task_seconds(os.path.join(folder, "out1")))
+            beside.append(sum(pair) / len(pair))
         one, two = min(times[1]), min(times[2])
         search_one, search_two = min(walls[1]), min(walls[2])
-        alone, beside = max(alone_and_beside, key=lambda pair: pair[0] / pair[1])
-        allowed = 2 * alone / beside
+        allowed = 2 * min(alone) / min(beside)
         wall, records = summary_wall[2]
         fractions, busy = [], []
         for rank in sorted({r for r, _, _ in records}):
@@ -717,12 +716,12 @@ def run_scaling(args, cases):
               "score of 1 worker %.2f s alone, %.2f s beside another search, allowing %.2fx" % (
                   case.number, one, two, one / two, search_one, search_two,
                   search_one / search_two, ", ".join(fractions), ", ".join(busy),
-                  alone, beside, allowed), flush=True)
+                  min(alone), min(beside), allowed), flush=True)
         lines.append("| %d. %s | %.2f | %.2f | %.2fx | %.2f, %.2f | %.2fx | %s | %s | %.2f, "
                      "%.2f | %.2fx |" % (
                          case.number, case.title, one, two, one / two, search_one, search_two,
                          search_one / search_two, ", ".join(fractions), ", ".join(busy),
-                         alone, beside, allowed))
+                         min(alone), min(beside), allowed))
     return "\n".join(lines)
 
 
@@ -839,7 +838,7 @@ def main():
                 "- \"fit + score of 1 worker, alone and beside another search\": the summed "
                 "fit and score time in the journal of the round's 1-worker run, and the mean "
                 "of the same sum over two independent 1-worker searches started at once "
-                "(`--bind-to none`), from the round where the two differ least. Two workers "
+                "(`--bind-to none`), the best round of each. Two workers "
                 "cannot run their tasks faster than two searches that share nothing but the "
                 "machine, so \"speed-up this allows\", twice the first over the second, is "
                 "the most the machine allows at that moment, start-up and coordination aside",
