@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "random.h"
@@ -95,10 +96,34 @@ cleanup:
 
 static size_t total_size(const struct gcv_grid_object *objects, size_t n_objects);
 
+/* The minimum size in bytes of one grid value of a candidate on rank 0:
+ * its struct gcv_param, and the copy of its name in a malloc'd chunk,
+ * which glibc makes 32 bytes or more on 64-bit systems. */
+#define MIN_BYTES_PER_VALUE (sizeof(struct gcv_param) + 32)
+
+/* Returns true when n_candidates candidates with n_values grid values in
+ * all fit in this machine's physical memory, counting only their minimum
+ * size on rank 0 (their results and the data come on top). Sets
+ * *need and *have to the two sizes in GiB. A machine that does not give
+ * its memory size passes. A spec with a billion candidates so fails at
+ * once, where allocating them would exhaust the memory first. */
+static bool candidates_fit_memory(size_t n_candidates, double n_values, double *need,
+                                  double *have)
+{
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    const long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGESIZE);
+
+    *need = ((double)n_candidates * (double)sizeof(struct gcv_param_set) +
+             n_values * (double)MIN_BYTES_PER_VALUE) / gib;
+    *have = pages > 0 && page_bytes > 0 ? (double)pages * (double)page_bytes / gib : 0.0;
+    return *have == 0.0 || *need <= *have;
+}
+
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err)
 {
     size_t total = total_size(objects, n_objects);
+    double n_values = 0, need, have;
     enum gcv_status status;
 
     memset(grid, 0, sizeof *grid);
@@ -111,6 +136,12 @@ enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_
     if (total > INT32_MAX)
         return gcv_error_set(err, GCV_ERR_SPEC, "the grid has %zu candidates, more than the %d "
                              "that gridcv can run; use fewer values", total, INT32_MAX);
+    for (size_t i = 0; i < n_objects; i++)
+        n_values += (double)object_size(&objects[i]) * (double)objects[i].n_axes;
+    if (!candidates_fit_memory(total, n_values, &need, &have))
+        return gcv_error_set(err, GCV_ERR_SPEC, "the grid has %zu candidates, which take at "
+                             "least %.1f GiB of memory on rank 0, more than the %.1f GiB of this "
+                             "machine; use fewer values", total, need, have);
 
     grid->candidates = calloc(total, sizeof *grid->candidates);
     if (grid->candidates == NULL)
@@ -306,6 +337,26 @@ static enum gcv_status sample_distributions(const struct gcv_grid_object *object
     return status;
 }
 
+enum gcv_status gcv_grid_check_sample_memory(const struct gcv_grid_object *objects,
+                                             size_t n_objects, size_t n_iter,
+                                             struct gcv_error *err)
+{
+    size_t n = n_iter, min_axes = n_objects > 0 ? objects[0].n_axes : 0;
+    double need, have;
+
+    if (all_lists(objects, n_objects)) {
+        const size_t size = total_size(objects, n_objects);
+        n = size < n ? size : n;
+    }
+    for (size_t i = 1; i < n_objects; i++)
+        min_axes = objects[i].n_axes < min_axes ? objects[i].n_axes : min_axes;
+    if (candidates_fit_memory(n, (double)n * (double)min_axes, &need, &have))
+        return GCV_OK;
+    return gcv_error_set(err, GCV_ERR_SPEC, "%zu candidates take at least %.1f GiB of memory "
+                         "on rank 0, more than the %.1f GiB of this machine; draw fewer", n,
+                         need, have);
+}
+
 enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_objects,
                                 size_t n_iter, uint32_t random_state, struct gcv_grid *grid,
                                 struct gcv_error *err)
@@ -318,6 +369,8 @@ enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_
         return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: a randomized search "
                              "needs n_iter >= 1 and at least one object, got n_iter=%zu and %zu",
                              n_iter, n_objects);
+    if ((status = gcv_grid_check_sample_memory(objects, n_objects, n_iter, err)) != GCV_OK)
+        return status;
     gcv_random_seed(&rng, random_state);
     if (all_lists(objects, n_objects))
         status = sample_grid(objects, n_objects, n_iter, &rng, grid, err);

@@ -1103,6 +1103,14 @@ static enum gcv_status parse_random_search(const struct parser *ps, const json_t
                                                &objects[i]);
         }
     }
+    if (status == GCV_OK) {
+        status = gcv_grid_check_sample_memory(objects, n_objects, spec->n_iter, ps->err);
+        if (status == GCV_ERR_SPEC) {
+            char location[600];
+            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
+                             where(ps, "n_iter", location, sizeof location));
+        }
+    }
     if (status == GCV_OK)
         status = gcv_grid_sample(objects, n_objects, spec->n_iter, spec->random_state,
                                  &spec->grid, ps->err);

@@ -347,6 +347,50 @@ START_TEST(sampling_rejects_zero_iterations)
 }
 END_TEST
 
+/* Two billion draws: more candidates than the memory of any machine that
+ * runs these tests holds (each takes at least a few dozen bytes), but no
+ * more than a list grid of 4 candidates gives. */
+#define HUGE_N_ITER 2000000000u
+
+START_TEST(memory_check_counts_a_small_list_grid)
+{
+    struct gcv_value values[2] = {{.kind = GCV_VALUE_INT, .integer = 1, .real = 1},
+                                  {.kind = GCV_VALUE_INT, .integer = 2, .real = 2}};
+    struct gcv_grid_axis axes[2] = {
+        {.name = "a", .values = values, .n_values = 2, .distribution = GCV_DIST_LIST},
+        {.name = "b", .values = values, .n_values = 2, .distribution = GCV_DIST_LIST},
+    };
+    struct gcv_grid_object object = {axes, 2};
+    struct gcv_grid grid;
+    struct gcv_error err = {GCV_OK, ""};
+
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, HUGE_N_ITER, &err), GCV_OK);
+    ck_assert_int_eq(gcv_grid_sample(&object, 1, HUGE_N_ITER, 0, &grid, &err), GCV_OK);
+    ck_assert_uint_eq(grid.n_candidates, 4);
+    gcv_grid_free(&grid);
+}
+END_TEST
+
+START_TEST(memory_check_refuses_draws_beyond_memory)
+{
+    struct gcv_grid_axis axis = {.name = "a", .distribution = GCV_DIST_UNIFORM,
+                                 .arguments = {0, 1}};
+    struct gcv_grid_object object = {&axis, 1};
+    struct gcv_grid grid;
+    struct gcv_error err = {GCV_OK, ""};
+
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, HUGE_N_ITER, &err), GCV_ERR_SPEC);
+    ck_assert_msg(strstr(err.message, "2000000000 candidates take at least") != NULL,
+                  "message: %s", err.message);
+    ck_assert_msg(strstr(err.message, "GiB of memory on rank 0") != NULL, "message: %s",
+                  err.message);
+    err = (struct gcv_error){GCV_OK, ""};
+    ck_assert_int_eq(gcv_grid_sample(&object, 1, HUGE_N_ITER, 0, &grid, &err), GCV_ERR_SPEC);
+    ck_assert_ptr_null(grid.candidates);
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 1000, &err), GCV_OK);
+}
+END_TEST
+
 static Suite *grid_suite(void)
 {
     Suite *suite = suite_create("grid");
@@ -361,6 +405,8 @@ static Suite *grid_suite(void)
     tcase_add_test(tc, grid_object_free_releases_axes);
     tcase_add_test(tc, sampling_matches_parameter_sampler);
     tcase_add_test(tc, sampling_rejects_zero_iterations);
+    tcase_add_test(tc, memory_check_counts_a_small_list_grid);
+    tcase_add_test(tc, memory_check_refuses_draws_beyond_memory);
     suite_add_tcase(suite, tc);
     return suite;
 }
