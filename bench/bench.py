@@ -667,8 +667,8 @@ def run_scaling(args, cases):
         "| case | 1 worker (s) | 2 workers (s) | speed-up | search only, 1 and 2 workers (s) "
         "| speed-up of the search | fit / wall time per worker (2 workers) "
         "| fit + score / wall time per worker | fit + score of 1 worker, alone and beside "
-        "another search (s) | speed-up this allows |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "another search (s) | speed-up this allows | share of it reached |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for case in cases:
         if case.number not in (1, 2):
@@ -704,6 +704,7 @@ def run_scaling(args, cases):
         one, two = min(times[1]), min(times[2])
         search_one, search_two = min(walls[1]), min(walls[2])
         allowed = 2 * min(alone) / min(beside)
+        reached = search_one / search_two / allowed
         wall, records = summary_wall[2]
         fractions, busy = [], []
         for rank in sorted({r for r, _, _ in records}):
@@ -713,15 +714,16 @@ def run_scaling(args, cases):
             busy.append("rank %d: %.0f%%" % (rank, 100 * (fit + score) / wall))
         print("scaling case %d: 1 worker %.2f s, 2 workers %.2f s, speed-up %.2fx; search "
               "only %.2f and %.2f s, %.2fx; fit time / wall time %s; fit + score %s; fit + "
-              "score of 1 worker %.2f s alone, %.2f s beside another search, allowing %.2fx" % (
+              "score of 1 worker %.2f s alone, %.2f s beside another search, allowing %.2fx, of "
+              "which the search reached %.0f%%" % (
                   case.number, one, two, one / two, search_one, search_two,
                   search_one / search_two, ", ".join(fractions), ", ".join(busy),
-                  min(alone), min(beside), allowed), flush=True)
+                  min(alone), min(beside), allowed, 100 * reached), flush=True)
         lines.append("| %d. %s | %.2f | %.2f | %.2fx | %.2f, %.2f | %.2fx | %s | %s | %.2f, "
-                     "%.2f | %.2fx |" % (
+                     "%.2f | %.2fx | %.0f%% |" % (
                          case.number, case.title, one, two, one / two, search_one, search_two,
                          search_one / search_two, ", ".join(fractions), ", ".join(busy),
-                         min(alone), min(beside), allowed))
+                         min(alone), min(beside), allowed, 100 * reached))
     return "\n".join(lines)
 
 
@@ -841,7 +843,9 @@ def main():
                 "(`--bind-to none`), the best round of each. Two workers "
                 "cannot run their tasks faster than two searches that share nothing but the "
                 "machine, so \"speed-up this allows\", twice the first over the second, is "
-                "the most the machine allows at that moment, start-up and coordination aside",
+                "the most the machine allows at that moment, start-up and coordination aside. "
+                "\"share of it reached\": the speed-up of the search over the speed-up this "
+                "allows",
                 "",
                 table,
             ])
