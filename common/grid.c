@@ -96,34 +96,90 @@ cleanup:
 
 static size_t total_size(const struct gcv_grid_object *objects, size_t n_objects);
 
-/* The minimum size in bytes of one grid value of a candidate on rank 0:
- * its struct gcv_param, and the copy of its name in a malloc'd chunk,
- * which glibc makes 32 bytes or more on 64-bit systems. */
-#define MIN_BYTES_PER_VALUE (sizeof(struct gcv_param) + 32)
+/* The machine's memory in bytes (0 for its physical memory) and the ranks
+ * that share it, set by gcv_grid_set_memory_limit. The candidates of one
+ * rank may take half of the memory divided by the ranks. */
+static struct {
+    size_t machine_bytes;
+    int ranks;
+} limit = {0, 1};
 
-/* Returns true when n_candidates candidates with n_values grid values in
- * all fit in this machine's physical memory, counting only their minimum
- * size on rank 0 (their results and the data come on top). Sets
- * *need and *have to the two sizes in GiB. A machine that does not give
- * its memory size passes. A spec with a billion candidates so fails at
- * once, where allocating them would exhaust the memory first. */
-static bool candidates_fit_memory(size_t n_candidates, double n_values, double *need,
-                                  double *have)
+void gcv_grid_set_memory_limit(size_t machine_bytes, int ranks)
+{
+    limit.machine_bytes = machine_bytes;
+    limit.ranks = ranks > 0 ? ranks : 1;
+}
+
+/* Bytes of the chunk in which glibc's malloc on a 64-bit system stores a
+ * request of n bytes: n and an 8-byte header, rounded up to 16, at least
+ * 32. */
+static double chunk_bytes(size_t n)
+{
+    const size_t chunk = (n + 8 + 15) & ~(size_t)15;
+
+    return (double)(chunk < 32 ? 32 : chunk);
+}
+
+/* Bytes that count candidates of object take: per candidate its
+ * struct gcv_param_set and its item array, and per value a struct
+ * gcv_param with the copies of the name, of the location and of a string
+ * value (gcv_param_set_put). The values of a list are taken as equally
+ * frequent. A drawn value's location also names the candidate (draw_value),
+ * which its 32 bytes here cover. */
+static double object_bytes(const struct gcv_grid_object *object, double count)
+{
+    double bytes = (double)sizeof(struct gcv_param_set) +
+                   chunk_bytes(object->n_axes * sizeof(struct gcv_param));
+
+    for (size_t k = 0; k < object->n_axes; k++) {
+        const struct gcv_grid_axis *axis = &object->axes[k];
+        double copies = 0;
+
+        if (axis->n_values == 0) {
+            copies = axis->where != NULL ? chunk_bytes(strlen(axis->where[0]) + 32) : 0;
+        } else {
+            for (size_t v = 0; v < axis->n_values; v++) {
+                if (axis->where != NULL && axis->where[v] != NULL)
+                    copies += chunk_bytes(strlen(axis->where[v]) + 1);
+                if (axis->values[v].kind == GCV_VALUE_STRING)
+                    copies += chunk_bytes(strlen(axis->values[v].string) + 1);
+            }
+            copies /= (double)axis->n_values;
+        }
+        bytes += (double)sizeof(struct gcv_param) + chunk_bytes(strlen(axis->name) + 1) + copies;
+    }
+    return count * bytes;
+}
+
+/* GCV_ERR_SPEC when candidates that take bytes (object_bytes) exceed the
+ * limit of a rank. what starts the message, and advice ends it. A machine
+ * that does not give its memory size sets no limit. A spec with a billion
+ * candidates so fails at once, where building them would exhaust the
+ * memory first. */
+static enum gcv_status check_memory(double bytes, const char *what, const char *advice,
+                                    struct gcv_error *err)
 {
     const double gib = 1024.0 * 1024.0 * 1024.0;
     const long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGESIZE);
+    double machine = (double)limit.machine_bytes, per_rank;
 
-    *need = ((double)n_candidates * (double)sizeof(struct gcv_param_set) +
-             n_values * (double)MIN_BYTES_PER_VALUE) / gib;
-    *have = pages > 0 && page_bytes > 0 ? (double)pages * (double)page_bytes / gib : 0.0;
-    return *have == 0.0 || *need <= *have;
+    if (machine == 0 && pages > 0 && page_bytes > 0)
+        machine = (double)pages * (double)page_bytes;
+    per_rank = machine / 2 / limit.ranks;
+    if (machine == 0 || bytes <= per_rank)
+        return GCV_OK;
+    return gcv_error_set(err, GCV_ERR_SPEC, "%s would take about %.2f GiB of memory in each "
+                         "rank, above the limit of %.2f GiB per rank (half of the machine's "
+                         "%.1f GiB, shared by %d rank%s); %s", what, bytes / gib, per_rank / gib,
+                         machine / gib, limit.ranks, limit.ranks == 1 ? "" : "s", advice);
 }
 
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err)
 {
     size_t total = total_size(objects, n_objects);
-    double n_values = 0, need, have;
+    double bytes = 0;
+    char what[64];
     enum gcv_status status;
 
     memset(grid, 0, sizeof *grid);
@@ -137,11 +193,10 @@ enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_
         return gcv_error_set(err, GCV_ERR_SPEC, "the grid has %zu candidates, more than the %d "
                              "that gridcv can run; use fewer values", total, INT32_MAX);
     for (size_t i = 0; i < n_objects; i++)
-        n_values += (double)object_size(&objects[i]) * (double)objects[i].n_axes;
-    if (!candidates_fit_memory(total, n_values, &need, &have))
-        return gcv_error_set(err, GCV_ERR_SPEC, "the grid has %zu candidates, which take at "
-                             "least %.1f GiB of memory on rank 0, more than the %.1f GiB of this "
-                             "machine; use fewer values", total, need, have);
+        bytes += object_bytes(&objects[i], (double)object_size(&objects[i]));
+    snprintf(what, sizeof what, "the grid's %zu candidates", total);
+    if ((status = check_memory(bytes, what, "use fewer values", err)) != GCV_OK)
+        return status;
 
     grid->candidates = calloc(total, sizeof *grid->candidates);
     if (grid->candidates == NULL)
@@ -341,20 +396,29 @@ enum gcv_status gcv_grid_check_sample_memory(const struct gcv_grid_object *objec
                                              size_t n_objects, size_t n_iter,
                                              struct gcv_error *err)
 {
-    size_t n = n_iter, min_axes = n_objects > 0 ? objects[0].n_axes : 0;
-    double need, have;
+    double bytes = 0;
+    char what[64];
 
+    /* A grid of lists gives each candidate once, each object its share of
+     * them; draws from distributions pick each object equally often. */
     if (all_lists(objects, n_objects)) {
         const size_t size = total_size(objects, n_objects);
-        n = size < n ? size : n;
+        const double n = (double)(size < n_iter ? size : n_iter);
+
+        /* A count that overflows is gcv_grid_sample's error to report. */
+        if (size == SIZE_MAX)
+            return GCV_OK;
+
+        for (size_t i = 0; i < n_objects; i++)
+            bytes += object_bytes(&objects[i],
+                                  n * (double)object_size(&objects[i]) / (double)size);
+        snprintf(what, sizeof what, "%zu candidates", size < n_iter ? size : n_iter);
+    } else {
+        for (size_t i = 0; i < n_objects; i++)
+            bytes += object_bytes(&objects[i], (double)n_iter / (double)n_objects);
+        snprintf(what, sizeof what, "%zu candidates", n_iter);
     }
-    for (size_t i = 1; i < n_objects; i++)
-        min_axes = objects[i].n_axes < min_axes ? objects[i].n_axes : min_axes;
-    if (candidates_fit_memory(n, (double)n * (double)min_axes, &need, &have))
-        return GCV_OK;
-    return gcv_error_set(err, GCV_ERR_SPEC, "%zu candidates take at least %.1f GiB of memory "
-                         "on rank 0, more than the %.1f GiB of this machine; draw fewer", n,
-                         need, have);
+    return check_memory(bytes, what, "draw fewer", err);
 }
 
 enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_objects,

@@ -51,7 +51,8 @@ struct gcv_grid {
  * On success the grid is owned by the caller (gcv_grid_free). Rejects, as
  * GCV_ERR_SPEC, a grid without candidates or with more than INT32_MAX,
  * because candidate numbers travel between ranks as int32_t, and one whose
- * candidates cannot fit in this machine's physical memory. */
+ * candidates would take more memory than a rank may give them
+ * (gcv_grid_set_memory_limit). */
 enum gcv_status gcv_grid_expand(const struct gcv_grid_object *objects, size_t n_objects,
                                 struct gcv_grid *grid, struct gcv_error *err);
 
@@ -74,16 +75,25 @@ enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_
                                 struct gcv_error *err);
 
 /* Returns GCV_ERR_SPEC when the candidates that gcv_grid_sample would draw
- * cannot fit in this machine's physical memory. Those are n_iter
- * candidates, or the whole grid when every axis is a list and the grid is
- * smaller. Only the minimum size of their parameters on rank 0 counts. A
- * spec with a billion candidates so fails at once instead of exhausting
- * the memory. gcv_grid_sample checks this too; a caller that knows where
- * n_iter comes from calls it first to say so. gcv_grid_expand makes the
- * same check for a whole grid. */
+ * would take more memory than a rank may give them
+ * (gcv_grid_set_memory_limit). Those are n_iter candidates, or the whole
+ * grid when every axis is a list and the grid is smaller. The estimate
+ * counts the structures and strings of their parameters. A spec with a
+ * billion candidates so fails at once instead of exhausting the memory.
+ * gcv_grid_sample checks this too; a caller that knows where n_iter comes
+ * from calls it first to say so. gcv_grid_expand makes the same check for
+ * a whole grid. */
 enum gcv_status gcv_grid_check_sample_memory(const struct gcv_grid_object *objects,
                                              size_t n_objects, size_t n_iter,
                                              struct gcv_error *err);
+
+/* Sets the memory that the candidates of one rank may take: half of
+ * machine_bytes, since the data, the results and the fits need the rest,
+ * divided by ranks, the ranks on the machine, since each of them builds
+ * the candidates. machine_bytes 0 stands for the machine's physical
+ * memory. The default is (0, 1). Not thread-safe; call before the spec is
+ * read. */
+void gcv_grid_set_memory_limit(size_t machine_bytes, int ranks);
 
 /* Frees the grid's candidates and names and zeroes it. Accepts NULL. */
 void gcv_grid_free(struct gcv_grid *grid);

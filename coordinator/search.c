@@ -998,6 +998,21 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/* Every rank, collective: the number of ranks that share this rank's
+ * machine (its shared-memory domain), or 1 when MPI cannot tell. */
+static int ranks_on_this_machine(void)
+{
+    MPI_Comm machine;
+    int ranks = 1;
+
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
+                            &machine) != MPI_SUCCESS)
+        return 1;
+    MPI_Comm_size(machine, &ranks);
+    MPI_Comm_free(&machine);
+    return ranks;
+}
+
 int gcv_search_run(const struct gcv_run_options *options)
 {
     struct search run;
@@ -1013,6 +1028,7 @@ int gcv_search_run(const struct gcv_run_options *options)
     gcv_log_hold_warnings(true);
     gcv_fold_cache_configure(options->fold_cache_mb << 20);
     gcv_task_configure_batches(options->lockstep);
+    gcv_grid_set_memory_limit(0, ranks_on_this_machine());
 
     /* Spec: read and checked on rank 0, then shared. */
     if (run.rank == 0)

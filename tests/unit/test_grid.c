@@ -347,10 +347,10 @@ START_TEST(sampling_rejects_zero_iterations)
 }
 END_TEST
 
-/* Two billion draws: more candidates than the memory of any machine that
- * runs these tests holds (each takes at least a few dozen bytes), but no
- * more than a list grid of 4 candidates gives. */
-#define HUGE_N_ITER 2000000000u
+/* The memory limit of the tests below: 1 GiB per rank, half of a machine
+ * of 2 GiB with one rank, whatever the memory of the machine that runs
+ * them. */
+#define TEST_MACHINE_BYTES ((size_t)2 << 30)
 
 START_TEST(memory_check_counts_a_small_list_grid)
 {
@@ -364,14 +364,17 @@ START_TEST(memory_check_counts_a_small_list_grid)
     struct gcv_grid grid;
     struct gcv_error err = {GCV_OK, ""};
 
-    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, HUGE_N_ITER, &err), GCV_OK);
-    ck_assert_int_eq(gcv_grid_sample(&object, 1, HUGE_N_ITER, 0, &grid, &err), GCV_OK);
+    /* Two billion draws from a grid of 4 candidates give those 4. */
+    gcv_grid_set_memory_limit(TEST_MACHINE_BYTES, 1);
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 2000000000u, &err), GCV_OK);
+    ck_assert_int_eq(gcv_grid_sample(&object, 1, 2000000000u, 0, &grid, &err), GCV_OK);
     ck_assert_uint_eq(grid.n_candidates, 4);
     gcv_grid_free(&grid);
+    gcv_grid_set_memory_limit(0, 1);
 }
 END_TEST
 
-START_TEST(memory_check_refuses_draws_beyond_memory)
+START_TEST(memory_check_refuses_draws_beyond_limit)
 {
     struct gcv_grid_axis axis = {.name = "a", .distribution = GCV_DIST_UNIFORM,
                                  .arguments = {0, 1}};
@@ -379,15 +382,62 @@ START_TEST(memory_check_refuses_draws_beyond_memory)
     struct gcv_grid grid;
     struct gcv_error err = {GCV_OK, ""};
 
-    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, HUGE_N_ITER, &err), GCV_ERR_SPEC);
-    ck_assert_msg(strstr(err.message, "2000000000 candidates take at least") != NULL,
+    /* 100 million draws of one value take over 10 GiB. */
+    gcv_grid_set_memory_limit(TEST_MACHINE_BYTES, 1);
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 100000000u, &err), GCV_ERR_SPEC);
+    ck_assert_msg(strstr(err.message, "100000000 candidates would take about") != NULL,
                   "message: %s", err.message);
-    ck_assert_msg(strstr(err.message, "GiB of memory on rank 0") != NULL, "message: %s",
-                  err.message);
+    ck_assert_msg(strstr(err.message, "above the limit of 1.00 GiB per rank") != NULL,
+                  "message: %s", err.message);
     err = (struct gcv_error){GCV_OK, ""};
-    ck_assert_int_eq(gcv_grid_sample(&object, 1, HUGE_N_ITER, 0, &grid, &err), GCV_ERR_SPEC);
+    ck_assert_int_eq(gcv_grid_sample(&object, 1, 100000000u, 0, &grid, &err), GCV_ERR_SPEC);
     ck_assert_ptr_null(grid.candidates);
     ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 1000, &err), GCV_OK);
+    gcv_grid_set_memory_limit(0, 1);
+}
+END_TEST
+
+START_TEST(memory_check_divides_limit_among_ranks)
+{
+    struct gcv_grid_axis axis = {.name = "a", .distribution = GCV_DIST_UNIFORM,
+                                 .arguments = {0, 1}};
+    struct gcv_grid_object object = {&axis, 1};
+    struct gcv_error err = {GCV_OK, ""};
+
+    /* 2 million draws take a few hundred MiB: within 1 GiB for one rank,
+     * beyond the 1/8 GiB of each of 8 ranks. */
+    gcv_grid_set_memory_limit(TEST_MACHINE_BYTES, 1);
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 2000000u, &err), GCV_OK);
+    gcv_grid_set_memory_limit(TEST_MACHINE_BYTES, 8);
+    ck_assert_int_eq(gcv_grid_check_sample_memory(&object, 1, 2000000u, &err), GCV_ERR_SPEC);
+    ck_assert_msg(strstr(err.message, "shared by 8 ranks") != NULL, "message: %s",
+                  err.message);
+    gcv_grid_set_memory_limit(0, 1);
+}
+END_TEST
+
+START_TEST(memory_check_refuses_large_grid)
+{
+    static const char *const names[3] = {"a", "b", "c"};
+    struct gcv_value values[1000];
+    struct gcv_grid_axis axes[3];
+    struct gcv_grid_object object = {axes, 3};
+    struct gcv_grid grid;
+    struct gcv_error err = {GCV_OK, ""};
+
+    /* 10^9 candidates of three values, checked before any is built. */
+    for (size_t v = 0; v < 1000; v++)
+        values[v] = (struct gcv_value){.kind = GCV_VALUE_INT, .integer = (long long)v,
+                                       .real = (double)v};
+    for (size_t k = 0; k < 3; k++)
+        axes[k] = (struct gcv_grid_axis){.name = (char *)names[k], .values = values,
+                                         .n_values = 1000, .distribution = GCV_DIST_LIST};
+    gcv_grid_set_memory_limit(TEST_MACHINE_BYTES, 1);
+    ck_assert_int_eq(gcv_grid_expand(&object, 1, &grid, &err), GCV_ERR_SPEC);
+    ck_assert_msg(strstr(err.message, "the grid's 1000000000 candidates would take about") !=
+                  NULL, "message: %s", err.message);
+    ck_assert_ptr_null(grid.candidates);
+    gcv_grid_set_memory_limit(0, 1);
 }
 END_TEST
 
@@ -406,7 +456,9 @@ static Suite *grid_suite(void)
     tcase_add_test(tc, sampling_matches_parameter_sampler);
     tcase_add_test(tc, sampling_rejects_zero_iterations);
     tcase_add_test(tc, memory_check_counts_a_small_list_grid);
-    tcase_add_test(tc, memory_check_refuses_draws_beyond_memory);
+    tcase_add_test(tc, memory_check_refuses_draws_beyond_limit);
+    tcase_add_test(tc, memory_check_divides_limit_among_ranks);
+    tcase_add_test(tc, memory_check_refuses_large_grid);
     suite_add_tcase(suite, tc);
     return suite;
 }
