@@ -831,9 +831,11 @@ def main():
                 "Command: `%s`" % command,
                 "",
                 environment_text(info, args.gridcv, 2),
-                "- best of %d runs of each; times are whole mpirun commands; the fractions "
-                "come from the journal of the best 2-worker run (fit_time and score_time of "
-                "each rank's fits) over the search's own wall time" % args.repeat,
+                "- best of %d runs of each. \"1 worker\" and \"2 workers\" time whole "
+                "mpirun commands, and \"search only\" the wall time in gridcv's summary, from "
+                "the search's start to its end. The fractions come from the journal of the "
+                "best 2-worker run (fit_time and score_time of each rank's fits) over the "
+                "search's own wall time" % args.repeat,
                 "- during every run a busy loop under Linux's SCHED_IDLE policy runs on each "
                 "core, so that the core a 1-worker run leaves to its sleeping coordinator is "
                 "not idle (see IdleCoresBusy in bench/bench.py)",
@@ -842,8 +844,10 @@ def main():
                 "the mean of the same sum over two independent 1-worker searches started at once "
                 "(`--bind-to none`), the best round of each. Two workers "
                 "cannot run their tasks faster than two searches that share nothing but the "
-                "machine, so \"speed-up this allows\", twice the first over the second, is "
-                "the most the machine allows at that moment, start-up and coordination aside. "
+                "machine, so \"speed-up this allows\", twice the first over the second, "
+                "estimates the most the machine allows at that moment, start-up and "
+                "coordination aside. It is measured in other runs than the search, on a "
+                "machine whose speed varies, so a search can exceed it by a few percent. "
                 "\"share of it reached\": the speed-up of the search over the speed-up this "
                 "allows",
                 "",
