@@ -37,6 +37,27 @@ bool gcv_value_equal(const struct gcv_value *a, const struct gcv_value *b)
     return false;
 }
 
+int gcv_value_compare(const struct gcv_value *a, const struct gcv_value *b)
+{
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    switch (a->kind) {
+    case GCV_VALUE_NULL:
+        return 0;
+    case GCV_VALUE_BOOL:
+        return (int)a->boolean - (int)b->boolean;
+    case GCV_VALUE_INT:
+        return (a->integer > b->integer) - (a->integer < b->integer);
+    case GCV_VALUE_REAL:
+        if (isnan(a->real) || isnan(b->real))
+            return (int)isnan(a->real) - (int)isnan(b->real);
+        return (a->real > b->real) - (a->real < b->real);
+    case GCV_VALUE_STRING:
+        return strcmp(a->string, b->string);
+    }
+    return 0;
+}
+
 int gcv_format_double(double x, bool python_style, char *buf, size_t len)
 {
     char text[64];

@@ -52,6 +52,12 @@ bool gcv_value_as_number(const struct gcv_value *value, double *out);
  * because cv_results prints them differently. */
 bool gcv_value_equal(const struct gcv_value *a, const struct gcv_value *b);
 
+/* Orders values by kind, then by content: false before true, numbers
+ * ascending with NaN last, strings by strcmp. Returns a negative number, 0
+ * or a positive number, as strcmp does, and 0 exactly when
+ * gcv_value_equal holds, so sorting puts equal values next to each other. */
+int gcv_value_compare(const struct gcv_value *a, const struct gcv_value *b);
+
 /* Writes the value as Python's repr would print it (0.001, 10, 'rbf', True,
  * None) into buf of size len. Returns the length that the full text needs,
  * as snprintf does. */

@@ -336,32 +336,39 @@ static void print_classes(FILE *stream, const struct gcv_check_report *report)
 }
 
 /* Prints the candidates and how many values each grid parameter takes. */
+static int compare_value_pointers(const void *a, const void *b)
+{
+    return gcv_value_compare(*(const struct gcv_value *const *)a,
+                             *(const struct gcv_value *const *)b);
+}
+
 static void print_candidates(FILE *stream, const struct gcv_grid *grid)
 {
-    const struct gcv_value **distinct = malloc((grid->n_candidates + 1) * sizeof *distinct);
+    const struct gcv_value **values = malloc((grid->n_candidates + 1) * sizeof *values);
 
     fprintf(stream, "candidates:  %zu", grid->n_candidates);
-    for (size_t k = 0; k < grid->n_param_names && distinct != NULL; k++) {
+    for (size_t k = 0; k < grid->n_param_names && values != NULL; k++) {
         const char *name = grid->param_names[k];
-        size_t n_distinct = 0;
+        size_t n_values = 0, n_distinct = 0;
 
-        /* A value counts when it is not among the distinct values found so
-         * far, so the cost is candidates x distinct values, not
-         * candidates squared. */
+        /* Sorted, equal values are neighbours, so counting the distinct
+         * ones costs n log n: a random search draws a new value of each
+         * distribution for every candidate. */
         for (size_t c = 0; c < grid->n_candidates; c++) {
             const struct gcv_param *param = gcv_param_set_find(&grid->candidates[c], name);
-            bool seen = false;
 
-            for (size_t e = 0; param != NULL && e < n_distinct && !seen; e++)
-                seen = gcv_value_equal(distinct[e], &param->value);
-            if (param != NULL && !seen)
-                distinct[n_distinct++] = &param->value;
+            if (param != NULL)
+                values[n_values++] = &param->value;
         }
+        qsort(values, n_values, sizeof *values, compare_value_pointers);
+        for (size_t i = 0; i < n_values; i++)
+            if (i == 0 || !gcv_value_equal(values[i - 1], values[i]))
+                n_distinct++;
         fprintf(stream, "%s%s: %zu value%s", k == 0 ? " (" : ", ", name, n_distinct,
                 n_distinct == 1 ? "" : "s");
     }
-    fputs(grid->n_param_names > 0 && distinct != NULL ? ")\n" : "\n", stream);
-    free(distinct);
+    fputs(grid->n_param_names > 0 && values != NULL ? ")\n" : "\n", stream);
+    free(values);
 }
 
 void gcv_summary_print_check(FILE *stream, const struct gcv_check_report *report)

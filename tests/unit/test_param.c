@@ -222,6 +222,59 @@ START_TEST(value_equal_compares_each_kind)
 }
 END_TEST
 
+START_TEST(value_compare_orders_each_kind)
+{
+    struct gcv_value a, b;
+
+    a = null_value();
+    b = bool_value(false);
+    ck_assert_int_lt(gcv_value_compare(&a, &b), 0);
+    a = bool_value(true);
+    ck_assert_int_gt(gcv_value_compare(&a, &b), 0);
+    a = int_value(-3);
+    b = int_value(2);
+    ck_assert_int_lt(gcv_value_compare(&a, &b), 0);
+    ck_assert_int_gt(gcv_value_compare(&b, &a), 0);
+
+    /* An int and a real of the same number differ, as for gcv_value_equal. */
+    a = int_value(1);
+    b = real_value(1.0);
+    ck_assert_int_ne(gcv_value_compare(&a, &b), 0);
+    a = real_value(0.5);
+    b = real_value(NAN);
+    ck_assert_int_lt(gcv_value_compare(&a, &b), 0);
+    a = string_value("linear");
+    b = string_value("rbf");
+    ck_assert_int_lt(gcv_value_compare(&a, &b), 0);
+}
+END_TEST
+
+/* Every pair of a table of values: compare gives 0 exactly when
+ * gcv_value_equal holds, and opposite signs when the pair is swapped. */
+START_TEST(value_compare_agrees_with_equal)
+{
+    const struct gcv_value values[] = {
+        null_value(),     bool_value(false), bool_value(true), int_value(0),
+        int_value(1),     real_value(0.0),   real_value(-0.0), real_value(1.0),
+        real_value(NAN),  real_value(NAN),   string_value(""), string_value("rbf"),
+        string_value("rbf"),
+    };
+    const size_t n = sizeof values / sizeof values[0];
+
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            const int forward = gcv_value_compare(&values[i], &values[j]);
+            const int backward = gcv_value_compare(&values[j], &values[i]);
+
+            ck_assert_msg((forward == 0) == gcv_value_equal(&values[i], &values[j]),
+                          "values %zu and %zu: compare %d", i, j, forward);
+            ck_assert_msg((forward > 0) == (backward < 0), "values %zu and %zu: %d and %d", i,
+                          j, forward, backward);
+        }
+    }
+}
+END_TEST
+
 START_TEST(value_format_python_each_kind)
 {
     struct gcv_value v;
@@ -487,6 +540,8 @@ static Suite *param_suite(void)
     tcase_add_test(tc, value_as_number_accepts_only_numbers);
     tcase_add_test(tc, value_equal_tells_int_from_real);
     tcase_add_test(tc, value_equal_compares_each_kind);
+    tcase_add_test(tc, value_compare_orders_each_kind);
+    tcase_add_test(tc, value_compare_agrees_with_equal);
     tcase_add_test(tc, value_format_python_each_kind);
     tcase_add_test(tc, value_format_python_quotes_strings);
     tcase_add_test(tc, value_format_python_reports_needed_length);
