@@ -316,6 +316,42 @@ START_TEST(random_search_draws_candidates)
 }
 END_TEST
 
+/* Each grid value's location, found in one walk over its list, is the one
+ * gcv_spec_locate gives for its path, also after strings that hold
+ * commas, brackets and escaped quotes, and across lines. */
+START_TEST(grid_value_locations_match_locate)
+{
+    static const char text[] =
+        "{\"data\": {\"path\": \"d.h5\"}, \"estimator\": \"SVC\",\n"
+        "  \"param_grid\": {\"kernel\": [\"r,b]f\", \"li\\\"n[ear\"  ,\n"
+        "      \"poly\"], \"C\": [1,\n"
+        "   2.5 ,\n"
+        "      1e3]}}\n";
+    static const char *const paths[] = {"param_grid.kernel[0]", "param_grid.kernel[1]",
+                                        "param_grid.kernel[2]", "param_grid.C[0]",
+                                        "param_grid.C[1]", "param_grid.C[2]"};
+    struct gcv_spec spec;
+    size_t found = 0;
+
+    parse_ok(text, SPEC_FILE, &spec);
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        char expected[200];
+        int line, column;
+
+        ck_assert_msg(gcv_spec_locate(text, paths[p], &line, &column), "%s not found",
+                      paths[p]);
+        snprintf(expected, sizeof expected, "%s (line %d column %d)", paths[p], line, column);
+        for (size_t c = 0; c < spec.grid.n_candidates; c++)
+            for (size_t k = 0; k < spec.grid.candidates[c].count; k++)
+                if (strcmp(spec.grid.candidates[c].items[k].where, expected) == 0)
+                    found++;
+    }
+    /* 3 kernels x 3 values of C: each location appears in 3 candidates. */
+    ck_assert_uint_eq(found, 18);
+    gcv_spec_free(&spec);
+}
+END_TEST
+
 /* A scoring list is scikit-learn's multi-metric scoring, refit names the
  * scorer that picks the best candidate, and pos_label keeps its JSON
  * type. */
@@ -885,6 +921,7 @@ static Suite *spec_suite(void)
     tcase_add_test(tc, cv_reads_splitter_parameters);
     tcase_add_test(tc, data_reads_groups_and_holdout_split);
     tcase_add_test(tc, random_search_draws_candidates);
+    tcase_add_test(tc, grid_value_locations_match_locate);
     tcase_add_test(tc, scoring_list_refit_and_pos_label);
     tcase_add_test(tc, error_score_forms);
     tcase_add_test(tc, estimator_list_is_pipeline);
