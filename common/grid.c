@@ -332,11 +332,10 @@ static enum gcv_status sample_grid(const struct gcv_grid_object *objects, size_t
     enum gcv_status status;
 
     if (size == SIZE_MAX)
-        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: the grid of lists has "
-                             "more candidates than can be counted; use fewer values");
+        return gcv_error_set(err, GCV_ERR_SPEC, "the grid of lists has more candidates than "
+                             "can be counted; use fewer values");
     if (size == 0)
-        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: the grid has no "
-                             "candidates");
+        return gcv_error_set(err, GCV_ERR_SPEC, "the grid has no candidates");
     if (size < n_iter) {
         gcv_log_warn("The total space of parameters %zu is smaller than n_iter=%zu. Running %zu "
                      "iterations. For exhaustive searches, use GridSearchCV.",
@@ -430,9 +429,8 @@ enum gcv_status gcv_grid_sample(const struct gcv_grid_object *objects, size_t n_
 
     memset(grid, 0, sizeof *grid);
     if (n_iter == 0 || n_objects == 0)
-        return gcv_error_set(err, GCV_ERR_SPEC, "param_distributions: a randomized search "
-                             "needs n_iter >= 1 and at least one object, got n_iter=%zu and %zu",
-                             n_iter, n_objects);
+        return gcv_error_set(err, GCV_ERR_SPEC, "a randomized search needs n_iter >= 1 and "
+                             "at least one object, got n_iter=%zu and %zu", n_iter, n_objects);
     if ((status = gcv_grid_check_sample_memory(objects, n_objects, n_iter, err)) != GCV_OK)
         return status;
     gcv_random_seed(&rng, random_state);

@@ -1168,9 +1168,15 @@ static enum gcv_status parse_random_search(const struct parser *ps, const json_t
                              where(ps, "n_iter", location, sizeof location));
         }
     }
-    if (status == GCV_OK)
+    if (status == GCV_OK) {
         status = gcv_grid_sample(objects, n_objects, spec->n_iter, spec->random_state,
                                  &spec->grid, ps->err);
+        if (status == GCV_ERR_SPEC) {
+            char location[600];
+            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
+                             where(ps, "param_distributions", location, sizeof location));
+        }
+    }
 
     /* A halving search may draw again once it knows how many candidates
      * "exhaust" asks for, which depends on the data. */
