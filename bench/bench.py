@@ -840,9 +840,9 @@ def main():
                 "core, so that the core a 1-worker run leaves to its sleeping coordinator is "
                 "not idle (see IdleCoresBusy in bench/bench.py)",
                 "- \"fit + score of 1 worker, alone and beside another search\": the summed "
-                "fit and score time in the journal of the round's 1-worker run, and beside it "
-                "the mean of the same sum over two independent 1-worker searches started at once "
-                "(`--bind-to none`), the best round of each. Two workers "
+                "fit and score time in the journal of the round's 1-worker run. Beside it "
+                "is the mean of the same sum over two independent 1-worker searches started at "
+                "once (`--bind-to none`). Each is the best round of its side. Two workers "
                 "cannot run their tasks faster than two searches that share nothing but the "
                 "machine, so \"speed-up this allows\", twice the first over the second, "
                 "estimates the most the machine allows at that moment, start-up and "

@@ -110,9 +110,9 @@ void gcv_grid_set_memory_limit(size_t machine_bytes, int ranks)
     limit.ranks = ranks > 0 ? ranks : 1;
 }
 
-/* Bytes of the chunk in which glibc's malloc on a 64-bit system stores a
- * request of n bytes: n and an 8-byte header, rounded up to 16, at least
- * 32. */
+/* Returns the size of the chunk in which glibc's malloc on a 64-bit
+ * system stores a request of n bytes: n and an 8-byte header, rounded up to
+ * 16, at least 32. */
 static double chunk_bytes(size_t n)
 {
     const size_t chunk = (n + 8 + 15) & ~(size_t)15;
@@ -120,7 +120,7 @@ static double chunk_bytes(size_t n)
     return (double)(chunk < 32 ? 32 : chunk);
 }
 
-/* Bytes that count candidates of object take: per candidate its
+/* Returns the bytes that count candidates of object take: per candidate its
  * struct gcv_param_set and its item array, and per value a struct
  * gcv_param with the copies of the name, of the location and of a string
  * value (gcv_param_set_put). The values of a list are taken as equally
@@ -151,11 +151,13 @@ static double object_bytes(const struct gcv_grid_object *object, double count)
     return count * bytes;
 }
 
-/* GCV_ERR_SPEC when candidates that take bytes (object_bytes) exceed the
- * limit of a rank. what starts the message, and advice ends it. A machine
- * that does not give its memory size sets no limit. A spec with a billion
- * candidates so fails at once, where building them would exhaust the
- * memory first. */
+/* Returns GCV_ERR_SPEC when candidates of bytes (object_bytes) exceed a
+ * rank's limit, with a message that starts with what and ends with advice.
+ * A machine that does not report its memory size has no limit. A spec with
+ * a billion candidates so fails at once instead of exhausting the memory.
+ * NOTE: the estimate leaves out the results table (per candidate and
+ * fold) and heap fragmentation. The half of the memory outside the limit
+ * is meant to cover them, which nothing checks. */
 static enum gcv_status check_memory(double bytes, const char *what, const char *advice,
                                     struct gcv_error *err)
 {
@@ -398,13 +400,13 @@ enum gcv_status gcv_grid_check_sample_memory(const struct gcv_grid_object *objec
     double bytes = 0;
     char what[64];
 
-    /* A grid of lists gives each candidate once, each object its share of
-     * them; draws from distributions pick each object equally often. */
+    /* A grid of lists gives each candidate once, and each object its share
+     * of them. Draws from distributions pick each object equally often. */
     if (all_lists(objects, n_objects)) {
         const size_t size = total_size(objects, n_objects);
         const double n = (double)(size < n_iter ? size : n_iter);
 
-        /* A count that overflows is gcv_grid_sample's error to report. */
+        /* gcv_grid_sample reports a count that overflows. */
         if (size == SIZE_MAX)
             return GCV_OK;
 

@@ -88,11 +88,11 @@ enum gcv_status gcv_grid_check_sample_memory(const struct gcv_grid_object *objec
                                              struct gcv_error *err);
 
 /* Sets the memory that the candidates of one rank may take: half of
- * machine_bytes, since the data, the results and the fits need the rest,
- * divided by ranks, the ranks on the machine, since each of them builds
- * the candidates. machine_bytes 0 stands for the machine's physical
- * memory. The default is (0, 1). Not thread-safe; call before the spec is
- * read. */
+ * machine_bytes divided by ranks, the ranks on the machine. The data, the
+ * results and the fits need the other half, and each rank builds its own
+ * candidates. machine_bytes 0 stands for the machine's physical memory,
+ * and the default is (0, 1). Call it before the spec is read, from one
+ * thread. */
 void gcv_grid_set_memory_limit(size_t machine_bytes, int ranks);
 
 /* Frees the grid's candidates and names and zeroes it. Accepts NULL. */

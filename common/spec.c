@@ -178,20 +178,40 @@ static bool find_path(struct cursor *c, const char *path)
     return false;
 }
 
-bool gcv_spec_locate(const char *text, const char *path, int *line, int *column)
+/* Moves c, at the start of text, to the value at path, written as in the
+ * spec ("param_grid[0].C") or with a leading dot. Returns false when the
+ * path is not found. */
+static bool find_spec_path(struct cursor *c, const char *path)
 {
-    struct cursor c = {text, 1, 1};
     char dotted[512];
 
     if (path[0] != '.' && path[0] != '[') {
         snprintf(dotted, sizeof dotted, ".%s", path);
         path = dotted;
     }
-    if (!find_path(&c, path))
+    return find_path(c, path);
+}
+
+bool gcv_spec_locate(const char *text, const char *path, int *line, int *column)
+{
+    struct cursor c = {text, 1, 1};
+
+    if (!find_spec_path(&c, path))
         return false;
     *line = c.line;
     *column = c.column;
     return true;
+}
+
+const char *gcv_spec_where(const char *text, const char *path, char *buf, size_t len)
+{
+    int line, column;
+
+    if (text != NULL && gcv_spec_locate(text, path, &line, &column))
+        snprintf(buf, len, "%s (line %d column %d)", path, line, column);
+    else
+        snprintf(buf, len, "%s", path);
+    return buf;
 }
 
 /* Walks the value at c, whose path is in path, looking for the object key
@@ -254,13 +274,21 @@ struct parser {
 /* Writes "path (line L column C)" into buf for messages. */
 static const char *where(const struct parser *ps, const char *path, char *buf, size_t len)
 {
-    int line, column;
+    return gcv_spec_where(ps->text, path, buf, len);
+}
 
-    if (gcv_spec_locate(ps->text, path, &line, &column))
-        snprintf(buf, len, "%s (line %d column %d)", path, line, column);
-    else
-        snprintf(buf, len, "%s", path);
-    return buf;
+/* Starts a GCV_ERR_SPEC message of ps->err with the spec file and the
+ * location of path, for the errors of callees that do not know where their
+ * input comes from. Other statuses pass unchanged. Returns status. */
+static enum gcv_status locate_error(const struct parser *ps, enum gcv_status status,
+                                    const char *path)
+{
+    char location[600];
+
+    if (status == GCV_ERR_SPEC)
+        gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
+                         where(ps, path, location, sizeof location));
+    return status;
 }
 
 /* The items of a list of the spec, walked one at a time for their
@@ -276,16 +304,9 @@ struct list_walk {
 
 static void list_walk_start(const struct parser *ps, const char *path, struct list_walk *walk)
 {
-    char dotted[512];
-    const char *search = path;
-
-    if (path[0] != '.' && path[0] != '[') {
-        snprintf(dotted, sizeof dotted, ".%s", path);
-        search = dotted;
-    }
     walk->c = (struct cursor){ps->text, 1, 1};
     walk->path = path;
-    walk->in_list = find_path(&walk->c, search) && *walk->c.p == '[';
+    walk->in_list = find_spec_path(&walk->c, path) && *walk->c.p == '[';
     if (walk->in_list)
         advance(&walk->c);
 }
@@ -704,11 +725,7 @@ static enum gcv_status parse_grid(const struct parser *ps, const json_t *root,
     }
     if (status == GCV_OK) {
         status = gcv_grid_expand(objects, n_objects, &spec->grid, ps->err);
-        if (status == GCV_ERR_SPEC) {
-            char location[600];
-            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
-                             where(ps, "param_grid", location, sizeof location));
-        }
+        status = locate_error(ps, status, "param_grid");
     }
 
     for (size_t i = 0; i < n_objects; i++)
@@ -1160,22 +1177,15 @@ static enum gcv_status parse_random_search(const struct parser *ps, const json_t
                                                &objects[i]);
         }
     }
+    /* The memory check first, so that its error points at n_iter. */
     if (status == GCV_OK) {
         status = gcv_grid_check_sample_memory(objects, n_objects, spec->n_iter, ps->err);
-        if (status == GCV_ERR_SPEC) {
-            char location[600];
-            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
-                             where(ps, "n_iter", location, sizeof location));
-        }
+        status = locate_error(ps, status, "n_iter");
     }
     if (status == GCV_OK) {
         status = gcv_grid_sample(objects, n_objects, spec->n_iter, spec->random_state,
                                  &spec->grid, ps->err);
-        if (status == GCV_ERR_SPEC) {
-            char location[600];
-            gcv_error_prefix(ps->err, "%s: %s: ", ps->file,
-                             where(ps, "param_distributions", location, sizeof location));
-        }
+        status = locate_error(ps, status, "param_distributions");
     }
 
     /* A halving search may draw again once it knows how many candidates

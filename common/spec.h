@@ -127,4 +127,8 @@ void gcv_spec_free(struct gcv_spec *spec);
  * "param_grid[0].C[2]" in text. Returns false when the path is not found. */
 bool gcv_spec_locate(const char *text, const char *path, int *line, int *column);
 
+/* Writes "path (line L column C)" into buf of size len, as spec errors
+ * name a key, or path alone when text is NULL or lacks it. Returns buf. */
+const char *gcv_spec_where(const char *text, const char *path, char *buf, size_t len);
+
 #endif

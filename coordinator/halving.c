@@ -323,13 +323,10 @@ static enum gcv_status draw_candidates(struct gcv_spec *spec, size_t count,
     status = gcv_grid_sample(spec->halving.objects, spec->halving.n_objects, count,
                              spec->random_state, &drawn, err);
     if (status == GCV_ERR_SPEC && !spec->halving.exhaust_candidates) {
-        int line, column;
+        char location[600];
 
-        if (spec->text != NULL && gcv_spec_locate(spec->text, "n_candidates", &line, &column))
-            gcv_error_prefix(err, "%s: n_candidates (line %d column %d): ", spec->file, line,
-                             column);
-        else
-            gcv_error_prefix(err, "%s: n_candidates: ", spec->file);
+        gcv_error_prefix(err, "%s: %s: ", spec->file,
+                         gcv_spec_where(spec->text, "n_candidates", location, sizeof location));
     }
     if (status != GCV_OK)
         return status;

@@ -998,8 +998,10 @@ static void keep_freed_memory(void)
 #endif
 }
 
-/* Every rank, collective: the number of ranks that share this rank's
- * machine (its shared-memory domain), or 1 when MPI cannot tell. */
+/* Returns the number of ranks that share this rank's machine (its MPI
+ * shared-memory domain), or 1 when MPI cannot split by it. Collective over
+ * MPI_COMM_WORLD. gcv_shm_load splits the same way later, after the spec
+ * is read, but the spec's memory check needs the count first. */
 static int ranks_on_this_machine(void)
 {
     MPI_Comm machine;

@@ -335,13 +335,13 @@ static void print_classes(FILE *stream, const struct gcv_check_report *report)
     free(counts);
 }
 
-/* Prints the candidates and how many values each grid parameter takes. */
 static int compare_value_pointers(const void *a, const void *b)
 {
     return gcv_value_compare(*(const struct gcv_value *const *)a,
                              *(const struct gcv_value *const *)b);
 }
 
+/* Prints the candidates and how many values each grid parameter takes. */
 static void print_candidates(FILE *stream, const struct gcv_grid *grid)
 {
     const struct gcv_value **values = malloc((grid->n_candidates + 1) * sizeof *values);
@@ -351,9 +351,9 @@ static void print_candidates(FILE *stream, const struct gcv_grid *grid)
         const char *name = grid->param_names[k];
         size_t n_values = 0, n_distinct = 0;
 
-        /* Sorted, equal values are neighbours, so counting the distinct
-         * ones costs n log n: a random search draws a new value of each
-         * distribution for every candidate. */
+        /* Sorting puts equal values next to each other, so counting the
+         * distinct ones costs n log n. A random search draws a new value of
+         * each distribution for every candidate, so n can be large. */
         for (size_t c = 0; c < grid->n_candidates; c++) {
             const struct gcv_param *param = gcv_param_set_find(&grid->candidates[c], name);
 
